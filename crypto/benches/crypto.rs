@@ -1,0 +1,2 @@
+//! Criterion benchmarks of the crypto core. Run: `cargo bench -p ivote-crypto`.
+fn main() {}

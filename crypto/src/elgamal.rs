@@ -1,0 +1,257 @@
+//! Exponential ElGamal over Ristretto255.
+//!
+//! A value `v` encrypts under the election key `Y` with randomness `r` as
+//! `(α, β) = (r·G, v·G + r·Y)`. Ciphertexts add component-wise, so the sum of ciphertexts
+//! encrypts the sum of values: this is how ballots are tallied without decrypting any of them.
+//! Decryption with the secret `s` (`Y = s·G`) gives the point `β − s·α = v·G`; the small `v`
+//! is then found by [`crate::dlog`]. In an election nobody holds `s`: trustees produce
+//! decryption shares instead ([`crate::threshold`]).
+
+use core::ops::{Add, AddAssign, Sub};
+
+use curve25519_dalek::ristretto::{RistrettoBasepointTable, RistrettoPoint};
+use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::Identity;
+use rand_core::{CryptoRng, RngCore};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::encoding::{put_point, Reader, POINT_LEN};
+use crate::error::Result;
+use crate::group::g_table;
+
+/// The election public key `Y` with a precomputed table for fast constant-time `r·Y`.
+#[derive(Clone)]
+pub struct PublicKey {
+    point: RistrettoPoint,
+    table: Box<RistrettoBasepointTable>,
+}
+
+impl core::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "PublicKey({})", hex_encode(self.point.compress().as_bytes()))
+    }
+}
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.point == other.point
+    }
+}
+impl Eq for PublicKey {}
+
+impl PublicKey {
+    /// Wraps a point as a public key. The identity is refused: it would encrypt in the clear.
+    pub fn from_point(point: RistrettoPoint) -> Result<Self> {
+        use curve25519_dalek::traits::IsIdentity;
+        if point.is_identity() {
+            return Err(crate::error::CryptoError::IdentityPoint("election public key"));
+        }
+        Ok(PublicKey {
+            point,
+            table: Box::new(RistrettoBasepointTable::create(&point)),
+        })
+    }
+
+    /// Decodes a canonical, non-identity point.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        Self::from_point(crate::encoding::decode_nonidentity_point(
+            bytes,
+            "election public key",
+        )?)
+    }
+
+    /// The canonical encoding.
+    pub fn to_bytes(&self) -> [u8; 32] {
+        self.point.compress().to_bytes()
+    }
+
+    /// The point `Y`.
+    pub fn point(&self) -> &RistrettoPoint {
+        &self.point
+    }
+
+    /// Constant-time `s·Y`.
+    pub(crate) fn mul(&self, s: &Scalar) -> RistrettoPoint {
+        s * &*self.table
+    }
+}
+
+/// Encryption randomness `r`. Secret: whoever knows it learns the vote from the ciphertext,
+/// so it zeroizes on drop and is never printed.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct Nonce(Scalar);
+
+impl core::fmt::Debug for Nonce {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Nonce(<secret>)")
+    }
+}
+
+impl Nonce {
+    /// A fresh uniformly random nonce.
+    pub fn random<R: RngCore + CryptoRng>(rng: &mut R) -> Self {
+        Nonce(Scalar::random(rng))
+    }
+
+    /// Wraps a scalar derived elsewhere (e.g. from the voter's verification seed).
+    pub fn from_scalar(s: Scalar) -> Self {
+        Nonce(s)
+    }
+
+    /// The secret scalar.
+    pub fn scalar(&self) -> &Scalar {
+        &self.0
+    }
+}
+
+/// An exponential ElGamal ciphertext `(α, β)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ciphertext {
+    /// `α = r·G`
+    pub alpha: RistrettoPoint,
+    /// `β = v·G + r·Y`
+    pub beta: RistrettoPoint,
+}
+
+/// Length of an encoded ciphertext: `α ‖ β`.
+pub const CIPHERTEXT_LEN: usize = 2 * POINT_LEN;
+
+impl Ciphertext {
+    /// Encrypts `v` under `pk` with randomness `r` (constant time in `v` and `r`).
+    pub fn encrypt(pk: &PublicKey, v: u64, r: &Nonce) -> Ciphertext {
+        let vg = &Scalar::from(v) * g_table();
+        Ciphertext {
+            alpha: r.scalar() * g_table(),
+            beta: vg + pk.mul(r.scalar()),
+        }
+    }
+
+    /// The encryption of zero with randomness zero: the neutral element of `+`.
+    pub fn zero() -> Ciphertext {
+        Ciphertext {
+            alpha: RistrettoPoint::identity(),
+            beta: RistrettoPoint::identity(),
+        }
+    }
+
+    /// Decrypts to the point `v·G` with the whole secret key `s` (tests and the per-trustee
+    /// building block; elections decrypt with threshold shares).
+    pub fn decrypt_to_point(&self, secret: &Scalar) -> RistrettoPoint {
+        self.beta - secret * self.alpha
+    }
+
+    /// `α ‖ β`, 64 bytes.
+    pub fn to_bytes(&self) -> [u8; CIPHERTEXT_LEN] {
+        let mut out = [0u8; CIPHERTEXT_LEN];
+        out[..POINT_LEN].copy_from_slice(self.alpha.compress().as_bytes());
+        out[POINT_LEN..].copy_from_slice(self.beta.compress().as_bytes());
+        out
+    }
+
+    /// Appends `α ‖ β`.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        put_point(out, &self.alpha);
+        put_point(out, &self.beta);
+    }
+
+    /// Decodes exactly 64 bytes (canonical points; trailing bytes rejected).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Ciphertext> {
+        let mut r = Reader::new(bytes, "ciphertext");
+        let ct = Self::read(&mut r)?;
+        r.finish()?;
+        Ok(ct)
+    }
+
+    /// Reads `α ‖ β` from a layout.
+    pub fn read(r: &mut Reader<'_>) -> Result<Ciphertext> {
+        Ok(Ciphertext {
+            alpha: r.point()?,
+            beta: r.point()?,
+        })
+    }
+}
+
+impl Add for Ciphertext {
+    type Output = Ciphertext;
+    fn add(self, rhs: Ciphertext) -> Ciphertext {
+        Ciphertext {
+            alpha: self.alpha + rhs.alpha,
+            beta: self.beta + rhs.beta,
+        }
+    }
+}
+
+impl AddAssign for Ciphertext {
+    fn add_assign(&mut self, rhs: Ciphertext) {
+        self.alpha += rhs.alpha;
+        self.beta += rhs.beta;
+    }
+}
+
+impl Sub for Ciphertext {
+    type Output = Ciphertext;
+    fn sub(self, rhs: Ciphertext) -> Ciphertext {
+        Ciphertext {
+            alpha: self.alpha - rhs.alpha,
+            beta: self.beta - rhs.beta,
+        }
+    }
+}
+
+impl core::iter::Sum for Ciphertext {
+    fn sum<I: Iterator<Item = Ciphertext>>(iter: I) -> Ciphertext {
+        iter.fold(Ciphertext::zero(), |a, b| a + b)
+    }
+}
+
+pub(crate) fn hex_encode(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::group::G;
+    use proptest::prelude::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+
+    fn keypair(seed: u64) -> (Scalar, PublicKey) {
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let s = Scalar::random(&mut rng);
+        (s, PublicKey::from_point(&s * g_table()).unwrap())
+    }
+
+    #[test]
+    fn identity_key_is_refused() {
+        assert!(PublicKey::from_point(RistrettoPoint::identity()).is_err());
+        assert!(PublicKey::from_bytes(&[0u8; 32]).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn encrypt_decrypt_and_homomorphism(a in 0u64..1_000_000, b in 0u64..1_000_000, seed: u64) {
+            let (s, pk) = keypair(seed);
+            let mut rng = ChaCha20Rng::seed_from_u64(seed ^ 1);
+            let ca = Ciphertext::encrypt(&pk, a, &Nonce::random(&mut rng));
+            let cb = Ciphertext::encrypt(&pk, b, &Nonce::random(&mut rng));
+            prop_assert_eq!(ca.decrypt_to_point(&s), Scalar::from(a) * G);
+            prop_assert_eq!((ca + cb).decrypt_to_point(&s), Scalar::from(a + b) * G);
+            prop_assert_eq!([ca, cb].into_iter().sum::<Ciphertext>(), ca + cb);
+            prop_assert_eq!(ca + cb - cb, ca);
+        }
+
+        #[test]
+        fn ciphertext_round_trip(v in 0u64..10, seed: u64) {
+            let (_, pk) = keypair(seed);
+            let mut rng = ChaCha20Rng::seed_from_u64(seed);
+            let c = Ciphertext::encrypt(&pk, v, &Nonce::random(&mut rng));
+            let bytes = c.to_bytes();
+            prop_assert_eq!(Ciphertext::from_bytes(&bytes).unwrap(), c);
+            prop_assert!(Ciphertext::from_bytes(&bytes[..63]).is_err());
+            let mut long = bytes.to_vec();
+            long.push(0);
+            prop_assert!(Ciphertext::from_bytes(&long).is_err());
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! The one error type of the crypto layer.
+//!
+//! Decoding errors (`Malformed*`) are kept apart from verification failures
+//! (`InvalidProof`) in the spirit of rustls' `InvalidMessage` / `PeerMisbehaved`: the first
+//! means "these are not well-formed bytes", the second "well-formed, but the math says no".
+
+use thiserror::Error;
+
+/// Everything that can go wrong in `ivote-crypto`. No function of this crate panics on
+/// adversarial input; it returns one of these instead.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum CryptoError {
+    /// A byte string had the wrong length for what it encodes (including trailing bytes).
+    #[error("malformed encoding of {what}: expected {expected} bytes, got {actual}")]
+    WrongLength {
+        /// What was being decoded.
+        what: &'static str,
+        /// Length the layout prescribes.
+        expected: usize,
+        /// Length that was given.
+        actual: usize,
+    },
+    /// 32 bytes that are not the canonical encoding of a Ristretto255 point.
+    #[error("malformed encoding of {0}: not a canonical Ristretto255 point")]
+    NonCanonicalPoint(&'static str),
+    /// A point that must not be the identity (a public key, a commitment base) was the identity.
+    #[error("invalid {0}: the identity point is not allowed here")]
+    IdentityPoint(&'static str),
+    /// 32 bytes that are not a canonical scalar (a value at or above the group order).
+    #[error("malformed encoding of {0}: not a canonical scalar (must be below the group order)")]
+    NonCanonicalScalar(&'static str),
+    /// A length or count field in a layout is out of its allowed range.
+    #[error("malformed {what}: {detail}")]
+    BadLayout {
+        /// What was being decoded.
+        what: &'static str,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// A proof did not verify against its statement.
+    #[error("invalid {0}: the proof does not verify against its statement")]
+    InvalidProof(&'static str),
+    /// A statement or parameter outside what the protocol allows (e.g. a range with lo > hi,
+    /// a value outside the range the prover is asked to prove, a threshold above n).
+    #[error("invalid parameters: {0}")]
+    InvalidParameters(String),
+    /// Fewer valid decryption shares than the threshold.
+    #[error("not enough valid decryption shares: {valid} valid, threshold is {threshold}")]
+    NotEnoughShares {
+        /// Valid shares available.
+        valid: usize,
+        /// Shares needed.
+        threshold: usize,
+    },
+    /// A discrete logarithm above the bound it was searched in.
+    #[error("the decrypted value is not in 0..={max}")]
+    DlogOutOfRange {
+        /// The bound that was searched.
+        max: u64,
+    },
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T> = core::result::Result<T, CryptoError>;

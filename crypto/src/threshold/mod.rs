@@ -1,0 +1,4 @@
+//! Threshold keys: key-ceremony building blocks and threshold decryption.
+
+pub mod decryption;
+pub mod dkg;
