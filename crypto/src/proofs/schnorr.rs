@@ -13,7 +13,7 @@
 //! key relies on (rogue-key attacks).
 //!
 //! The compact `(c, z)` form is shared with the Chaum–Pedersen proof ([`super::dleq`]),
-//! which is this protocol run in two bases at once: [`CompactProof`] holds the common
+//! which is this protocol run in two bases at once: the crate-private `CompactProof` holds the common
 //! encoding and the hedged nonce derivation.
 //!
 //! See `docs/spec-parts/30-schnorr-dleq-threshold.md` §1.

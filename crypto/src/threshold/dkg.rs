@@ -108,7 +108,7 @@ fn evaluate_commitments(coefficients: &[Point], j: u32) -> Point {
 }
 
 /// Decodes a trustee index of a layout: `1..=MAX_TRUSTEES`.
-fn read_index(r: &mut Reader<'_>, what: &'static str) -> Result<u32> {
+pub(crate) fn read_index(r: &mut Reader<'_>, what: &'static str) -> Result<u32> {
     let j = r.u32()?;
     if (1..=MAX_TRUSTEES).contains(&j) {
         Ok(j)
@@ -538,11 +538,10 @@ impl CommitmentSet {
             c.verify(context, &params)?;
         }
         commitments.sort_by_key(|c| c.trustee);
-        if let Some(pair) = commitments
-            .windows(2)
-            .find(|w| w.first().map(|c| c.trustee) == w.get(1).map(|c| c.trustee))
-        {
-            let dealer = pair.first().map_or(0, |c| c.trustee);
+        if let Some(dealer) = commitments.windows(2).find_map(|w| match w {
+            [a, b] if a.trustee == b.trustee => Some(a.trustee),
+            _ => None,
+        }) {
             return Err(CryptoError::InvalidParameters(format!(
                 "two commitments for dealer {dealer}"
             )));
