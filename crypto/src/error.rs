@@ -53,6 +53,15 @@ pub enum CryptoError {
         /// Shares needed.
         threshold: usize,
     },
+    /// A key-ceremony dealer's published commitment or private share failed its check. The
+    /// error names the dealer, so that the ceremony can record a complaint against it.
+    #[error("key-ceremony dealer {dealer} misbehaved: {reason}")]
+    DealerMisbehaved {
+        /// Index of the dealer (trustee) at fault.
+        dealer: u32,
+        /// Which check failed.
+        reason: &'static str,
+    },
     /// A discrete logarithm above the bound it was searched in.
     #[error("the decrypted value is not in 0..={max}")]
     DlogOutOfRange {
