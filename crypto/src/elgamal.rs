@@ -28,7 +28,11 @@ pub struct PublicKey {
 
 impl core::fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "PublicKey({})", hex_encode(self.point.compress().as_bytes()))
+        write!(
+            f,
+            "PublicKey({})",
+            hex_encode(self.point.compress().as_bytes())
+        )
     }
 }
 
@@ -44,7 +48,9 @@ impl PublicKey {
     pub fn from_point(point: RistrettoPoint) -> Result<Self> {
         use curve25519_dalek::traits::IsIdentity;
         if point.is_identity() {
-            return Err(crate::error::CryptoError::IdentityPoint("election public key"));
+            return Err(crate::error::CryptoError::IdentityPoint(
+                "election public key",
+            ));
         }
         Ok(PublicKey {
             point,
