@@ -75,6 +75,12 @@ pub const DOMAIN: &[u8] = b"cds-range v1";
 /// grow linearly with the range; larger ranges use Bulletproofs.
 pub const MAX_BRANCHES: usize = 256;
 
+/// `1/2 mod ℓ` = `(ℓ + 1)/2`, little-endian.
+const ONE_HALF: [u8; 32] = [
+    247, 233, 122, 46, 141, 49, 9, 44, 107, 206, 123, 81, 239, 124, 111, 10, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 8,
+];
+
 /// What the errors of this proof name.
 const WHAT: &str = "CDS range proof";
 
@@ -162,20 +168,24 @@ impl CdsRangeProof {
         rng: &mut R,
     ) -> Result<Self> {
         let (lo, hi) = (statement.lo, statement.hi);
-        branch_count(lo, hi)?;
+        let branches = branch_count(lo, hi)?;
         if value < lo || value > hi {
             return Err(CryptoError::InvalidParameters(format!(
                 "the value to prove is outside [{lo}, {hi}]"
             )));
         }
-        Ok(Self::prove_unchecked(context, statement, value, nonce, rng))
+        Ok(Self::prove_unchecked(
+            context, statement, branches, value, nonce, rng,
+        ))
     }
 
-    /// The prover without the range check: `value ∈ [lo, hi]` and `k ≤ MAX_BRANCHES` are the
-    /// caller's job. Tests use it to show that a lying prover gets nowhere.
+    /// The prover without the range check: `value ∈ [lo, hi]` and
+    /// `branches = branch_count(lo, hi)` are the caller's job. Tests use it to show that a
+    /// lying prover gets nowhere.
     fn prove_unchecked<R: RngCore + CryptoRng>(
         context: &ContextHash,
         statement: &RangeStatement<'_>,
+        branches: usize,
         value: u64,
         nonce: &Nonce,
         rng: &mut R,
@@ -185,32 +195,43 @@ impl CdsRangeProof {
         let real = value.wrapping_sub(statement.lo);
 
         // Commitments, the same computation for every branch; the real one has c = 0, z = w.
-        let mut c: Zeroizing<Vec<Scalar>> = Zeroizing::new(Vec::new());
-        let mut z: Zeroizing<Vec<Scalar>> = Zeroizing::new(Vec::new());
-        let mut commitments = Vec::new();
+        // They are computed halved, so that one batch inversion compresses all of them
+        // (`double_and_compress_batch` encodes `2·P`); the points are doubled back below.
+        let half = Scalar::from_bytes_mod_order(ONE_HALF);
+        // Secret vectors are allocated once (no reallocation leaves copies behind).
+        let mut c: Zeroizing<Vec<Scalar>> = Zeroizing::new(Vec::with_capacity(branches));
+        let mut z: Zeroizing<Vec<Scalar>> = Zeroizing::new(Vec::with_capacity(branches));
+        let mut halves = Vec::with_capacity(2 * branches);
         for (i, m) in (statement.lo..=statement.hi).enumerate() {
             let is_real = (i as u64).ct_eq(&real);
             let cm = Scalar::conditional_select(&Scalar::random(rng), &Scalar::ZERO, is_real);
-            let zm = Scalar::random(rng);
-            let t = Zeroizing::new(zm - cm * r);
-            let a = &*t * g_table();
-            let b = statement.public_key.mul(&t) + &(cm * (Scalar::from(m) - *v)) * g_table();
-            commitments.push(BranchCommitment {
-                a,
-                b,
-                a_bytes: a.compress(),
-                b_bytes: b.compress(),
-            });
+            let zm = Zeroizing::new(Scalar::random(rng));
+            let t_half = Zeroizing::new((*zm - cm * r) * half);
+            let s_half = Zeroizing::new(cm * (Scalar::from(m) - *v) * half);
+            halves.push(&*t_half * g_table());
+            halves.push(statement.public_key.mul(&t_half) + &*s_half * g_table());
             c.push(cm);
-            z.push(zm);
+            z.push(*zm);
         }
+        let mut encodings = RistrettoPoint::double_and_compress_batch(&halves).into_iter();
+        let mut halves = halves.into_iter();
+        let commitments: Vec<BranchCommitment> = core::iter::from_fn(|| {
+            let (a, b) = (halves.next()?, halves.next()?);
+            Some(BranchCommitment {
+                a: a + a,
+                b: b + b,
+                a_bytes: encodings.next()?,
+                b_bytes: encodings.next()?,
+            })
+        })
+        .collect();
 
         // Challenge; the real branch takes what is left of it and answers.
         let challenge = transcript_challenge(context, statement, &commitments);
         let c_real = challenge - c.iter().sum::<Scalar>();
         for (i, (cm, zm)) in c.iter_mut().zip(z.iter_mut()).enumerate() {
             let is_real = (i as u64).ct_eq(&real);
-            let z_real = *zm + c_real * r;
+            let z_real = Zeroizing::new(*zm + c_real * r);
             cm.conditional_assign(&c_real, is_real);
             zm.conditional_assign(&z_real, is_real);
         }
@@ -228,8 +249,11 @@ impl CdsRangeProof {
         let challenges = self.all_challenges(context, statement)?;
         let alpha = &statement.ciphertext.alpha;
         let y = statement.public_key.point();
-        // β − m·G, starting at m = lo and stepping by −G.
-        let mut beta_m = statement.ciphertext.beta - &Scalar::from(statement.lo) * g_table();
+        // β − m·G, starting at m = lo and stepping by −G (lo = 0 for selections: skip lo·G).
+        let mut beta_m = statement.ciphertext.beta;
+        if statement.lo != 0 {
+            beta_m -= &Scalar::from(statement.lo) * g_table();
+        }
         for ((com, c), z) in self
             .commitments
             .iter()
@@ -571,6 +595,15 @@ mod tests {
     }
 
     #[test]
+    fn one_half_is_the_inverse_of_two() {
+        assert_eq!(
+            Scalar::from_bytes_mod_order(ONE_HALF) * Scalar::from(2u64),
+            Scalar::ONE
+        );
+        assert!(bool::from(Scalar::from_canonical_bytes(ONE_HALF).is_some()));
+    }
+
+    #[test]
     fn sizes() {
         assert_eq!(proof_len(1), 96);
         assert_eq!(proof_len(2), 224);
@@ -709,11 +742,12 @@ mod tests {
                 let decoded = CdsRangeProof::from_bytes(&bytes, 2).unwrap();
                 assert!(decoded.verify(&CTX, &st).is_err());
                 // The optimised prover, lying about the value.
-                let lie = CdsRangeProof::prove_unchecked(&CTX, &st, claimed as u64, &r, &mut rng);
+                let lie =
+                    CdsRangeProof::prove_unchecked(&CTX, &st, 2, claimed as u64, &r, &mut rng);
                 assert!(lie.verify(&CTX, &st).is_err());
             }
             // Telling the truth outside the range does not help either.
-            let truth = CdsRangeProof::prove_unchecked(&CTX, &st, 2, &r, &mut rng);
+            let truth = CdsRangeProof::prove_unchecked(&CTX, &st, 2, 2, &r, &mut rng);
             assert!(truth.verify(&CTX, &st).is_err());
             // Nor does the batch verifier accept any of these.
             let forged = textbook_prove(&st, 1, r.scalar(), &mut rng);
