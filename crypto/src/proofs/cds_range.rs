@@ -777,6 +777,18 @@ mod tests {
         assert!(CdsRangeProof::find_invalid(&CTX, &items, &mut rng).is_empty());
         assert!(CdsRangeProof::verify_batch(&CTX, &[], &mut rng).is_ok());
 
+        // Proofs under two different keys batch together (each key is one summed base).
+        let pk2 = key(2);
+        let (ct2, proof2) = honest(&pk2, &pos, 0, 1, 1, &mut rng);
+        let mut two_keys = items.clone();
+        two_keys.push((statement(&pk2, &pos, 0, 1, ct2), &proof2));
+        CdsRangeProof::verify_batch(&CTX, &two_keys, &mut rng).unwrap();
+        two_keys[100].0.public_key = &pk;
+        assert_eq!(
+            CdsRangeProof::find_invalid(&CTX, &two_keys, &mut rng),
+            vec![100]
+        );
+
         // A mutated response (still a canonical scalar) in proof 42.
         let mut bytes = made[42].3.to_bytes();
         let n = bytes.len();
