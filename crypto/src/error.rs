@@ -62,6 +62,13 @@ pub enum CryptoError {
         /// Which check failed.
         reason: &'static str,
     },
+    /// A voter's encryption seed (from the verification code) does not open a selection of
+    /// the ballot: the code is wrong, or the ballot is not the one the voter made.
+    #[error("the verification code does not open selection {selection} of this ballot")]
+    NotOpenedBySeed {
+        /// The selection that did not open.
+        selection: u32,
+    },
     /// A discrete logarithm above the bound it was searched in.
     #[error("the decrypted value is not in 0..={max}")]
     DlogOutOfRange {

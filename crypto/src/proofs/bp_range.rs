@@ -100,6 +100,16 @@ impl RangeWitness {
         }
     }
 
+    /// The value.
+    pub(crate) fn value(&self) -> u64 {
+        self.value
+    }
+
+    /// The encryption nonce.
+    pub(crate) fn nonce(&self) -> &Nonce {
+        &self.nonce
+    }
+
     /// The witness of the homomorphic sum of the given ciphertexts: the sum of the values and
     /// of the nonces. Fails if the values' sum overflows `u64`.
     pub fn sum<'a>(parts: impl IntoIterator<Item = &'a RangeWitness>) -> Result<Self> {
