@@ -34,7 +34,7 @@
 //! the election key ([`EncryptedContest::open_with_seed`]): the code stays 32 bytes however
 //! many candidates there are.
 //!
-//! Spec: `docs/crypto-spec.md`, "Contests".
+//! Spec: `docs/crypto-spec.md` §7.
 
 use rand_core::{CryptoRng, RngCore};
 use sha2::{Digest, Sha512};

@@ -5,7 +5,7 @@
 //! proof then absorbs its **whole statement** (through [`TranscriptProtocol`]) before the
 //! prover's commitments, and only then draws its challenge. This is strong Fiat–Shamir: a
 //! proof checked against any other statement, position or election draws another challenge.
-//! The exact absorb order of every proof is in `docs/crypto-spec.md` §4.
+//! The exact absorb order of every proof is in `docs/crypto-spec.md` §3 and each proof's section.
 
 use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
 use curve25519_dalek::scalar::Scalar;

@@ -1,4 +1,4 @@
-//! Large ranges: one aggregated Bulletproofs range proof per contest.
+//! Large ranges: one aggregated Bulletproofs range proof per contest (`docs/crypto-spec.md` §6).
 //!
 //! A disjunctive proof ([`crate::proofs::cds_range`]) grows linearly with the size of the range;
 //! score and cumulative contests (a score in `0..=10` per candidate, a sum of up to 20 points)

@@ -1,6 +1,6 @@
 //! Disjunctive Chaum–Pedersen (CDS) range proofs: "this ElGamal ciphertext encrypts a value
 //! in `[lo, hi]`", for small ranges (0/1 selections, small sums). Spec:
-//! `docs/spec-parts/40-cds-range.md`.
+//! `docs/crypto-spec.md` §5.
 //!
 //! # The proof
 //!

@@ -13,7 +13,7 @@
 //! `D`. A share copied to another position, another trustee or another aggregate therefore
 //! does not verify.
 //!
-//! See `docs/spec-parts/30-schnorr-dleq-threshold.md` §2.
+//! See `docs/crypto-spec.md` §8.2.
 
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;

@@ -16,7 +16,7 @@
 //! which is this protocol run in two bases at once: the crate-private `CompactProof` holds the common
 //! encoding and the hedged nonce derivation.
 //!
-//! See `docs/spec-parts/30-schnorr-dleq-threshold.md` §1.
+//! See `docs/crypto-spec.md` §8.1.
 
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;

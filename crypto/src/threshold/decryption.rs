@@ -12,7 +12,7 @@
 //! reports the invalid ones, so a misbehaving trustee is caught and, as long as `t` honest
 //! shares remain, cannot stop or bias the tally.
 //!
-//! See `docs/spec-parts/30-schnorr-dleq-threshold.md` §4.
+//! See `docs/crypto-spec.md` §8.4.
 
 use std::collections::BTreeSet;
 

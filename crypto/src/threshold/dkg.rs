@@ -29,7 +29,7 @@
 //! (round 2) holding the trustee's own share; the polynomial is zeroized then. The file-based
 //! ceremony (transport, encryption of shares, complaint resolution) lives elsewhere.
 //!
-//! See `docs/spec-parts/30-schnorr-dleq-threshold.md` §3.
+//! See `docs/crypto-spec.md` §8.3.
 
 use std::collections::BTreeMap;
 
