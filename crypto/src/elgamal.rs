@@ -23,16 +23,14 @@ use crate::group::g_table;
 #[derive(Clone)]
 pub struct PublicKey {
     point: RistrettoPoint,
+    /// The canonical encoding, kept because every ballot proof's transcript absorbs it.
+    encoded: [u8; 32],
     table: Box<RistrettoBasepointTable>,
 }
 
 impl core::fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(
-            f,
-            "PublicKey({})",
-            hex_encode(self.point.compress().as_bytes())
-        )
+        write!(f, "PublicKey({})", hex_encode(&self.encoded))
     }
 }
 
@@ -54,6 +52,7 @@ impl PublicKey {
         }
         Ok(PublicKey {
             point,
+            encoded: point.compress().to_bytes(),
             table: Box::new(RistrettoBasepointTable::create(&point)),
         })
     }
@@ -68,7 +67,12 @@ impl PublicKey {
 
     /// The canonical encoding.
     pub fn to_bytes(&self) -> [u8; 32] {
-        self.point.compress().to_bytes()
+        self.encoded
+    }
+
+    /// The canonical encoding, borrowed.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.encoded
     }
 
     /// The point `Y`.

@@ -63,7 +63,7 @@ impl RangeStatement<'_> {
     /// Absorbs the whole statement, in this order: `pk`, the position (`nonce`, `district`,
     /// `contest`), `subject`, `lo`, `hi`, `alpha`, `beta`.
     pub fn append_to(&self, t: &mut Transcript) {
-        t.append_point(b"pk", self.public_key.point());
+        t.append_bytes(b"pk", self.public_key.as_bytes());
         self.position.append_to(t);
         t.append_int(b"subject", self.subject.code());
         t.append_int(b"lo", self.lo);
