@@ -17,3 +17,5 @@ pub mod package;
 pub mod roll;
 
 pub use manifest::{ElectionManifest, WindowCheck};
+pub use package::{ContextHash, ElectionPackage, PackageIndex};
+pub use roll::{Country, VoterRoll};
