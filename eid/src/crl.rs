@@ -205,3 +205,125 @@ fn load_one(
         detail: failure,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+    use crate::KeyAlgorithm;
+    use proptest::prelude::*;
+
+    #[test]
+    fn revoked_certificate_is_refused_and_others_pass() {
+        for alg in ALGORITHMS {
+            let ca = ca("Demo CA", alg);
+            let anchors = anchors(&[&ca]);
+            let good = voter(&ca, "38001085718", alg);
+            let bad = voter(&ca, "49403136526", alg);
+            let crl = ca.crl(&[bad.serial, 12345], NOW - DAY, NOW + DAY).unwrap();
+            let crl = Crl::from_pem(crl.pem.as_bytes(), &anchors).unwrap();
+            assert_eq!(crl.revoked_count(), 2);
+            assert!(anchors.validate(good.cert_der(), NOW, Some(&crl)).is_ok());
+            let err = anchors
+                .validate(bad.cert_der(), NOW, Some(&crl))
+                .unwrap_err();
+            assert_eq!(err.code(), "eid.revoked");
+            assert!(err.to_string().contains("NOT FOR REAL ELECTIONS"), "{err}");
+            // Without a CRL, revocation is not checked.
+            assert!(anchors.validate(bad.cert_der(), NOW, None).is_ok());
+        }
+    }
+
+    #[test]
+    fn crl_from_another_ca_is_refused() {
+        let ca1 = ca("Demo CA", KeyAlgorithm::EcdsaP384);
+        let anchors = anchors(&[&ca1]);
+        let other_name = ca("Other CA", KeyAlgorithm::EcdsaP384);
+        let crl = other_name.crl(&[1], NOW - DAY, NOW + DAY).unwrap();
+        let err = Crl::from_der(&crl.der, &anchors).unwrap_err();
+        assert_eq!(err.code(), "eid.crl_unknown_issuer");
+        assert!(err.to_string().contains("CRL 1"), "{err}");
+        let same_name = ca("Demo CA", KeyAlgorithm::EcdsaP384);
+        let crl = same_name.crl(&[1], NOW - DAY, NOW + DAY).unwrap();
+        let err = Crl::from_der(&crl.der, &anchors).unwrap_err();
+        assert_eq!(err.code(), "eid.bad_crl_signature");
+    }
+
+    #[test]
+    fn stale_and_future_crls_are_refused_at_use() {
+        let ca = ca("Demo CA", KeyAlgorithm::Ed25519);
+        let anchors = anchors(&[&ca]);
+        let v = voter(&ca, "38001085718", KeyAlgorithm::Ed25519);
+        let crl = ca.crl(&[], NOW - 10 * DAY, NOW - DAY).unwrap();
+        let crl = Crl::from_der(&crl.der, &anchors).unwrap();
+        let err = anchors.validate(v.cert_der(), NOW, Some(&crl)).unwrap_err();
+        assert_eq!(err.code(), "eid.crl_stale");
+        assert!(anchors
+            .validate(v.cert_der(), NOW - 2 * DAY, Some(&crl))
+            .is_ok());
+        let err = anchors
+            .validate(v.cert_der(), NOW - 11 * DAY, Some(&crl))
+            .unwrap_err();
+        assert_eq!(err.code(), "eid.crl_stale");
+    }
+
+    #[test]
+    fn each_ca_needs_its_crl_and_the_newest_wins() {
+        let ca1 = ca("Demo CA", KeyAlgorithm::Ed25519);
+        let ca2 = ca("Second CA", KeyAlgorithm::EcdsaP256);
+        let anchors = anchors(&[&ca1, &ca2]);
+        let v1 = voter(&ca1, "38001085718", KeyAlgorithm::Ed25519);
+        let v2 = voter(&ca2, "49403136526", KeyAlgorithm::EcdsaP256);
+        let only1 =
+            Crl::from_der(&ca1.crl(&[], NOW - DAY, NOW + DAY).unwrap().der, &anchors).unwrap();
+        assert!(anchors.validate(v1.cert_der(), NOW, Some(&only1)).is_ok());
+        let err = anchors
+            .validate(v2.cert_der(), NOW, Some(&only1))
+            .unwrap_err();
+        assert_eq!(err.code(), "eid.crl_missing");
+        // One file with both CAs' CRLs, and an older CRL of CA 1 that revoked v1.
+        let pem = [
+            ca1.crl(&[], NOW - DAY, NOW + DAY).unwrap().pem,
+            ca1.crl(&[v1.serial], NOW - 2 * DAY, NOW + DAY).unwrap().pem,
+            ca2.crl(&[v2.serial], NOW - DAY, NOW + DAY).unwrap().pem,
+        ]
+        .concat();
+        let both = Crl::from_pem(pem.as_bytes(), &anchors).unwrap();
+        assert!(anchors.validate(v1.cert_der(), NOW, Some(&both)).is_ok());
+        let err = anchors
+            .validate(v2.cert_der(), NOW, Some(&both))
+            .unwrap_err();
+        assert_eq!(err.code(), "eid.revoked");
+    }
+
+    #[test]
+    fn malformed_crl_files() {
+        let ca = ca("Demo CA", KeyAlgorithm::Ed25519);
+        let anchors = anchors(&[&ca]);
+        let err = Crl::from_pem(b"", &anchors).unwrap_err();
+        assert_eq!(err.code(), "eid.malformed");
+        let err = Crl::from_pem(ca.cert_pem().as_bytes(), &anchors).unwrap_err();
+        assert!(err.to_string().contains("X509 CRL"), "{err}");
+        let mut der = ca.crl(&[1], NOW - DAY, NOW + DAY).unwrap().der;
+        der.push(0);
+        assert_eq!(
+            Crl::from_der(&der, &anchors).unwrap_err().code(),
+            "eid.malformed"
+        );
+        // A flipped bit in the signed part or the signature never verifies.
+        der.pop();
+        let last = der.len() - 1;
+        der[last] ^= 1;
+        assert!(Crl::from_der(&der, &anchors).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let ca = ca("Demo CA", KeyAlgorithm::Ed25519);
+            let anchors = anchors(&[&ca]);
+            let _ = Crl::from_der(&bytes, &anchors);
+            let _ = Crl::from_pem(&bytes, &anchors);
+        }
+    }
+}

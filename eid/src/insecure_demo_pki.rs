@@ -342,3 +342,75 @@ impl DemoCa {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+    use crate::{is_valid_estonian_code, TrustAnchors};
+
+    #[test]
+    fn every_ca_says_not_for_real_elections() {
+        for alg in ALGORITHMS {
+            let ca = ca("Demo CA", alg);
+            let anchors = TrustAnchors::from_der_list(&[ca.cert_der()]).unwrap();
+            let name = anchors.names().next().unwrap();
+            assert!(name.contains("CN=Demo CA NOT FOR REAL ELECTIONS"), "{name}");
+            assert!(name.contains("O=NOT FOR REAL ELECTIONS"), "{name}");
+        }
+    }
+
+    #[test]
+    fn issue_many_gives_distinct_valid_voters() {
+        let ca = ca("Demo CA", KeyAlgorithm::Ed25519);
+        let anchors = anchors(&[&ca]);
+        let voters = ca
+            .issue_many(0, 50, KeyAlgorithm::Ed25519, NOW - DAY, NOW + YEAR)
+            .unwrap();
+        let mut ids = std::collections::HashSet::new();
+        for v in &voters {
+            assert!(is_valid_estonian_code(&v.code));
+            let cert = anchors.validate(v.cert_der(), NOW, None).unwrap();
+            assert_eq!(cert.national_id(), v.code);
+            let cn = cert.common_name().unwrap();
+            assert_eq!(cn.split(',').count(), 3, "{cn}");
+            assert!(cn.ends_with(&v.code));
+            assert!(ids.insert(cert.voter_id().to_owned()));
+        }
+    }
+
+    #[test]
+    fn bad_parameters_are_errors() {
+        let err = DemoCa::new("X", KeyAlgorithm::Ed25519, i64::MAX, i64::MAX).unwrap_err();
+        assert_eq!(err.code(), "eid.demo_pki");
+        let ca = ca("Demo CA", KeyAlgorithm::Ed25519);
+        assert!(ca.crl(&[], NOW, NOW - 1).is_err());
+        let mut s = spec("38001085718", KeyAlgorithm::Ed25519);
+        s.code = "not printable: ü".into();
+        assert_eq!(ca.issue(&s).unwrap_err().code(), "eid.demo_pki");
+    }
+
+    /// Minting rate for docs/eid.md:
+    /// `cargo test -p ivote-eid --lib mint_rate -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn mint_rate() {
+        for (ca_alg, alg) in [
+            (KeyAlgorithm::Ed25519, KeyAlgorithm::Ed25519),
+            (KeyAlgorithm::EcdsaP384, KeyAlgorithm::EcdsaP384),
+            (KeyAlgorithm::EcdsaP256, KeyAlgorithm::EcdsaP256),
+        ] {
+            let ca = ca("Demo CA", ca_alg);
+            let t = std::time::Instant::now();
+            let voters = ca.issue_many(0, 1000, alg, NOW - DAY, NOW + YEAR).unwrap();
+            let e = t.elapsed();
+            println!(
+                "CA {} voters {}: 1000 in {:?} ({:.0}/s)",
+                ca_alg.name(),
+                alg.name(),
+                e,
+                voters.len() as f64 / e.as_secs_f64()
+            );
+        }
+    }
+}

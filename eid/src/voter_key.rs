@@ -80,17 +80,21 @@ impl VoterKey {
         let info = EncryptedPrivateKeyInfo::from_der(der).map_err(|e| {
             EidError::malformed(WHAT, format!("not a DER encrypted PKCS#8 key ({e})"))
         })?;
+        // A wrong passphrase shows as bad CBC padding (which pkcs5 0.7 reports as
+        // `EncryptFailed`, not `DecryptFailed`) or, when the padding is right by chance, as
+        // decrypted bytes that are not DER. Only an unsupported scheme is something else.
         let plain = info.decrypt(passphrase).map_err(|e| match e {
-            pkcs8::Error::EncryptedPrivateKey(pkcs8::pkcs5::Error::DecryptFailed) => {
-                EidError::WrongPassphrase
-            }
-            other => EidError::UnsupportedAlgorithm {
+            pkcs8::Error::EncryptedPrivateKey(
+                e @ (pkcs8::pkcs5::Error::UnsupportedAlgorithm { .. }
+                | pkcs8::pkcs5::Error::AlgorithmParametersInvalid { .. }
+                | pkcs8::pkcs5::Error::NoPbes1CryptSupport),
+            ) => EidError::UnsupportedAlgorithm {
                 what: WHAT.into(),
-                algorithm: format!("its encryption ({other})"),
+                algorithm: format!("its encryption ({e})"),
             },
+            _ => EidError::WrongPassphrase,
         })?;
-        // With a wrong passphrase the CBC padding is right by chance about once in 256 tries;
-        // the decrypted bytes are then not a key. That, too, is a wrong passphrase.
+        // Decrypted DER that is not a key: also a wrong passphrase.
         Self::from_pkcs8_der(plain.as_bytes()).map_err(|e| match e {
             EidError::Malformed { .. } => EidError::WrongPassphrase,
             other => other,
@@ -170,4 +174,86 @@ fn read_pem(pem: &[u8], expected: &str) -> Result<SecretDocument, EidError> {
         WHAT,
         format!("a \"{label}\" block, expected \"{expected}\": {hint}"),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn pkcs8_pem_and_der_for_each_algorithm() {
+        let ca = ca("Demo CA", KeyAlgorithm::Ed25519);
+        let anchors = anchors(&[&ca]);
+        for alg in ALGORITHMS {
+            let v = voter(&ca, "38001085718", alg);
+            let cert = anchors.validate(v.cert_der(), NOW, None).unwrap();
+            let from_der = VoterKey::from_pkcs8_der(v.pkcs8_der()).unwrap();
+            let from_pem = VoterKey::from_pkcs8_pem(v.pkcs8_pem().unwrap().as_bytes()).unwrap();
+            assert_eq!(from_der.algorithm(), alg);
+            assert!(cert.matches_key(&from_pem));
+            let sig = from_pem.sign(b"vote");
+            cert.verify_signature(b"vote", &sig).unwrap();
+            // Deterministic (Ed25519 by design, ECDSA by RFC 6979).
+            assert_eq!(sig, from_der.sign(b"vote"));
+            assert!(format!("{from_der:?}").contains("secret hidden"));
+        }
+    }
+
+    #[test]
+    fn encrypted_pkcs8_and_wrong_passphrase() {
+        let ca = ca("Demo CA", KeyAlgorithm::Ed25519);
+        let v = voter(&ca, "38001085718", KeyAlgorithm::EcdsaP384);
+        let pem = v.encrypted_pkcs8_pem(b"correct horse").unwrap();
+        let key = VoterKey::from_encrypted_pkcs8_pem(pem.as_bytes(), b"correct horse").unwrap();
+        assert_eq!(key.algorithm(), KeyAlgorithm::EcdsaP384);
+        let err = VoterKey::from_encrypted_pkcs8_pem(pem.as_bytes(), b"wrong").unwrap_err();
+        assert_eq!(err.code(), "eid.wrong_passphrase");
+        // The usual mix-ups get a hint.
+        let err = VoterKey::from_pkcs8_pem(pem.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("passphrase"), "{err}");
+        let plain = v.pkcs8_pem().unwrap();
+        let err = VoterKey::from_encrypted_pkcs8_pem(plain.as_bytes(), b"x").unwrap_err();
+        assert!(err.to_string().contains("not encrypted"), "{err}");
+    }
+
+    #[test]
+    fn signature_encodings() {
+        let ca = ca("Demo CA", KeyAlgorithm::Ed25519);
+        let anchors = anchors(&[&ca]);
+        let v = voter(&ca, "38001085718", KeyAlgorithm::EcdsaP256);
+        let cert = anchors.validate(v.cert_der(), NOW, None).unwrap();
+        let sig = v.key().unwrap().sign(b"vote");
+        let parsed = p256::ecdsa::Signature::from_slice(&sig).unwrap();
+        // DER is refused with a hint.
+        let der = parsed.to_der();
+        let err = cert.verify_signature(b"vote", der.as_bytes()).unwrap_err();
+        assert_eq!(err.code(), "eid.signature_encoding");
+        assert!(err.to_string().contains("DER"), "{err}");
+        let err = cert.verify_signature(b"vote", &sig[..63]).unwrap_err();
+        assert_eq!(err.code(), "eid.signature_encoding");
+        // High S (n - s) is the same signature mathematically and is accepted.
+        let (r, s) = parsed.split_scalars();
+        let high = p256::ecdsa::Signature::from_scalars(r, -*s).unwrap();
+        assert_ne!(high.to_bytes().to_vec(), sig);
+        cert.verify_signature(b"vote", &high.to_bytes()).unwrap();
+        // Zero r, s is refused.
+        assert_eq!(
+            cert.verify_signature(b"vote", &[0u8; 64])
+                .unwrap_err()
+                .code(),
+            "eid.bad_signature"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = VoterKey::from_pkcs8_der(&bytes);
+            let _ = VoterKey::from_pkcs8_pem(&bytes);
+            let _ = VoterKey::from_encrypted_pkcs8_der(&bytes, b"x");
+            let _ = VoterKey::from_encrypted_pkcs8_pem(&bytes, b"x");
+        }
+    }
 }
