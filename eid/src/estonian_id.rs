@@ -162,8 +162,8 @@ mod tests {
         assert!(!is_valid_estonian_code(" 8001085718"));
         assert!(!is_valid_estonian_code("３8001085718")); // non-ASCII digit
                                                           // 1900-02-29 does not exist, 2000-02-29 does.
-        let bad = generate_estonian_code(1904, 2, 29, false, 1).unwrap();
-        assert!(is_valid_estonian_code(&bad));
+        let leap_day = generate_estonian_code(1904, 2, 29, false, 1).unwrap();
+        assert!(is_valid_estonian_code(&leap_day));
         assert!(generate_estonian_code(1900, 2, 29, false, 1).is_none());
         assert!(generate_estonian_code(2000, 2, 29, true, 1).is_some());
         assert!(!is_valid_estonian_code("30002290010")); // 1900-02-29 with whatever check
