@@ -1,1 +1,35 @@
-//! (in progress: issue 3)
+//! ivote's e-ID layer: voters' X.509 certificates, the trust anchors (CA certificates) the
+//! officials configure, CRLs, and voter signatures.
+//!
+//! - [`TrustAnchors`]: the CA certificates, parsed once from PEM.
+//! - [`TrustAnchors::validate`]: a voter's certificate → [`VoterCertificate`] (voter id
+//!   `PNOEE-…`, decoded key), checking chain, validity, key usage, voter id and revocation.
+//! - [`VoterCertificate::verify_signature`]: Ed25519, ECDSA P-256 / P-384 (r‖s).
+//! - [`VoterKey`]: the signing side (PKCS#8, optionally passphrase-encrypted).
+//! - [`Crl`]: revocation lists, verified against the anchors when loaded.
+//! - [`estonian_id`]: the Estonian personal code rules (shared with the voter roll).
+//! - `insecure_demo_pki` (feature `insecure-demo-pki`): mints demo CAs, voters and CRLs,
+//!   NOT FOR REAL ELECTIONS.
+//!
+//! Pure: no clock (times are Unix seconds passed in), no files, no network. See docs/eid.md.
+
+mod anchors;
+mod certificate;
+mod civil_date;
+mod crl;
+mod error;
+pub mod estonian_id;
+#[cfg(feature = "insecure-demo-pki")]
+pub mod insecure_demo_pki;
+mod public_key;
+#[cfg(test)]
+mod test_support;
+mod voter_key;
+
+pub use anchors::TrustAnchors;
+pub use certificate::VoterCertificate;
+pub use crl::Crl;
+pub use error::EidError;
+pub use estonian_id::is_valid_estonian_code;
+pub use public_key::KeyAlgorithm;
+pub use voter_key::VoterKey;

@@ -1,0 +1,518 @@
+//! Trust anchors: the CA certificates the officials configure, parsed and checked once.
+//!
+//! Voters' certificates must be issued directly by one of these CAs. That is also how the
+//! Estonian i-voting system (IVXV) configures ESTEID: the issuing CA certificates themselves
+//! (e.g. ESTEID2018) are the configured CAs, not the root above them. Intermediate chains are
+//! therefore not walked; to accept certificates from another issuing CA, add that CA's
+//! certificate to the anchor file.
+
+use crate::certificate::{parse_certificate, VoterCertificate};
+use crate::public_key::{KeyDecodeError, PublicKey, X509SignatureFailure};
+use crate::{Crl, EidError};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use x509_parser::certificate::X509Certificate;
+use x509_parser::pem::Pem;
+
+/// One configured CA.
+#[derive(Debug, Clone)]
+pub(crate) struct Anchor {
+    /// SHA-256 of the CA certificate's DER: how CRLs and validated certificates refer to it.
+    pub(crate) fingerprint: [u8; 32],
+    /// The subject name, for messages.
+    pub(crate) name: String,
+    pub(crate) key: PublicKey,
+    pub(crate) not_before: i64,
+    pub(crate) not_after: i64,
+    /// Whether keyUsage allows signing CRLs.
+    pub(crate) crl_sign: bool,
+}
+
+/// The configured certificate authorities, parsed once and indexed by subject name.
+#[derive(Debug, Clone)]
+pub struct TrustAnchors {
+    anchors: Vec<Anchor>,
+    /// Raw DER of the subject name → indices into `anchors` (several when a CA re-keyed).
+    by_subject: HashMap<Vec<u8>, Vec<usize>>,
+}
+
+impl TrustAnchors {
+    /// Parses a PEM bundle of one or more `CERTIFICATE` blocks (text outside the blocks is
+    /// ignored; other block types are refused). Each must be a CA certificate: basicConstraints
+    /// with cA set, keyUsage with keyCertSign, and an Ed25519, P-256 or P-384 key. Errors name
+    /// the certificate by its position in the file, counting from 1. Exact duplicates are
+    /// kept once.
+    pub fn from_pem(pem: &[u8]) -> Result<Self, EidError> {
+        let mut ders = Vec::new();
+        for (i, block) in Pem::iter_from_buffer(pem).enumerate() {
+            let what = format!("certificate {} in the trust anchor file", i + 1);
+            let block = block.map_err(|e| EidError::malformed(&what, format!("bad PEM: {e}")))?;
+            if block.label != "CERTIFICATE" {
+                return Err(EidError::malformed(
+                    what,
+                    format!("a \"{}\" block, expected \"CERTIFICATE\"", block.label),
+                ));
+            }
+            ders.push(block.contents);
+        }
+        Self::from_der_list(&ders)
+    }
+
+    /// Like [`TrustAnchors::from_pem`], from DER certificates.
+    pub fn from_der_list<B: AsRef<[u8]>>(ders: &[B]) -> Result<Self, EidError> {
+        if ders.is_empty() {
+            return Err(EidError::malformed(
+                "the trust anchor file",
+                "it contains no certificate (expected PEM blocks \"-----BEGIN CERTIFICATE-----\")",
+            ));
+        }
+        let mut anchors: Vec<Anchor> = Vec::with_capacity(ders.len());
+        let mut by_subject: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+        for (i, der) in ders.iter().enumerate() {
+            let what = format!("certificate {} in the trust anchor file", i + 1);
+            let der = der.as_ref();
+            let cert = parse_certificate(der, &what)?;
+            let anchor = anchor_from(&cert, der, &what)?;
+            if anchors.iter().any(|a| a.fingerprint == anchor.fingerprint) {
+                continue;
+            }
+            by_subject
+                .entry(cert.subject().as_raw().to_vec())
+                .or_default()
+                .push(anchors.len());
+            anchors.push(anchor);
+        }
+        Ok(TrustAnchors {
+            anchors,
+            by_subject,
+        })
+    }
+
+    /// Number of configured CAs.
+    pub fn len(&self) -> usize {
+        self.anchors.len()
+    }
+
+    /// Always false: a `TrustAnchors` holds at least one CA.
+    pub fn is_empty(&self) -> bool {
+        self.anchors.is_empty()
+    }
+
+    /// Subject names of the configured CAs, in file order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.anchors.iter().map(|a| a.name.as_str())
+    }
+
+    /// The anchors whose subject name is exactly `issuer_raw` (DER).
+    pub(crate) fn candidates(&self, issuer_raw: &[u8]) -> impl Iterator<Item = &Anchor> {
+        self.by_subject
+            .get(issuer_raw)
+            .into_iter()
+            .flatten()
+            .filter_map(|&i| self.anchors.get(i))
+    }
+
+    /// Validates a voter's certificate (DER) at `at_time` (Unix seconds), optionally against
+    /// loaded CRLs. Checks, in this order:
+    ///
+    /// 1. the DER parses as exactly one X.509 certificate (`eid.malformed`);
+    /// 2. its issuer name is a configured anchor's subject (`eid.unknown_issuer`);
+    /// 3. keyUsage is present and has digitalSignature or nonRepudiation, and the certificate
+    ///    is not a CA (`eid.key_usage`);
+    /// 4. the subject has exactly one serialNumber of the form `PNOxx-<id>` (`eid.no_voter_id`);
+    /// 5. the public key is Ed25519, P-256 or P-384 (`eid.unsupported_algorithm`);
+    /// 6. the issuer's signature on the certificate (`eid.bad_chain_signature`); with several
+    ///    anchors of the same name (a re-keyed CA) the one whose key verifies is the issuer;
+    /// 7. the status checks of [`VoterCertificate::check_status`]: the certificate's validity
+    ///    period, the issuing anchor's validity period, and, with a CRL, its freshness and the
+    ///    serial number.
+    ///
+    /// The result can be cached (keyed by [`VoterCertificate::fingerprint`]); a cached
+    /// certificate needs only [`VoterCertificate::check_status`] before reuse.
+    pub fn validate(
+        &self,
+        cert_der: &[u8],
+        at_time: i64,
+        crl: Option<&Crl>,
+    ) -> Result<VoterCertificate, EidError> {
+        let cert = parse_certificate(cert_der, "the voter's certificate")?;
+        let issuer_name = cert.issuer().to_string();
+        let mut candidates = self.candidates(cert.issuer().as_raw()).peekable();
+        if candidates.peek().is_none() {
+            return Err(EidError::UnknownIssuer {
+                issuer: issuer_name,
+            });
+        }
+        let parts = VoterCertificate::parts_from(&cert, cert_der)?;
+        let tbs = cert.tbs_certificate.as_ref();
+        let signature: &[u8] = &cert.signature_value.data;
+        let mut unsupported = None;
+        for anchor in candidates {
+            match anchor
+                .key
+                .verify_x509(&cert.signature_algorithm, tbs, signature)
+            {
+                Ok(()) => {
+                    let voter = parts.issued_by(anchor);
+                    voter.check_status(at_time, crl)?;
+                    return Ok(voter);
+                }
+                Err(X509SignatureFailure::Invalid) => {}
+                Err(X509SignatureFailure::Unsupported(alg)) => unsupported = Some(alg),
+            }
+        }
+        Err(match unsupported {
+            Some(algorithm) => EidError::UnsupportedAlgorithm {
+                what: "the voter's certificate signature".into(),
+                algorithm,
+            },
+            None => EidError::BadChainSignature {
+                issuer: issuer_name,
+            },
+        })
+    }
+}
+
+/// Checks a CA certificate and extracts what validation needs.
+fn anchor_from(cert: &X509Certificate<'_>, der: &[u8], what: &str) -> Result<Anchor, EidError> {
+    let name = cert.subject().to_string();
+    let what = format!("{what} ({name})");
+    let is_ca = cert
+        .basic_constraints()
+        .map_err(|e| EidError::malformed(&what, format!("bad basicConstraints: {e}")))?
+        .is_some_and(|bc| bc.value.ca);
+    if !is_ca {
+        return Err(EidError::BadAnchor {
+            what,
+            detail: "it is not a CA certificate (basicConstraints cA is not set)".into(),
+        });
+    }
+    let usage = cert
+        .key_usage()
+        .map_err(|e| EidError::malformed(&what, format!("bad keyUsage: {e}")))?;
+    let Some(usage) = usage else {
+        return Err(EidError::BadAnchor {
+            what,
+            detail: "it has no keyUsage extension (keyCertSign is required)".into(),
+        });
+    };
+    if !usage.value.key_cert_sign() {
+        return Err(EidError::BadAnchor {
+            what,
+            detail: "its keyUsage does not include keyCertSign".into(),
+        });
+    }
+    let key = PublicKey::from_spki(cert.public_key()).map_err(|e| match e {
+        KeyDecodeError::Unsupported(algorithm) => EidError::UnsupportedAlgorithm {
+            what: what.clone(),
+            algorithm,
+        },
+        KeyDecodeError::Invalid(detail) => EidError::malformed(&what, detail),
+    })?;
+    Ok(Anchor {
+        fingerprint: Sha256::digest(der).into(),
+        name,
+        key,
+        not_before: cert.validity().not_before.timestamp(),
+        not_after: cert.validity().not_after.timestamp(),
+        crl_sign: usage.value.crl_sign(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::certificate::parse_certificate;
+    use crate::insecure_demo_pki::{DemoCa, DemoKeyUsage};
+    use crate::test_support::*;
+    use crate::KeyAlgorithm;
+    use proptest::prelude::*;
+
+    #[test]
+    fn every_algorithm_pair_is_accepted_and_signs() {
+        for ca_alg in ALGORITHMS {
+            let ca = ca("Demo CA", ca_alg);
+            let anchors = anchors(&[&ca]);
+            for alg in ALGORITHMS {
+                let v = voter(&ca, "38001085718", alg);
+                let cert = anchors.validate(v.cert_der(), NOW, None).unwrap();
+                assert_eq!(cert.voter_id(), "PNOEE-38001085718");
+                assert_eq!(cert.national_id(), "38001085718");
+                assert_eq!(cert.voter_id_country(), "EE");
+                assert_eq!(cert.common_name(), Some("DEMO,VOTER,38001085718"));
+                assert_eq!(cert.algorithm(), alg);
+                assert!(cert.issuer_name().contains("NOT FOR REAL ELECTIONS"));
+                let key = v.key().unwrap();
+                assert!(cert.matches_key(&key));
+                let sig = key.sign(b"ballot");
+                assert_eq!(sig.len(), alg.signature_len());
+                cert.verify_signature(b"ballot", &sig).unwrap();
+                let err = cert.verify_signature(b"other ballot", &sig).unwrap_err();
+                assert_eq!(err.code(), "eid.bad_signature");
+                let other = voter(&ca, "49403136526", alg).key().unwrap();
+                assert!(!cert.matches_key(&other));
+                let err = cert.verify_signature(b"ballot", &other.sign(b"ballot"));
+                assert_eq!(err.unwrap_err().code(), "eid.bad_signature");
+            }
+        }
+    }
+
+    #[test]
+    fn validity_period_is_checked() {
+        let ca = ca("Demo CA", KeyAlgorithm::Ed25519);
+        let anchors = anchors(&[&ca]);
+        let mut s = spec("38001085718", KeyAlgorithm::EcdsaP256);
+        s.not_before = NOW - 3 * YEAR;
+        s.not_after = NOW - YEAR;
+        let expired = ca.issue(&s).unwrap();
+        let err = anchors.validate(expired.cert_der(), NOW, None).unwrap_err();
+        assert_eq!(err.code(), "eid.expired");
+        assert!(err.to_string().contains("2022-11-14"), "{err}");
+        s.not_before = NOW + DAY;
+        s.not_after = NOW + YEAR;
+        let future = ca.issue(&s).unwrap();
+        let err = anchors.validate(future.cert_der(), NOW, None).unwrap_err();
+        assert_eq!(err.code(), "eid.not_yet_valid");
+        // Both ends are inclusive.
+        assert!(anchors.validate(future.cert_der(), NOW + DAY, None).is_ok());
+        assert!(anchors
+            .validate(future.cert_der(), NOW + YEAR, None)
+            .is_ok());
+        assert_eq!(
+            anchors
+                .validate(future.cert_der(), NOW + YEAR + 1, None)
+                .unwrap_err()
+                .code(),
+            "eid.expired"
+        );
+    }
+
+    #[test]
+    fn cached_certificate_status_is_rechecked() {
+        let ca = ca("Demo CA", KeyAlgorithm::Ed25519);
+        let anchors = anchors(&[&ca]);
+        let v = voter(&ca, "38001085718", KeyAlgorithm::Ed25519);
+        let cert = anchors.validate(v.cert_der(), NOW, None).unwrap();
+        cert.check_status(NOW + YEAR, None).unwrap();
+        assert_eq!(
+            cert.check_status(NOW + 6 * YEAR, None).unwrap_err().code(),
+            "eid.expired"
+        );
+        assert_eq!(
+            cert.fingerprint(),
+            &<[u8; 32]>::from(sha2::Sha256::digest(v.cert_der()))
+        );
+    }
+
+    #[test]
+    fn anchor_validity_is_checked() {
+        let ca = DemoCa::new("Short CA", KeyAlgorithm::Ed25519, NOW - YEAR, NOW + DAY).unwrap();
+        let anchors = anchors(&[&ca]);
+        let v = voter(&ca, "38001085718", KeyAlgorithm::Ed25519);
+        assert!(anchors.validate(v.cert_der(), NOW, None).is_ok());
+        let err = anchors
+            .validate(v.cert_der(), NOW + 2 * DAY, None)
+            .unwrap_err();
+        assert_eq!(err.code(), "eid.anchor_not_valid");
+    }
+
+    #[test]
+    fn key_usage_is_checked() {
+        let ca = ca("Demo CA", KeyAlgorithm::EcdsaP384);
+        let anchors = anchors(&[&ca]);
+        let mut s = spec("38001085718", KeyAlgorithm::EcdsaP384);
+        s.key_usage = DemoKeyUsage::KeyEnciphermentOnly;
+        let v = ca.issue(&s).unwrap();
+        let err = anchors.validate(v.cert_der(), NOW, None).unwrap_err();
+        assert_eq!(err.code(), "eid.key_usage");
+        assert!(err.to_string().contains("digitalSignature"), "{err}");
+        // ESTEID signing certificates carry nonRepudiation only: accepted.
+        s.key_usage = DemoKeyUsage::NonRepudiation;
+        let v = ca.issue(&s).unwrap();
+        assert!(anchors.validate(v.cert_der(), NOW, None).is_ok());
+        // The CA's own certificate is not a voter certificate.
+        let err = anchors.validate(ca.cert_der(), NOW, None).unwrap_err();
+        assert_eq!(err.code(), "eid.key_usage");
+    }
+
+    #[test]
+    fn unknown_issuer_and_forged_chain() {
+        let ca1 = ca("Demo CA", KeyAlgorithm::Ed25519);
+        let other_name = ca("Other CA", KeyAlgorithm::Ed25519);
+        let same_name = ca("Demo CA", KeyAlgorithm::Ed25519);
+        let anchors = anchors(&[&ca1]);
+        let v = voter(&other_name, "38001085718", KeyAlgorithm::Ed25519);
+        let err = anchors.validate(v.cert_der(), NOW, None).unwrap_err();
+        assert_eq!(err.code(), "eid.unknown_issuer");
+        assert!(err.to_string().contains("Other CA"), "{err}");
+        let v = voter(&same_name, "38001085718", KeyAlgorithm::Ed25519);
+        let err = anchors.validate(v.cert_der(), NOW, None).unwrap_err();
+        assert_eq!(err.code(), "eid.bad_chain_signature");
+    }
+
+    #[test]
+    fn rekeyed_ca_with_the_same_name_is_found_by_signature() {
+        let old = ca("Demo CA", KeyAlgorithm::EcdsaP256);
+        let new = ca("Demo CA", KeyAlgorithm::EcdsaP384);
+        let anchors = anchors(&[&old, &new]);
+        assert_eq!(anchors.len(), 2);
+        for issuer in [&old, &new] {
+            let v = voter(issuer, "38001085718", KeyAlgorithm::Ed25519);
+            assert!(anchors.validate(v.cert_der(), NOW, None).is_ok());
+        }
+    }
+
+    #[test]
+    fn voter_id_is_required() {
+        let ca = ca("Demo CA", KeyAlgorithm::Ed25519);
+        let anchors = anchors(&[&ca]);
+        let mut s = spec("38001085718", KeyAlgorithm::Ed25519);
+        s.with_voter_id = false;
+        let v = ca.issue(&s).unwrap();
+        let err = anchors.validate(v.cert_der(), NOW, None).unwrap_err();
+        assert_eq!(err.code(), "eid.no_voter_id");
+        // A serialNumber not in PNOxx- form.
+        let mut s = spec("38001 085718", KeyAlgorithm::Ed25519);
+        s.serial = 7;
+        let v = ca.issue(&s).unwrap();
+        let err = anchors.validate(v.cert_der(), NOW, None).unwrap_err();
+        assert_eq!(err.code(), "eid.no_voter_id");
+    }
+
+    #[test]
+    fn anchor_file_errors_name_the_certificate() {
+        let ca = ca("Demo CA", KeyAlgorithm::Ed25519);
+        let v = voter(&ca, "38001085718", KeyAlgorithm::Ed25519);
+        // A voter certificate is not a CA.
+        let pem = format!("{}{}", ca.cert_pem(), v.cert_pem().unwrap());
+        let err = TrustAnchors::from_pem(pem.as_bytes()).unwrap_err();
+        assert_eq!(err.code(), "eid.bad_anchor");
+        assert!(err.to_string().contains("certificate 2"), "{err}");
+        // Garbage inside a block.
+        let pem = format!(
+            "{}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+            ca.cert_pem()
+        );
+        let err = TrustAnchors::from_pem(pem.as_bytes()).unwrap_err();
+        assert_eq!(err.code(), "eid.malformed");
+        assert!(err.to_string().contains("certificate 2"), "{err}");
+        // Bad base64.
+        let pem = "-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n";
+        let err = TrustAnchors::from_pem(pem.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("certificate 1"), "{err}");
+        // Nothing at all.
+        let err = TrustAnchors::from_pem(b"just text\n").unwrap_err();
+        assert_eq!(err.code(), "eid.malformed");
+        // Wrong block type.
+        let err = TrustAnchors::from_pem(v.pkcs8_pem().unwrap().as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("PRIVATE KEY"), "{err}");
+        // Duplicates are kept once.
+        let pem = format!("{}{}", ca.cert_pem(), ca.cert_pem());
+        assert_eq!(TrustAnchors::from_pem(pem.as_bytes()).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn trailing_bytes_are_refused() {
+        let ca = ca("Demo CA", KeyAlgorithm::Ed25519);
+        let anchors = anchors(&[&ca]);
+        let v = voter(&ca, "38001085718", KeyAlgorithm::Ed25519);
+        let mut der = v.cert_der().to_vec();
+        der.push(0);
+        let err = anchors.validate(&der, NOW, None).unwrap_err();
+        assert_eq!(err.code(), "eid.malformed");
+    }
+
+    /// Timings for docs/eid.md: `cargo test -p ivote-eid timings -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn timings() {
+        use std::time::Instant;
+        for ca_alg in ALGORITHMS {
+            let ca = ca("Demo CA", ca_alg);
+            let anchors = anchors(&[&ca]);
+            let crl = crate::Crl::from_der(
+                &ca.crl(&[1, 2, 3], NOW - DAY, NOW + DAY).unwrap().der,
+                &anchors,
+            )
+            .unwrap();
+            for alg in ALGORITHMS {
+                let v = voter(&ca, "38001085718", alg);
+                let key = v.key().unwrap();
+                let sig = key.sign(b"ballot");
+                let n = 200u32;
+                let t = Instant::now();
+                for _ in 0..n {
+                    let c = anchors.validate(v.cert_der(), NOW, Some(&crl)).unwrap();
+                    c.verify_signature(b"ballot", &sig).unwrap();
+                }
+                let full = t.elapsed() / n;
+                let cert = anchors.validate(v.cert_der(), NOW, Some(&crl)).unwrap();
+                let t = Instant::now();
+                for _ in 0..n {
+                    cert.check_status(NOW, Some(&crl)).unwrap();
+                    cert.verify_signature(b"ballot", &sig).unwrap();
+                }
+                let cached = t.elapsed() / n;
+                println!(
+                    "CA {:12} voter {:12} validate+verify {:>9.1?}  cached status+verify {:>9.1?}",
+                    ca_alg.name(),
+                    alg.name(),
+                    full,
+                    cached
+                );
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = TrustAnchors::from_pem(&bytes);
+            let _ = TrustAnchors::from_der_list(&[&bytes]);
+            let mut pem = b"-----BEGIN CERTIFICATE-----\n".to_vec();
+            pem.extend_from_slice(&bytes);
+            pem.extend_from_slice(b"\n-----END CERTIFICATE-----\n");
+            let _ = TrustAnchors::from_pem(&pem);
+        }
+    }
+
+    #[test]
+    fn mutated_certificates_never_panic_or_pass() {
+        let ca = ca("Demo CA", KeyAlgorithm::EcdsaP256);
+        let anchors = anchors(&[&ca]);
+        let v = voter(&ca, "38001085718", KeyAlgorithm::EcdsaP256);
+        let good = v.cert_der().to_vec();
+        let original = anchors.validate(&good, NOW, None).unwrap();
+        let parsed = parse_certificate(&good, "test").unwrap();
+        let tbs = parsed.tbs_certificate.as_ref();
+        let tbs_start = tbs.as_ptr() as usize - good.as_ptr() as usize;
+        let tbs_end = tbs_start + tbs.len();
+        let mut runner = proptest::test_runner::TestRunner::default();
+        runner
+            .run(&(0..good.len(), 1u8..=255), |(pos, x)| {
+                let mut der = good.clone();
+                der[pos] ^= x;
+                // A change inside the signed part or the signature breaks the DER, the issuer
+                // match or the signature. x509-parser ignores the class bits of the two outer
+                // tags, which the signature does not cover: such a variant still carries
+                // exactly the signed content of the original (only its fingerprint differs).
+                if let Ok(cert) = anchors.validate(&der, NOW, None) {
+                    prop_assert!(
+                        pos < tbs_start || pos >= tbs_end,
+                        "accepted a change at {}",
+                        pos
+                    );
+                    prop_assert_eq!(cert.voter_id(), original.voter_id());
+                    prop_assert_eq!(cert.public_key_bytes(), original.public_key_bytes());
+                    prop_assert_eq!(cert.serial(), original.serial());
+                }
+                Ok(())
+            })
+            .unwrap();
+        for len in 0..good.len() {
+            assert!(anchors.validate(&good[..len], NOW, None).is_err());
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! A validated voter certificate: what the collector and tally need from it, decoded once.
+
+use crate::anchors::Anchor;
+use crate::civil_date::format_utc;
+use crate::public_key::{KeyDecodeError, PublicKey};
+use crate::{Crl, EidError, KeyAlgorithm, VoterKey};
+use sha2::{Digest, Sha256};
+use x509_parser::certificate::X509Certificate;
+use x509_parser::oid_registry::OID_X509_SERIALNUMBER;
+use x509_parser::prelude::FromDer;
+
+/// Parses exactly one DER certificate (no trailing bytes), with matching inner and outer
+/// signature algorithms (RFC 5280 §4.1.1.2).
+pub(crate) fn parse_certificate<'a>(
+    der: &'a [u8],
+    what: &str,
+) -> Result<X509Certificate<'a>, EidError> {
+    let (rest, cert) = X509Certificate::from_der(der)
+        .map_err(|e| EidError::malformed(what, format!("not a DER X.509 certificate ({e})")))?;
+    if !rest.is_empty() {
+        return Err(EidError::malformed(
+            what,
+            format!("{} unexpected bytes after the certificate", rest.len()),
+        ));
+    }
+    if cert.signature_algorithm != cert.tbs_certificate.signature {
+        return Err(EidError::malformed(
+            what,
+            "its inner and outer signature algorithms differ",
+        ));
+    }
+    Ok(cert)
+}
+
+/// A voter certificate that passed [`crate::TrustAnchors::validate`]: the voter id, the
+/// decoded public key, and what [`VoterCertificate::check_status`] needs to re-check time
+/// and revocation without re-parsing or re-verifying the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoterCertificate {
+    voter_id: String,
+    common_name: Option<String>,
+    serial: Vec<u8>,
+    not_before: i64,
+    not_after: i64,
+    key: PublicKey,
+    fingerprint: [u8; 32],
+    issuer: IssuerRef,
+}
+
+/// The anchor that issued a certificate, as far as status checks need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct IssuerRef {
+    fingerprint: [u8; 32],
+    name: String,
+    not_before: i64,
+    not_after: i64,
+}
+
+/// Everything from a certificate except its issuer, which is known only once a signature
+/// verifies.
+pub(crate) struct CertificateParts {
+    voter_id: String,
+    common_name: Option<String>,
+    serial: Vec<u8>,
+    not_before: i64,
+    not_after: i64,
+    key: PublicKey,
+    fingerprint: [u8; 32],
+}
+
+impl CertificateParts {
+    pub(crate) fn issued_by(self, anchor: &Anchor) -> VoterCertificate {
+        VoterCertificate {
+            voter_id: self.voter_id,
+            common_name: self.common_name,
+            serial: self.serial,
+            not_before: self.not_before,
+            not_after: self.not_after,
+            key: self.key,
+            fingerprint: self.fingerprint,
+            issuer: IssuerRef {
+                fingerprint: anchor.fingerprint,
+                name: anchor.name.clone(),
+                not_before: anchor.not_before,
+                not_after: anchor.not_after,
+            },
+        }
+    }
+}
+
+impl VoterCertificate {
+    /// Key usage, voter id and key checks (steps 3–5 of [`crate::TrustAnchors::validate`]).
+    pub(crate) fn parts_from(
+        cert: &X509Certificate<'_>,
+        der: &[u8],
+    ) -> Result<CertificateParts, EidError> {
+        let what = "the voter's certificate";
+        let usage = cert
+            .key_usage()
+            .map_err(|e| EidError::malformed(what, format!("bad keyUsage extension: {e}")))?;
+        let usage = usage.ok_or_else(|| EidError::KeyUsage {
+            detail: "it has no keyUsage extension".into(),
+        })?;
+        if !usage.value.digital_signature() && !usage.value.non_repudiation() {
+            return Err(EidError::KeyUsage {
+                detail: format!(
+                    "its keyUsage ({}) has neither digitalSignature nor nonRepudiation",
+                    usage.value
+                ),
+            });
+        }
+        let is_ca = cert
+            .basic_constraints()
+            .map_err(|e| EidError::malformed(what, format!("bad basicConstraints: {e}")))?
+            .is_some_and(|bc| bc.value.ca);
+        if is_ca {
+            return Err(EidError::KeyUsage {
+                detail: "it is a CA certificate, not a personal one".into(),
+            });
+        }
+        let voter_id = voter_id_of(cert)?;
+        let key = PublicKey::from_spki(cert.public_key()).map_err(|e| match e {
+            KeyDecodeError::Unsupported(algorithm) => EidError::UnsupportedAlgorithm {
+                what: "the voter's certificate key".into(),
+                algorithm,
+            },
+            KeyDecodeError::Invalid(detail) => EidError::malformed(what, detail),
+        })?;
+        let common_name = cert
+            .subject()
+            .iter_common_name()
+            .next()
+            .and_then(|cn| cn.as_str().ok())
+            .map(str::to_owned);
+        Ok(CertificateParts {
+            voter_id,
+            common_name,
+            serial: cert.raw_serial().to_vec(),
+            not_before: cert.validity().not_before.timestamp(),
+            not_after: cert.validity().not_after.timestamp(),
+            key,
+            fingerprint: Sha256::digest(der).into(),
+        })
+    }
+
+    /// The voter id: the subject serialNumber, e.g. `PNOEE-38001085718`.
+    pub fn voter_id(&self) -> &str {
+        &self.voter_id
+    }
+
+    /// The country of the voter id (`"EE"` for `PNOEE-…`).
+    pub fn voter_id_country(&self) -> &str {
+        self.voter_id.get(3..5).unwrap_or_default()
+    }
+
+    /// The national identifier inside the voter id (`"38001085718"` for `PNOEE-38001085718`),
+    /// as the voter roll lists it.
+    pub fn national_id(&self) -> &str {
+        self.voter_id.get(6..).unwrap_or_default()
+    }
+
+    /// The subject commonName (ESTEID: `SURNAME,GIVENNAME,CODE`), if present, for display.
+    pub fn common_name(&self) -> Option<&str> {
+        self.common_name.as_deref()
+    }
+
+    /// The certificate's serial number (DER INTEGER content bytes).
+    pub fn serial(&self) -> &[u8] {
+        &self.serial
+    }
+
+    /// Start of the validity period (Unix seconds).
+    pub fn not_before(&self) -> i64 {
+        self.not_before
+    }
+
+    /// End of the validity period (Unix seconds).
+    pub fn not_after(&self) -> i64 {
+        self.not_after
+    }
+
+    /// The subject name of the CA that issued it.
+    pub fn issuer_name(&self) -> &str {
+        &self.issuer.name
+    }
+
+    /// SHA-256 of the certificate's DER: the key under which a caller caches validated
+    /// certificates.
+    pub fn fingerprint(&self) -> &[u8; 32] {
+        &self.fingerprint
+    }
+
+    /// The key algorithm.
+    pub fn algorithm(&self) -> KeyAlgorithm {
+        self.key.algorithm()
+    }
+
+    /// The public key: 32 bytes for Ed25519, the uncompressed SEC1 point for ECDSA.
+    pub fn public_key_bytes(&self) -> &[u8] {
+        self.key.raw_bytes()
+    }
+
+    /// Whether `key` is the private key of this certificate (the voter app checks this before
+    /// signing, so a voter who picked the wrong key file gets told at once).
+    pub fn matches_key(&self, key: &VoterKey) -> bool {
+        key.public_key_bytes() == self.key.raw_bytes()
+    }
+
+    /// The checks that depend on time and revocation, cheap enough for every submission:
+    /// the certificate's validity period (`eid.not_yet_valid`, `eid.expired`), its issuing
+    /// CA's validity period (`eid.anchor_not_valid`), and with a CRL: that a CRL from the
+    /// issuing CA is loaded (`eid.crl_missing`), that it covers `at_time` (`eid.crl_stale`),
+    /// and that the serial number is not on it (`eid.revoked`). Both ends of each period are
+    /// inclusive.
+    pub fn check_status(&self, at_time: i64, crl: Option<&Crl>) -> Result<(), EidError> {
+        if at_time < self.not_before {
+            return Err(EidError::NotYetValid {
+                not_before: format_utc(self.not_before),
+                at: format_utc(at_time),
+            });
+        }
+        if at_time > self.not_after {
+            return Err(EidError::Expired {
+                not_after: format_utc(self.not_after),
+                at: format_utc(at_time),
+            });
+        }
+        if at_time < self.issuer.not_before || at_time > self.issuer.not_after {
+            return Err(EidError::AnchorNotValid {
+                anchor: self.issuer.name.clone(),
+                not_before: format_utc(self.issuer.not_before),
+                not_after: format_utc(self.issuer.not_after),
+                at: format_utc(at_time),
+            });
+        }
+        if let Some(crl) = crl {
+            crl.check(
+                &self.issuer.fingerprint,
+                &self.issuer.name,
+                &self.serial,
+                at_time,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Verifies the voter's signature over `message` with this certificate's key.
+    ///
+    /// - Ed25519: 64-byte signature, strict verification (canonical S, no small-order keys).
+    /// - ECDSA P-256 / P-384: fixed-size r‖s (IEEE P1363), 64 / 96 bytes, over SHA-256 /
+    ///   SHA-384 of `message`, as ID-cards produce. DER-encoded signatures and other lengths
+    ///   are refused with `eid.signature_encoding`. High-S values are accepted (ID-cards do
+    ///   not normalise S), so an ECDSA signature is malleable: never identify a submission
+    ///   by its signature bytes (see docs/eid.md, "Malleability").
+    pub fn verify_signature(&self, message: &[u8], signature: &[u8]) -> Result<(), EidError> {
+        self.key.verify_voter_signature(message, signature)
+    }
+}
+
+/// The voter id: exactly one subject serialNumber (OID 2.5.4.5) in ETSI EN 319 412-1
+/// semantics-identifier form for a natural person: `PNO`, a two-letter country code, `-`,
+/// then 1 to 64 ASCII letters, digits or `-` (`PNOEE-38001085718`, `PNOTH-1101700203451`).
+/// The national part is not checked against a country's rules here: the voter roll does that.
+fn voter_id_of(cert: &X509Certificate<'_>) -> Result<String, EidError> {
+    let mut values = cert.subject().iter_by_oid(&OID_X509_SERIALNUMBER);
+    let first = values.next().ok_or_else(|| EidError::NoVoterId {
+        detail: "its subject has no serialNumber attribute".into(),
+    })?;
+    if values.next().is_some() {
+        return Err(EidError::NoVoterId {
+            detail: "its subject has more than one serialNumber attribute".into(),
+        });
+    }
+    let value = first.as_str().map_err(|_| EidError::NoVoterId {
+        detail: "its subject serialNumber is not a text string".into(),
+    })?;
+    if is_semantics_identifier(value) {
+        Ok(value.to_owned())
+    } else {
+        Err(EidError::NoVoterId {
+            detail: format!(
+                "its subject serialNumber \"{}\" is not of the form PNOxx-<personal code> (e.g. PNOEE-38001085718)",
+                value.escape_debug()
+            ),
+        })
+    }
+}
+
+fn is_semantics_identifier(value: &str) -> bool {
+    let Some(rest) = value.strip_prefix("PNO") else {
+        return false;
+    };
+    let b = rest.as_bytes();
+    match b {
+        [c1, c2, b'-', id @ ..] => {
+            c1.is_ascii_uppercase()
+                && c2.is_ascii_uppercase()
+                && (1..=64).contains(&id.len())
+                && id.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_semantics_identifier;
+
+    #[test]
+    fn semantics_identifier_form() {
+        assert!(is_semantics_identifier("PNOEE-38001085718"));
+        assert!(is_semantics_identifier("PNOTH-1101700203451"));
+        assert!(!is_semantics_identifier("38001085718"));
+        assert!(!is_semantics_identifier("PNOEE38001085718"));
+        assert!(!is_semantics_identifier("PNOee-38001085718"));
+        assert!(!is_semantics_identifier("PNOEE-"));
+        assert!(!is_semantics_identifier("IDCEE-38001085718"));
+        assert!(!is_semantics_identifier("PNOEE-3800 1085718"));
+        assert!(!is_semantics_identifier(&format!(
+            "PNOEE-{}",
+            "1".repeat(65)
+        )));
+    }
+}

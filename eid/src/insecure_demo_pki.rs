@@ -1,0 +1,416 @@
+//! INSECURE DEMO PKI — NOT FOR REAL ELECTIONS.
+//!
+//! Mints throw-away certificate authorities, voter certificates with PKCS#8 private keys, and
+//! CRLs, for tests and demonstrations. Keys are generated in memory and handed out in plain
+//! files; nothing here is fit to identify real people. Every CA it mints carries
+//! "NOT FOR REAL ELECTIONS" in its subject (commonName and organizationName), so a package
+//! that trusts one is recognisable at a glance.
+//!
+//! Available only with the cargo feature `insecure-demo-pki` (off by default), so production
+//! builds of the collector cannot contain it.
+//!
+//! Voter certificates look like ESTEID ones where it matters here: subject commonName
+//! `SURNAME,GIVENNAME,CODE`, serialNumber `PNOEE-<code>` (PrintableString), surname and
+//! givenName attributes, country EE, keyUsage as chosen. Certificates are minted with `rcgen`
+//! (ring backend).
+
+use crate::estonian_id::demo_estonian_code;
+use crate::{EidError, KeyAlgorithm, VoterKey};
+use pkcs8::der::pem::LineEnding;
+use pkcs8::der::Decode;
+use pkcs8::PrivateKeyInfo;
+use rcgen::{
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, DistinguishedName,
+    DnType, DnValue, IsCa, KeyIdMethod, KeyPair, KeyUsagePurpose, RevokedCertParams, SerialNumber,
+};
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
+
+/// The marker every demo CA's subject carries.
+pub const DEMO_WARNING: &str = "NOT FOR REAL ELECTIONS";
+
+fn fail(what: &str, e: impl std::fmt::Display) -> EidError {
+    EidError::DemoPki {
+        detail: format!("{what}: {e}"),
+    }
+}
+
+fn datetime(unix: i64, what: &str) -> Result<OffsetDateTime, EidError> {
+    OffsetDateTime::from_unix_timestamp(unix).map_err(|e| fail(what, e))
+}
+
+fn rcgen_algorithm(algorithm: KeyAlgorithm) -> &'static rcgen::SignatureAlgorithm {
+    match algorithm {
+        KeyAlgorithm::Ed25519 => &rcgen::PKCS_ED25519,
+        KeyAlgorithm::EcdsaP256 => &rcgen::PKCS_ECDSA_P256_SHA256,
+        KeyAlgorithm::EcdsaP384 => &rcgen::PKCS_ECDSA_P384_SHA384,
+    }
+}
+
+fn pem(label: &str, der: &[u8]) -> Result<String, EidError> {
+    pkcs8::der::pem::encode_string(label, LineEnding::LF, der).map_err(|e| fail("encode PEM", e))
+}
+
+/// A demo certificate authority with its private key.
+pub struct DemoCa {
+    cert: rcgen::Certificate,
+    key: KeyPair,
+}
+
+impl std::fmt::Debug for DemoCa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoCa")
+            .field("subject", &self.cert.params().distinguished_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The key usage to put in a demo voter certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoKeyUsage {
+    /// digitalSignature (ESTEID authentication certificates).
+    DigitalSignature,
+    /// nonRepudiation / contentCommitment only (ESTEID signing certificates).
+    NonRepudiation,
+    /// keyEncipherment only: a certificate that must be refused for signing votes.
+    KeyEnciphermentOnly,
+}
+
+/// What to put in one demo voter certificate.
+#[derive(Debug, Clone)]
+pub struct VoterSpec {
+    /// Personal code; goes into the CN and (as `PNOEE-<code>`) the serialNumber.
+    pub code: String,
+    /// Surname (upper case, as on ID-cards).
+    pub surname: String,
+    /// Given name (upper case).
+    pub given_name: String,
+    /// Key algorithm of the voter's key.
+    pub algorithm: KeyAlgorithm,
+    /// Start of validity (Unix seconds).
+    pub not_before: i64,
+    /// End of validity (Unix seconds).
+    pub not_after: i64,
+    /// Certificate serial number.
+    pub serial: u64,
+    /// keyUsage.
+    pub key_usage: DemoKeyUsage,
+    /// Whether to put the serialNumber (voter id) attribute in the subject.
+    pub with_voter_id: bool,
+}
+
+impl VoterSpec {
+    /// A spec with digitalSignature usage, the voter id present, name `DEMO,VOTER`, and the
+    /// certificate serial number equal to the code's numeric value.
+    pub fn new(code: &str, algorithm: KeyAlgorithm, not_before: i64, not_after: i64) -> Self {
+        VoterSpec {
+            code: code.to_owned(),
+            surname: "DEMO".into(),
+            given_name: "VOTER".into(),
+            algorithm,
+            not_before,
+            not_after,
+            serial: code.parse().unwrap_or(1),
+            key_usage: DemoKeyUsage::DigitalSignature,
+            with_voter_id: true,
+        }
+    }
+}
+
+/// A minted voter: the certificate and its unencrypted PKCS#8 private key.
+pub struct DemoVoter {
+    /// The personal code.
+    pub code: String,
+    /// The certificate serial number.
+    pub serial: u64,
+    cert_der: Vec<u8>,
+    pkcs8_der: Zeroizing<Vec<u8>>,
+}
+
+impl std::fmt::Debug for DemoVoter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoVoter")
+            .field("code", &self.code)
+            .field("serial", &self.serial)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DemoVoter {
+    /// The certificate, DER.
+    pub fn cert_der(&self) -> &[u8] {
+        &self.cert_der
+    }
+
+    /// The certificate, PEM.
+    pub fn cert_pem(&self) -> Result<String, EidError> {
+        pem("CERTIFICATE", &self.cert_der)
+    }
+
+    /// The private key, unencrypted PKCS#8 DER.
+    pub fn pkcs8_der(&self) -> &[u8] {
+        &self.pkcs8_der
+    }
+
+    /// The private key, unencrypted PKCS#8 PEM (`PRIVATE KEY`).
+    pub fn pkcs8_pem(&self) -> Result<Zeroizing<String>, EidError> {
+        pem("PRIVATE KEY", &self.pkcs8_der).map(Zeroizing::new)
+    }
+
+    /// The private key encrypted under `passphrase` (PBES2: scrypt + AES-256-CBC, the `pkcs8`
+    /// crate's defaults), PEM (`ENCRYPTED PRIVATE KEY`).
+    pub fn encrypted_pkcs8_pem(&self, passphrase: &[u8]) -> Result<String, EidError> {
+        let info = PrivateKeyInfo::from_der(&self.pkcs8_der).map_err(|e| fail("read key", e))?;
+        let doc = info
+            .encrypt(rand_core::OsRng, passphrase)
+            .map_err(|e| fail("encrypt key", e))?;
+        pem("ENCRYPTED PRIVATE KEY", doc.as_bytes())
+    }
+
+    /// The private key as a [`VoterKey`].
+    pub fn key(&self) -> Result<VoterKey, EidError> {
+        VoterKey::from_pkcs8_der(&self.pkcs8_der)
+    }
+}
+
+/// A minted CRL.
+#[derive(Debug, Clone)]
+pub struct DemoCrl {
+    /// DER.
+    pub der: Vec<u8>,
+    /// PEM (`X509 CRL`).
+    pub pem: String,
+}
+
+const SURNAMES: [&str; 8] = [
+    "TAMM", "SAAR", "SEPP", "MAGI", "KASK", "KUKK", "RAND", "PUKK",
+];
+const GIVEN_NAMES: [&str; 8] = [
+    "MARI", "JAAN", "ANNA", "PEETER", "KATRIN", "TOOMAS", "LIIS", "ANDRES",
+];
+
+impl DemoCa {
+    /// Mints a self-signed CA. Its commonName is `<name> NOT FOR REAL ELECTIONS` and its
+    /// organizationName `NOT FOR REAL ELECTIONS`; keyUsage keyCertSign + cRLSign,
+    /// basicConstraints cA.
+    pub fn new(
+        name: &str,
+        algorithm: KeyAlgorithm,
+        not_before: i64,
+        not_after: i64,
+    ) -> Result<Self, EidError> {
+        let key = KeyPair::generate_for(rcgen_algorithm(algorithm))
+            .map_err(|e| fail("generate the CA key", e))?;
+        let mut params = CertificateParams::default();
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CountryName, "EE");
+        dn.push(DnType::OrganizationName, DEMO_WARNING);
+        dn.push(DnType::CommonName, format!("{name} {DEMO_WARNING}"));
+        params.distinguished_name = dn;
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        params.not_before = datetime(not_before, "use the CA's start time")?;
+        params.not_after = datetime(not_after, "use the CA's end time")?;
+        params.serial_number = Some(SerialNumber::from(1u64));
+        let cert = params
+            .self_signed(&key)
+            .map_err(|e| fail("sign the CA certificate", e))?;
+        Ok(DemoCa { cert, key })
+    }
+
+    /// The CA certificate, DER (for a trust anchor file).
+    pub fn cert_der(&self) -> &[u8] {
+        self.cert.der()
+    }
+
+    /// The CA certificate, PEM (a trust anchor file).
+    pub fn cert_pem(&self) -> String {
+        self.cert.pem()
+    }
+
+    /// Mints one voter certificate and key as `spec` says.
+    pub fn issue(&self, spec: &VoterSpec) -> Result<DemoVoter, EidError> {
+        let key = KeyPair::generate_for(rcgen_algorithm(spec.algorithm))
+            .map_err(|e| fail("generate a voter key", e))?;
+        let mut params = CertificateParams::default();
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CountryName, "EE");
+        dn.push(
+            DnType::CommonName,
+            format!("{},{},{}", spec.surname, spec.given_name, spec.code),
+        );
+        dn.push(
+            DnType::CustomDnType(vec![2, 5, 4, 4]),
+            spec.surname.as_str(),
+        );
+        dn.push(
+            DnType::CustomDnType(vec![2, 5, 4, 42]),
+            spec.given_name.as_str(),
+        );
+        if spec.with_voter_id {
+            let id = rcgen::PrintableString::try_from(format!("PNOEE-{}", spec.code))
+                .map_err(|e| fail("encode the voter id", e))?;
+            dn.push(
+                DnType::CustomDnType(vec![2, 5, 4, 5]),
+                DnValue::PrintableString(id),
+            );
+        }
+        params.distinguished_name = dn;
+        params.key_usages = vec![match spec.key_usage {
+            DemoKeyUsage::DigitalSignature => KeyUsagePurpose::DigitalSignature,
+            DemoKeyUsage::NonRepudiation => KeyUsagePurpose::ContentCommitment,
+            DemoKeyUsage::KeyEnciphermentOnly => KeyUsagePurpose::KeyEncipherment,
+        }];
+        params.not_before = datetime(spec.not_before, "use the voter's start time")?;
+        params.not_after = datetime(spec.not_after, "use the voter's end time")?;
+        params.serial_number = Some(SerialNumber::from(spec.serial));
+        params.use_authority_key_identifier_extension = true;
+        let cert = params
+            .signed_by(&key, &self.cert, &self.key)
+            .map_err(|e| fail("sign a voter certificate", e))?;
+        Ok(DemoVoter {
+            code: spec.code.clone(),
+            serial: spec.serial,
+            cert_der: cert.der().to_vec(),
+            pkcs8_der: Zeroizing::new(key.serialize_der()),
+        })
+    }
+
+    /// Mints `count` voters numbered `first..first + count`, with the codes
+    /// [`demo_estonian_code`] gives those numbers, names drawn from a short list, and
+    /// digitalSignature usage.
+    pub fn issue_many(
+        &self,
+        first: u32,
+        count: u32,
+        algorithm: KeyAlgorithm,
+        not_before: i64,
+        not_after: i64,
+    ) -> Result<Vec<DemoVoter>, EidError> {
+        (first..first.saturating_add(count))
+            .map(|i| {
+                let code = demo_estonian_code(i)
+                    .ok_or_else(|| fail("number voters", format!("{i} is past the demo codes")))?;
+                let mut spec = VoterSpec::new(&code, algorithm, not_before, not_after);
+                let pick = i as usize;
+                spec.surname = SURNAMES
+                    .get(pick % SURNAMES.len())
+                    .copied()
+                    .unwrap_or("DEMO")
+                    .into();
+                spec.given_name = GIVEN_NAMES
+                    .get(pick / SURNAMES.len() % GIVEN_NAMES.len())
+                    .copied()
+                    .unwrap_or("VOTER")
+                    .into();
+                self.issue(&spec)
+            })
+            .collect()
+    }
+
+    /// Mints a CRL revoking the certificates with the given serial numbers.
+    pub fn crl(
+        &self,
+        revoked_serials: &[u64],
+        this_update: i64,
+        next_update: i64,
+    ) -> Result<DemoCrl, EidError> {
+        let this = datetime(this_update, "use the CRL's thisUpdate")?;
+        let revoked_certs = revoked_serials
+            .iter()
+            .map(|&s| RevokedCertParams {
+                serial_number: SerialNumber::from(s),
+                revocation_time: this,
+                reason_code: None,
+                invalidity_date: None,
+            })
+            .collect();
+        let params = CertificateRevocationListParams {
+            this_update: this,
+            next_update: datetime(next_update, "use the CRL's nextUpdate")?,
+            crl_number: SerialNumber::from(1u64),
+            issuing_distribution_point: None,
+            revoked_certs,
+            key_identifier_method: KeyIdMethod::Sha256,
+        };
+        let crl = params
+            .signed_by(&self.cert, &self.key)
+            .map_err(|e| fail("sign the CRL", e))?;
+        Ok(DemoCrl {
+            der: crl.der().to_vec(),
+            pem: crl.pem().map_err(|e| fail("encode the CRL", e))?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+    use crate::{is_valid_estonian_code, TrustAnchors};
+
+    #[test]
+    fn every_ca_says_not_for_real_elections() {
+        for alg in ALGORITHMS {
+            let ca = ca("Demo CA", alg);
+            let anchors = TrustAnchors::from_der_list(&[ca.cert_der()]).unwrap();
+            let name = anchors.names().next().unwrap();
+            assert!(name.contains("CN=Demo CA NOT FOR REAL ELECTIONS"), "{name}");
+            assert!(name.contains("O=NOT FOR REAL ELECTIONS"), "{name}");
+        }
+    }
+
+    #[test]
+    fn issue_many_gives_distinct_valid_voters() {
+        let ca = ca("Demo CA", KeyAlgorithm::Ed25519);
+        let anchors = anchors(&[&ca]);
+        let voters = ca
+            .issue_many(0, 50, KeyAlgorithm::Ed25519, NOW - DAY, NOW + YEAR)
+            .unwrap();
+        let mut ids = std::collections::HashSet::new();
+        for v in &voters {
+            assert!(is_valid_estonian_code(&v.code));
+            let cert = anchors.validate(v.cert_der(), NOW, None).unwrap();
+            assert_eq!(cert.national_id(), v.code);
+            let cn = cert.common_name().unwrap();
+            assert_eq!(cn.split(',').count(), 3, "{cn}");
+            assert!(cn.ends_with(&v.code));
+            assert!(ids.insert(cert.voter_id().to_owned()));
+        }
+    }
+
+    #[test]
+    fn bad_parameters_are_errors() {
+        let err = DemoCa::new("X", KeyAlgorithm::Ed25519, i64::MAX, i64::MAX).unwrap_err();
+        assert_eq!(err.code(), "eid.demo_pki");
+        let ca = ca("Demo CA", KeyAlgorithm::Ed25519);
+        assert!(ca.crl(&[], NOW, NOW - 1).is_err());
+        let mut s = spec("38001085718", KeyAlgorithm::Ed25519);
+        s.code = "not printable: ü".into();
+        assert_eq!(ca.issue(&s).unwrap_err().code(), "eid.demo_pki");
+    }
+
+    /// Minting rate for docs/eid.md:
+    /// `cargo test -p ivote-eid --lib mint_rate -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn mint_rate() {
+        for (ca_alg, alg) in [
+            (KeyAlgorithm::Ed25519, KeyAlgorithm::Ed25519),
+            (KeyAlgorithm::EcdsaP384, KeyAlgorithm::EcdsaP384),
+            (KeyAlgorithm::EcdsaP256, KeyAlgorithm::EcdsaP256),
+        ] {
+            let ca = ca("Demo CA", ca_alg);
+            let t = std::time::Instant::now();
+            let voters = ca.issue_many(0, 1000, alg, NOW - DAY, NOW + YEAR).unwrap();
+            let e = t.elapsed();
+            println!(
+                "CA {} voters {}: 1000 in {:?} ({:.0}/s)",
+                ca_alg.name(),
+                alg.name(),
+                e,
+                voters.len() as f64 / e.as_secs_f64()
+            );
+        }
+    }
+}
