@@ -1,9 +1,10 @@
 //! A validated voter certificate: what the collector and tally need from it, decoded once.
 
 use crate::anchors::Anchor;
-use crate::civil_date::format_utc;
+use crate::error::format_utc;
 use crate::public_key::{KeyDecodeError, PublicKey};
 use crate::{Crl, EidError, KeyAlgorithm, VoterKey};
+use ivote_protocol::roll::split_voter_id;
 use sha2::{Digest, Sha256};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::oid_registry::OID_X509_SERIALNUMBER;
@@ -150,13 +151,13 @@ impl VoterCertificate {
 
     /// The country of the voter id (`"EE"` for `PNOEE-…`).
     pub fn voter_id_country(&self) -> &str {
-        self.voter_id.get(3..5).unwrap_or_default()
+        split_voter_id(&self.voter_id).map_or("", |(country, _)| country)
     }
 
     /// The national identifier inside the voter id (`"38001085718"` for `PNOEE-38001085718`),
     /// as the voter roll lists it.
     pub fn national_id(&self) -> &str {
-        self.voter_id.get(6..).unwrap_or_default()
+        split_voter_id(&self.voter_id).map_or("", |(_, code)| code)
     }
 
     /// The subject commonName (ESTEID: `SURNAME,GIVENNAME,CODE`), if present, for display.
@@ -286,20 +287,17 @@ fn voter_id_of(cert: &X509Certificate<'_>) -> Result<String, EidError> {
     }
 }
 
+/// The certificate-level check of a voter id: the `PNOxx-` framing is the voter roll's
+/// ([`split_voter_id`]), the rest is deliberately looser than the roll's
+/// `ivote_protocol::roll::parse_voter_id`: any two-letter country and any 1 to 64 ASCII
+/// letters, digits or `-`, with none of a country's rules (length, date, check digit). A certificate
+/// is valid whatever country issued it; whether its holder may vote, and whether the code is
+/// well-formed for that country, is the roll's decision, reported as such. The length and
+/// character limits only keep hostile certificates' junk out of logs and messages.
 fn is_semantics_identifier(value: &str) -> bool {
-    let Some(rest) = value.strip_prefix("PNO") else {
-        return false;
-    };
-    let b = rest.as_bytes();
-    match b {
-        [c1, c2, b'-', id @ ..] => {
-            c1.is_ascii_uppercase()
-                && c2.is_ascii_uppercase()
-                && (1..=64).contains(&id.len())
-                && id.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
-        }
-        _ => false,
-    }
+    split_voter_id(value).is_some_and(|(_, id)| {
+        (1..=64).contains(&id.len()) && id.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+    })
 }
 
 #[cfg(test)]

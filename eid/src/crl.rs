@@ -6,7 +6,7 @@
 //! window (thisUpdate..nextUpdate) is checked at each use, against the checking time.
 
 use crate::anchors::TrustAnchors;
-use crate::civil_date::format_utc;
+use crate::error::format_utc;
 use crate::public_key::X509SignatureFailure;
 use crate::EidError;
 use std::collections::{HashMap, HashSet};

@@ -184,3 +184,40 @@ impl EidError {
         }
     }
 }
+
+/// A Unix time as `YYYY-MM-DD HH:MM:SS UTC`, so an official can read messages; a time
+/// outside jiff's range (years -9999 to 9999; only a hostile or broken input has one) as raw
+/// Unix seconds.
+pub(crate) fn format_utc(unix_seconds: i64) -> String {
+    match jiff::Timestamp::from_second(unix_seconds) {
+        Ok(t) => {
+            let t = jiff::tz::Offset::UTC.to_datetime(t);
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        }
+        Err(_) => format!("{unix_seconds} (Unix seconds)"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_utc;
+
+    #[test]
+    fn formats_utc() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(format_utc(1_700_000_000), "2023-11-14 22:13:20 UTC");
+        assert_eq!(format_utc(-1), "1969-12-31 23:59:59 UTC");
+        assert_eq!(format_utc(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(format_utc(4_102_444_800), "2100-01-01 00:00:00 UTC");
+        assert_eq!(format_utc(i64::MAX), format!("{} (Unix seconds)", i64::MAX));
+        assert_eq!(format_utc(i64::MIN), format!("{} (Unix seconds)", i64::MIN));
+    }
+}

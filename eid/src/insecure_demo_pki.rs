@@ -14,8 +14,8 @@
 //! givenName attributes, country EE, keyUsage as chosen. Certificates are minted with `rcgen`
 //! (ring backend).
 
-use crate::estonian_id::demo_estonian_code;
 use crate::{EidError, KeyAlgorithm, VoterKey};
+use ivote_protocol::roll::{demo_estonian_code, voter_id, Country};
 use pkcs8::der::pem::LineEnding;
 use pkcs8::der::Decode;
 use pkcs8::PrivateKeyInfo;
@@ -248,7 +248,7 @@ impl DemoCa {
             spec.given_name.as_str(),
         );
         if spec.with_voter_id {
-            let id = rcgen::PrintableString::try_from(format!("PNOEE-{}", spec.code))
+            let id = rcgen::PrintableString::try_from(voter_id(Country::EE, &spec.code))
                 .map_err(|e| fail("encode the voter id", e))?;
             dn.push(
                 DnType::CustomDnType(vec![2, 5, 4, 5]),
@@ -347,7 +347,7 @@ impl DemoCa {
 mod tests {
     use super::*;
     use crate::test_support::*;
-    use crate::{is_valid_estonian_code, TrustAnchors};
+    use crate::TrustAnchors;
 
     #[test]
     fn every_ca_says_not_for_real_elections() {
@@ -369,7 +369,7 @@ mod tests {
             .unwrap();
         let mut ids = std::collections::HashSet::new();
         for v in &voters {
-            assert!(is_valid_estonian_code(&v.code));
+            assert_eq!(Country::EE.check_id_code(&v.code), Ok(()));
             let cert = anchors.validate(v.cert_der(), NOW, None).unwrap();
             assert_eq!(cert.national_id(), v.code);
             let cn = cert.common_name().unwrap();

@@ -7,18 +7,18 @@
 //! - [`VoterCertificate::verify_signature`]: Ed25519, ECDSA P-256 / P-384 (r‖s).
 //! - [`VoterKey`]: the signing side (PKCS#8, optionally passphrase-encrypted).
 //! - [`Crl`]: revocation lists, verified against the anchors when loaded.
-//! - [`estonian_id`]: the Estonian personal code rules (shared with the voter roll).
 //! - `insecure_demo_pki` (feature `insecure-demo-pki`): mints demo CAs, voters and CRLs,
 //!   NOT FOR REAL ELECTIONS.
+//!
+//! National personal codes (the Estonian check digit, demo codes) and the `PNOxx-…` voter id
+//! framing are the voter roll's: `ivote_protocol::roll`.
 //!
 //! Pure: no clock (times are Unix seconds passed in), no files, no network. See docs/eid.md.
 
 mod anchors;
 mod certificate;
-mod civil_date;
 mod crl;
 mod error;
-pub mod estonian_id;
 #[cfg(feature = "insecure-demo-pki")]
 pub mod insecure_demo_pki;
 mod public_key;
@@ -30,6 +30,5 @@ pub use anchors::TrustAnchors;
 pub use certificate::VoterCertificate;
 pub use crl::Crl;
 pub use error::EidError;
-pub use estonian_id::is_valid_estonian_code;
 pub use public_key::KeyAlgorithm;
 pub use voter_key::VoterKey;
