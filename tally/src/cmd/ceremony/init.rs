@@ -1,0 +1,36 @@
+//! `tally ceremony init`.
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use super::DirArgs;
+use crate::ceremony;
+use crate::cmd::print_written;
+
+/// Write the ceremony parameters.
+///
+/// Creates the ceremony folder (if needed) and the file ceremony-params.json in it. Copy the
+/// folder to the USB stick and give it to the trustees for round 0 (keygen).
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The election's id, exactly as in the election manifest (for example RK2027).
+    #[arg(long, value_name = "ID")]
+    pub election_id: String,
+    /// How many trustees take part (at most 255).
+    #[arg(long, value_name = "N")]
+    pub trustees: u32,
+    /// How many trustees are needed to decrypt the result (at least 1, at most the number of
+    /// trustees). Fewer than this many can never decrypt anything.
+    #[arg(long, value_name = "T")]
+    pub threshold: u32,
+    #[command(flatten)]
+    pub dir: DirArgs,
+}
+
+/// Runs `init`.
+pub fn run(a: InitArgs) -> Result<()> {
+    let w = ceremony::init(&a.dir.dir, &a.election_id, a.trustees, a.threshold)
+        .context("key ceremony, init")?;
+    print_written(&[w]);
+    Ok(())
+}
