@@ -8,12 +8,8 @@ use super::{DirArgs, TrusteeArgs};
 use crate::ceremony;
 use crate::cmd::print_written;
 
-/// Round 1, each trustee: make your part of the election key.
-///
-/// Needs roster.json. Writes commitment-J.json (public) and share-J-to-K.enc for every
-/// trustee K, each encrypted so that only trustee K can open it. Your secret part exists only
-/// in memory during this command and is never written to disk. No passphrase is needed. Run
-/// it once only: a second run refuses to overwrite.
+/// The arguments of `tally ceremony commit` (the help text is on
+/// [`super::CeremonyCommand`]).
 #[derive(Debug, Args)]
 pub struct CommitArgs {
     #[command(flatten)]

@@ -7,10 +7,8 @@ use super::DirArgs;
 use crate::ceremony;
 use crate::cmd::print_written;
 
-/// Write the ceremony parameters.
-///
-/// Creates the ceremony folder (if needed) and the file ceremony-params.json in it. Copy the
-/// folder to the USB stick and give it to the trustees for round 0 (keygen).
+/// The arguments of `tally ceremony init` (the help text is on
+/// [`super::CeremonyCommand`]).
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// The election's id, exactly as in the election manifest (for example RK2027).

@@ -8,12 +8,8 @@ use super::{DirArgs, SecretArgs, TrusteeArgs};
 use crate::ceremony;
 use crate::cmd::print_written;
 
-/// Round 0, each trustee: make your ceremony key pair.
-///
-/// Asks for a new passphrase twice (at least 8 characters; remember it: without it your key
-/// share cannot be used). Writes trustee-J.ceremony-key.SECRET.json (your secret key, under
-/// your passphrase: it stays with you) and ceremony-key-J.json (public: give it to the
-/// officials). Read the printed sha256 aloud for the minutes.
+/// The arguments of `tally ceremony keygen` (the help text is on
+/// [`super::CeremonyCommand`]).
 #[derive(Debug, Args)]
 pub struct KeygenArgs {
     #[command(flatten)]

@@ -19,25 +19,54 @@ use crate::secret_file::KdfParams;
 /// The steps of the key ceremony, in the order they are run.
 #[derive(Debug, Subcommand)]
 pub enum CeremonyCommand {
-    /// Officials, first: write the ceremony parameters (election, number of trustees,
-    /// threshold) into a new ceremony folder.
+    /// Officials, first: write the ceremony parameters.
+    ///
+    /// Creates the ceremony folder (if needed) and the file ceremony-params.json in it. Copy the
+    /// folder to the USB stick and give it to the trustees for round 0 (keygen).
     Init(init::InitArgs),
-    /// Each trustee, round 0: make your ceremony key pair. The secret half is saved under
-    /// your passphrase; the public half is for the roster.
+    /// Round 0, each trustee: make your ceremony key pair.
+    ///
+    /// Asks for a new passphrase twice (at least 8 characters; remember it: without it your key
+    /// share cannot be used). Writes trustee-J.ceremony-key.SECRET.json (your secret key, under
+    /// your passphrase: it stays with you) and ceremony-key-J.json (public: give it to the
+    /// officials). Read the printed sha256 aloud for the minutes.
     Keygen(keygen::KeygenArgs),
-    /// Officials, after round 0: gather every trustee's public ceremony key into the roster.
+    /// After round 0, officials: assemble the roster.
+    ///
+    /// Needs ceremony-params.json and every trustee's ceremony-key-J.json in the ceremony
+    /// folder. Writes roster.json and prints the ceremony context hash: read it aloud, every
+    /// trustee checks that their own commands print the same one.
     Roster(roster::RosterArgs),
-    /// Each trustee, round 1: make your part of the election key and a share of it for every
-    /// trustee, encrypted so that only that trustee can read it.
+    /// Round 1, each trustee: make your part of the election key.
+    ///
+    /// Needs roster.json. Writes commitment-J.json (public) and share-J-to-K.enc for every
+    /// trustee K, each encrypted so that only trustee K can open it. Your secret part exists only
+    /// in memory during this command and is never written to disk. No passphrase is needed. Run
+    /// it once only: a second run refuses to overwrite.
     Commit(commit::CommitArgs),
-    /// Each trustee, rounds 2 and 3: check everything you received and keep your key share,
-    /// or complain about the trustees whose shares are wrong.
+    /// Rounds 2 and 3, each trustee: check what you received and keep your key share.
+    ///
+    /// Needs roster.json, every commitment-I.json and every share-I-to-J.enc addressed to you,
+    /// and your trustee-J.ceremony-key.SECRET.json. Asks for your passphrase. Checks every
+    /// commitment and every share. If all is well, writes your key share
+    /// trustee-J.share.SECRET.json (under the same passphrase: keep it safe, it is needed to
+    /// count the votes) and confirm-J.json (public). If some share is wrong, writes
+    /// complaint-J.json naming the trustees who sent them, and exits with status 1: tell the
+    /// officials.
     Receive(receive::ReceiveArgs),
-    /// Officials, last: check every public file and write the ceremony transcript and the
-    /// election public key.
+    /// Officials, last: check every public file and write the transcript and the election key.
+    ///
+    /// Needs roster.json, every commitment-I.json and every confirm-J.json. Refuses if any
+    /// complaint-J.json is present (see docs/key-ceremony.md, "When a complaint appears"), or
+    /// if any commitment or confirmation does not check out. Writes ceremony.json (the public
+    /// transcript, which goes into the election package) and joint-key.hex (the election public
+    /// key). Read the printed sha256 values into the minutes.
     Finish(finish::FinishArgs),
-    /// Demonstrations and tests only: the whole ceremony on one computer, writing the same
-    /// files as the separate steps. Never for a real election.
+    /// Demonstrations and tests only: the whole ceremony on one computer.
+    ///
+    /// Runs init, every trustee's keygen, roster, every commit, every receive and finish, in a
+    /// new folder, producing exactly the files of a real ceremony. One computer then held every
+    /// secret, so the key is NOT fit for a real election.
     RunAll(run_all::RunAllArgs),
 }
 

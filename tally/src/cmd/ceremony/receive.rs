@@ -8,15 +8,8 @@ use super::{DirArgs, SecretArgs, TrusteeArgs};
 use crate::ceremony;
 use crate::cmd::print_written;
 
-/// Rounds 2 and 3, each trustee: check what you received and keep your key share.
-///
-/// Needs roster.json, every commitment-I.json and every share-I-to-J.enc addressed to you,
-/// and your trustee-J.ceremony-key.SECRET.json. Asks for your passphrase. Checks every
-/// commitment and every share. If all is well, writes your key share
-/// trustee-J.share.SECRET.json (under the same passphrase: keep it safe, it is needed to
-/// count the votes) and confirm-J.json (public). If some share is wrong, writes
-/// complaint-J.json naming the trustees who sent them, and exits with status 1: tell the
-/// officials.
+/// The arguments of `tally ceremony receive` (the help text is on
+/// [`super::CeremonyCommand`]).
 #[derive(Debug, Args)]
 pub struct ReceiveArgs {
     #[command(flatten)]

@@ -7,11 +7,8 @@ use super::DirArgs;
 use crate::ceremony;
 use crate::cmd::print_written;
 
-/// After round 0, officials: assemble the roster.
-///
-/// Needs ceremony-params.json and every trustee's ceremony-key-J.json in the ceremony
-/// folder. Writes roster.json and prints the ceremony context hash: read it aloud, every
-/// trustee checks that their own commands print the same one.
+/// The arguments of `tally ceremony roster` (the help text is on
+/// [`super::CeremonyCommand`]).
 #[derive(Debug, Args)]
 pub struct RosterArgs {
     #[command(flatten)]

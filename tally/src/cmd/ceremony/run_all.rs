@@ -11,11 +11,8 @@ use crate::ceremony::{self, Folders};
 use crate::cmd::print_written;
 use crate::passphrase::PassphraseSource;
 
-/// Demonstrations and tests only: the whole ceremony on one computer.
-///
-/// Runs init, every trustee's keygen, roster, every commit, every receive and finish, in a
-/// new folder, producing exactly the files of a real ceremony. One computer then held every
-/// secret, so the key is NOT fit for a real election.
+/// The arguments of `tally ceremony run-all` (the help text is on
+/// [`super::CeremonyCommand`]).
 #[derive(Debug, Args)]
 pub struct RunAllArgs {
     /// The election's id.
