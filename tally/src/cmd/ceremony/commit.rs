@@ -21,6 +21,7 @@ pub struct CommitArgs {
 /// Runs `commit`.
 pub fn run(a: CommitArgs) -> Result<()> {
     let j = a.trustee.trustee;
+    super::print_context(&a.dir);
     let w = ceremony::commit(&a.dir.dir, j, &mut OsRng)
         .with_context(|| format!("key ceremony, commit of trustee {j}"))?;
     print_written(&w);

@@ -136,3 +136,12 @@ pub struct TrusteeArgs {
     #[arg(long, value_name = "NUMBER")]
     pub trustee: u32,
 }
+
+/// Prints the ceremony context hash of the roster in `dir`, for the trustee to compare with
+/// the one the officials read aloud. Silent if there is no readable roster yet: the step that
+/// follows reports that properly.
+pub(crate) fn print_context(dir: &DirArgs) {
+    if let Ok(r) = crate::ceremony::load_roster(&dir.dir) {
+        println!("ceremony context hash: {}", hex::encode(r.context_hash().0));
+    }
+}

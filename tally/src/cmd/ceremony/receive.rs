@@ -23,6 +23,7 @@ pub struct ReceiveArgs {
 /// Runs `receive`.
 pub fn run(a: ReceiveArgs) -> Result<()> {
     let j = a.trustee.trustee;
+    super::print_context(&a.dir);
     let pass = a.secret.passphrases().get(j, false)?;
     let w = ceremony::receive(
         &a.secret.folders(&a.dir),
