@@ -1,28 +1,17 @@
-//! `tally`: the officials' offline tool: election setup, key ceremony, counting and the election record.
-//!
-//! Only the command-line shell exists so far; the capability is built in issue 6.
-//! Until then the program says so and exits with status 2 ("could not run").
+//! `tally`: the officials' offline tool. Everything is in the library (`tally::run`); this
+//! only parses the command line and turns the outcome into an exit status.
+
+use std::process::ExitCode;
 
 use clap::Parser;
 
-/// the officials' offline tool: election setup, key ceremony, counting and the election record.
-#[derive(Debug, Parser)]
-#[command(name = "tally", version, about)]
-struct Cli {}
-
-fn main() {
-    let _cli = Cli::parse();
-    eprintln!("tally: not available yet in this version of ivote (tracked as issue 6)");
-    std::process::exit(2);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn cli_definition_is_consistent() {
-        Cli::command().debug_assert();
+fn main() -> ExitCode {
+    let cli = tally::Cli::parse();
+    match tally::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", tally::error_message(&e));
+            ExitCode::from(tally::exit_code(&e))
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! Threshold keys: key-ceremony building blocks and threshold decryption.
+//! Threshold keys: key-ceremony building blocks, share transport and threshold decryption.
 
 pub mod decryption;
 pub mod dkg;
+pub mod share_transport;

@@ -1,0 +1,494 @@
+//! The ceremony's public files: names, JSON envelopes with hex fields, and their parsing.
+//!
+//! JSON is only the envelope: what is hashed or signed is always an explicit byte layout
+//! (the context hash, the commitments hash) or the exact bytes of a file, never serde output.
+//! Every envelope has a `format` field naming its kind and version, and unknown fields are
+//! refused.
+
+use ivote_crypto::threshold::dkg::PolynomialCommitment;
+use ivote_crypto::{ContextHash, Point};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::context::{CeremonyParams, Roster};
+use crate::error::Refusal;
+
+/// The ceremony parameters, written by `init`.
+pub const PARAMS_FILE: &str = "ceremony-params.json";
+/// The roster of ceremony public keys and the ceremony context hash, written by `roster`.
+pub const ROSTER_FILE: &str = "roster.json";
+/// The public transcript of the whole ceremony, written by `finish`.
+pub const TRANSCRIPT_FILE: &str = "ceremony.json";
+/// The election public key as 64 hex digits and a newline, written by `finish`.
+pub const JOINT_KEY_FILE: &str = "joint-key.hex";
+
+/// Trustee `j`'s ceremony public key.
+pub fn public_key_file(j: u32) -> String {
+    format!("ceremony-key-{j}.json")
+}
+/// Trustee `j`'s ceremony secret key (passphrase-protected).
+pub fn ceremony_key_secret_file(j: u32) -> String {
+    format!("trustee-{j}.ceremony-key.SECRET.json")
+}
+/// Dealer `i`'s polynomial commitment.
+pub fn commitment_file(i: u32) -> String {
+    format!("commitment-{i}.json")
+}
+/// The share dealer `i` sends trustee `j`, encrypted to `j`'s ceremony key (88 bytes).
+pub fn share_file(i: u32, j: u32) -> String {
+    format!("share-{i}-to-{j}.enc")
+}
+/// Trustee `j`'s confirmation that every share it received was valid.
+pub fn confirmation_file(j: u32) -> String {
+    format!("confirm-{j}.json")
+}
+/// Trustee `j`'s complaint against the dealers whose shares failed.
+pub fn complaint_file(j: u32) -> String {
+    format!("complaint-{j}.json")
+}
+/// Trustee `j`'s key share (passphrase-protected).
+pub fn key_share_secret_file(j: u32) -> String {
+    format!("trustee-{j}.share.SECRET.json")
+}
+
+/// Pretty JSON with a final newline.
+pub(crate) fn to_json<T: Serialize>(value: &T) -> anyhow::Result<Vec<u8>> {
+    let mut out = serde_json::to_vec_pretty(value)?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// Parses an envelope and checks its `format` field.
+pub(crate) fn from_json<T: DeserializeOwned + Envelope>(
+    file: &str,
+    bytes: &[u8],
+) -> Result<T, Refusal> {
+    let v: T = serde_json::from_slice(bytes)
+        .map_err(|e| Refusal::malformed(file, format!("not a valid {}: {e}", T::FORMAT)))?;
+    if v.format() != T::FORMAT {
+        return Err(Refusal::malformed(
+            file,
+            format!("format is {:?}, expected {:?}", v.format(), T::FORMAT),
+        ));
+    }
+    Ok(v)
+}
+
+/// A JSON envelope with a format tag.
+pub(crate) trait Envelope {
+    /// The expected `format` value.
+    const FORMAT: &'static str;
+    /// The `format` value found.
+    fn format(&self) -> &str;
+}
+
+macro_rules! envelope {
+    ($t:ty, $f:literal) => {
+        impl Envelope for $t {
+            const FORMAT: &'static str = $f;
+            fn format(&self) -> &str {
+                &self.format
+            }
+        }
+    };
+}
+
+/// Decodes a hex point field.
+pub(crate) fn point_from_hex(file: &str, field: &str, s: &str) -> Result<Point, Refusal> {
+    let bytes =
+        hex::decode(s).map_err(|_| Refusal::malformed(file, format!("{field} is not hex")))?;
+    ivote_crypto::encoding::decode_nonidentity_point(&bytes, "point")
+        .map_err(|_| Refusal::malformed(file, format!("{field} is not a valid group element")))
+}
+
+/// Decodes a 32-byte hex hash field.
+pub(crate) fn hash_from_hex(file: &str, field: &str, s: &str) -> Result<[u8; 32], Refusal> {
+    hex::decode(s)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .ok_or_else(|| Refusal::malformed(file, format!("{field} is not 64 hex digits")))
+}
+
+pub(crate) fn point_hex(p: &Point) -> String {
+    hex::encode(p.compress().as_bytes())
+}
+
+/// Refuses a file of another ceremony.
+fn check_context(file: &str, found: &str, context: &ContextHash) -> Result<(), Refusal> {
+    if hash_from_hex(file, "context_hash", found)? != context.0 {
+        return Err(Refusal::mismatch(
+            file,
+            "it was made for another ceremony (context_hash differs from roster.json)",
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a file of another trustee than its name says.
+fn check_trustee(file: &str, found: u32, expected: u32) -> Result<(), Refusal> {
+    if found != expected {
+        return Err(Refusal::mismatch(
+            file,
+            format!("it is trustee {found}'s, but its name says trustee {expected}"),
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ParamsJson {
+    format: String,
+    election_id: String,
+    trustees: u32,
+    threshold: u32,
+}
+envelope!(ParamsJson, "ivote-ceremony-params-v1");
+
+/// `ceremony-params.json`.
+pub fn params_to_json(p: &CeremonyParams) -> anyhow::Result<Vec<u8>> {
+    to_json(&ParamsJson {
+        format: ParamsJson::FORMAT.into(),
+        election_id: p.election_id().into(),
+        trustees: p.n(),
+        threshold: p.t(),
+    })
+}
+
+/// Parses and validates `ceremony-params.json`.
+pub fn params_from_json(file: &str, bytes: &[u8]) -> Result<CeremonyParams, Refusal> {
+    let j: ParamsJson = from_json(file, bytes)?;
+    CeremonyParams::new(&j.election_id, j.trustees, j.threshold)
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PublicKeyJson {
+    format: String,
+    election_id: String,
+    trustee: u32,
+    public_key: String,
+}
+envelope!(PublicKeyJson, "ivote-ceremony-public-key-v1");
+
+/// `ceremony-key-J.json`.
+pub fn public_key_to_json(p: &CeremonyParams, j: u32, key: &Point) -> anyhow::Result<Vec<u8>> {
+    to_json(&PublicKeyJson {
+        format: PublicKeyJson::FORMAT.into(),
+        election_id: p.election_id().into(),
+        trustee: j,
+        public_key: point_hex(key),
+    })
+}
+
+/// Parses trustee `j`'s `ceremony-key-J.json` for the ceremony `p`.
+pub fn public_key_from_json(
+    file: &str,
+    bytes: &[u8],
+    p: &CeremonyParams,
+    j: u32,
+) -> Result<Point, Refusal> {
+    let v: PublicKeyJson = from_json(file, bytes)?;
+    if v.election_id != p.election_id() {
+        return Err(Refusal::mismatch(
+            file,
+            format!("it is for election {:?}", v.election_id),
+        ));
+    }
+    check_trustee(file, v.trustee, j)?;
+    point_from_hex(file, "public_key", &v.public_key)
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RosterJson {
+    format: String,
+    election_id: String,
+    trustees: u32,
+    threshold: u32,
+    public_keys: Vec<String>,
+    context_hash: String,
+}
+envelope!(RosterJson, "ivote-ceremony-roster-v1");
+
+/// `roster.json`.
+pub fn roster_to_json(r: &Roster) -> anyhow::Result<Vec<u8>> {
+    let p = r.params();
+    to_json(&RosterJson {
+        format: RosterJson::FORMAT.into(),
+        election_id: p.election_id().into(),
+        trustees: p.n(),
+        threshold: p.t(),
+        public_keys: r.keys().iter().map(point_hex).collect(),
+        context_hash: hex::encode(r.context_hash().0),
+    })
+}
+
+/// Parses `roster.json` and checks that its `context_hash` is the one its contents give.
+pub fn roster_from_json(file: &str, bytes: &[u8]) -> Result<Roster, Refusal> {
+    let v: RosterJson = from_json(file, bytes)?;
+    let params = CeremonyParams::new(&v.election_id, v.trustees, v.threshold)?;
+    let keys = (1u32..)
+        .zip(&v.public_keys)
+        .map(|(j, k)| point_from_hex(file, &format!("public key of trustee {j}"), k))
+        .collect::<Result<Vec<_>, _>>()?;
+    let roster = Roster::new(params, keys)?;
+    if hash_from_hex(file, "context_hash", &v.context_hash)? != roster.context_hash().0 {
+        return Err(Refusal::malformed(
+            file,
+            "context_hash is not the hash of the roster's contents (the file was altered)",
+        ));
+    }
+    Ok(roster)
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommitmentJson {
+    format: String,
+    context_hash: String,
+    trustee: u32,
+    commitment: String,
+}
+envelope!(CommitmentJson, "ivote-ceremony-commitment-v1");
+
+/// `commitment-I.json`: the commitment's exact layout bytes, in hex.
+pub fn commitment_to_json(
+    context: &ContextHash,
+    c: &PolynomialCommitment,
+) -> anyhow::Result<Vec<u8>> {
+    to_json(&CommitmentJson {
+        format: CommitmentJson::FORMAT.into(),
+        context_hash: hex::encode(context.0),
+        trustee: c.trustee(),
+        commitment: hex::encode(c.to_bytes()),
+    })
+}
+
+/// Parses dealer `i`'s commitment file (decoding only: the proofs are checked with the whole
+/// set, see [`super::transcript::check_ceremony`]).
+pub fn commitment_from_json(
+    file: &str,
+    bytes: &[u8],
+    context: &ContextHash,
+    i: u32,
+) -> Result<PolynomialCommitment, Refusal> {
+    let v: CommitmentJson = from_json(file, bytes)?;
+    check_context(file, &v.context_hash, context)?;
+    check_trustee(file, v.trustee, i)?;
+    commitment_from_hex(file, &v.commitment, i)
+}
+
+/// Decodes a hex commitment that must be dealer `i`'s.
+pub(crate) fn commitment_from_hex(
+    file: &str,
+    hex_bytes: &str,
+    i: u32,
+) -> Result<PolynomialCommitment, Refusal> {
+    let raw = hex::decode(hex_bytes)
+        .map_err(|_| Refusal::malformed(file, format!("commitment of trustee {i} is not hex")))?;
+    let c = PolynomialCommitment::from_bytes(&raw).map_err(|e| Refusal::BadCommitment {
+        dealer: i,
+        detail: format!("in {file}: {e}"),
+    })?;
+    check_trustee(file, c.trustee(), i)?;
+    Ok(c)
+}
+
+/// A trustee's statement that every share it received passed, and which key share that gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    /// The confirming trustee `j`.
+    pub trustee: u32,
+    /// `Y_j = s_j·G` of the key share it holds.
+    pub verification_key: Point,
+    /// The commitments hash of the commitments it checked its shares against
+    /// ([`super::transcript::commitments_hash`]).
+    pub commitments_hash: [u8; 32],
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ConfirmationEntry {
+    trustee: u32,
+    verification_key: String,
+    commitments_hash: String,
+}
+
+impl ConfirmationEntry {
+    pub(crate) fn from_confirmation(c: &Confirmation) -> ConfirmationEntry {
+        ConfirmationEntry {
+            trustee: c.trustee,
+            verification_key: point_hex(&c.verification_key),
+            commitments_hash: hex::encode(c.commitments_hash),
+        }
+    }
+
+    pub(crate) fn parse(&self, file: &str, j: u32) -> Result<Confirmation, Refusal> {
+        check_trustee(file, self.trustee, j)?;
+        Ok(Confirmation {
+            trustee: j,
+            verification_key: point_from_hex(file, "verification_key", &self.verification_key)?,
+            commitments_hash: hash_from_hex(file, "commitments_hash", &self.commitments_hash)?,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfirmationJson {
+    format: String,
+    context_hash: String,
+    trustee: u32,
+    verification_key: String,
+    commitments_hash: String,
+}
+envelope!(ConfirmationJson, "ivote-ceremony-confirmation-v1");
+
+/// `confirm-J.json`.
+pub fn confirmation_to_json(context: &ContextHash, c: &Confirmation) -> anyhow::Result<Vec<u8>> {
+    let e = ConfirmationEntry::from_confirmation(c);
+    to_json(&ConfirmationJson {
+        format: ConfirmationJson::FORMAT.into(),
+        context_hash: hex::encode(context.0),
+        trustee: e.trustee,
+        verification_key: e.verification_key,
+        commitments_hash: e.commitments_hash,
+    })
+}
+
+/// Parses trustee `j`'s confirmation.
+pub fn confirmation_from_json(
+    file: &str,
+    bytes: &[u8],
+    context: &ContextHash,
+    j: u32,
+) -> Result<Confirmation, Refusal> {
+    let v: ConfirmationJson = from_json(file, bytes)?;
+    check_context(file, &v.context_hash, context)?;
+    ConfirmationEntry {
+        trustee: v.trustee,
+        verification_key: v.verification_key,
+        commitments_hash: v.commitments_hash,
+    }
+    .parse(file, j)
+}
+
+/// One accusation of a complaint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accusation {
+    /// The accused dealer.
+    pub dealer: u32,
+    /// What was wrong with its share.
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ComplaintJson {
+    format: String,
+    context_hash: String,
+    trustee: u32,
+    accused: Vec<Accusation>,
+}
+envelope!(ComplaintJson, "ivote-ceremony-complaint-v1");
+
+/// `complaint-J.json`.
+pub fn complaint_to_json(
+    context: &ContextHash,
+    trustee: u32,
+    accused: &[Accusation],
+) -> anyhow::Result<Vec<u8>> {
+    to_json(&ComplaintJson {
+        format: ComplaintJson::FORMAT.into(),
+        context_hash: hex::encode(context.0),
+        trustee,
+        accused: accused.to_vec(),
+    })
+}
+
+/// Parses trustee `j`'s complaint: the accused dealers.
+pub fn complaint_from_json(
+    file: &str,
+    bytes: &[u8],
+    context: &ContextHash,
+    j: u32,
+) -> Result<Vec<Accusation>, Refusal> {
+    let v: ComplaintJson = from_json(file, bytes)?;
+    check_context(file, &v.context_hash, context)?;
+    check_trustee(file, v.trustee, j)?;
+    Ok(v.accused)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ivote_crypto::group::{g_table, Scalar};
+
+    fn roster() -> Roster {
+        let p = CeremonyParams::new("RK2027", 3, 2).unwrap();
+        let keys = (1..=3u64).map(|i| &Scalar::from(i) * g_table()).collect();
+        Roster::new(p, keys).unwrap()
+    }
+
+    #[test]
+    fn envelopes_round_trip() {
+        let r = roster();
+        let p = r.params().clone();
+        assert_eq!(
+            params_from_json("f", &params_to_json(&p).unwrap()).unwrap(),
+            p
+        );
+        let k = r.keys()[1];
+        let b = public_key_to_json(&p, 2, &k).unwrap();
+        assert_eq!(public_key_from_json("f", &b, &p, 2).unwrap(), k);
+        assert_eq!(
+            public_key_from_json("f", &b, &p, 3).unwrap_err().code(),
+            "ceremony.mismatch"
+        );
+        assert_eq!(
+            roster_from_json("f", &roster_to_json(&r).unwrap()).unwrap(),
+            r
+        );
+        let ctx = r.context_hash();
+        let c = Confirmation {
+            trustee: 2,
+            verification_key: k,
+            commitments_hash: [3; 32],
+        };
+        let b = confirmation_to_json(&ctx, &c).unwrap();
+        assert_eq!(confirmation_from_json("f", &b, &ctx, 2).unwrap(), c);
+        assert_eq!(
+            confirmation_from_json("f", &b, &ContextHash([0; 32]), 2)
+                .unwrap_err()
+                .code(),
+            "ceremony.mismatch"
+        );
+        let acc = vec![Accusation {
+            dealer: 1,
+            reason: "bad".into(),
+        }];
+        let b = complaint_to_json(&ctx, 3, &acc).unwrap();
+        assert_eq!(complaint_from_json("f", &b, &ctx, 3).unwrap(), acc);
+    }
+
+    #[test]
+    fn altered_roster_and_bad_envelopes_are_refused() {
+        let r = roster();
+        let text = String::from_utf8(roster_to_json(&r).unwrap()).unwrap();
+        let altered = text.replace("\"threshold\": 2", "\"threshold\": 3");
+        assert_ne!(altered, text);
+        assert_eq!(
+            roster_from_json("f", altered.as_bytes())
+                .unwrap_err()
+                .code(),
+            "ceremony.malformed_file"
+        );
+        let wrong_format = text.replace("roster-v1", "roster-v2");
+        assert!(roster_from_json("f", wrong_format.as_bytes()).is_err());
+        let extra = text.replacen('{', "{\"extra\": 1,", 1);
+        assert!(roster_from_json("f", extra.as_bytes()).is_err());
+        assert!(roster_from_json("f", b"not json").is_err());
+    }
+}

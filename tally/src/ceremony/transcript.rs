@@ -1,0 +1,235 @@
+//! The public checks of a ceremony and its transcript `ceremony.json`.
+//!
+//! [`check_ceremony`] is the one place where the public evidence is judged: the roster, every
+//! dealer's commitment with its proofs, every trustee's confirmation. `finish` runs it on the
+//! files of the ceremony folder and writes the transcript; [`verify_transcript`] runs it again
+//! on a transcript (for the election package, the verifier, and `decrypt-share` later).
+
+use ivote_crypto::threshold::dkg::{CommitmentSet, PolynomialCommitment};
+use ivote_crypto::{ContextHash, CryptoError, Point, PublicKey};
+use serde::{Deserialize, Serialize};
+
+use super::context::{CeremonyParams, Roster};
+use super::files::{
+    commitment_from_hex, from_json, hash_from_hex, point_from_hex, point_hex, to_json,
+    Confirmation, ConfirmationEntry, Envelope,
+};
+use crate::error::Refusal;
+use crate::layout::Layout;
+
+/// The commitments hash a trustee confirms: which commitments it checked its shares against.
+///
+/// ```text
+/// SHA-256( lp("ivote-v1/ceremony-commitments") ‖ context hash (32) ‖ u32(count)
+///          ‖ for each commitment, by dealer: lp(commitment layout bytes) )
+/// ```
+pub fn commitments_hash(context: &ContextHash, set: &CommitmentSet) -> [u8; 32] {
+    let mut l = Layout::new(b"ivote-v1/ceremony-commitments");
+    l.fixed(&context.0)
+        .u32(u32::try_from(set.commitments().len()).unwrap_or(u32::MAX));
+    for c in set.commitments() {
+        l.bytes(&c.to_bytes());
+    }
+    l.sha256()
+}
+
+/// Verifies every dealer's commitment (proofs, counts, no dealer twice); a failure names the
+/// dealer.
+pub fn verify_commitments(
+    context: &ContextHash,
+    params: &CeremonyParams,
+    commitments: Vec<PolynomialCommitment>,
+) -> Result<CommitmentSet, Refusal> {
+    CommitmentSet::new(context, params.threshold(), commitments).map_err(|e| match e {
+        CryptoError::DealerMisbehaved { dealer, reason } => Refusal::BadCommitment {
+            dealer,
+            detail: reason.into(),
+        },
+        other => Refusal::InvalidParameters(other.to_string()),
+    })
+}
+
+/// A ceremony whose public evidence all checked out.
+#[derive(Debug, Clone)]
+pub struct VerifiedCeremony {
+    /// Parameters and ceremony keys.
+    pub roster: Roster,
+    /// The ceremony context hash.
+    pub context: ContextHash,
+    /// Every dealer's verified commitment.
+    pub commitments: CommitmentSet,
+    /// One confirmation per trustee, in index order.
+    pub confirmations: Vec<Confirmation>,
+    /// The election public key `Y`.
+    pub joint_key: PublicKey,
+    /// `Y_j` at element `j − 1`.
+    pub verification_keys: Vec<Point>,
+}
+
+impl VerifiedCeremony {
+    /// The parameters.
+    pub fn params(&self) -> &CeremonyParams {
+        self.roster.params()
+    }
+}
+
+/// Checks the public evidence of a ceremony: `commitments[i − 1]` must be dealer `i`'s and
+/// verify (every dealer takes part: disqualification is by restarting without the dealer),
+/// and `confirmations[j − 1]` must be trustee `j`'s, with the verification key and the
+/// commitments hash that the commitments give.
+pub fn check_ceremony(
+    roster: Roster,
+    commitments: Vec<PolynomialCommitment>,
+    confirmations: Vec<Confirmation>,
+) -> Result<VerifiedCeremony, Refusal> {
+    let params = roster.params().clone();
+    let context = roster.context_hash();
+    let n = params.n() as usize;
+    if commitments.len() != n {
+        return Err(Refusal::InvalidParameters(format!(
+            "{} commitments for {n} trustees",
+            commitments.len()
+        )));
+    }
+    for (i, c) in (1u32..).zip(&commitments) {
+        if c.trustee() != i {
+            return Err(Refusal::BadCommitment {
+                dealer: c.trustee(),
+                detail: format!("found where trustee {i}'s commitment belongs"),
+            });
+        }
+    }
+    let set = verify_commitments(&context, &params, commitments)?;
+    let joint_key = set.joint_public_key().map_err(|_| {
+        Refusal::InvalidParameters("the commitments give the identity as joint key".into())
+    })?;
+    let verification_keys = set.verification_keys();
+    let hash = commitments_hash(&context, &set);
+    if confirmations.len() != n {
+        return Err(Refusal::InvalidParameters(format!(
+            "{} confirmations for {n} trustees",
+            confirmations.len()
+        )));
+    }
+    for ((j, c), vk) in (1u32..).zip(&confirmations).zip(&verification_keys) {
+        if c.trustee != j {
+            return Err(Refusal::ConfirmationMismatch {
+                trustee: c.trustee,
+                detail: format!("found where trustee {j}'s confirmation belongs"),
+            });
+        }
+        if c.commitments_hash != hash {
+            return Err(Refusal::ConfirmationMismatch {
+                trustee: j,
+                detail: "it checked its shares against other commitments than the published ones"
+                    .into(),
+            });
+        }
+        if c.verification_key != *vk {
+            return Err(Refusal::ConfirmationMismatch {
+                trustee: j,
+                detail: "its key share's verification key is not the one the commitments give"
+                    .into(),
+            });
+        }
+    }
+    Ok(VerifiedCeremony {
+        roster,
+        context,
+        commitments: set,
+        confirmations,
+        joint_key,
+        verification_keys,
+    })
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TranscriptJson {
+    format: String,
+    election_id: String,
+    trustees: u32,
+    threshold: u32,
+    ceremony_public_keys: Vec<String>,
+    context_hash: String,
+    commitments: Vec<String>,
+    confirmations: Vec<ConfirmationEntry>,
+    joint_public_key: String,
+    verification_keys: Vec<String>,
+}
+
+impl Envelope for TranscriptJson {
+    const FORMAT: &'static str = "ivote-ceremony-transcript-v1";
+    fn format(&self) -> &str {
+        &self.format
+    }
+}
+
+/// The bytes of `ceremony.json` for a verified ceremony.
+pub fn transcript_to_json(c: &VerifiedCeremony) -> anyhow::Result<Vec<u8>> {
+    let p = c.params();
+    to_json(&TranscriptJson {
+        format: TranscriptJson::FORMAT.into(),
+        election_id: p.election_id().into(),
+        trustees: p.n(),
+        threshold: p.t(),
+        ceremony_public_keys: c.roster.keys().iter().map(point_hex).collect(),
+        context_hash: hex::encode(c.context.0),
+        commitments: c
+            .commitments
+            .commitments()
+            .iter()
+            .map(|k| hex::encode(k.to_bytes()))
+            .collect(),
+        confirmations: c
+            .confirmations
+            .iter()
+            .map(ConfirmationEntry::from_confirmation)
+            .collect(),
+        joint_public_key: hex::encode(c.joint_key.to_bytes()),
+        verification_keys: c.verification_keys.iter().map(point_hex).collect(),
+    })
+}
+
+/// Parses `ceremony.json` (named `file` in messages) and checks everything in it
+/// ([`check_ceremony`]), including that its stated context hash, joint key and verification
+/// keys are the ones its contents give.
+pub fn verify_transcript(file: &str, bytes: &[u8]) -> Result<VerifiedCeremony, Refusal> {
+    let v: TranscriptJson = from_json(file, bytes)?;
+    let params = CeremonyParams::new(&v.election_id, v.trustees, v.threshold)?;
+    let keys = (1u32..)
+        .zip(&v.ceremony_public_keys)
+        .map(|(j, k)| point_from_hex(file, &format!("ceremony key of trustee {j}"), k))
+        .collect::<Result<Vec<_>, _>>()?;
+    let roster = Roster::new(params, keys)?;
+    let commitments = (1u32..)
+        .zip(&v.commitments)
+        .map(|(i, c)| commitment_from_hex(file, c, i))
+        .collect::<Result<Vec<_>, _>>()?;
+    let confirmations = (1u32..)
+        .zip(&v.confirmations)
+        .map(|(j, c)| c.parse(file, j))
+        .collect::<Result<Vec<_>, _>>()?;
+    let c = check_ceremony(roster, commitments, confirmations)?;
+    let stated_vks = v
+        .verification_keys
+        .iter()
+        .map(|k| point_from_hex(file, "verification key", k))
+        .collect::<Result<Vec<_>, _>>()?;
+    if hash_from_hex(file, "context_hash", &v.context_hash)? != c.context.0
+        || point_from_hex(file, "joint_public_key", &v.joint_public_key)? != *c.joint_key.point()
+        || stated_vks != c.verification_keys
+    {
+        return Err(Refusal::malformed(
+            file,
+            "its context hash, joint key or verification keys are not the ones its contents \
+             give (the file was altered)",
+        ));
+    }
+    Ok(c)
+}
+
+/// The bytes of `joint-key.hex`: 64 lowercase hex digits and a newline.
+pub fn joint_key_file_bytes(key: &PublicKey) -> Vec<u8> {
+    format!("{}\n", hex::encode(key.to_bytes())).into_bytes()
+}

@@ -1,0 +1,35 @@
+//! `tally`: the officials' offline tool: election setup, key ceremony, counting and the
+//! election record.
+//!
+//! The binary is a thin shell over this library: [`Cli`] is the command line (clap derive;
+//! its doc comments are the `--help` texts), [`run`] dispatches to one module per
+//! subcommand under [`cmd`], and [`exit_code`] maps the outcome to the documented exit
+//! status:
+//!
+//! | status | meaning |
+//! |---|---|
+//! | 0 | done |
+//! | 1 | the input was refused: validation, a proof, a complaint, a wrong passphrase ([`Refusal`]) |
+//! | 2 | could not run: a file missing or unreadable, a disk error, a command-line mistake |
+//!
+//! So far: the key ceremony ([`ceremony`]).
+
+pub mod ceremony;
+pub mod cmd;
+pub mod error;
+pub mod fsio;
+pub mod layout;
+pub mod passphrase;
+pub mod secret_file;
+
+pub use cmd::{run, Cli, Command};
+pub use error::{exit_code, Refusal, EXIT_COULD_NOT_RUN, EXIT_OK, EXIT_REFUSED};
+
+/// The one-paragraph message printed for an error: the stable code of a refusal, then the
+/// whole chain of context ("while doing X: because Y").
+pub fn error_message(err: &anyhow::Error) -> String {
+    match error::refusal(err) {
+        Some(r) => format!("tally: refused [{}]: {err:#}", r.code()),
+        None => format!("tally: could not run: {err:#}"),
+    }
+}
