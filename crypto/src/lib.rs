@@ -19,7 +19,7 @@
 //! | [`dlog`] | bounded discrete logarithm (baby-step giant-step) |
 //! | [`proofs`] | Schnorr, DLEQ, disjunctive Chaum–Pedersen ranges, ElGamal–Pedersen links, Bulletproofs ranges |
 //! | [`contest`] | encrypting a whole contest and proving it valid |
-//! | [`threshold`] | key-ceremony building blocks, decryption shares, Lagrange combination |
+//! | [`threshold`] | key-ceremony building blocks, share transport, decryption shares, Lagrange combination |
 
 pub mod contest;
 pub mod dlog;
