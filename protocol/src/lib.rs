@@ -11,7 +11,9 @@
 //! Everything except [`fs`] is pure: no clock (the current time is an argument), no network,
 //! no global state. The exact formats are specified in `docs/package-format.md`.
 
+pub mod ballot;
 pub mod fs;
+pub mod layout;
 pub mod manifest;
 pub mod package;
 pub mod roll;
