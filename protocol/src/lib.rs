@@ -15,6 +15,7 @@ pub mod ballot;
 pub mod fs;
 pub mod layout;
 pub mod manifest;
+pub mod merkle;
 pub mod package;
 pub mod roll;
 
