@@ -72,11 +72,12 @@ impl Writer {
     }
 }
 
-/// Reads a layout field by field; every read checks the remaining length.
+/// Reads a layout field by field; every read checks the remaining length. A thin wrapper
+/// over the crypto crate's reader that reports [`LayoutError`]s.
 #[derive(Debug)]
 pub struct Reader<'a> {
     what: &'static str,
-    rest: &'a [u8],
+    inner: ivote_crypto::encoding::Reader<'a>,
     total: usize,
 }
 
@@ -85,7 +86,7 @@ impl<'a> Reader<'a> {
     pub fn new(bytes: &'a [u8], what: &'static str) -> Self {
         Reader {
             what,
-            rest: bytes,
+            inner: ivote_crypto::encoding::Reader::new(bytes, what),
             total: bytes.len(),
         }
     }
@@ -99,21 +100,19 @@ impl<'a> Reader<'a> {
     }
 
     fn offset(&self) -> usize {
-        self.total - self.rest.len()
+        self.total - self.inner.remaining()
+    }
+
+    fn map(&self, e: ivote_crypto::CryptoError) -> LayoutError {
+        match e {
+            ivote_crypto::CryptoError::BadLayout { detail, .. } => self.error(detail),
+            other => self.error(other.to_string()),
+        }
     }
 
     /// The next `n` bytes.
     pub fn take(&mut self, n: usize) -> Result<&'a [u8], LayoutError> {
-        if self.rest.len() < n {
-            return Err(self.error(format!(
-                "truncated: {n} bytes needed at offset {}, {} left",
-                self.offset(),
-                self.rest.len()
-            )));
-        }
-        let (head, tail) = self.rest.split_at(n);
-        self.rest = tail;
-        Ok(head)
+        self.inner.take(n).map_err(|e| self.map(e))
     }
 
     /// The next `N` bytes as an array.
@@ -159,15 +158,11 @@ impl<'a> Reader<'a> {
 
     /// Ends reading: trailing bytes are an error.
     pub fn finish(self) -> Result<(), LayoutError> {
-        if self.rest.is_empty() {
-            Ok(())
-        } else {
-            Err(self.error(format!(
-                "{} trailing bytes after offset {}",
-                self.rest.len(),
-                self.offset()
-            )))
-        }
+        let what = self.what;
+        self.inner.finish().map_err(|e| LayoutError {
+            what,
+            detail: e.to_string(),
+        })
     }
 }
 

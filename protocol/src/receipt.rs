@@ -162,6 +162,15 @@ impl SignedTreeHead {
 /// What the voter gets back for an accepted submission (see the module docs).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Receipt {
+    /// What the collector signed.
+    pub content: ReceiptContent,
+    /// The collector's signature.
+    pub signature: [u8; 64],
+}
+
+/// A receipt's fields, which the collector signs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceiptContent {
     /// The accepted ballot's hash.
     pub ballot_hash: Hash32,
     /// 1 for the voter's first accepted ballot, 2 for the first revote, ...
@@ -173,25 +182,6 @@ pub struct Receipt {
     /// A tree head that includes the record.
     pub tree_head: SignedTreeHead,
     /// The record's inclusion proof in that tree.
-    pub inclusion: Vec<NodeHash>,
-    /// The collector's signature.
-    pub signature: [u8; 64],
-}
-
-/// A receipt's fields before the collector signs it.
-#[derive(Clone, Debug)]
-pub struct ReceiptContent {
-    /// See [`Receipt::ballot_hash`].
-    pub ballot_hash: Hash32,
-    /// See [`Receipt::voter_seq`].
-    pub voter_seq: u32,
-    /// See [`Receipt::leaf_index`].
-    pub leaf_index: u64,
-    /// See [`Receipt::record_hash`].
-    pub record_hash: Hash32,
-    /// See [`Receipt::tree_head`].
-    pub tree_head: SignedTreeHead,
-    /// See [`Receipt::inclusion`].
     pub inclusion: Vec<NodeHash>,
 }
 
@@ -212,29 +202,13 @@ impl ReceiptContent {
     pub fn sign(self, key: &SigningKey, context: &ContextHash) -> Receipt {
         let signature = key.sign(&self.message(context)).to_bytes();
         Receipt {
-            ballot_hash: self.ballot_hash,
-            voter_seq: self.voter_seq,
-            leaf_index: self.leaf_index,
-            record_hash: self.record_hash,
-            tree_head: self.tree_head,
-            inclusion: self.inclusion,
+            content: self,
             signature,
         }
     }
 }
 
 impl Receipt {
-    fn content(&self) -> ReceiptContent {
-        ReceiptContent {
-            ballot_hash: self.ballot_hash,
-            voter_seq: self.voter_seq,
-            leaf_index: self.leaf_index,
-            record_hash: self.record_hash,
-            tree_head: self.tree_head,
-            inclusion: self.inclusion.clone(),
-        }
-    }
-
     /// What the voter app checks: the receipt is for `ballot_hash`, both signatures are the
     /// collector's, and the record is in the signed tree.
     pub fn verify(
@@ -243,25 +217,25 @@ impl Receipt {
         context: &ContextHash,
         ballot_hash: &Hash32,
     ) -> Result<(), ReceiptError> {
-        if self.ballot_hash != *ballot_hash {
+        if self.content.ballot_hash != *ballot_hash {
             return Err(ReceiptError::OtherBallot {
                 expected: ballot_hash.to_hex(),
-                found: self.ballot_hash.to_hex(),
+                found: self.content.ballot_hash.to_hex(),
             });
         }
-        self.tree_head.verify(collector, context)?;
+        self.content.tree_head.verify(collector, context)?;
         collector
             .verify(
-                &self.content().message(context),
+                &self.content.message(context),
                 &Signature::from_bytes(&self.signature),
             )
             .map_err(|_| ReceiptError::BadSignature)?;
         if !verify_inclusion(
-            &leaf_hash(&self.record_hash.0),
-            self.leaf_index,
-            self.tree_head.size,
-            &self.inclusion,
-            &self.tree_head.root,
+            &leaf_hash(&self.content.record_hash.0),
+            self.content.leaf_index,
+            self.content.tree_head.size,
+            &self.content.inclusion,
+            &self.content.tree_head.root,
         ) {
             return Err(ReceiptError::NotIncluded);
         }
@@ -271,13 +245,13 @@ impl Receipt {
     /// The layout.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new();
-        w.fixed(&self.ballot_hash.0)
-            .u32(self.voter_seq)
-            .u64(self.leaf_index)
-            .fixed(&self.record_hash.0);
-        self.tree_head.write(&mut w);
-        w.u32(u32::try_from(self.inclusion.len()).unwrap_or(u32::MAX));
-        for h in &self.inclusion {
+        w.fixed(&self.content.ballot_hash.0)
+            .u32(self.content.voter_seq)
+            .u64(self.content.leaf_index)
+            .fixed(&self.content.record_hash.0);
+        self.content.tree_head.write(&mut w);
+        w.u32(u32::try_from(self.content.inclusion.len()).unwrap_or(u32::MAX));
+        for h in &self.content.inclusion {
             w.fixed(h);
         }
         w.fixed(&self.signature).finish()
@@ -301,12 +275,14 @@ impl Receipt {
         let signature = r.array()?;
         r.finish()?;
         Ok(Receipt {
-            ballot_hash,
-            voter_seq,
-            leaf_index,
-            record_hash,
-            tree_head,
-            inclusion,
+            content: ReceiptContent {
+                ballot_hash,
+                voter_seq,
+                leaf_index,
+                record_hash,
+                tree_head,
+                inclusion,
+            },
             signature,
         })
     }
@@ -353,9 +329,12 @@ mod tests {
             Receipt::from_bytes(&long).unwrap_err().code(),
             "receipt.malformed"
         );
-        let head = r.tree_head.to_bytes();
+        let head = r.content.tree_head.to_bytes();
         assert_eq!(head.len(), TREE_HEAD_LEN);
-        assert_eq!(SignedTreeHead::from_bytes(&head).unwrap(), r.tree_head);
+        assert_eq!(
+            SignedTreeHead::from_bytes(&head).unwrap(),
+            r.content.tree_head
+        );
     }
 
     #[test]
@@ -380,16 +359,16 @@ mod tests {
         let other = SigningKey::from_bytes(&[5; 32]).verifying_key();
         assert!(receipt().verify(&other, &CTX, &ok).is_err());
         let mut r = receipt();
-        r.voter_seq = 1;
+        r.content.voter_seq = 1;
         assert_eq!(code(&r), "receipt.bad_signature");
         let mut r = receipt();
-        r.tree_head.size = 6;
+        r.content.tree_head.size = 6;
         assert_eq!(code(&r), "receipt.bad_tree_head_signature");
         // Re-signed by the collector but with a record that is not in the tree.
-        let mut c = receipt().content();
+        let mut c = receipt().content;
         c.record_hash = Hash32([4; 32]);
         assert_eq!(code(&c.sign(&key(), &CTX)), "receipt.not_included");
-        let mut c = receipt().content();
+        let mut c = receipt().content;
         c.leaf_index = 2;
         assert_eq!(code(&c.sign(&key(), &CTX)), "receipt.not_included");
         // Every single-bit change of the layout is refused.
