@@ -5,16 +5,25 @@
 //! * [`roll`]: the voter roll (CSV), national id codes, and signed change lists;
 //! * [`package`]: the election package (a directory of files, an index of their SHA-256
 //!   hashes signed by the officials) and the election context hash that binds it;
+//! * [`ballot`], [`submission`], [`receipt`], [`merkle`]: the voting phase: encrypted
+//!   ballots, what voters sign and send, the collector's log records, its Merkle log
+//!   (RFC 6962/9162), signed tree heads and receipts, with the byte layouts of [`layout`]
+//!   (`docs/ballot-format.md`);
 //! * [`fs`]: the only module that touches files: reading and atomically writing a package
 //!   directory.
 //!
 //! Everything except [`fs`] is pure: no clock (the current time is an argument), no network,
 //! no global state. The exact formats are specified in `docs/package-format.md`.
 
+pub mod ballot;
 pub mod fs;
+pub mod layout;
 pub mod manifest;
+pub mod merkle;
 pub mod package;
+pub mod receipt;
 pub mod roll;
+pub mod submission;
 
 pub use manifest::{ElectionManifest, WindowCheck};
 pub use package::{ContextHash, ElectionPackage, PackageIndex};

@@ -1,0 +1,102 @@
+//! Why a submission is refused: one variant per check, each with a stable code and the
+//! HTTP status class it maps to.
+
+use ivote_eid::EidError;
+use ivote_protocol::ballot::BallotError;
+use ivote_protocol::layout::LayoutError;
+use thiserror::Error;
+
+/// How a rejection maps to HTTP (the API layer turns it into a status code).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    /// 400: the bytes are not a submission.
+    Malformed,
+    /// 403: not eligible, or a bad signature.
+    Forbidden,
+    /// 409: conflicts with what is stored (a used challenge, a copied ciphertext).
+    Conflict,
+    /// 422: well-formed but invalid (a proof that does not verify).
+    Invalid,
+    /// 503: the election is not accepting submissions.
+    Unavailable,
+}
+
+/// A refused submission. Nothing but counters changes when one is returned.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// The body is not a submission layout, or its ballot is not a ballot layout.
+    #[error("the submission is malformed: {0}")]
+    Malformed(#[from] LayoutError),
+    /// Before the voting window.
+    #[error("voting has not started yet")]
+    NotOpen,
+    /// After the voting window.
+    #[error("voting has ended")]
+    Closed,
+    /// The ballot's challenge nonce was never issued by this collector.
+    #[error("the ballot's challenge was not issued by this collector; ask for a new one")]
+    UnknownChallenge,
+    /// The challenge expired.
+    #[error("the ballot's challenge has expired; ask for a new one and vote again")]
+    ExpiredChallenge,
+    /// The challenge was already used by an accepted submission.
+    #[error("the ballot's challenge was already used; ask for a new one")]
+    UsedChallenge,
+    /// The certificate failed validation (chain, validity, key usage, revocation), or the
+    /// signature does not verify with it.
+    #[error("{0}")]
+    Eid(#[from] EidError),
+    /// The certificate's voter is not on the roll.
+    #[error("voter {0} is not on the voter roll")]
+    NotOnRoll(String),
+    /// The ballot is for another district than the voter's.
+    #[error("the ballot is for district \"{ballot}\" but the voter votes in \"{voter}\"")]
+    WrongDistrict {
+        /// The voter's district.
+        voter: String,
+        /// The ballot's.
+        ballot: String,
+    },
+    /// The ballot does not fit the election, or a proof does not verify.
+    #[error("{0}")]
+    Ballot(#[from] BallotError),
+    /// A ciphertext of the ballot is already stored (a copied or replayed ballot).
+    #[error("the ballot contains a ciphertext that was already submitted")]
+    DuplicateCiphertext,
+}
+
+impl Rejection {
+    /// The stable code, e.g. `"challenge.used"`; e-ID and ballot errors keep their own codes.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rejection::Malformed(_) => "submission.malformed",
+            Rejection::NotOpen => "election.not_open",
+            Rejection::Closed => "election.closed",
+            Rejection::UnknownChallenge => "challenge.unknown",
+            Rejection::ExpiredChallenge => "challenge.expired",
+            Rejection::UsedChallenge => "challenge.used",
+            Rejection::Eid(e) => e.code(),
+            Rejection::NotOnRoll(_) => "voter.not_on_roll",
+            Rejection::WrongDistrict { .. } => "voter.wrong_district",
+            Rejection::Ballot(e) => e.code(),
+            Rejection::DuplicateCiphertext => "ballot.duplicate_ciphertext",
+        }
+    }
+
+    /// The HTTP class.
+    pub fn class(&self) -> Class {
+        match self {
+            Rejection::Malformed(_) => Class::Malformed,
+            Rejection::NotOpen | Rejection::Closed => Class::Unavailable,
+            Rejection::UnknownChallenge
+            | Rejection::ExpiredChallenge
+            | Rejection::Eid(_)
+            | Rejection::NotOnRoll(_)
+            | Rejection::WrongDistrict { .. } => Class::Forbidden,
+            Rejection::UsedChallenge | Rejection::DuplicateCiphertext => Class::Conflict,
+            Rejection::Ballot(BallotError::Layout(_)) => Class::Malformed,
+            Rejection::Ballot(_) => Class::Invalid,
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! What a voter sends (a [`Submission`]: ballot, e-ID certificate, signature) and what the
+//! collector logs for each accepted one (a [`SubmissionRecord`], whose hash is a leaf of
+//! its Merkle log).
+//!
+//! # What the voter signs
+//!
+//! With their e-ID key, the 77 bytes [`vote_message`]:
+//! `"ivote-v1/vote" ‖ context hash (32) ‖ ballot hash (32)`. The label keeps a vote
+//! signature from being taken for any other signature made with the same e-ID key; the
+//! context hash binds it to the election; the ballot hash covers the ballot's layout,
+//! which itself holds the collector's single-use challenge nonce.
+//!
+//! # Submission layout
+//!
+//! | field | length |
+//! |---|---|
+//! | ballot layout, length-prefixed | 4 + ≤ [`MAX_BALLOT_BYTES`] |
+//! | certificate DER, length-prefixed | 4 + ≤ [`MAX_CERTIFICATE_BYTES`] |
+//! | signature, length-prefixed (Ed25519: 64; ECDSA: `r ‖ s`, 64 or 96) | 4 + ≤ [`MAX_SIGNATURE_BYTES`] |
+//!
+//! # Record layout
+//!
+//! | field | length |
+//! |---|---|
+//! | leaf index, `u64` | 8 |
+//! | receive time, Unix seconds, `i64` | 8 |
+//! | voter id (`PNOEE-…`), length-prefixed | 4 + ≤ 64 |
+//! | voter sequence number (1 for the first vote, 2 for the first revote…), `u32` | 4 |
+//! | ballot hash | 32 |
+//! | certificate hash, `SHA-256(DER)` | 32 |
+//! | signature, length-prefixed | 4 + ≤ [`MAX_SIGNATURE_BYTES`] |
+//!
+//! Integers are big-endian. The record hash is `SHA-256("ivote-v1/record" ‖ layout)`, and the
+//! Merkle leaf is that 32-byte hash (leaf hash `SHA-256(0x00 ‖ record hash)`).
+
+use crate::ballot::Hash32;
+use crate::layout::{labelled_hash, LayoutError, Reader, Writer};
+use crate::merkle::{leaf_hash, NodeHash};
+use crate::package::ContextHash;
+
+/// Prefixed to what a voter signs.
+pub const VOTE_SIGNATURE_LABEL: &[u8] = b"ivote-v1/vote";
+/// Prefixed to a record's layout before hashing.
+pub const RECORD_HASH_LABEL: &[u8] = b"ivote-v1/record";
+/// The largest ballot layout accepted.
+pub const MAX_BALLOT_BYTES: usize = 4 << 20;
+/// The largest certificate accepted.
+pub const MAX_CERTIFICATE_BYTES: usize = 16 << 10;
+/// The largest signature accepted.
+pub const MAX_SIGNATURE_BYTES: usize = 256;
+/// The longest voter id.
+pub const MAX_VOTER_ID_LEN: usize = 64;
+
+/// The message a voter signs with the e-ID key (see the module docs).
+pub fn vote_message(context: &ContextHash, ballot_hash: &Hash32) -> Vec<u8> {
+    [VOTE_SIGNATURE_LABEL, &context.0, &ballot_hash.0].concat()
+}
+
+/// A signed ballot as the voter sends it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Submission {
+    /// The ballot's layout, exactly as signed.
+    pub ballot: Vec<u8>,
+    /// The voter's e-ID certificate, DER.
+    pub certificate: Vec<u8>,
+    /// The e-ID signature over [`vote_message`].
+    pub signature: Vec<u8>,
+}
+
+impl Submission {
+    /// The layout.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        Writer::new()
+            .bytes(&self.ballot)
+            .bytes(&self.certificate)
+            .bytes(&self.signature)
+            .finish()
+    }
+
+    /// Decodes the layout (bounds checked, no trailing bytes).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, LayoutError> {
+        let mut r = Reader::new(bytes, "submission");
+        let ballot = r.bytes("the ballot", MAX_BALLOT_BYTES)?.to_vec();
+        let certificate = r.bytes("the certificate", MAX_CERTIFICATE_BYTES)?.to_vec();
+        let signature = r.bytes("the signature", MAX_SIGNATURE_BYTES)?.to_vec();
+        r.finish()?;
+        Ok(Submission {
+            ballot,
+            certificate,
+            signature,
+        })
+    }
+}
+
+/// What the collector logs for an accepted submission (see the module docs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubmissionRecord {
+    /// Position in the log, from 0.
+    pub leaf_index: u64,
+    /// When the collector received it (Unix seconds).
+    pub received_at: i64,
+    /// The voter id from the certificate.
+    pub voter_id: String,
+    /// 1 for the voter's first accepted ballot, 2 for the first revote, ...
+    pub voter_seq: u32,
+    /// The ballot hash.
+    pub ballot_hash: Hash32,
+    /// `SHA-256` of the certificate's DER.
+    pub certificate_hash: Hash32,
+    /// The voter's signature.
+    pub signature: Vec<u8>,
+}
+
+impl SubmissionRecord {
+    /// The layout.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        Writer::new()
+            .u64(self.leaf_index)
+            .i64(self.received_at)
+            .bytes(self.voter_id.as_bytes())
+            .u32(self.voter_seq)
+            .fixed(&self.ballot_hash.0)
+            .fixed(&self.certificate_hash.0)
+            .bytes(&self.signature)
+            .finish()
+    }
+
+    /// Decodes the layout.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, LayoutError> {
+        let mut r = Reader::new(bytes, "submission record");
+        let record = SubmissionRecord {
+            leaf_index: r.u64()?,
+            received_at: r.i64()?,
+            voter_id: r.string("the voter id", MAX_VOTER_ID_LEN)?.to_owned(),
+            voter_seq: r.u32()?,
+            ballot_hash: Hash32(r.array()?),
+            certificate_hash: Hash32(r.array()?),
+            signature: r.bytes("the signature", MAX_SIGNATURE_BYTES)?.to_vec(),
+        };
+        r.finish()?;
+        Ok(record)
+    }
+
+    /// `SHA-256("ivote-v1/record" ‖ layout)`: the Merkle leaf.
+    pub fn hash(&self) -> Hash32 {
+        Hash32(labelled_hash(RECORD_HASH_LABEL, &self.to_bytes()))
+    }
+
+    /// The record's Merkle leaf hash, `SHA-256(0x00 ‖ record hash)`.
+    pub fn leaf_hash(&self) -> NodeHash {
+        leaf_hash(&self.hash().0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> SubmissionRecord {
+        SubmissionRecord {
+            leaf_index: 7,
+            received_at: 1_800_000_000,
+            voter_id: "PNOEE-38001085718".into(),
+            voter_seq: 2,
+            ballot_hash: Hash32([1; 32]),
+            certificate_hash: Hash32([2; 32]),
+            signature: vec![3; 64],
+        }
+    }
+
+    #[test]
+    fn message_layout() {
+        let m = vote_message(&ContextHash([4; 32]), &Hash32([5; 32]));
+        assert_eq!(m.len(), 77);
+        assert!(m.starts_with(b"ivote-v1/vote"));
+        assert_eq!(&m[13..45], &[4; 32]);
+        assert_eq!(&m[45..], &[5; 32]);
+    }
+
+    #[test]
+    fn submission_round_trip_and_rejections() {
+        let s = Submission {
+            ballot: vec![1; 100],
+            certificate: vec![2; 50],
+            signature: vec![3; 64],
+        };
+        let bytes = s.to_bytes();
+        assert_eq!(Submission::from_bytes(&bytes).unwrap(), s);
+        let mut long = bytes.clone();
+        long.push(0);
+        assert!(Submission::from_bytes(&long).is_err());
+        assert!(Submission::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        let huge = Submission {
+            signature: vec![0; MAX_SIGNATURE_BYTES + 1],
+            ..s
+        };
+        assert!(Submission::from_bytes(&huge.to_bytes()).is_err());
+    }
+
+    #[test]
+    fn record_round_trip_and_hash_covers_every_field() {
+        let r = record();
+        let bytes = r.to_bytes();
+        assert_eq!(SubmissionRecord::from_bytes(&bytes).unwrap(), r);
+        let mut long = bytes.clone();
+        long.push(0);
+        assert!(SubmissionRecord::from_bytes(&long).is_err());
+        let h = r.hash();
+        let variants = [
+            SubmissionRecord {
+                leaf_index: 8,
+                ..record()
+            },
+            SubmissionRecord {
+                received_at: 1,
+                ..record()
+            },
+            SubmissionRecord {
+                voter_id: "PNOEE-1".into(),
+                ..record()
+            },
+            SubmissionRecord {
+                voter_seq: 1,
+                ..record()
+            },
+            SubmissionRecord {
+                ballot_hash: Hash32([0; 32]),
+                ..record()
+            },
+            SubmissionRecord {
+                certificate_hash: Hash32([0; 32]),
+                ..record()
+            },
+            SubmissionRecord {
+                signature: vec![3; 63],
+                ..record()
+            },
+        ];
+        for v in variants {
+            assert_ne!(v.hash(), h);
+        }
+        assert_eq!(r.leaf_hash(), leaf_hash(&h.0));
+    }
+}
