@@ -399,10 +399,10 @@ impl EncryptedContest {
             .zip(&shape.selections)
             .map(|((i, ct), range)| {
                 let r = seed.selection_nonce(position, i);
-                if r.scalar() * g_table() != ct.alpha {
+                if r.scalar() * g_table() != ct.alpha() {
                     return Err(CryptoError::NotOpenedBySeed { selection: i });
                 }
-                let point = ct.beta - public_key.mul(r.scalar());
+                let point = ct.beta() - public_key.mul(r.scalar());
                 match table.solve(&point) {
                     Ok(v) if range.contains(v) => Ok(v),
                     _ => Err(CryptoError::NotOpenedBySeed { selection: i }),

@@ -15,7 +15,7 @@ use curve25519_dalek::traits::Identity;
 use rand_core::{CryptoRng, RngCore};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::encoding::{put_point, Reader, POINT_LEN};
+use crate::encoding::{decode_point, Reader, POINT_LEN};
 use crate::error::Result;
 use crate::group::g_table;
 
@@ -115,33 +115,69 @@ impl Nonce {
 }
 
 /// An exponential ElGamal ciphertext `(α, β)`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+///
+/// The points are private so that the encoding a ciphertext may carry can never disagree
+/// with them: a ciphertext decoded from bytes, or made by [`Ciphertext::encrypt`], keeps its
+/// canonical encoding, because every proof transcript absorbs it and compressing a point
+/// again costs as much as a fifth of a proof verification. Sums and differences carry none
+/// and compress when asked.
+#[derive(Clone, Copy)]
 pub struct Ciphertext {
-    /// `α = r·G`
-    pub alpha: RistrettoPoint,
-    /// `β = v·G + r·Y`
-    pub beta: RistrettoPoint,
+    alpha: RistrettoPoint,
+    beta: RistrettoPoint,
+    /// `encode(α) ‖ encode(β)`, when known.
+    encoding: Option<[u8; CIPHERTEXT_LEN]>,
 }
 
 /// Length of an encoded ciphertext: `α ‖ β`.
 pub const CIPHERTEXT_LEN: usize = 2 * POINT_LEN;
 
+impl core::fmt::Debug for Ciphertext {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Ciphertext({})", hex_encode(&self.to_bytes()))
+    }
+}
+
+impl PartialEq for Ciphertext {
+    fn eq(&self, other: &Self) -> bool {
+        self.alpha == other.alpha && self.beta == other.beta
+    }
+}
+impl Eq for Ciphertext {}
+
 impl Ciphertext {
+    /// The ciphertext `(α, β)`.
+    pub fn new(alpha: RistrettoPoint, beta: RistrettoPoint) -> Ciphertext {
+        Ciphertext {
+            alpha,
+            beta,
+            encoding: None,
+        }
+    }
+
     /// Encrypts `v` under `pk` with randomness `r` (constant time in `v` and `r`).
     pub fn encrypt(pk: &PublicKey, v: u64, r: &Nonce) -> Ciphertext {
         let vg = &Scalar::from(v) * g_table();
+        let ct = Ciphertext::new(r.scalar() * g_table(), vg + pk.mul(r.scalar()));
         Ciphertext {
-            alpha: r.scalar() * g_table(),
-            beta: vg + pk.mul(r.scalar()),
+            encoding: Some(ct.to_bytes()),
+            ..ct
         }
     }
 
     /// The encryption of zero with randomness zero: the neutral element of `+`.
     pub fn zero() -> Ciphertext {
-        Ciphertext {
-            alpha: RistrettoPoint::identity(),
-            beta: RistrettoPoint::identity(),
-        }
+        Ciphertext::new(RistrettoPoint::identity(), RistrettoPoint::identity())
+    }
+
+    /// `α = r·G`.
+    pub fn alpha(&self) -> RistrettoPoint {
+        self.alpha
+    }
+
+    /// `β = v·G + r·Y`.
+    pub fn beta(&self) -> RistrettoPoint {
+        self.beta
     }
 
     /// Decrypts to the point `v·G` with the whole secret key `s` (tests and the per-trustee
@@ -152,16 +188,21 @@ impl Ciphertext {
 
     /// `α ‖ β`, 64 bytes.
     pub fn to_bytes(&self) -> [u8; CIPHERTEXT_LEN] {
-        let mut out = [0u8; CIPHERTEXT_LEN];
-        out[..POINT_LEN].copy_from_slice(self.alpha.compress().as_bytes());
-        out[POINT_LEN..].copy_from_slice(self.beta.compress().as_bytes());
-        out
+        match self.encoding {
+            Some(bytes) => bytes,
+            None => {
+                let mut out = [0u8; CIPHERTEXT_LEN];
+                let (a, b) = out.split_at_mut(POINT_LEN);
+                a.copy_from_slice(self.alpha.compress().as_bytes());
+                b.copy_from_slice(self.beta.compress().as_bytes());
+                out
+            }
+        }
     }
 
     /// Appends `α ‖ β`.
     pub fn write(&self, out: &mut Vec<u8>) {
-        put_point(out, &self.alpha);
-        put_point(out, &self.beta);
+        out.extend_from_slice(&self.to_bytes());
     }
 
     /// Decodes exactly 64 bytes (canonical points; trailing bytes rejected).
@@ -172,11 +213,16 @@ impl Ciphertext {
         Ok(ct)
     }
 
-    /// Reads `α ‖ β` from a layout.
+    /// Reads `α ‖ β` from a layout, keeping the bytes.
     pub fn read(r: &mut Reader<'_>) -> Result<Ciphertext> {
+        let bytes = r.take(CIPHERTEXT_LEN)?;
+        let (a, b) = bytes.split_at(POINT_LEN);
+        let mut encoding = [0u8; CIPHERTEXT_LEN];
+        encoding.copy_from_slice(bytes);
         Ok(Ciphertext {
-            alpha: r.point()?,
-            beta: r.point()?,
+            alpha: decode_point(a, "ciphertext")?,
+            beta: decode_point(b, "ciphertext")?,
+            encoding: Some(encoding),
         })
     }
 }
@@ -184,27 +230,20 @@ impl Ciphertext {
 impl Add for Ciphertext {
     type Output = Ciphertext;
     fn add(self, rhs: Ciphertext) -> Ciphertext {
-        Ciphertext {
-            alpha: self.alpha + rhs.alpha,
-            beta: self.beta + rhs.beta,
-        }
+        Ciphertext::new(self.alpha + rhs.alpha, self.beta + rhs.beta)
     }
 }
 
 impl AddAssign for Ciphertext {
     fn add_assign(&mut self, rhs: Ciphertext) {
-        self.alpha += rhs.alpha;
-        self.beta += rhs.beta;
+        *self = *self + rhs;
     }
 }
 
 impl Sub for Ciphertext {
     type Output = Ciphertext;
     fn sub(self, rhs: Ciphertext) -> Ciphertext {
-        Ciphertext {
-            alpha: self.alpha - rhs.alpha,
-            beta: self.beta - rhs.beta,
-        }
+        Ciphertext::new(self.alpha - rhs.alpha, self.beta - rhs.beta)
     }
 }
 

@@ -11,6 +11,8 @@ use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
 use curve25519_dalek::scalar::Scalar;
 use merlin::Transcript;
 
+use crate::elgamal::Ciphertext;
+use crate::encoding::POINT_LEN;
 use crate::group::ContextHash;
 
 /// The transcript label every ivote transcript is created with.
@@ -39,6 +41,9 @@ pub trait TranscriptProtocol {
     fn append_int(&mut self, label: &'static [u8], value: u64);
     /// Absorbs a variable-length string or byte string (merlin frames it with its length).
     fn append_bytes(&mut self, label: &'static [u8], bytes: &[u8]);
+    /// Absorbs a ciphertext as `alpha` then `beta` (32 bytes each), from the encoding the
+    /// ciphertext keeps when it has one.
+    fn append_ciphertext(&mut self, ciphertext: &Ciphertext);
     /// Draws a challenge scalar: 64 bytes reduced modulo the group order (uniform).
     fn challenge_scalar(&mut self, label: &'static [u8]) -> Scalar;
 }
@@ -62,6 +67,13 @@ impl TranscriptProtocol for Transcript {
 
     fn append_bytes(&mut self, label: &'static [u8], bytes: &[u8]) {
         self.append_message(label, bytes);
+    }
+
+    fn append_ciphertext(&mut self, ciphertext: &Ciphertext) {
+        let encoding = ciphertext.to_bytes();
+        let (alpha, beta) = encoding.split_at(POINT_LEN);
+        self.append_message(b"alpha", alpha);
+        self.append_message(b"beta", beta);
     }
 
     fn challenge_scalar(&mut self, label: &'static [u8]) -> Scalar {

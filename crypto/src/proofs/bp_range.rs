@@ -606,10 +606,7 @@ mod tests {
         let mut c = small_contest(13);
         let r = Scalar::random(&mut rng);
         let s = Scalar::random(&mut rng);
-        c.ciphertexts[0] = Ciphertext {
-            alpha: &r * g_table(),
-            beta: &v * g_table() + r * c.pk.point(),
-        };
+        c.ciphertexts[0] = Ciphertext::new(&r * g_table(), &v * g_table() + r * c.pk.point());
         let statements = c.statements();
         let commitment = pedersen_commit(&v, &s);
         let link = LinkProof::prove(

@@ -247,10 +247,10 @@ impl CdsRangeProof {
     /// `z_m·G − c_m·α = a_m` and `z_m·Y − c_m·(β − m·G) = b_m` for every branch `m`.
     pub fn verify(&self, context: &ContextHash, statement: &RangeStatement<'_>) -> Result<()> {
         let challenges = self.all_challenges(context, statement)?;
-        let alpha = &statement.ciphertext.alpha;
+        let alpha = statement.ciphertext.alpha();
         let y = statement.public_key.point();
         // β − m·G, starting at m = lo and stepping by −G (lo = 0 for selections: skip lo·G).
-        let mut beta_m = statement.ciphertext.beta;
+        let mut beta_m = statement.ciphertext.beta();
         if statement.lo != 0 {
             beta_m -= &Scalar::from(statement.lo) * g_table();
         }
@@ -260,7 +260,7 @@ impl CdsRangeProof {
             .zip(&challenges)
             .zip(&self.responses)
         {
-            let a = RistrettoPoint::vartime_double_scalar_mul_basepoint(&-c, alpha, z);
+            let a = RistrettoPoint::vartime_double_scalar_mul_basepoint(&-c, &alpha, z);
             let b = RistrettoPoint::vartime_multiscalar_mul([*z, -c], [*y, beta_m]);
             if a != com.a || b != com.b {
                 return Err(CryptoError::InvalidProof(WHAT));
@@ -302,8 +302,8 @@ impl CdsRangeProof {
             g_coeff -= wa * z + wb_c * Scalar::from(m);
             y_coeff -= wb * z;
         }
-        batch.add_point(alpha_coeff, statement.ciphertext.alpha);
-        batch.add_point(beta_coeff, statement.ciphertext.beta);
+        batch.add_point(alpha_coeff, statement.ciphertext.alpha());
+        batch.add_point(beta_coeff, statement.ciphertext.beta());
         batch.add_g(g_coeff);
         batch.add_base(statement.public_key.point(), y_coeff);
         Ok(())
@@ -519,7 +519,7 @@ mod tests {
         r: &Scalar,
         rng: &mut ChaCha20Rng,
     ) -> CdsRangeProof {
-        let (alpha, beta) = (statement.ciphertext.alpha, statement.ciphertext.beta);
+        let (alpha, beta) = (statement.ciphertext.alpha(), statement.ciphertext.beta());
         let y = *statement.public_key.point();
         let w = Scalar::random(rng);
         let mut c = Vec::new();
@@ -661,10 +661,7 @@ mod tests {
                 ..st
             },
             RangeStatement {
-                ciphertext: Ciphertext {
-                    alpha: ct.beta,
-                    beta: ct.alpha,
-                },
+                ciphertext: Ciphertext::new(ct.beta(), ct.alpha()),
                 ..st
             },
             RangeStatement {
@@ -729,10 +726,7 @@ mod tests {
         let mut rng = ChaCha20Rng::seed_from_u64(7);
         let r = Nonce::random(&mut rng);
         let two = Ciphertext::encrypt(&pk, 2, &r);
-        let minus_one = Ciphertext {
-            alpha: two.alpha,
-            beta: two.beta - Scalar::from(3u64) * G,
-        };
+        let minus_one = Ciphertext::new(two.alpha(), two.beta() - Scalar::from(3u64) * G);
         for ct in [two, minus_one] {
             let st = statement(&pk, &pos, 0, 1, ct);
             for claimed in 0..2 {

@@ -55,7 +55,7 @@ impl TallyPosition {
     }
 }
 
-/// "`share = s·aggregate.alpha` for the `s` with `verification_key = s·G`", made by trustee
+/// "`share = s·α` (α of the aggregate) for the `s` with `verification_key = s·G`", made by trustee
 /// `trustee` at `position`.
 #[derive(Clone, Copy, Debug)]
 pub struct DleqStatement<'a> {
@@ -78,8 +78,7 @@ impl DleqStatement<'_> {
         t.append_int(b"trustee", u64::from(self.trustee));
         self.position.append_to(t);
         t.append_point(b"X", &self.verification_key);
-        t.append_point(b"alpha", &self.aggregate.alpha);
-        t.append_point(b"beta", &self.aggregate.beta);
+        t.append_ciphertext(&self.aggregate);
         t.append_point(b"D", &self.share);
     }
 
@@ -114,7 +113,7 @@ impl DleqProof {
         secret: &Scalar,
         rng: &mut (impl RngCore + CryptoRng),
     ) -> Result<DleqProof> {
-        let a = statement.aggregate.alpha;
+        let a = statement.aggregate.alpha();
         if secret * g_table() != statement.verification_key || secret * a != statement.share {
             return Err(CryptoError::InvalidParameters(
                 "DLEQ prover: the secret is not the common logarithm of X and D".into(),
@@ -141,7 +140,7 @@ impl DleqProof {
         );
         let r_a = RistrettoPoint::vartime_multiscalar_mul(
             [response, -challenge],
-            [statement.aggregate.alpha, statement.share],
+            [statement.aggregate.alpha(), statement.share],
         );
         let mut t = statement.transcript(context);
         t.append_point(b"R_G", &r_g);
@@ -198,7 +197,7 @@ mod tests {
             position: pos,
             verification_key: &s * g_table(),
             aggregate,
-            share: s * aggregate.alpha,
+            share: s * aggregate.alpha(),
         };
         let proof = DleqProof::prove(&CTX, &st, &s, &mut rng).unwrap();
         (s, st, proof)
@@ -265,17 +264,11 @@ mod tests {
                 ..st
             },
             DleqStatement {
-                aggregate: Ciphertext {
-                    alpha: random_point(&mut rng),
-                    ..st.aggregate
-                },
+                aggregate: Ciphertext::new(random_point(&mut rng), st.aggregate.beta()),
                 ..st
             },
             DleqStatement {
-                aggregate: Ciphertext {
-                    beta: random_point(&mut rng),
-                    ..st.aggregate
-                },
+                aggregate: Ciphertext::new(st.aggregate.alpha(), random_point(&mut rng)),
                 ..st
             },
             DleqStatement {
@@ -300,7 +293,7 @@ mod tests {
         let mut rng = ChaCha20Rng::seed_from_u64(5);
         // D made with another secret than X's: the prover refuses, for either secret.
         let cheat = DleqStatement {
-            share: (s + Scalar::ONE) * st.aggregate.alpha,
+            share: (s + Scalar::ONE) * st.aggregate.alpha(),
             ..st
         };
         for secret in [s, s + Scalar::ONE] {
@@ -329,7 +322,7 @@ mod tests {
             position: &pos,
             verification_key: &s * g_table(),
             aggregate: Ciphertext::zero(),
-            share: s * Ciphertext::zero().alpha,
+            share: s * Ciphertext::zero().alpha(),
         };
         let proof = DleqProof::prove(&CTX, &st, &s, &mut rng).unwrap();
         proof.verify(&CTX, &st).unwrap();
@@ -366,13 +359,13 @@ mod tests {
             let pos = TallyPosition { selection, ..position() };
             let mut rng = ChaCha20Rng::seed_from_u64(seed);
             let s = Scalar::random(&mut rng);
-            let aggregate = Ciphertext { alpha: random_point(&mut rng), beta: random_point(&mut rng) };
+            let aggregate = Ciphertext::new(random_point(&mut rng), random_point(&mut rng));
             let st = DleqStatement {
                 trustee,
                 position: &pos,
                 verification_key: &s * g_table(),
                 aggregate,
-                share: s * aggregate.alpha,
+                share: s * aggregate.alpha(),
             };
             let proof = DleqProof::prove(&CTX, &st, &s, &mut rng).unwrap();
             prop_assert!(proof.verify(&CTX, &st).is_ok());

@@ -147,8 +147,8 @@ impl LinkProof {
     ) -> Result<Self> {
         let pk = statement.public_key;
         let ct = &statement.ciphertext;
-        let opens = ct.alpha == &witness.r * g_table()
-            && ct.beta == &witness.v * g_table() + pk.mul(&witness.r)
+        let opens = ct.alpha() == &witness.r * g_table()
+            && ct.beta() == &witness.v * g_table() + pk.mul(&witness.r)
             && *commitment == pedersen_commit(&witness.v, &witness.s);
         if !opens {
             return Err(CryptoError::InvalidParameters(
@@ -183,10 +183,10 @@ impl LinkProof {
         let ct = &statement.ciphertext;
         let minus_c = -self.c;
         let a1 =
-            RistrettoPoint::vartime_double_scalar_mul_basepoint(&minus_c, &ct.alpha, &self.z_r);
+            RistrettoPoint::vartime_double_scalar_mul_basepoint(&minus_c, &ct.alpha(), &self.z_r);
         let a2 = RistrettoPoint::vartime_multiscalar_mul(
             [self.z_v, self.z_r, minus_c],
-            [G, *statement.public_key.point(), ct.beta],
+            [G, *statement.public_key.point(), ct.beta()],
         );
         let a3 = RistrettoPoint::vartime_multiscalar_mul(
             [self.z_v, self.z_s, minus_c],

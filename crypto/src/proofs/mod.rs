@@ -68,7 +68,6 @@ impl RangeStatement<'_> {
         t.append_int(b"subject", self.subject.code());
         t.append_int(b"lo", self.lo);
         t.append_int(b"hi", self.hi);
-        t.append_point(b"alpha", &self.ciphertext.alpha);
-        t.append_point(b"beta", &self.ciphertext.beta);
+        t.append_ciphertext(&self.ciphertext);
     }
 }

@@ -60,7 +60,7 @@ impl DecryptionShare {
         position: &TallyPosition,
         rng: &mut (impl RngCore + CryptoRng),
     ) -> Result<DecryptionShare> {
-        let share = key.secret() * aggregate.alpha;
+        let share = key.secret() * aggregate.alpha();
         let statement = DleqStatement {
             trustee: key.index(),
             position,
@@ -189,7 +189,7 @@ pub fn combine<'a>(
     let indices: Vec<u32> = shares.iter().map(|s| s.trustee).collect();
     let lambdas = lagrange_coefficients(&indices)?;
     let points: Vec<Point> = shares.iter().map(|s| s.share).collect();
-    Ok(aggregate.beta - RistrettoPoint::vartime_multiscalar_mul(&lambdas, &points))
+    Ok(aggregate.beta() - RistrettoPoint::vartime_multiscalar_mul(&lambdas, &points))
 }
 
 /// Threshold decryption of `aggregate` at `position`, robust to misbehaving trustees.
@@ -492,6 +492,6 @@ mod tests {
             assert!(ok.is_err(), "flip at byte {i} accepted");
         }
         // The share is really s_j·α.
-        assert_eq!(*share.share(), c.key_shares[2].secret() * agg.alpha);
+        assert_eq!(*share.share(), c.key_shares[2].secret() * agg.alpha());
     }
 }
