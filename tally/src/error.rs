@@ -5,6 +5,7 @@
 //! [`anyhow::Error`] with context. [`exit_code`] tells the two apart by looking for a
 //! [`Refusal`] anywhere in the error's chain.
 
+use ivote_protocol::ceremony::CeremonyError;
 use thiserror::Error;
 
 /// Exit status: success.
@@ -21,28 +22,10 @@ pub const EXIT_COULD_NOT_RUN: u8 = 2;
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum Refusal {
-    /// The ceremony's parameters (election id, number of trustees, threshold, a trustee
-    /// number) are not allowed.
-    #[error("invalid ceremony parameters: {0}")]
-    InvalidParameters(String),
-    /// A file is not what its name says: not JSON of the right format, a bad hex field, a
-    /// malformed key or commitment.
-    #[error("{file} is malformed: {detail}")]
-    MalformedFile {
-        /// The file name.
-        file: String,
-        /// What is wrong.
-        detail: String,
-    },
-    /// A well-formed file that belongs to another ceremony or another trustee, or that
-    /// disagrees with the other files of this ceremony.
-    #[error("{file} does not belong here: {detail}")]
-    Mismatch {
-        /// The file name.
-        file: String,
-        /// What disagrees.
-        detail: String,
-    },
+    /// The key ceremony's public evidence was refused (`ceremony.*` codes, shared with
+    /// every loader of the election package).
+    #[error(transparent)]
+    Ceremony(#[from] CeremonyError),
     /// A new passphrase that is too short.
     #[error("the passphrase is too short: use at least {min} characters")]
     WeakPassphrase {
@@ -57,14 +40,6 @@ pub enum Refusal {
         trustee: u32,
         /// "share" or "ceremony key".
         what: &'static str,
-    },
-    /// A dealer's published commitment does not verify.
-    #[error("trustee {dealer}'s commitment is invalid: {detail}")]
-    BadCommitment {
-        /// The dealer.
-        dealer: u32,
-        /// Which check failed.
-        detail: String,
     },
     /// A trustee received bad shares and complained about their dealers.
     #[error(
@@ -88,14 +63,6 @@ pub enum Refusal {
         /// `(complaining trustee, accused dealers)`.
         complaints: Vec<(u32, Vec<u32>)>,
     },
-    /// A trustee's confirmation disagrees with the published commitments.
-    #[error("trustee {trustee}'s confirmation disagrees with the commitments: {detail}")]
-    ConfirmationMismatch {
-        /// The confirming trustee.
-        trustee: u32,
-        /// What disagrees.
-        detail: String,
-    },
 }
 
 fn list(indices: &[u32]) -> String {
@@ -110,44 +77,39 @@ impl Refusal {
     /// The stable error code, e.g. `"ceremony.wrong_passphrase"`.
     pub fn code(&self) -> &'static str {
         match self {
-            Refusal::InvalidParameters(_) => "ceremony.invalid_parameters",
-            Refusal::MalformedFile { .. } => "ceremony.malformed_file",
-            Refusal::Mismatch { .. } => "ceremony.mismatch",
+            Refusal::Ceremony(e) => e.code(),
             Refusal::WeakPassphrase { .. } => "ceremony.weak_passphrase",
             Refusal::WrongPassphrase { .. } => "ceremony.wrong_passphrase",
-            Refusal::BadCommitment { .. } => "ceremony.bad_commitment",
             Refusal::Complaint { .. } => "ceremony.complaint",
             Refusal::ComplaintsOutstanding { .. } => "ceremony.complaints_outstanding",
-            Refusal::ConfirmationMismatch { .. } => "ceremony.confirmation_mismatch",
         }
     }
 
-    /// Shorthand for [`Refusal::MalformedFile`].
+    /// A malformed file ([`CeremonyError::MalformedFile`], `ceremony.malformed_file`).
     pub(crate) fn malformed(file: &str, detail: impl Into<String>) -> Refusal {
-        Refusal::MalformedFile {
-            file: file.to_owned(),
-            detail: detail.into(),
-        }
+        Refusal::Ceremony(CeremonyError::malformed(file, detail))
     }
 
-    /// Shorthand for [`Refusal::Mismatch`].
+    /// A file that does not belong ([`CeremonyError::Mismatch`], `ceremony.mismatch`).
     pub(crate) fn mismatch(file: &str, detail: impl Into<String>) -> Refusal {
-        Refusal::Mismatch {
-            file: file.to_owned(),
-            detail: detail.into(),
-        }
+        Refusal::Ceremony(CeremonyError::mismatch(file, detail))
     }
 }
 
-/// The refusal in `err`'s chain, if any.
-pub fn refusal(err: &anyhow::Error) -> Option<&Refusal> {
-    err.chain().find_map(|e| e.downcast_ref::<Refusal>())
+/// The stable code of the refusal in `err`'s chain, if any: a [`Refusal`], or a refusal of
+/// one of the libraries that `?` put in the chain directly.
+pub fn refusal_code(err: &anyhow::Error) -> Option<&'static str> {
+    err.chain().find_map(|e| {
+        e.downcast_ref::<Refusal>()
+            .map(Refusal::code)
+            .or_else(|| e.downcast_ref::<CeremonyError>().map(CeremonyError::code))
+    })
 }
 
-/// The exit status for `err`: [`EXIT_REFUSED`] if a [`Refusal`] is in its chain,
-/// [`EXIT_COULD_NOT_RUN`] otherwise.
+/// The exit status for `err`: [`EXIT_REFUSED`] if a refusal is in its chain
+/// ([`refusal_code`]), [`EXIT_COULD_NOT_RUN`] otherwise.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
-    if refusal(err).is_some() {
+    if refusal_code(err).is_some() {
         EXIT_REFUSED
     } else {
         EXIT_COULD_NOT_RUN
@@ -168,14 +130,13 @@ mod tests {
         .context("opening trustee-3.share.SECRET.json");
         let e = refused.unwrap_err();
         assert_eq!(exit_code(&e), EXIT_REFUSED);
+        assert_eq!(refusal_code(&e), Some("ceremony.wrong_passphrase"));
         assert_eq!(
-            refusal(&e).map(Refusal::code),
-            Some("ceremony.wrong_passphrase")
+            format!("{e:#}"),
+            "opening trustee-3.share.SECRET.json: wrong passphrase for trustee 3's share file"
         );
-        assert_eq!(
-            refusal(&e).map(ToString::to_string).as_deref(),
-            Some("wrong passphrase for trustee 3's share file")
-        );
+        let lib = anyhow::Error::from(CeremonyError::malformed("f", "bad"));
+        assert_eq!(exit_code(&lib), EXIT_REFUSED);
         let io = anyhow::anyhow!("cannot read x");
         assert_eq!(exit_code(&io), EXIT_COULD_NOT_RUN);
     }

@@ -18,18 +18,17 @@ pub mod ceremony;
 pub mod cmd;
 pub mod error;
 pub mod fsio;
-pub mod layout;
 pub mod passphrase;
 pub mod secret_file;
 
 pub use cmd::{run, Cli, Command};
-pub use error::{exit_code, Refusal, EXIT_COULD_NOT_RUN, EXIT_OK, EXIT_REFUSED};
+pub use error::{exit_code, refusal_code, Refusal, EXIT_COULD_NOT_RUN, EXIT_OK, EXIT_REFUSED};
 
 /// The one-paragraph message printed for an error: the stable code of a refusal, then the
 /// whole chain of context ("while doing X: because Y").
 pub fn error_message(err: &anyhow::Error) -> String {
-    match error::refusal(err) {
-        Some(r) => format!("tally: refused [{}]: {err:#}", r.code()),
+    match error::refusal_code(err) {
+        Some(code) => format!("tally: refused [{code}]: {err:#}"),
         None => format!("tally: could not run: {err:#}"),
     }
 }

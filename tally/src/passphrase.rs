@@ -151,7 +151,7 @@ mod tests {
         assert!(src.get(1, false).is_ok());
         let e = src.get(1, true).unwrap_err();
         assert_eq!(
-            crate::error::refusal(&e).map(Refusal::code),
+            crate::error::refusal_code(&e),
             Some("ceremony.weak_passphrase")
         );
         assert_eq!(

@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::error::Refusal;
-use crate::layout::Layout;
 use crate::passphrase::Passphrase;
+use ivote_protocol::layout::Layout;
 
 /// Format tag of a secret file.
 pub const SECRET_FILE_FORMAT: &str = "ivote-secret-file-v1";
