@@ -5,7 +5,11 @@
 //! [`anyhow::Error`] with context. [`exit_code`] tells the two apart by looking for a
 //! [`Refusal`] anywhere in the error's chain.
 
+use ivote_eid::EidError;
 use ivote_protocol::ceremony::CeremonyError;
+use ivote_protocol::manifest::ManifestErrors;
+use ivote_protocol::package::PackageError;
+use ivote_protocol::roll::RollErrors;
 use thiserror::Error;
 
 /// Exit status: success.
@@ -32,13 +36,13 @@ pub enum Refusal {
         /// The minimum length, in characters.
         min: usize,
     },
-    /// The passphrase does not open a trustee's secret file (or the file was altered: the
-    /// two cannot be told apart, and nothing else is revealed).
-    #[error("wrong passphrase for trustee {trustee}'s {what} file")]
+    /// The passphrase does not open a secret file (or the file was altered: the two cannot
+    /// be told apart, and nothing else is revealed).
+    #[error("wrong passphrase for {}", owner(*trustee, what))]
     WrongPassphrase {
-        /// The trustee whose file it is.
+        /// The trustee whose file it is (0: the officials' signing key).
         trustee: u32,
-        /// "share" or "ceremony key".
+        /// "share", "ceremony key" or "officials' signing key".
         what: &'static str,
     },
     /// A trustee received bad shares and complained about their dealers.
@@ -63,6 +67,60 @@ pub enum Refusal {
         /// `(complaining trustee, accused dealers)`.
         complaints: Vec<(u32, Vec<u32>)>,
     },
+    /// The manifest does not validate: every problem is in the message (line, column, key,
+    /// message, code); the refusal's code is the first problem's.
+    #[error("{file}: {errors}")]
+    Manifest {
+        /// The manifest file.
+        file: String,
+        /// Every problem.
+        errors: ManifestErrors,
+    },
+    /// The voter roll or a change list does not validate or apply: every problem with its
+    /// line; the refusal's code is the first problem's.
+    #[error("{file}: {errors}")]
+    Roll {
+        /// The roll or change list file.
+        file: String,
+        /// Every problem.
+        errors: RollErrors,
+    },
+    /// A trust anchor file, CRL or key file of the e-ID layer was refused.
+    #[error("{file}: {error}")]
+    Eid {
+        /// The file.
+        file: String,
+        /// Why (its code is the refusal's). Boxed: refusals travel in every `Result`.
+        error: Box<EidError>,
+    },
+    /// The election package was refused (or could not be built from these inputs).
+    #[error(transparent)]
+    Package(Box<PackageError>),
+    /// A public key file (`officials-key.hex`, the collector's key) or a context hash is not
+    /// what it must be.
+    #[error("{file}: {detail}")]
+    BadKey {
+        /// The file (or argument).
+        file: String,
+        /// What is wrong.
+        detail: String,
+    },
+}
+
+/// "trustee J's share file", or for the officials (trustee 0) "the officials' signing key
+/// file".
+fn owner(trustee: u32, what: &str) -> String {
+    if trustee == 0 {
+        format!("the {what} file")
+    } else {
+        format!("trustee {trustee}'s {what} file")
+    }
+}
+
+impl From<PackageError> for Refusal {
+    fn from(e: PackageError) -> Refusal {
+        Refusal::Package(Box::new(e))
+    }
 }
 
 fn list(indices: &[u32]) -> String {
@@ -82,6 +140,16 @@ impl Refusal {
             Refusal::WrongPassphrase { .. } => "ceremony.wrong_passphrase",
             Refusal::Complaint { .. } => "ceremony.complaint",
             Refusal::ComplaintsOutstanding { .. } => "ceremony.complaints_outstanding",
+            Refusal::Manifest { errors, .. } => errors
+                .0
+                .first()
+                .map_or("manifest.syntax", |e| e.code.code()),
+            Refusal::Roll { errors, .. } => {
+                errors.0.first().map_or("roll.empty", |e| e.code.code())
+            }
+            Refusal::Eid { error, .. } => error.code(),
+            Refusal::Package(e) => e.code(),
+            Refusal::BadKey { .. } => "key.malformed",
         }
     }
 
@@ -103,6 +171,7 @@ pub fn refusal_code(err: &anyhow::Error) -> Option<&'static str> {
         e.downcast_ref::<Refusal>()
             .map(Refusal::code)
             .or_else(|| e.downcast_ref::<CeremonyError>().map(CeremonyError::code))
+            .or_else(|| e.downcast_ref::<PackageError>().map(PackageError::code))
     })
 }
 

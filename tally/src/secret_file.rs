@@ -37,6 +37,9 @@ pub enum SecretKind {
     CeremonyKey,
     /// The trustee's key share ([`ivote_crypto::threshold::dkg::KeyShare`] bytes).
     KeyShare,
+    /// The officials' Ed25519 signing key (32-byte seed), which signs election packages and
+    /// roll change lists. Its label has no election id and trustee 0.
+    OfficialsKey,
 }
 
 impl SecretKind {
@@ -45,6 +48,7 @@ impl SecretKind {
         match self {
             SecretKind::CeremonyKey => "ceremony-key",
             SecretKind::KeyShare => "key-share",
+            SecretKind::OfficialsKey => "officials-key",
         }
     }
 
@@ -53,6 +57,7 @@ impl SecretKind {
         match self {
             SecretKind::CeremonyKey => "ceremony key",
             SecretKind::KeyShare => "share",
+            SecretKind::OfficialsKey => "officials' signing key",
         }
     }
 }
