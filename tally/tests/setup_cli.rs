@@ -5,73 +5,20 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const EXAMPLE: &str = include_str!("../../docs/examples/manifest.toml");
 
-fn tally(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tally"))
-        .args(args)
-        .output()
-        .expect("tally runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = tally(args);
-    assert!(
-        out.status.success(),
-        "tally {args:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Exit status and stdout + stderr of a command that must fail.
-fn fails(args: &[&str]) -> (i32, String) {
-    let out = tally(args);
-    assert!(!out.status.success(), "tally {args:?} succeeded");
-    (
-        out.status.code().unwrap(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
+mod common;
+use common::{fails, ok, tally};
 
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// A small valid manifest; each case breaks one rule by text replacement.
-const BASE: &str = r#"election_id = "e1"
-languages = ["en", "et"]
-default_language = "en"
-time_zone = "Europe/Tallinn"
-voting_starts = "2027-02-22T07:00:00Z"
-voting_ends = "2027-02-28T18:00:00Z"
-title = { en = "Election", et = "Valimised" }
-
-[[districts]]
-id = "d1"
-name = "North"
-
-[[districts.contests]]
-id = "c1"
-kind = "plurality"
-title = "Council"
-
-[[districts.contests.candidates]]
-id = "a"
-name = "Ann"
-
-[[districts.contests.candidates]]
-id = "b"
-name = "Bob"
-party = { en = "Blue", et = "Sinine" }
-"#;
+/// A small valid manifest (shared with protocol's validation tests); each case breaks one
+/// rule by text replacement.
+const BASE: &str = include_str!("../../docs/examples/minimal-manifest.toml");
 
 const NOW: &str = "2026-01-01T00:00:00Z";
 

@@ -6,26 +6,19 @@ use anyhow::{Context, Result};
 use clap::Args;
 use ivote_protocol::ceremony::files::{JOINT_KEY_FILE, TRANSCRIPT_FILE};
 use ivote_protocol::package::{self, hex_file, PackageFiles};
-use ivote_protocol::roll::Country;
 
 use crate::cmd::inputs;
 use crate::cmd::manifest::check::window_check;
 use crate::cmd::officials_key::SigningArgs;
+use crate::cmd::roll::RollArgs;
 use crate::error::Refusal;
 use crate::fsio;
 
 /// The arguments of `tally package build` (help on [`super::PackageCommand`]).
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// The election manifest (TOML).
-    #[arg(long, value_name = "MANIFEST.toml")]
-    pub manifest: PathBuf,
-    /// The voter roll (CSV).
-    #[arg(long, value_name = "ROLL.csv")]
-    pub roll: PathBuf,
-    /// The roll's country: EE or TH.
-    #[arg(long, value_name = "EE|TH", value_parser = inputs::parse_country)]
-    pub country: Country,
+    #[command(flatten)]
+    pub inputs: RollArgs,
     /// The e-ID trust anchors: the certificates (PEM) of the CAs that issue voters'
     /// certificates.
     #[arg(long, value_name = "PEM")]
@@ -62,14 +55,14 @@ pub fn run(a: BuildArgs) -> Result<()> {
             a.out.display()
         );
     }
-    let manifest = inputs::manifest(&a.manifest, window_check(a.allow_past, a.now))?;
-    let (roll, _) = inputs::roll(&a.roll, a.country, &manifest)?;
+    let manifest = inputs::manifest(&a.inputs.manifest, window_check(a.allow_past, a.now))?;
+    let (roll, _) = inputs::roll(&a.inputs.roll, a.inputs.country, &manifest)?;
     let (_, anchors_pem, crl_pem) = inputs::eid_files(&a.trust_anchors, a.crl.as_deref())?;
     inputs::public_key(&a.collector_key)?;
     let canonical = manifest
         .canonical_bytes()
         .map_err(|errors| Refusal::Manifest {
-            file: a.manifest.display().to_string(),
+            file: a.inputs.manifest.display().to_string(),
             errors,
         })?;
     let mut files = PackageFiles::from([
