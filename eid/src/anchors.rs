@@ -422,48 +422,6 @@ mod tests {
         assert_eq!(err.code(), "eid.malformed");
     }
 
-    /// Timings for docs/eid.md: `cargo test -p ivote-eid timings -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn timings() {
-        use std::time::Instant;
-        for ca_alg in ALGORITHMS {
-            let ca = ca("Demo CA", ca_alg);
-            let anchors = anchors(&[&ca]);
-            let crl = crate::Crl::from_der(
-                &ca.crl(&[1, 2, 3], NOW - DAY, NOW + DAY).unwrap().der,
-                &anchors,
-            )
-            .unwrap();
-            for alg in ALGORITHMS {
-                let v = voter(&ca, "38001085718", alg);
-                let key = v.key().unwrap();
-                let sig = key.sign(b"ballot");
-                let n = 200u32;
-                let t = Instant::now();
-                for _ in 0..n {
-                    let c = anchors.validate(v.cert_der(), NOW, Some(&crl)).unwrap();
-                    c.verify_signature(b"ballot", &sig).unwrap();
-                }
-                let full = t.elapsed() / n;
-                let cert = anchors.validate(v.cert_der(), NOW, Some(&crl)).unwrap();
-                let t = Instant::now();
-                for _ in 0..n {
-                    cert.check_status(NOW, Some(&crl)).unwrap();
-                    cert.verify_signature(b"ballot", &sig).unwrap();
-                }
-                let cached = t.elapsed() / n;
-                println!(
-                    "CA {:12} voter {:12} validate+verify {:>9.1?}  cached status+verify {:>9.1?}",
-                    ca_alg.name(),
-                    alg.name(),
-                    full,
-                    cached
-                );
-            }
-        }
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
 

@@ -389,28 +389,4 @@ mod tests {
         s.code = "not printable: ü".into();
         assert_eq!(ca.issue(&s).unwrap_err().code(), "eid.demo_pki");
     }
-
-    /// Minting rate for docs/eid.md:
-    /// `cargo test -p ivote-eid --lib mint_rate -- --ignored --nocapture`.
-    #[test]
-    #[ignore]
-    fn mint_rate() {
-        for (ca_alg, alg) in [
-            (KeyAlgorithm::Ed25519, KeyAlgorithm::Ed25519),
-            (KeyAlgorithm::EcdsaP384, KeyAlgorithm::EcdsaP384),
-            (KeyAlgorithm::EcdsaP256, KeyAlgorithm::EcdsaP256),
-        ] {
-            let ca = ca("Demo CA", ca_alg);
-            let t = std::time::Instant::now();
-            let voters = ca.issue_many(0, 1000, alg, NOW - DAY, NOW + YEAR).unwrap();
-            let e = t.elapsed();
-            println!(
-                "CA {} voters {}: 1000 in {:?} ({:.0}/s)",
-                ca_alg.name(),
-                alg.name(),
-                e,
-                voters.len() as f64 / e.as_secs_f64()
-            );
-        }
-    }
 }

@@ -7,6 +7,8 @@
 //! - [`VoterCertificate::verify_signature`]: Ed25519, ECDSA P-256 / P-384 (r‖s).
 //! - [`VoterKey`]: the signing side (PKCS#8, optionally passphrase-encrypted).
 //! - [`Crl`]: revocation lists, verified against the anchors when loaded.
+//! - [`check_eligibility`]: certificate + CRL + voter roll → voter id and district: the one
+//!   eligibility check of the collector and the tally.
 //! - `insecure_demo_pki` (feature `insecure-demo-pki`): mints demo CAs, voters and CRLs,
 //!   NOT FOR REAL ELECTIONS.
 //!
@@ -18,6 +20,7 @@
 mod anchors;
 mod certificate;
 mod crl;
+mod eligibility;
 mod error;
 #[cfg(feature = "insecure-demo-pki")]
 pub mod insecure_demo_pki;
@@ -29,6 +32,7 @@ mod voter_key;
 pub use anchors::TrustAnchors;
 pub use certificate::VoterCertificate;
 pub use crl::Crl;
+pub use eligibility::{check_eligibility, eligible_district, EligibleVoter};
 pub use error::EidError;
 pub use public_key::KeyAlgorithm;
 pub use voter_key::VoterKey;

@@ -38,6 +38,25 @@ impl Writer {
         Writer::default()
     }
 
+    /// A layout that starts with its label, length-prefixed like any other field (the
+    /// convention of the ceremony context hash and the secret files' associated data).
+    pub fn labelled(label: &[u8]) -> Self {
+        let mut w = Writer::new();
+        w.bytes(label);
+        w
+    }
+
+    /// SHA-256 of the layout so far.
+    pub fn sha256(&self) -> [u8; 32] {
+        use sha2::Digest;
+        sha2::Sha256::digest(&self.out).into()
+    }
+
+    /// The layout, consuming the writer.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.out
+    }
+
     /// Appends bytes as they are (a label, a fixed-length hash).
     pub fn fixed(&mut self, bytes: &[u8]) -> &mut Self {
         self.out.extend_from_slice(bytes);
@@ -178,6 +197,33 @@ pub fn labelled_hash(label: &[u8], layout: &[u8]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::Digest;
+
+    #[test]
+    fn labelled_layouts_prefix_every_field() {
+        let mut a = Writer::labelled(b"L");
+        a.bytes(b"ab").bytes(b"c").u32(7).fixed(&[1, 2]);
+        let expected = [
+            &[0, 0, 0, 1][..],
+            b"L",
+            &[0, 0, 0, 2],
+            b"ab",
+            &[0, 0, 0, 1],
+            b"c",
+            &[0, 0, 0, 7],
+            &[1, 2],
+        ]
+        .concat();
+        assert_eq!(
+            a.sha256(),
+            <[u8; 32]>::from(sha2::Sha256::digest(&expected))
+        );
+        assert_eq!(a.into_bytes(), expected);
+        // The same bytes split differently into fields give another layout.
+        let mut b = Writer::labelled(b"L");
+        b.bytes(b"a").bytes(b"bc").u32(7).fixed(&[1, 2]);
+        assert_ne!(b.into_bytes(), expected);
+    }
 
     #[test]
     fn round_trip_and_rejections() {

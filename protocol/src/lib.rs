@@ -3,6 +3,7 @@
 //! * [`manifest`]: the officials' human-written TOML manifest, validated into an
 //!   [`ElectionManifest`] whose canonical bytes go into the package;
 //! * [`roll`]: the voter roll (CSV), national id codes, and signed change lists;
+//! * [`ceremony`]: the key ceremony's public files and the checks of its transcript;
 //! * [`package`]: the election package (a directory of files, an index of their SHA-256
 //!   hashes signed by the officials) and the election context hash that binds it;
 //! * [`ballot`], [`submission`], [`receipt`], [`merkle`]: the voting phase: encrypted
@@ -16,6 +17,7 @@
 //! no global state. The exact formats are specified in `docs/package-format.md`.
 
 pub mod ballot;
+pub mod ceremony;
 pub mod fs;
 pub mod layout;
 pub mod manifest;

@@ -5,6 +5,11 @@
 //! [`anyhow::Error`] with context. [`exit_code`] tells the two apart by looking for a
 //! [`Refusal`] anywhere in the error's chain.
 
+use ivote_eid::EidError;
+use ivote_protocol::ceremony::CeremonyError;
+use ivote_protocol::manifest::ManifestErrors;
+use ivote_protocol::package::PackageError;
+use ivote_protocol::roll::RollErrors;
 use thiserror::Error;
 
 /// Exit status: success.
@@ -21,50 +26,24 @@ pub const EXIT_COULD_NOT_RUN: u8 = 2;
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum Refusal {
-    /// The ceremony's parameters (election id, number of trustees, threshold, a trustee
-    /// number) are not allowed.
-    #[error("invalid ceremony parameters: {0}")]
-    InvalidParameters(String),
-    /// A file is not what its name says: not JSON of the right format, a bad hex field, a
-    /// malformed key or commitment.
-    #[error("{file} is malformed: {detail}")]
-    MalformedFile {
-        /// The file name.
-        file: String,
-        /// What is wrong.
-        detail: String,
-    },
-    /// A well-formed file that belongs to another ceremony or another trustee, or that
-    /// disagrees with the other files of this ceremony.
-    #[error("{file} does not belong here: {detail}")]
-    Mismatch {
-        /// The file name.
-        file: String,
-        /// What disagrees.
-        detail: String,
-    },
+    /// The key ceremony's public evidence was refused (`ceremony.*` codes, shared with
+    /// every loader of the election package).
+    #[error(transparent)]
+    Ceremony(#[from] CeremonyError),
     /// A new passphrase that is too short.
     #[error("the passphrase is too short: use at least {min} characters")]
     WeakPassphrase {
         /// The minimum length, in characters.
         min: usize,
     },
-    /// The passphrase does not open a trustee's secret file (or the file was altered: the
-    /// two cannot be told apart, and nothing else is revealed).
-    #[error("wrong passphrase for trustee {trustee}'s {what} file")]
+    /// The passphrase does not open a secret file (or the file was altered: the two cannot
+    /// be told apart, and nothing else is revealed).
+    #[error("wrong passphrase for {}", owner(*trustee, what))]
     WrongPassphrase {
-        /// The trustee whose file it is.
+        /// The trustee whose file it is (0: the officials' signing key).
         trustee: u32,
-        /// "share" or "ceremony key".
+        /// "share", "ceremony key" or "officials' signing key".
         what: &'static str,
-    },
-    /// A dealer's published commitment does not verify.
-    #[error("trustee {dealer}'s commitment is invalid: {detail}")]
-    BadCommitment {
-        /// The dealer.
-        dealer: u32,
-        /// Which check failed.
-        detail: String,
     },
     /// A trustee received bad shares and complained about their dealers.
     #[error(
@@ -88,14 +67,60 @@ pub enum Refusal {
         /// `(complaining trustee, accused dealers)`.
         complaints: Vec<(u32, Vec<u32>)>,
     },
-    /// A trustee's confirmation disagrees with the published commitments.
-    #[error("trustee {trustee}'s confirmation disagrees with the commitments: {detail}")]
-    ConfirmationMismatch {
-        /// The confirming trustee.
-        trustee: u32,
-        /// What disagrees.
+    /// The manifest does not validate: every problem is in the message (line, column, key,
+    /// message, code); the refusal's code is the first problem's.
+    #[error("{file}: {errors}")]
+    Manifest {
+        /// The manifest file.
+        file: String,
+        /// Every problem.
+        errors: ManifestErrors,
+    },
+    /// The voter roll or a change list does not validate or apply: every problem with its
+    /// line; the refusal's code is the first problem's.
+    #[error("{file}: {errors}")]
+    Roll {
+        /// The roll or change list file.
+        file: String,
+        /// Every problem.
+        errors: RollErrors,
+    },
+    /// A trust anchor file, CRL or key file of the e-ID layer was refused.
+    #[error("{file}: {error}")]
+    Eid {
+        /// The file.
+        file: String,
+        /// Why (its code is the refusal's). Boxed: refusals travel in every `Result`.
+        error: Box<EidError>,
+    },
+    /// The election package was refused (or could not be built from these inputs).
+    #[error(transparent)]
+    Package(Box<PackageError>),
+    /// A public key file (`officials-key.hex`, the collector's key) or a context hash is not
+    /// what it must be.
+    #[error("{file}: {detail}")]
+    BadKey {
+        /// The file (or argument).
+        file: String,
+        /// What is wrong.
         detail: String,
     },
+}
+
+/// "trustee J's share file", or for the officials (trustee 0) "the officials' signing key
+/// file".
+fn owner(trustee: u32, what: &str) -> String {
+    if trustee == 0 {
+        format!("the {what} file")
+    } else {
+        format!("trustee {trustee}'s {what} file")
+    }
+}
+
+impl From<PackageError> for Refusal {
+    fn from(e: PackageError) -> Refusal {
+        Refusal::Package(Box::new(e))
+    }
 }
 
 fn list(indices: &[u32]) -> String {
@@ -110,44 +135,50 @@ impl Refusal {
     /// The stable error code, e.g. `"ceremony.wrong_passphrase"`.
     pub fn code(&self) -> &'static str {
         match self {
-            Refusal::InvalidParameters(_) => "ceremony.invalid_parameters",
-            Refusal::MalformedFile { .. } => "ceremony.malformed_file",
-            Refusal::Mismatch { .. } => "ceremony.mismatch",
+            Refusal::Ceremony(e) => e.code(),
             Refusal::WeakPassphrase { .. } => "ceremony.weak_passphrase",
             Refusal::WrongPassphrase { .. } => "ceremony.wrong_passphrase",
-            Refusal::BadCommitment { .. } => "ceremony.bad_commitment",
             Refusal::Complaint { .. } => "ceremony.complaint",
             Refusal::ComplaintsOutstanding { .. } => "ceremony.complaints_outstanding",
-            Refusal::ConfirmationMismatch { .. } => "ceremony.confirmation_mismatch",
+            Refusal::Manifest { errors, .. } => errors
+                .0
+                .first()
+                .map_or("manifest.syntax", |e| e.code.code()),
+            Refusal::Roll { errors, .. } => {
+                errors.0.first().map_or("roll.empty", |e| e.code.code())
+            }
+            Refusal::Eid { error, .. } => error.code(),
+            Refusal::Package(e) => e.code(),
+            Refusal::BadKey { .. } => "key.malformed",
         }
     }
 
-    /// Shorthand for [`Refusal::MalformedFile`].
+    /// A malformed file ([`CeremonyError::MalformedFile`], `ceremony.malformed_file`).
     pub(crate) fn malformed(file: &str, detail: impl Into<String>) -> Refusal {
-        Refusal::MalformedFile {
-            file: file.to_owned(),
-            detail: detail.into(),
-        }
+        Refusal::Ceremony(CeremonyError::malformed(file, detail))
     }
 
-    /// Shorthand for [`Refusal::Mismatch`].
+    /// A file that does not belong ([`CeremonyError::Mismatch`], `ceremony.mismatch`).
     pub(crate) fn mismatch(file: &str, detail: impl Into<String>) -> Refusal {
-        Refusal::Mismatch {
-            file: file.to_owned(),
-            detail: detail.into(),
-        }
+        Refusal::Ceremony(CeremonyError::mismatch(file, detail))
     }
 }
 
-/// The refusal in `err`'s chain, if any.
-pub fn refusal(err: &anyhow::Error) -> Option<&Refusal> {
-    err.chain().find_map(|e| e.downcast_ref::<Refusal>())
+/// The stable code of the refusal in `err`'s chain, if any: a [`Refusal`], or a refusal of
+/// one of the libraries that `?` put in the chain directly.
+pub fn refusal_code(err: &anyhow::Error) -> Option<&'static str> {
+    err.chain().find_map(|e| {
+        e.downcast_ref::<Refusal>()
+            .map(Refusal::code)
+            .or_else(|| e.downcast_ref::<CeremonyError>().map(CeremonyError::code))
+            .or_else(|| e.downcast_ref::<PackageError>().map(PackageError::code))
+    })
 }
 
-/// The exit status for `err`: [`EXIT_REFUSED`] if a [`Refusal`] is in its chain,
-/// [`EXIT_COULD_NOT_RUN`] otherwise.
+/// The exit status for `err`: [`EXIT_REFUSED`] if a refusal is in its chain
+/// ([`refusal_code`]), [`EXIT_COULD_NOT_RUN`] otherwise.
 pub fn exit_code(err: &anyhow::Error) -> u8 {
-    if refusal(err).is_some() {
+    if refusal_code(err).is_some() {
         EXIT_REFUSED
     } else {
         EXIT_COULD_NOT_RUN
@@ -168,14 +199,13 @@ mod tests {
         .context("opening trustee-3.share.SECRET.json");
         let e = refused.unwrap_err();
         assert_eq!(exit_code(&e), EXIT_REFUSED);
+        assert_eq!(refusal_code(&e), Some("ceremony.wrong_passphrase"));
         assert_eq!(
-            refusal(&e).map(Refusal::code),
-            Some("ceremony.wrong_passphrase")
+            format!("{e:#}"),
+            "opening trustee-3.share.SECRET.json: wrong passphrase for trustee 3's share file"
         );
-        assert_eq!(
-            refusal(&e).map(ToString::to_string).as_deref(),
-            Some("wrong passphrase for trustee 3's share file")
-        );
+        let lib = anyhow::Error::from(CeremonyError::malformed("f", "bad"));
+        assert_eq!(exit_code(&lib), EXIT_REFUSED);
         let io = anyhow::anyhow!("cannot read x");
         assert_eq!(exit_code(&io), EXIT_COULD_NOT_RUN);
     }

@@ -71,6 +71,19 @@ pub fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> Result<Written> {
     })
 }
 
+/// [`write_new`] for a path given whole (`--out FILE`): its folder and file name.
+pub fn write_new_path(path: &Path, bytes: &[u8]) -> Result<Written> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .with_context(|| format!("{} is not a file name", path.display()))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    write_new(dir, name, bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

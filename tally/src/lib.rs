@@ -12,24 +12,24 @@
 //! | 1 | the input was refused: validation, a proof, a complaint, a wrong passphrase ([`Refusal`]) |
 //! | 2 | could not run: a file missing or unreadable, a disk error, a command-line mistake |
 //!
-//! So far: the key ceremony ([`ceremony`]).
+//! Election setup (manifest, roll, demo PKI, officials' key, package: [`cmd`]) and the key
+//! ceremony ([`ceremony`]).
 
 pub mod ceremony;
 pub mod cmd;
 pub mod error;
 pub mod fsio;
-pub mod layout;
 pub mod passphrase;
 pub mod secret_file;
 
 pub use cmd::{run, Cli, Command};
-pub use error::{exit_code, Refusal, EXIT_COULD_NOT_RUN, EXIT_OK, EXIT_REFUSED};
+pub use error::{exit_code, refusal_code, Refusal, EXIT_COULD_NOT_RUN, EXIT_OK, EXIT_REFUSED};
 
 /// The one-paragraph message printed for an error: the stable code of a refusal, then the
 /// whole chain of context ("while doing X: because Y").
 pub fn error_message(err: &anyhow::Error) -> String {
-    match error::refusal(err) {
-        Some(r) => format!("tally: refused [{}]: {err:#}", r.code()),
+    match error::refusal_code(err) {
+        Some(code) => format!("tally: refused [{code}]: {err:#}"),
         None => format!("tally: could not run: {err:#}"),
     }
 }

@@ -95,9 +95,16 @@ impl PassphraseSource {
     /// Trustee `trustee`'s passphrase. `new_file` means a new secret file is being made: the
     /// prompt asks twice, and the strength is checked.
     pub fn get(&self, trustee: u32, new_file: bool) -> Result<Passphrase> {
+        self.get_for(&format!("trustee {trustee}"), trustee, new_file)
+    }
+
+    /// The passphrase of `who` ("trustee 3", "the officials' signing key"): line `line` of a
+    /// passphrase file (or its single line).
+    pub fn get_for(&self, who: &str, line: u32, new_file: bool) -> Result<Passphrase> {
+        let trustee = line;
         let p = match self {
             PassphraseSource::Prompt => prompt(
-                &format!("Passphrase of trustee {trustee} (not shown while you type): "),
+                &format!("Passphrase of {who} (not shown while you type): "),
                 new_file,
             )?,
             PassphraseSource::File(path) => {
@@ -111,8 +118,8 @@ impl PassphraseSource {
                     return Err(Refusal::malformed(
                         &path.display().to_string(),
                         format!(
-                            "has {} passphrases, none for trustee {trustee} (one line per \
-                             trustee, or a single line for all)",
+                            "has {} passphrases, none for {who} (one line per trustee, or a \
+                             single line for all)",
                             all.len()
                         ),
                     )
@@ -151,7 +158,7 @@ mod tests {
         assert!(src.get(1, false).is_ok());
         let e = src.get(1, true).unwrap_err();
         assert_eq!(
-            crate::error::refusal(&e).map(Refusal::code),
+            crate::error::refusal_code(&e),
             Some("ceremony.weak_passphrase")
         );
         assert_eq!(

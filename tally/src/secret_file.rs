@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::error::Refusal;
-use crate::layout::Layout;
 use crate::passphrase::Passphrase;
+use ivote_protocol::layout::Writer;
 
 /// Format tag of a secret file.
 pub const SECRET_FILE_FORMAT: &str = "ivote-secret-file-v1";
@@ -37,6 +37,9 @@ pub enum SecretKind {
     CeremonyKey,
     /// The trustee's key share ([`ivote_crypto::threshold::dkg::KeyShare`] bytes).
     KeyShare,
+    /// The officials' Ed25519 signing key (32-byte seed), which signs election packages and
+    /// roll change lists. Its label has no election id and trustee 0.
+    OfficialsKey,
 }
 
 impl SecretKind {
@@ -45,6 +48,7 @@ impl SecretKind {
         match self {
             SecretKind::CeremonyKey => "ceremony-key",
             SecretKind::KeyShare => "key-share",
+            SecretKind::OfficialsKey => "officials-key",
         }
     }
 
@@ -53,6 +57,7 @@ impl SecretKind {
         match self {
             SecretKind::CeremonyKey => "ceremony key",
             SecretKind::KeyShare => "share",
+            SecretKind::OfficialsKey => "officials' signing key",
         }
     }
 }
@@ -147,7 +152,7 @@ struct SecretFileJson {
 
 /// The associated data: every public field of the file, as a labelled layout.
 fn associated_data(label: &SecretLabel, kdf: &KdfParams, salt: &[u8]) -> Vec<u8> {
-    let mut l = Layout::new(b"ivote-v1/secret-file");
+    let mut l = Writer::labelled(b"ivote-v1/secret-file");
     l.bytes(label.kind.label().as_bytes())
         .bytes(label.election_id.as_bytes())
         .u32(label.trustee)

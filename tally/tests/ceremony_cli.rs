@@ -6,37 +6,13 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const N: u32 = 5;
 const T: u32 = 3;
 
-fn tally(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tally"))
-        .args(args)
-        .output()
-        .expect("tally runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = tally(args);
-    assert!(
-        out.status.success(),
-        "tally {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Exit status and stderr of a command that must fail.
-fn fails(args: &[&str]) -> (i32, String) {
-    let out = tally(args);
-    assert!(!out.status.success(), "tally {args:?} succeeded");
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+mod common;
+use common::{fails, ok, tally};
 
 /// One passphrase file per trustee, as each trustee would use on their own laptop.
 fn passphrase_files(dir: &Path) -> Vec<String> {

@@ -1,5 +1,6 @@
 //! Election package errors. Every loader refuses a package the same way, with these codes.
 
+use crate::ceremony::CeremonyError;
 use crate::manifest::ManifestErrors;
 
 /// Why an election package was refused (or could not be built).
@@ -53,6 +54,21 @@ pub enum PackageError {
     /// `joint-key.hex` is not a valid election public key.
     #[error("joint-key.hex must hold 64 hex digits: a canonical, non-identity Ristretto255 point")]
     BadJointKey,
+    /// The ceremony transcript does not verify (a commitment, a confirmation, or its stated
+    /// joint key or verification keys).
+    #[error("ceremony.json: {0}; use the ceremony.json that `tally ceremony finish` wrote")]
+    BadCeremony(CeremonyError),
+    /// The ceremony was held for another election id than the manifest's.
+    #[error("ceremony.json is the key ceremony of election `{ceremony}`, but the manifest is for `{manifest}`; use this election's ceremony folder")]
+    CeremonyForAnotherElection {
+        /// The ceremony's election id.
+        ceremony: String,
+        /// The manifest's election id.
+        manifest: String,
+    },
+    /// `joint-key.hex` is not the joint key the ceremony transcript gives.
+    #[error("joint-key.hex is not the election key that ceremony.json gives: copy both files from the same ceremony folder")]
+    JointKeyMismatch,
 }
 
 impl PackageError {
@@ -70,6 +86,9 @@ impl PackageError {
             PackageError::BadRollHash => "package.bad_roll_hash",
             PackageError::BadCollectorKey => "package.bad_collector_key",
             PackageError::BadJointKey => "package.bad_joint_key",
+            PackageError::BadCeremony(_) => "package.bad_ceremony",
+            PackageError::CeremonyForAnotherElection { .. } => "package.ceremony_election_mismatch",
+            PackageError::JointKeyMismatch => "package.joint_key_mismatch",
         }
     }
 }

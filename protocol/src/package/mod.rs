@@ -7,9 +7,10 @@
 //! election absorbs it. This module is pure: files come in as a map name → bytes
 //! ([`PackageFiles`]), read and written by [`crate::fs`].
 //!
-//! The ceremony transcript and the joint key are slots that the key ceremony fills;
-//! this module checks that they are there and bound by the index, parses the joint key,
-//! and hands the transcript's bytes to the ceremony code.
+//! The ceremony transcript is re-verified in full ([`crate::ceremony::verify_transcript`]:
+//! every commitment's proofs, every confirmation, the joint key and the verification keys
+//! recomputed), it must be for the manifest's election, and `joint-key.hex` must be the
+//! joint key it gives.
 
 mod error;
 mod index;
@@ -19,6 +20,7 @@ use std::collections::BTreeMap;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use sha2::Digest;
 
+use crate::ceremony::{verify_transcript, VerifiedCeremony};
 use crate::manifest::ElectionManifest;
 use crate::roll::RollHash;
 
@@ -112,9 +114,10 @@ pub struct ElectionPackage {
     pub trust_anchors_pem: Vec<u8>,
     /// The CRL, PEM, if the package has one.
     pub crl_pem: Option<Vec<u8>>,
-    /// The key ceremony transcript (parsed and checked by the ceremony code).
-    pub ceremony: Vec<u8>,
-    /// The election public key.
+    /// The verified key ceremony: parameters `n`, `t` (`ceremony.params()`), the
+    /// trustees' verification keys, the commitments.
+    pub ceremony: VerifiedCeremony,
+    /// The election public key (the ceremony's joint key, as `joint-key.hex` states it).
     pub joint_key: ivote_crypto::Point,
     /// The collector's public key.
     pub collector_key: VerifyingKey,
@@ -173,7 +176,8 @@ pub fn hex_file(bytes: &[u8]) -> Vec<u8> {
 
 /// Loads and checks a package: the index is authenticated (signature or pinned context
 /// hash), every file is present with the hash the index gives, nothing else is there,
-/// and every file parses.
+/// every file parses, the ceremony transcript verifies for this election, and the joint
+/// key is the transcript's.
 pub fn verify_and_load(
     files: &PackageFiles,
     trust: PackageTrust<'_>,
@@ -229,13 +233,25 @@ pub fn verify_and_load(
     let joint_key = parse_hex_file::<32>(get(files, JOINT_KEY_FILE)?)
         .and_then(|k| ivote_crypto::encoding::decode_nonidentity_point(&k, "joint key").ok())
         .ok_or(PackageError::BadJointKey)?;
+    let ceremony = verify_transcript(CEREMONY_FILE, get(files, CEREMONY_FILE)?)
+        .map_err(PackageError::BadCeremony)?;
+    let manifest_id = manifest.election_id().as_str();
+    if ceremony.params().election_id() != manifest_id {
+        return Err(PackageError::CeremonyForAnotherElection {
+            ceremony: ceremony.params().election_id().to_owned(),
+            manifest: manifest_id.to_owned(),
+        });
+    }
+    if *ceremony.joint_key.point() != joint_key {
+        return Err(PackageError::JointKeyMismatch);
+    }
     Ok(ElectionPackage {
         context_hash,
         manifest,
         roll_hash,
         trust_anchors_pem: get(files, TRUST_ANCHORS_FILE)?.to_vec(),
         crl_pem: files.get(CRL_FILE).cloned(),
-        ceremony: get(files, CEREMONY_FILE)?.to_vec(),
+        ceremony,
         joint_key,
         collector_key,
         index,

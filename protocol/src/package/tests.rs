@@ -1,6 +1,10 @@
+use std::sync::OnceLock;
+
 use ed25519_dalek::SigningKey;
+use rand::SeedableRng;
 
 use super::*;
+use crate::ceremony::test_support::honest_ceremony;
 use crate::manifest::WindowCheck;
 
 const EXAMPLE_MANIFEST: &str = include_str!("../../../docs/examples/manifest.toml");
@@ -9,23 +13,35 @@ fn officials() -> SigningKey {
     SigningKey::from_bytes(&[1; 32])
 }
 
-/// The example package: the example manifest and fixed stand-ins for the files other
-/// components produce (the package layer does not interpret PEM or the ceremony transcript).
+/// A 2-of-3 ceremony for `election_id`, the same on every run (seeded), as
+/// (verified ceremony, ceremony.json, joint-key.hex).
+fn ceremony_files(election_id: &str) -> (VerifiedCeremony, Vec<u8>, Vec<u8>) {
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+    let (c, transcript) = honest_ceremony(election_id, 3, 2, &mut rng);
+    let joint = hex_file(&c.joint_key.to_bytes());
+    (c, transcript, joint)
+}
+
+/// The example election's ceremony (computed once: it verifies proofs).
+fn example_ceremony() -> &'static (VerifiedCeremony, Vec<u8>, Vec<u8>) {
+    static C: OnceLock<(VerifiedCeremony, Vec<u8>, Vec<u8>)> = OnceLock::new();
+    C.get_or_init(|| ceremony_files("example-2027"))
+}
+
+/// The example package: the example manifest, a real ceremony, and fixed stand-ins for the
+/// files other components check (the package layer does not interpret PEM).
 fn content() -> PackageFiles {
     let manifest = ElectionManifest::from_toml(EXAMPLE_MANIFEST, WindowCheck::AllowPast).unwrap();
     let roll = b"id_code,district,name\n38001085718,tallinn,Mari Maasikas\n";
-    let joint_key = (ivote_crypto::G * ivote_crypto::Scalar::from(7u64)).compress();
+    let (_, transcript, joint_key) = example_ceremony();
     let collector = SigningKey::from_bytes(&[2; 32]).verifying_key();
     PackageFiles::from([
         (MANIFEST_FILE.into(), manifest.canonical_bytes().unwrap()),
         (ROLL_HASH_FILE.into(), hex_file(&RollHash::of_file(roll).0)),
         (TRUST_ANCHORS_FILE.into(), b"test trust anchors\n".to_vec()),
         (CRL_FILE.into(), b"test crl\n".to_vec()),
-        (
-            CEREMONY_FILE.into(),
-            b"{\"test\": \"ceremony transcript slot\"}\n".to_vec(),
-        ),
-        (JOINT_KEY_FILE.into(), hex_file(joint_key.as_bytes())),
+        (CEREMONY_FILE.into(), transcript.clone()),
+        (JOINT_KEY_FILE.into(), joint_key.clone()),
         (COLLECTOR_KEY_FILE.into(), hex_file(collector.as_bytes())),
     ])
 }
@@ -52,10 +68,10 @@ fn example_package_loads() {
         p.collector_key,
         SigningKey::from_bytes(&[2; 32]).verifying_key()
     );
-    assert_eq!(
-        p.joint_key,
-        ivote_crypto::G * ivote_crypto::Scalar::from(7u64)
-    );
+    let (c, _, _) = example_ceremony();
+    assert_eq!(p.joint_key, *c.joint_key.point());
+    assert_eq!((p.ceremony.params().n(), p.ceremony.params().t()), (3, 2));
+    assert_eq!(p.ceremony.verification_keys, c.verification_keys);
     let pinned = verify_and_load(&files, PackageTrust::PinnedContext(&p.context_hash)).unwrap();
     assert_eq!(pinned.context_hash, p.context_hash);
     let crypto: ivote_crypto::ContextHash = p.context_hash.into();
@@ -67,7 +83,7 @@ fn context_hash_is_frozen() {
     let p = load(&package()).unwrap();
     assert_eq!(
         p.context_hash.to_hex(),
-        "6017ebef06f75cef0750c7e1c2851df78de1c76227aed8fc278e930aa7177ab4"
+        "ec735f146c43f978943ee62e2abc0b3f9253dcad5c2ea21d89af6d49dae8da13"
     );
 }
 
@@ -225,6 +241,33 @@ fn content_checks_behind_a_valid_signature() {
         code(COLLECTOR_KEY_FILE, b"zz\n"),
         "package.bad_collector_key"
     );
+}
+
+#[test]
+fn ceremony_checks_behind_a_valid_signature() {
+    let code = |name: &str, bytes: &[u8]| resigned(name, bytes).unwrap_err().code();
+    // A valid point that is not the ceremony's joint key.
+    let other = (ivote_crypto::G * ivote_crypto::Scalar::from(7u64)).compress();
+    assert_eq!(
+        code(JOINT_KEY_FILE, &hex_file(other.as_bytes())),
+        "package.joint_key_mismatch"
+    );
+    let (_, transcript, _) = example_ceremony();
+    let text = String::from_utf8(transcript.clone()).unwrap();
+    let altered = text.replacen("\"threshold\": 2", "\"threshold\": 3", 1);
+    assert_ne!(altered, text);
+    let err = resigned(CEREMONY_FILE, altered.as_bytes()).unwrap_err();
+    assert_eq!(err.code(), "package.bad_ceremony", "{err}");
+    assert_eq!(code(CEREMONY_FILE, b"{}"), "package.bad_ceremony");
+    // Another election's ceremony (with its own joint key).
+    let (_, other_t, other_j) = ceremony_files("other-2027");
+    let mut files = content();
+    files.insert(CEREMONY_FILE.into(), other_t);
+    files.insert(JOINT_KEY_FILE.into(), other_j);
+    let index = PackageIndex::from_files(&files).unwrap();
+    sign(&index, &officials()).insert_into(&mut files);
+    let err = load(&files).unwrap_err();
+    assert_eq!(err.code(), "package.ceremony_election_mismatch", "{err}");
 }
 
 #[test]

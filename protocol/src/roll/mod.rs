@@ -176,6 +176,43 @@ impl VoterRoll {
         self.voters.get(id_code)?.name.as_deref()
     }
 
+    /// The number of voters in each of the manifest's districts, in manifest order.
+    pub fn district_counts(&self) -> Vec<(&str, usize)> {
+        let mut counts = vec![0usize; self.districts.len()];
+        for v in self.voters.values() {
+            if let Some(c) = counts.get_mut(v.district as usize) {
+                *c += 1;
+            }
+        }
+        self.districts
+            .iter()
+            .map(String::as_str)
+            .zip(counts)
+            .collect()
+    }
+
+    /// The roll as a roll file (`id_code,district,name`, voters sorted by id code, LF line
+    /// ends), e.g. after change lists were applied: the file the officials publish next.
+    pub fn to_csv(&self) -> Result<Vec<u8>, csv::Error> {
+        let mut codes: Vec<&String> = self.voters.keys().collect();
+        codes.sort();
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        w.write_record(["id_code", "district", "name"])?;
+        for code in codes {
+            let Some(v) = self.voters.get(code) else {
+                continue;
+            };
+            let district = self
+                .districts
+                .get(v.district as usize)
+                .map_or("", String::as_str);
+            w.write_record([code.as_str(), district, v.name.as_deref().unwrap_or("")])?;
+        }
+        w.into_inner().map_err(|e| e.into_error().into())
+    }
+
     fn district_index(&self, id: &str) -> Option<u32> {
         let i = self.districts.iter().position(|d| d == id)?;
         u32::try_from(i).ok()

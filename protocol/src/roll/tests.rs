@@ -339,3 +339,21 @@ fn changes_that_do_not_fit_the_roll() {
         "changes.seq_gap"
     );
 }
+
+#[test]
+fn to_csv_round_trips_and_counts_per_district() {
+    let m = manifest();
+    let csv = "id_code,district,name\n49403136526,tartu,\"Kask, Kadri\"\n38001085718,tallinn,\n";
+    let roll = VoterRoll::parse(csv.as_bytes(), Country::EE, &m).unwrap();
+    let out = roll.to_csv().unwrap();
+    assert_eq!(
+        String::from_utf8(out.clone()).unwrap(),
+        "id_code,district,name\n38001085718,tallinn,\n49403136526,tartu,\"Kask, Kadri\"\n"
+    );
+    let again = VoterRoll::parse(&out, Country::EE, &m).unwrap();
+    assert_eq!(again.name_of("49403136526"), Some("Kask, Kadri"));
+    let counts = again.district_counts();
+    assert_eq!(counts.iter().find(|c| c.0 == "tallinn").unwrap().1, 1);
+    assert_eq!(counts.iter().find(|c| c.0 == "tartu").unwrap().1, 1);
+    assert_eq!(counts.len(), m.districts().len());
+}

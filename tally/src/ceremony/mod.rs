@@ -14,14 +14,18 @@
 //! checking shares is `ivote_crypto::threshold::dkg`, the share encryption
 //! `ivote_crypto::threshold::share_transport`.
 
-pub mod context;
-pub mod files;
-pub mod steps;
-pub mod transcript;
+//!
+//! The public files' formats and every check of the public evidence (the roster, the
+//! commitments, the confirmations, the transcript) are `ivote_protocol::ceremony`'s, shared
+//! with every loader of the election package; this module holds the steps that touch files
+//! and secrets.
 
-pub use context::{CeremonyParams, Roster};
+pub mod steps;
+
+pub use ivote_protocol::ceremony::{
+    files, verify_transcript, CeremonyParams, Roster, VerifiedCeremony,
+};
 pub use steps::{
     commit, finish, init, keygen, load_key_share, load_params, load_roster, load_transcript,
     receive, roster, run_all, Folders,
 };
-pub use transcript::{verify_transcript, VerifiedCeremony};

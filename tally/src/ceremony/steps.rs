@@ -14,9 +14,10 @@ use ivote_crypto::{ContextHash, CryptoError};
 use rand::{CryptoRng, RngCore};
 use zeroize::Zeroizing;
 
-use super::context::{CeremonyParams, Roster};
-use super::files::{self, Accusation, Confirmation};
-use super::transcript::{self, VerifiedCeremony};
+use ivote_protocol::ceremony::files::{self, Accusation, Confirmation};
+use ivote_protocol::ceremony::{self as transcript, CeremonyParams, Roster, VerifiedCeremony};
+use ivote_protocol::package::hex_file;
+
 use crate::error::Refusal;
 use crate::fsio::{self, Written};
 use crate::passphrase::{Passphrase, PassphraseSource};
@@ -44,14 +45,14 @@ impl Folders {
 }
 
 /// Reads `dir/name`, parsing it with `parse` (errors name the file).
-fn load<T>(
+fn load<T, E: Into<Refusal>>(
     dir: &Path,
     name: &str,
-    parse: impl FnOnce(&str, &[u8]) -> Result<T, Refusal>,
+    parse: impl FnOnce(&str, &[u8]) -> Result<T, E>,
 ) -> Result<T> {
     let path = dir.join(name);
     let bytes = fsio::read(&path)?;
-    Ok(parse(&path.display().to_string(), &bytes)?)
+    parse(&path.display().to_string(), &bytes).map_err(|e| e.into().into())
 }
 
 /// Reads `ceremony-params.json`.
@@ -351,7 +352,7 @@ pub fn finish(dir: &Path) -> Result<(Vec<Written>, VerifiedCeremony)> {
     let k = fsio::write_new(
         dir,
         files::JOINT_KEY_FILE,
-        &transcript::joint_key_file_bytes(&ceremony.joint_key),
+        &hex_file(&ceremony.joint_key.to_bytes()),
     )?;
     Ok((vec![t, k], ceremony))
 }
@@ -418,7 +419,7 @@ pub fn load_key_share(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::refusal;
+    use crate::error::refusal_code;
     use ivote_crypto::elgamal::{Ciphertext, Nonce};
     use ivote_crypto::proofs::dleq::TallyPosition;
     use ivote_crypto::threshold::decryption::{decrypt, DecryptionShare};
@@ -441,7 +442,7 @@ mod tests {
     }
 
     fn code(e: &anyhow::Error) -> &'static str {
-        refusal(e).map_or("<not a refusal>", |r| r.code())
+        refusal_code(e).unwrap_or("<not a refusal>")
     }
 
     /// Runs init, keygen, roster and commit for everyone.

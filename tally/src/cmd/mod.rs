@@ -1,6 +1,12 @@
 //! The command line: one module per subcommand, dispatched in [`run`].
 
 pub mod ceremony;
+pub(crate) mod inputs;
+pub mod insecure_demo_pki;
+pub mod manifest;
+pub mod officials_key;
+pub mod package;
+pub mod roll;
 
 use clap::{Parser, Subcommand};
 
@@ -19,19 +25,52 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The subcommands.
+/// The subcommands, in the order of an election's setup (docs/election-setup.md).
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check the election manifest.
+    #[command(subcommand)]
+    Manifest(manifest::ManifestCommand),
+    /// Check the voter roll, sign and apply its change lists.
+    #[command(subcommand)]
+    Roll(roll::RollCommand),
+    /// Demonstrations and tests only: mint a throw-away CA, voter certificates and a roll.
+    ///
+    /// NOT FOR REAL ELECTIONS. Reads the manifest. Writes, in the folder given with --out:
+    /// trust-anchors.pem (the demo CA's certificate), crl.pem (a CRL revoking the first
+    /// --revoke voters), roll.csv (the voters, Estonian demo codes, assigned to the manifest's
+    /// districts in turn: roll country EE), and in voters/ one CODE.cert.pem and CODE.key.pem
+    /// (unencrypted PKCS#8) per voter. Certificates are valid from a day before the voting
+    /// window (or now) to a year after it.
+    InsecureDemoPki(insecure_demo_pki::DemoPkiArgs),
     /// The key ceremony that makes the election key, so that no single computer ever holds
     /// the secret: see docs/key-ceremony.md for the whole procedure.
     #[command(subcommand)]
     Ceremony(ceremony::CeremonyCommand),
+    /// The officials' signing key.
+    #[command(subcommand)]
+    OfficialsKey(officials_key::OfficialsKeyCommand),
+    /// Build, sign and check the election package.
+    #[command(subcommand)]
+    Package(package::PackageCommand),
 }
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     use ceremony::CeremonyCommand as C;
+    use manifest::ManifestCommand as M;
+    use officials_key::OfficialsKeyCommand as K;
+    use package::PackageCommand as P;
+    use roll::RollCommand as R;
     match cli.command {
+        Command::Manifest(M::Check(a)) => manifest::check::run(a),
+        Command::Roll(R::Check(a)) => roll::check::run(a),
+        Command::Roll(R::SignChanges(a)) => roll::sign_changes::run(a),
+        Command::Roll(R::ApplyChanges(a)) => roll::apply_changes::run(a),
+        Command::InsecureDemoPki(a) => insecure_demo_pki::run(a),
+        Command::OfficialsKey(K::Generate(a)) => officials_key::generate::run(a),
+        Command::Package(P::Build(a)) => package::build::run(a),
+        Command::Package(P::Verify(a)) => package::verify::run(a),
         Command::Ceremony(C::Init(a)) => ceremony::init::run(a),
         Command::Ceremony(C::Keygen(a)) => ceremony::keygen::run(a),
         Command::Ceremony(C::Roster(a)) => ceremony::roster::run(a),
@@ -57,6 +96,24 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_setup_subcommand_has_help() {
+        let mut cli = Cli::command();
+        for group in ["manifest", "roll", "officials-key", "package"] {
+            let g = cli.find_subcommand_mut(group).unwrap();
+            assert!(g.get_subcommands().count() > 0, "{group}");
+            for sub in g.get_subcommands_mut() {
+                let help = sub.render_long_help().to_string();
+                assert!(help.len() > 400, "{group} {}: {help}", sub.get_name());
+            }
+        }
+        let demo = cli.find_subcommand_mut("insecure-demo-pki").unwrap();
+        assert!(demo
+            .render_long_help()
+            .to_string()
+            .contains("NOT FOR REAL ELECTIONS"));
     }
 
     #[test]

@@ -5,32 +5,7 @@ use crate::manifest::{ContestKind, ElectionManifest, ManifestErrors, WindowCheck
 pub(crate) const EXAMPLE: &str = include_str!("../../../../docs/examples/manifest.toml");
 
 /// A small valid manifest; tests break one rule at a time by text replacement.
-const BASE: &str = r#"election_id = "e1"
-languages = ["en", "et"]
-default_language = "en"
-time_zone = "Europe/Tallinn"
-voting_starts = "2027-02-22T07:00:00Z"
-voting_ends = "2027-02-28T18:00:00Z"
-title = { en = "Election", et = "Valimised" }
-
-[[districts]]
-id = "d1"
-name = "North"
-
-[[districts.contests]]
-id = "c1"
-kind = "plurality"
-title = "Council"
-
-[[districts.contests.candidates]]
-id = "a"
-name = "Ann"
-
-[[districts.contests.candidates]]
-id = "b"
-name = "Bob"
-party = { en = "Blue", et = "Sinine" }
-"#;
+const BASE: &str = include_str!("../../../../docs/examples/minimal-manifest.toml");
 
 fn now() -> Timestamp {
     "2026-01-01T00:00:00Z".parse().unwrap()

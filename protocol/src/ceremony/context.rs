@@ -16,8 +16,8 @@
 use ivote_crypto::threshold::dkg::ThresholdParams;
 use ivote_crypto::{ContextHash, Point};
 
-use crate::error::Refusal;
-use crate::layout::Layout;
+use super::error::CeremonyError;
+use crate::layout::Writer;
 
 /// The longest election id, in bytes.
 pub const MAX_ELECTION_ID_LEN: usize = 128;
@@ -32,19 +32,19 @@ pub struct CeremonyParams {
 impl CeremonyParams {
     /// Checks the election id (1 to 128 bytes, no control characters, no surrounding
     /// spaces) and `1 ≤ t ≤ n ≤ 255`.
-    pub fn new(election_id: &str, n: u32, t: u32) -> Result<CeremonyParams, Refusal> {
+    pub fn new(election_id: &str, n: u32, t: u32) -> Result<CeremonyParams, CeremonyError> {
         if election_id.is_empty()
             || election_id.len() > MAX_ELECTION_ID_LEN
             || election_id.chars().any(char::is_control)
             || election_id.trim() != election_id
         {
-            return Err(Refusal::InvalidParameters(format!(
+            return Err(CeremonyError::InvalidParameters(format!(
                 "election id {election_id:?}: use 1 to {MAX_ELECTION_ID_LEN} bytes, no control \
                  characters, no spaces at either end"
             )));
         }
         let threshold = ThresholdParams::new(n, t).map_err(|_| {
-            Refusal::InvalidParameters(format!(
+            CeremonyError::InvalidParameters(format!(
                 "threshold {t} of {n} trustees: the threshold must be at least 1 and at most the \
                  number of trustees, which is at most 255"
             ))
@@ -76,11 +76,11 @@ impl CeremonyParams {
     }
 
     /// Refuses a trustee number outside `1..=n`.
-    pub fn check_trustee(&self, j: u32) -> Result<(), Refusal> {
+    pub fn check_trustee(&self, j: u32) -> Result<(), CeremonyError> {
         if self.threshold.contains(j) {
             Ok(())
         } else {
-            Err(Refusal::InvalidParameters(format!(
+            Err(CeremonyError::InvalidParameters(format!(
                 "there is no trustee {j}: trustees are numbered 1 to {}",
                 self.n()
             )))
@@ -99,9 +99,9 @@ pub struct Roster {
 impl Roster {
     /// Checks that there is one key per trustee, none the identity and no two equal (a copied
     /// key is a mistake in assembling the roster).
-    pub fn new(params: CeremonyParams, keys: Vec<Point>) -> Result<Roster, Refusal> {
+    pub fn new(params: CeremonyParams, keys: Vec<Point>) -> Result<Roster, CeremonyError> {
         if keys.len() != params.n() as usize {
-            return Err(Refusal::InvalidParameters(format!(
+            return Err(CeremonyError::InvalidParameters(format!(
                 "the roster has {} ceremony keys for {} trustees",
                 keys.len(),
                 params.n()
@@ -109,7 +109,7 @@ impl Roster {
         }
         for (a, ka) in (1u32..).zip(&keys) {
             if *ka == Point::default() {
-                return Err(Refusal::InvalidParameters(format!(
+                return Err(CeremonyError::InvalidParameters(format!(
                     "trustee {a}'s ceremony key is the identity point"
                 )));
             }
@@ -117,7 +117,7 @@ impl Roster {
                 .zip(&keys)
                 .find_map(|(b, kb)| (b > a && kb == ka).then_some(b))
             {
-                return Err(Refusal::InvalidParameters(format!(
+                return Err(CeremonyError::InvalidParameters(format!(
                     "trustees {a} and {b} have the same ceremony key: one of the key files was \
                      copied"
                 )));
@@ -137,16 +137,16 @@ impl Roster {
     }
 
     /// Trustee `j`'s ceremony public key.
-    pub fn key(&self, j: u32) -> Result<&Point, Refusal> {
+    pub fn key(&self, j: u32) -> Result<&Point, CeremonyError> {
         self.params.check_trustee(j)?;
         self.keys
             .get(j as usize - 1)
-            .ok_or_else(|| Refusal::InvalidParameters(format!("no key for trustee {j}")))
+            .ok_or_else(|| CeremonyError::InvalidParameters(format!("no key for trustee {j}")))
     }
 
     /// The ceremony context hash (module docs).
     pub fn context_hash(&self) -> ContextHash {
-        let mut l = Layout::new(b"ivote-v1/ceremony");
+        let mut l = Writer::labelled(b"ivote-v1/ceremony");
         l.bytes(self.params.election_id.as_bytes())
             .u32(self.params.n())
             .u32(self.params.t());

@@ -11,16 +11,16 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::context::{CeremonyParams, Roster};
-use crate::error::Refusal;
+use super::error::CeremonyError;
 
 /// The ceremony parameters, written by `init`.
 pub const PARAMS_FILE: &str = "ceremony-params.json";
 /// The roster of ceremony public keys and the ceremony context hash, written by `roster`.
 pub const ROSTER_FILE: &str = "roster.json";
-/// The public transcript of the whole ceremony, written by `finish`.
-pub const TRANSCRIPT_FILE: &str = "ceremony.json";
+/// The public transcript of the whole ceremony, written by `finish`: the package's file.
+pub use crate::package::CEREMONY_FILE as TRANSCRIPT_FILE;
 /// The election public key as 64 hex digits and a newline, written by `finish`.
-pub const JOINT_KEY_FILE: &str = "joint-key.hex";
+pub use crate::package::JOINT_KEY_FILE;
 
 /// Trustee `j`'s ceremony public key.
 pub fn public_key_file(j: u32) -> String {
@@ -52,7 +52,7 @@ pub fn key_share_secret_file(j: u32) -> String {
 }
 
 /// Pretty JSON with a final newline.
-pub(crate) fn to_json<T: Serialize>(value: &T) -> anyhow::Result<Vec<u8>> {
+pub(crate) fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>, serde_json::Error> {
     let mut out = serde_json::to_vec_pretty(value)?;
     out.push(b'\n');
     Ok(out)
@@ -62,11 +62,11 @@ pub(crate) fn to_json<T: Serialize>(value: &T) -> anyhow::Result<Vec<u8>> {
 pub(crate) fn from_json<T: DeserializeOwned + Envelope>(
     file: &str,
     bytes: &[u8],
-) -> Result<T, Refusal> {
+) -> Result<T, CeremonyError> {
     let v: T = serde_json::from_slice(bytes)
-        .map_err(|e| Refusal::malformed(file, format!("not a valid {}: {e}", T::FORMAT)))?;
+        .map_err(|e| CeremonyError::malformed(file, format!("not a valid {}: {e}", T::FORMAT)))?;
     if v.format() != T::FORMAT {
-        return Err(Refusal::malformed(
+        return Err(CeremonyError::malformed(
             file,
             format!("format is {:?}, expected {:?}", v.format(), T::FORMAT),
         ));
@@ -94,29 +94,31 @@ macro_rules! envelope {
 }
 
 /// Decodes a hex point field.
-pub(crate) fn point_from_hex(file: &str, field: &str, s: &str) -> Result<Point, Refusal> {
-    let bytes =
-        hex::decode(s).map_err(|_| Refusal::malformed(file, format!("{field} is not hex")))?;
-    ivote_crypto::encoding::decode_nonidentity_point(&bytes, "point")
-        .map_err(|_| Refusal::malformed(file, format!("{field} is not a valid group element")))
+pub(crate) fn point_from_hex(file: &str, field: &str, s: &str) -> Result<Point, CeremonyError> {
+    let bytes = hex::decode(s)
+        .map_err(|_| CeremonyError::malformed(file, format!("{field} is not hex")))?;
+    ivote_crypto::encoding::decode_nonidentity_point(&bytes, "point").map_err(|_| {
+        CeremonyError::malformed(file, format!("{field} is not a valid group element"))
+    })
 }
 
 /// Decodes a 32-byte hex hash field.
-pub(crate) fn hash_from_hex(file: &str, field: &str, s: &str) -> Result<[u8; 32], Refusal> {
+pub(crate) fn hash_from_hex(file: &str, field: &str, s: &str) -> Result<[u8; 32], CeremonyError> {
     hex::decode(s)
         .ok()
         .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .ok_or_else(|| Refusal::malformed(file, format!("{field} is not 64 hex digits")))
+        .ok_or_else(|| CeremonyError::malformed(file, format!("{field} is not 64 hex digits")))
 }
 
-pub(crate) fn point_hex(p: &Point) -> String {
+/// A point as 64 lower-case hex digits.
+pub fn point_hex(p: &Point) -> String {
     hex::encode(p.compress().as_bytes())
 }
 
 /// Refuses a file of another ceremony.
-fn check_context(file: &str, found: &str, context: &ContextHash) -> Result<(), Refusal> {
+fn check_context(file: &str, found: &str, context: &ContextHash) -> Result<(), CeremonyError> {
     if hash_from_hex(file, "context_hash", found)? != context.0 {
-        return Err(Refusal::mismatch(
+        return Err(CeremonyError::mismatch(
             file,
             "it was made for another ceremony (context_hash differs from roster.json)",
         ));
@@ -125,9 +127,9 @@ fn check_context(file: &str, found: &str, context: &ContextHash) -> Result<(), R
 }
 
 /// Refuses a file of another trustee than its name says.
-fn check_trustee(file: &str, found: u32, expected: u32) -> Result<(), Refusal> {
+fn check_trustee(file: &str, found: u32, expected: u32) -> Result<(), CeremonyError> {
     if found != expected {
-        return Err(Refusal::mismatch(
+        return Err(CeremonyError::mismatch(
             file,
             format!("it is trustee {found}'s, but its name says trustee {expected}"),
         ));
@@ -146,7 +148,7 @@ struct ParamsJson {
 envelope!(ParamsJson, "ivote-ceremony-params-v1");
 
 /// `ceremony-params.json`.
-pub fn params_to_json(p: &CeremonyParams) -> anyhow::Result<Vec<u8>> {
+pub fn params_to_json(p: &CeremonyParams) -> Result<Vec<u8>, serde_json::Error> {
     to_json(&ParamsJson {
         format: ParamsJson::FORMAT.into(),
         election_id: p.election_id().into(),
@@ -156,7 +158,7 @@ pub fn params_to_json(p: &CeremonyParams) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Parses and validates `ceremony-params.json`.
-pub fn params_from_json(file: &str, bytes: &[u8]) -> Result<CeremonyParams, Refusal> {
+pub fn params_from_json(file: &str, bytes: &[u8]) -> Result<CeremonyParams, CeremonyError> {
     let j: ParamsJson = from_json(file, bytes)?;
     CeremonyParams::new(&j.election_id, j.trustees, j.threshold)
 }
@@ -172,7 +174,11 @@ struct PublicKeyJson {
 envelope!(PublicKeyJson, "ivote-ceremony-public-key-v1");
 
 /// `ceremony-key-J.json`.
-pub fn public_key_to_json(p: &CeremonyParams, j: u32, key: &Point) -> anyhow::Result<Vec<u8>> {
+pub fn public_key_to_json(
+    p: &CeremonyParams,
+    j: u32,
+    key: &Point,
+) -> Result<Vec<u8>, serde_json::Error> {
     to_json(&PublicKeyJson {
         format: PublicKeyJson::FORMAT.into(),
         election_id: p.election_id().into(),
@@ -187,10 +193,10 @@ pub fn public_key_from_json(
     bytes: &[u8],
     p: &CeremonyParams,
     j: u32,
-) -> Result<Point, Refusal> {
+) -> Result<Point, CeremonyError> {
     let v: PublicKeyJson = from_json(file, bytes)?;
     if v.election_id != p.election_id() {
-        return Err(Refusal::mismatch(
+        return Err(CeremonyError::mismatch(
             file,
             format!("it is for election {:?}", v.election_id),
         ));
@@ -212,7 +218,7 @@ struct RosterJson {
 envelope!(RosterJson, "ivote-ceremony-roster-v1");
 
 /// `roster.json`.
-pub fn roster_to_json(r: &Roster) -> anyhow::Result<Vec<u8>> {
+pub fn roster_to_json(r: &Roster) -> Result<Vec<u8>, serde_json::Error> {
     let p = r.params();
     to_json(&RosterJson {
         format: RosterJson::FORMAT.into(),
@@ -225,7 +231,7 @@ pub fn roster_to_json(r: &Roster) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Parses `roster.json` and checks that its `context_hash` is the one its contents give.
-pub fn roster_from_json(file: &str, bytes: &[u8]) -> Result<Roster, Refusal> {
+pub fn roster_from_json(file: &str, bytes: &[u8]) -> Result<Roster, CeremonyError> {
     let v: RosterJson = from_json(file, bytes)?;
     let params = CeremonyParams::new(&v.election_id, v.trustees, v.threshold)?;
     let keys = (1u32..)
@@ -234,7 +240,7 @@ pub fn roster_from_json(file: &str, bytes: &[u8]) -> Result<Roster, Refusal> {
         .collect::<Result<Vec<_>, _>>()?;
     let roster = Roster::new(params, keys)?;
     if hash_from_hex(file, "context_hash", &v.context_hash)? != roster.context_hash().0 {
-        return Err(Refusal::malformed(
+        return Err(CeremonyError::malformed(
             file,
             "context_hash is not the hash of the roster's contents (the file was altered)",
         ));
@@ -256,7 +262,7 @@ envelope!(CommitmentJson, "ivote-ceremony-commitment-v1");
 pub fn commitment_to_json(
     context: &ContextHash,
     c: &PolynomialCommitment,
-) -> anyhow::Result<Vec<u8>> {
+) -> Result<Vec<u8>, serde_json::Error> {
     to_json(&CommitmentJson {
         format: CommitmentJson::FORMAT.into(),
         context_hash: hex::encode(context.0),
@@ -272,7 +278,7 @@ pub fn commitment_from_json(
     bytes: &[u8],
     context: &ContextHash,
     i: u32,
-) -> Result<PolynomialCommitment, Refusal> {
+) -> Result<PolynomialCommitment, CeremonyError> {
     let v: CommitmentJson = from_json(file, bytes)?;
     check_context(file, &v.context_hash, context)?;
     check_trustee(file, v.trustee, i)?;
@@ -284,10 +290,11 @@ pub(crate) fn commitment_from_hex(
     file: &str,
     hex_bytes: &str,
     i: u32,
-) -> Result<PolynomialCommitment, Refusal> {
-    let raw = hex::decode(hex_bytes)
-        .map_err(|_| Refusal::malformed(file, format!("commitment of trustee {i} is not hex")))?;
-    let c = PolynomialCommitment::from_bytes(&raw).map_err(|e| Refusal::BadCommitment {
+) -> Result<PolynomialCommitment, CeremonyError> {
+    let raw = hex::decode(hex_bytes).map_err(|_| {
+        CeremonyError::malformed(file, format!("commitment of trustee {i} is not hex"))
+    })?;
+    let c = PolynomialCommitment::from_bytes(&raw).map_err(|e| CeremonyError::BadCommitment {
         dealer: i,
         detail: format!("in {file}: {e}"),
     })?;
@@ -324,7 +331,7 @@ impl ConfirmationEntry {
         }
     }
 
-    pub(crate) fn parse(&self, file: &str, j: u32) -> Result<Confirmation, Refusal> {
+    pub(crate) fn parse(&self, file: &str, j: u32) -> Result<Confirmation, CeremonyError> {
         check_trustee(file, self.trustee, j)?;
         Ok(Confirmation {
             trustee: j,
@@ -346,7 +353,10 @@ struct ConfirmationJson {
 envelope!(ConfirmationJson, "ivote-ceremony-confirmation-v1");
 
 /// `confirm-J.json`.
-pub fn confirmation_to_json(context: &ContextHash, c: &Confirmation) -> anyhow::Result<Vec<u8>> {
+pub fn confirmation_to_json(
+    context: &ContextHash,
+    c: &Confirmation,
+) -> Result<Vec<u8>, serde_json::Error> {
     let e = ConfirmationEntry::from_confirmation(c);
     to_json(&ConfirmationJson {
         format: ConfirmationJson::FORMAT.into(),
@@ -363,7 +373,7 @@ pub fn confirmation_from_json(
     bytes: &[u8],
     context: &ContextHash,
     j: u32,
-) -> Result<Confirmation, Refusal> {
+) -> Result<Confirmation, CeremonyError> {
     let v: ConfirmationJson = from_json(file, bytes)?;
     check_context(file, &v.context_hash, context)?;
     ConfirmationEntry {
@@ -399,7 +409,7 @@ pub fn complaint_to_json(
     context: &ContextHash,
     trustee: u32,
     accused: &[Accusation],
-) -> anyhow::Result<Vec<u8>> {
+) -> Result<Vec<u8>, serde_json::Error> {
     to_json(&ComplaintJson {
         format: ComplaintJson::FORMAT.into(),
         context_hash: hex::encode(context.0),
@@ -414,7 +424,7 @@ pub fn complaint_from_json(
     bytes: &[u8],
     context: &ContextHash,
     j: u32,
-) -> Result<Vec<Accusation>, Refusal> {
+) -> Result<Vec<Accusation>, CeremonyError> {
     let v: ComplaintJson = from_json(file, bytes)?;
     check_context(file, &v.context_hash, context)?;
     check_trustee(file, v.trustee, j)?;

@@ -10,12 +10,12 @@ use ivote_crypto::{ContextHash, CryptoError, Point, PublicKey};
 use serde::{Deserialize, Serialize};
 
 use super::context::{CeremonyParams, Roster};
+use super::error::CeremonyError;
 use super::files::{
     commitment_from_hex, from_json, hash_from_hex, point_from_hex, point_hex, to_json,
     Confirmation, ConfirmationEntry, Envelope,
 };
-use crate::error::Refusal;
-use crate::layout::Layout;
+use crate::layout::Writer;
 
 /// The commitments hash a trustee confirms: which commitments it checked its shares against.
 ///
@@ -24,7 +24,7 @@ use crate::layout::Layout;
 ///          ‖ for each commitment, by dealer: lp(commitment layout bytes) )
 /// ```
 pub fn commitments_hash(context: &ContextHash, set: &CommitmentSet) -> [u8; 32] {
-    let mut l = Layout::new(b"ivote-v1/ceremony-commitments");
+    let mut l = Writer::labelled(b"ivote-v1/ceremony-commitments");
     l.fixed(&context.0)
         .u32(u32::try_from(set.commitments().len()).unwrap_or(u32::MAX));
     for c in set.commitments() {
@@ -39,13 +39,13 @@ pub fn verify_commitments(
     context: &ContextHash,
     params: &CeremonyParams,
     commitments: Vec<PolynomialCommitment>,
-) -> Result<CommitmentSet, Refusal> {
+) -> Result<CommitmentSet, CeremonyError> {
     CommitmentSet::new(context, params.threshold(), commitments).map_err(|e| match e {
-        CryptoError::DealerMisbehaved { dealer, reason } => Refusal::BadCommitment {
+        CryptoError::DealerMisbehaved { dealer, reason } => CeremonyError::BadCommitment {
             dealer,
             detail: reason.into(),
         },
-        other => Refusal::InvalidParameters(other.to_string()),
+        other => CeremonyError::InvalidParameters(other.to_string()),
     })
 }
 
@@ -81,19 +81,19 @@ pub fn check_ceremony(
     roster: Roster,
     commitments: Vec<PolynomialCommitment>,
     confirmations: Vec<Confirmation>,
-) -> Result<VerifiedCeremony, Refusal> {
+) -> Result<VerifiedCeremony, CeremonyError> {
     let params = roster.params().clone();
     let context = roster.context_hash();
     let n = params.n() as usize;
     if commitments.len() != n {
-        return Err(Refusal::InvalidParameters(format!(
+        return Err(CeremonyError::InvalidParameters(format!(
             "{} commitments for {n} trustees",
             commitments.len()
         )));
     }
     for (i, c) in (1u32..).zip(&commitments) {
         if c.trustee() != i {
-            return Err(Refusal::BadCommitment {
+            return Err(CeremonyError::BadCommitment {
                 dealer: c.trustee(),
                 detail: format!("found where trustee {i}'s commitment belongs"),
             });
@@ -101,32 +101,32 @@ pub fn check_ceremony(
     }
     let set = verify_commitments(&context, &params, commitments)?;
     let joint_key = set.joint_public_key().map_err(|_| {
-        Refusal::InvalidParameters("the commitments give the identity as joint key".into())
+        CeremonyError::InvalidParameters("the commitments give the identity as joint key".into())
     })?;
     let verification_keys = set.verification_keys();
     let hash = commitments_hash(&context, &set);
     if confirmations.len() != n {
-        return Err(Refusal::InvalidParameters(format!(
+        return Err(CeremonyError::InvalidParameters(format!(
             "{} confirmations for {n} trustees",
             confirmations.len()
         )));
     }
     for ((j, c), vk) in (1u32..).zip(&confirmations).zip(&verification_keys) {
         if c.trustee != j {
-            return Err(Refusal::ConfirmationMismatch {
+            return Err(CeremonyError::ConfirmationMismatch {
                 trustee: c.trustee,
                 detail: format!("found where trustee {j}'s confirmation belongs"),
             });
         }
         if c.commitments_hash != hash {
-            return Err(Refusal::ConfirmationMismatch {
+            return Err(CeremonyError::ConfirmationMismatch {
                 trustee: j,
                 detail: "it checked its shares against other commitments than the published ones"
                     .into(),
             });
         }
         if c.verification_key != *vk {
-            return Err(Refusal::ConfirmationMismatch {
+            return Err(CeremonyError::ConfirmationMismatch {
                 trustee: j,
                 detail: "its key share's verification key is not the one the commitments give"
                     .into(),
@@ -166,7 +166,7 @@ impl Envelope for TranscriptJson {
 }
 
 /// The bytes of `ceremony.json` for a verified ceremony.
-pub fn transcript_to_json(c: &VerifiedCeremony) -> anyhow::Result<Vec<u8>> {
+pub fn transcript_to_json(c: &VerifiedCeremony) -> Result<Vec<u8>, serde_json::Error> {
     let p = c.params();
     to_json(&TranscriptJson {
         format: TranscriptJson::FORMAT.into(),
@@ -194,7 +194,7 @@ pub fn transcript_to_json(c: &VerifiedCeremony) -> anyhow::Result<Vec<u8>> {
 /// Parses `ceremony.json` (named `file` in messages) and checks everything in it
 /// ([`check_ceremony`]), including that its stated context hash, joint key and verification
 /// keys are the ones its contents give.
-pub fn verify_transcript(file: &str, bytes: &[u8]) -> Result<VerifiedCeremony, Refusal> {
+pub fn verify_transcript(file: &str, bytes: &[u8]) -> Result<VerifiedCeremony, CeremonyError> {
     let v: TranscriptJson = from_json(file, bytes)?;
     let params = CeremonyParams::new(&v.election_id, v.trustees, v.threshold)?;
     let keys = (1u32..)
@@ -220,16 +220,11 @@ pub fn verify_transcript(file: &str, bytes: &[u8]) -> Result<VerifiedCeremony, R
         || point_from_hex(file, "joint_public_key", &v.joint_public_key)? != *c.joint_key.point()
         || stated_vks != c.verification_keys
     {
-        return Err(Refusal::malformed(
+        return Err(CeremonyError::malformed(
             file,
             "its context hash, joint key or verification keys are not the ones its contents \
              give (the file was altered)",
         ));
     }
     Ok(c)
-}
-
-/// The bytes of `joint-key.hex`: 64 lowercase hex digits and a newline.
-pub fn joint_key_file_bytes(key: &PublicKey) -> Vec<u8> {
-    format!("{}\n", hex::encode(key.to_bytes())).into_bytes()
 }

@@ -1,0 +1,49 @@
+//! An honest ceremony run in memory, for tests of the transcript and of packages.
+
+use ivote_crypto::group::{g_table, Scalar};
+use ivote_crypto::threshold::dkg::{CommitmentSet, KeyShareOutcome, SecretPolynomial};
+use rand::{CryptoRng, RngCore};
+
+use super::{
+    check_ceremony, commitments_hash, transcript_to_json, CeremonyParams, Confirmation, Roster,
+    VerifiedCeremony,
+};
+
+/// A `t`-of-`n` ceremony for `election_id` with every trustee honest: the verified ceremony
+/// and the bytes of its `ceremony.json`.
+pub(crate) fn honest_ceremony(
+    election_id: &str,
+    n: u32,
+    t: u32,
+    rng: &mut (impl RngCore + CryptoRng),
+) -> (VerifiedCeremony, Vec<u8>) {
+    let params = CeremonyParams::new(election_id, n, t).unwrap();
+    let keys = (0..n).map(|_| &Scalar::random(rng) * g_table()).collect();
+    let roster = Roster::new(params.clone(), keys).unwrap();
+    let context = roster.context_hash();
+    let polys: Vec<SecretPolynomial> = (1..=n)
+        .map(|i| SecretPolynomial::random(params.threshold(), i, rng).unwrap())
+        .collect();
+    let commitments = polys
+        .iter()
+        .map(|p| p.commit(&context, rng).unwrap())
+        .collect::<Vec<_>>();
+    let set = CommitmentSet::new(&context, params.threshold(), commitments.clone()).unwrap();
+    let hash = commitments_hash(&context, &set);
+    let confirmations = (1..=n)
+        .map(|j| {
+            let shares: Vec<_> = polys.iter().map(|p| p.evaluate(j).unwrap()).collect();
+            let KeyShareOutcome::Ready(key) = set.collect_key_share(j, &shares).unwrap() else {
+                panic!("an honest dealer was accused")
+            };
+            Confirmation {
+                trustee: j,
+                verification_key: key.verification_key(),
+                commitments_hash: hash,
+            }
+        })
+        .collect();
+    let c = check_ceremony(roster, commitments, confirmations).unwrap();
+    let bytes = transcript_to_json(&c).unwrap();
+    (c, bytes)
+}
