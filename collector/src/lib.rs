@@ -9,6 +9,8 @@
 
 pub mod decide;
 pub mod election;
+pub mod journal;
 pub mod reject;
+pub mod store;
 #[cfg(test)]
 mod test_support;
