@@ -16,18 +16,14 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use ivote_protocol::layout::{Reader, Writer};
-use ivote_protocol::submission::{
-    SubmissionRecord, MAX_BALLOT_BYTES, MAX_CERTIFICATE_BYTES, MAX_SIGNATURE_BYTES,
-};
+use ivote_protocol::submission::{SubmissionRecord, MAX_SUBMISSION_BYTES};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 /// The largest record layout (see `protocol::submission`), with room to spare.
 const MAX_RECORD: usize = 1024;
-/// The largest submission layout.
-const MAX_SUBMISSION: usize = 12 + MAX_BALLOT_BYTES + MAX_CERTIFICATE_BYTES + MAX_SIGNATURE_BYTES;
 /// The largest payload a frame may announce; a larger length is corruption, not a torn tail.
-pub const MAX_PAYLOAD: usize = 8 + MAX_RECORD + MAX_SUBMISSION;
+pub const MAX_PAYLOAD: usize = 8 + MAX_RECORD + MAX_SUBMISSION_BYTES;
 
 /// One journal entry: an accepted submission and its log record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,7 +77,7 @@ impl Entry {
             .bytes("the record", MAX_RECORD)
             .map_err(|e| e.to_string())?;
         let submission = r
-            .bytes("the submission", MAX_SUBMISSION)
+            .bytes("the submission", MAX_SUBMISSION_BYTES)
             .map_err(|e| e.to_string())?
             .to_vec();
         r.finish().map_err(|e| e.to_string())?;
