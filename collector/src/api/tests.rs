@@ -121,6 +121,19 @@ impl Harness {
     }
 }
 
+fn hashes(list: &Value) -> Vec<NodeHash> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            hex::decode(p.as_str().unwrap())
+                .unwrap()
+                .try_into()
+                .unwrap()
+        })
+        .collect()
+}
+
 fn status_of(class: Class) -> u16 {
     match class {
         Class::Malformed => 400,
@@ -162,34 +175,14 @@ async fn vote_revote_verify_and_the_log_endpoints() {
         .unwrap();
     let (status, inc) = h.json(get("/log/inclusion/0?size=2")).await;
     assert_eq!(status, StatusCode::OK);
-    let proof: Vec<NodeHash> = inc["proof"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            hex::decode(p.as_str().unwrap())
-                .unwrap()
-                .try_into()
-                .unwrap()
-        })
-        .collect();
+    let proof = hashes(&inc["proof"]);
     let leaf = leaf_hash(&first.content.record_hash.0);
     assert!(verify_inclusion(&leaf, 0, 2, &proof, &root));
     let (_, inc) = h.json(get("/log/inclusion/1")).await;
     assert_eq!(inc["size"], 2);
     let (status, cons) = h.json(get("/log/consistency?from=1&to=2")).await;
     assert_eq!(status, StatusCode::OK);
-    let proof: Vec<NodeHash> = cons["proof"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            hex::decode(p.as_str().unwrap())
-                .unwrap()
-                .try_into()
-                .unwrap()
-        })
-        .collect();
+    let proof = hashes(&cons["proof"]);
     assert!(verify_consistency(
         1,
         2,
