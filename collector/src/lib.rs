@@ -7,8 +7,11 @@
 //! either the facts to persist or a [`reject::Rejection`] with a stable code. Persisting
 //! and responding happen at the edges. See `docs/collector.md`.
 
+pub mod api;
 pub mod decide;
 pub mod election;
+pub mod journal;
 pub mod reject;
+pub mod store;
 #[cfg(test)]
 mod test_support;

@@ -1,8 +1,10 @@
 //! Test fixtures: the example election with a demo PKI, real certificates and real ballots.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use ivote_crypto::contest::EncryptionSeed;
+use ivote_crypto::elgamal::{Ciphertext, Nonce};
 use ivote_crypto::{PublicKey, Scalar, G};
 use ivote_eid::insecure_demo_pki::{DemoCa, DemoVoter, VoterSpec};
 use ivote_eid::{Crl, KeyAlgorithm, TrustAnchors};
@@ -16,13 +18,14 @@ use rand::SeedableRng;
 
 use crate::decide::{ChallengeState, StoreView};
 use crate::election::Election;
+use crate::reject::Class;
 
 pub const CTX: ContextHash = ContextHash([42; 32]);
 const YEAR: i64 = 365 * 86_400;
 
 /// Voters: 0, 1 in tartu, 2 in tallinn, 3 not on the roll, 4 revoked, 5 expired.
 pub struct Fixture {
-    pub election: Election,
+    pub election: Arc<Election>,
     pub voters: Vec<DemoVoter>,
     pub other_ca_voter: DemoVoter,
     pub now: i64,
@@ -72,7 +75,7 @@ impl Fixture {
                 now + YEAR,
             ))
             .unwrap();
-        let election = Election {
+        let election = Arc::new(Election {
             context: CTX,
             joint_key: PublicKey::from_point(G * Scalar::from(1234u64)).unwrap(),
             shapes: BallotShapes::from_manifest(&manifest).unwrap(),
@@ -82,7 +85,7 @@ impl Fixture {
             starts,
             ends,
             challenge_ttl: 300,
-        };
+        });
         Fixture {
             election,
             voters,
@@ -111,6 +114,103 @@ impl Fixture {
             &mut self.rng,
         )
         .unwrap()
+    }
+
+    /// Submissions that one check each refuses, for a store where `nonce` is issued (and
+    /// unused) and nothing is stored, at `self.now`: `(code, class, body)`.
+    pub fn refused(&mut self, nonce: [u8; 32]) -> Vec<(&'static str, Class, Vec<u8>)> {
+        let ballot = self.ballot("tartu", nonce);
+        let bytes = ballot.to_bytes();
+        let good = self.submit_as(&self.voters[0], &bytes);
+        let unknown = self.ballot("tartu", [0xEE; 32]).to_bytes();
+        // Voter 1's certificate with voter 0's signature.
+        let mut other_signer = Submission::from_bytes(&good).unwrap();
+        other_signer.certificate = self.voters[1].cert_der().to_vec();
+        let mut long_signature = Submission::from_bytes(&good).unwrap();
+        long_signature.signature.push(0);
+        // Another election's ballot, properly signed.
+        let mut other_election = ballot.clone();
+        other_election.context = ContextHash([1; 32]);
+        // Proofs made for another challenge, re-labelled with the issued one.
+        let mut moved = self.ballot("tartu", [0xEF; 32]);
+        moved.nonce = nonce;
+        // A selection of 2: the first ciphertext replaced by an encryption of 2.
+        let mut two = ballot.clone();
+        let ct = Ciphertext::encrypt(&self.election.joint_key, 2, &Nonce::random(&mut self.rng));
+        two.contests[0].encrypted[4..68].copy_from_slice(&ct.to_bytes());
+        // A missing contest.
+        let mut short = ballot;
+        short.contests.pop();
+        let v = &self.voters;
+        vec![
+            ("submission.malformed", Class::Malformed, b"junk".to_vec()),
+            (
+                "ballot.malformed",
+                Class::Malformed,
+                self.submit_as(&v[0], b"not a ballot"),
+            ),
+            (
+                "challenge.unknown",
+                Class::Forbidden,
+                self.submit_as(&v[0], &unknown),
+            ),
+            (
+                "eid.unknown_issuer",
+                Class::Forbidden,
+                self.submit_as(&self.other_ca_voter, &bytes),
+            ),
+            (
+                "eid.revoked",
+                Class::Forbidden,
+                self.submit_as(&v[4], &bytes),
+            ),
+            (
+                "eid.expired",
+                Class::Forbidden,
+                self.submit_as(&v[5], &bytes),
+            ),
+            (
+                "voter.not_on_roll",
+                Class::Forbidden,
+                self.submit_as(&v[3], &bytes),
+            ),
+            // Voter 2 votes in tallinn: a tartu ballot is refused.
+            (
+                "voter.wrong_district",
+                Class::Forbidden,
+                self.submit_as(&v[2], &bytes),
+            ),
+            (
+                "eid.bad_signature",
+                Class::Forbidden,
+                other_signer.to_bytes(),
+            ),
+            (
+                "eid.signature_encoding",
+                Class::Forbidden,
+                long_signature.to_bytes(),
+            ),
+            (
+                "ballot.wrong_election",
+                Class::Invalid,
+                self.submit_as(&v[0], &other_election.to_bytes()),
+            ),
+            (
+                "ballot.invalid_proof",
+                Class::Invalid,
+                self.submit_as(&v[0], &moved.to_bytes()),
+            ),
+            (
+                "ballot.invalid_proof",
+                Class::Invalid,
+                self.submit_as(&v[0], &two.to_bytes()),
+            ),
+            (
+                "ballot.contests",
+                Class::Invalid,
+                self.submit_as(&v[0], &short.to_bytes()),
+            ),
+        ]
     }
 
     /// Signs ballot bytes as `voter` and frames the submission.

@@ -48,6 +48,10 @@ pub const MAX_BALLOT_BYTES: usize = 4 << 20;
 pub const MAX_CERTIFICATE_BYTES: usize = 16 << 10;
 /// The largest signature accepted.
 pub const MAX_SIGNATURE_BYTES: usize = 256;
+/// The largest submission layout: a ballot, a certificate and a signature at their limits,
+/// each with its 4-byte length.
+pub const MAX_SUBMISSION_BYTES: usize =
+    12 + MAX_BALLOT_BYTES + MAX_CERTIFICATE_BYTES + MAX_SIGNATURE_BYTES;
 /// The longest voter id.
 pub const MAX_VOTER_ID_LEN: usize = 64;
 

@@ -1,0 +1,355 @@
+//! The HTTP API (axum): [`app`] builds the router over an [`AppState`]; tests drive it with
+//! `tower::ServiceExt::oneshot`, `collector serve` binds it to a socket. Every error is
+//! `{ "code", "message" }` with its status ([`ApiError`]); the endpoints are described in
+//! `collector/openapi.json` (served at `/openapi.json`) and `docs/collector.md`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, MethodRouter};
+use axum::{Json, Router};
+use ed25519_dalek::VerifyingKey;
+use ivote_protocol::ballot::Hash32;
+use ivote_protocol::merkle::NodeHash;
+use ivote_protocol::submission::MAX_SUBMISSION_BYTES;
+use rand::RngCore;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tower::timeout::TimeoutLayer;
+use tower::{BoxError, ServiceBuilder};
+use tower_http::trace::TraceLayer;
+
+use crate::decide::decide;
+use crate::election::Election;
+use crate::reject::Rejection;
+use crate::store::Store;
+
+mod error;
+mod metrics;
+
+pub use error::ApiError;
+pub use metrics::Metrics;
+
+/// The current time, Unix seconds (a function so tests can set it).
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// What the API publishes about the election besides what [`Election`] holds.
+#[derive(Clone, Debug)]
+pub struct ElectionInfo {
+    /// The manifest's TOML text, as in the package.
+    pub manifest_toml: String,
+    /// The collector's public key (tree heads and receipts).
+    pub collector_key: VerifyingKey,
+}
+
+/// Limits and windows of the API.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The largest request body (bytes).
+    pub body_bytes: usize,
+    /// How long a request may take.
+    pub timeout: Duration,
+    /// How long after casting a ballot may be fetched for verification (seconds).
+    pub verify_window: i64,
+    /// How many times a ballot may be fetched for verification.
+    pub verify_max: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body_bytes: MAX_SUBMISSION_BYTES,
+            timeout: Duration::from_secs(30),
+            verify_window: 30 * 60,
+            verify_max: 3,
+        }
+    }
+}
+
+/// What every handler sees.
+#[derive(Clone)]
+pub struct AppState {
+    /// The election the collector serves.
+    pub election: Arc<Election>,
+    /// Published election facts.
+    pub info: Arc<ElectionInfo>,
+    /// The storage backend.
+    pub store: Arc<dyn Store>,
+    /// Limits and windows.
+    pub limits: Limits,
+    /// The clock.
+    pub clock: Clock,
+    /// Counters.
+    pub metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The routes, with the method and path of each (so a test can hold them against the
+/// OpenAPI document).
+struct Routes {
+    router: Router<AppState>,
+    list: Vec<(&'static str, &'static str)>,
+}
+
+impl Routes {
+    fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        route: MethodRouter<AppState>,
+    ) -> Self {
+        self.router = self.router.route(path, route);
+        self.list.push((method, path));
+        self
+    }
+}
+
+fn routes() -> Routes {
+    Routes {
+        router: Router::new(),
+        list: Vec::new(),
+    }
+    .add("get", "/election", get(election))
+    .add("post", "/challenge", post(challenge))
+    .add("post", "/submit", post(submit))
+    .add("get", "/verify/{ballot_id}", get(verify))
+    .add("get", "/log/head", get(log_head))
+    .add("get", "/log/inclusion/{leaf}", get(inclusion))
+    .add("get", "/log/consistency", get(consistency))
+    .add("get", "/status", get(status))
+    .add("get", "/healthz", get(healthz))
+    .add("get", "/metrics", get(metrics))
+    .add("get", "/openapi.json", get(openapi))
+}
+
+/// The collector's HTTP API over `state`.
+pub fn app(state: AppState) -> Router {
+    let limits = state.limits;
+    routes()
+        .router
+        .fallback(|| async { ApiError::NotFound })
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(limits.body_bytes))
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(|_: BoxError| async {
+                    ApiError::Timeout
+                }))
+                .layer(TimeoutLayer::new(limits.timeout)),
+        )
+        .layer(TraceLayer::new_for_http())
+}
+
+fn hex_list(hashes: &[NodeHash]) -> Vec<String> {
+    hashes.iter().map(hex::encode).collect()
+}
+
+/// Whether voting is open at `now`: `Err` says why not.
+fn window(election: &Election, now: i64) -> Result<(), Rejection> {
+    if now < election.starts {
+        Err(Rejection::NotOpen)
+    } else if now >= election.ends {
+        Err(Rejection::Closed)
+    } else {
+        Ok(())
+    }
+}
+
+async fn election(State(s): State<AppState>) -> Json<Value> {
+    Json(json!({
+        "context": s.election.context.to_hex(),
+        "manifest": s.info.manifest_toml,
+        "joint_key": hex::encode(s.election.joint_key.to_bytes()),
+        "collector_key": hex::encode(s.info.collector_key.as_bytes()),
+        "voting_starts": s.election.starts,
+        "voting_ends": s.election.ends,
+        "challenge_ttl": s.election.challenge_ttl,
+    }))
+}
+
+async fn challenge(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let now = (s.clock)();
+    window(&s.election, now)?;
+    let mut nonce = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut nonce);
+    let expires_at = now.saturating_add(s.election.challenge_ttl);
+    s.store.issue_challenge(nonce, now, expires_at)?;
+    Ok(Json(
+        json!({ "nonce": hex::encode(nonce), "expires_at": expires_at }),
+    ))
+}
+
+async fn submit(State(s): State<AppState>, body: Result<Bytes, BytesRejection>) -> Response {
+    let started = Instant::now();
+    let result = checked_submit(&s, body).await;
+    s.metrics.observe(started.elapsed());
+    match result {
+        Ok(receipt) => {
+            s.metrics.accepted();
+            (
+                [(header::CONTENT_TYPE, "application/octet-stream")],
+                receipt,
+            )
+                .into_response()
+        }
+        Err(e) => {
+            s.metrics.rejected(e.code());
+            e.into_response()
+        }
+    }
+}
+
+/// Decides (on a blocking thread: proofs are CPU work), then commits; the receipt layout.
+async fn checked_submit(
+    s: &AppState,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Vec<u8>, ApiError> {
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
+        _ => ApiError::BadBody,
+    })?;
+    let now = (s.clock)();
+    let (election, store) = (s.election.clone(), s.store.clone());
+    let accepted = tokio::task::spawn_blocking(move || {
+        decide(&election, store.view(), &body, now, &mut rand::thread_rng())
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!("the submission check stopped: {e}");
+        ApiError::Internal
+    })??;
+    let receipt = s.store.commit(accepted, now).await?;
+    Ok(receipt.to_bytes())
+}
+
+async fn verify(
+    State(s): State<AppState>,
+    Path(ballot_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let hash = Hash32::from_hex(&ballot_id).ok_or(ApiError::BadBallotId)?;
+    let stored = s.store.find(&hash)?.ok_or(ApiError::UnknownBallot)?;
+    let now = (s.clock)();
+    if now
+        >= stored
+            .record
+            .received_at
+            .saturating_add(s.limits.verify_window)
+    {
+        return Err(ApiError::VerifyWindowPassed {
+            minutes: s.limits.verify_window / 60,
+        });
+    }
+    if s.store.count_verification(&hash)? > s.limits.verify_max {
+        return Err(ApiError::TooManyVerifications {
+            max: s.limits.verify_max,
+        });
+    }
+    Ok(Json(json!({
+        "ballot_id": ballot_id,
+        "leaf_index": stored.record.leaf_index,
+        "voter_seq": stored.record.voter_seq,
+        "received_at": stored.record.received_at,
+        "submission": hex::encode(&stored.submission),
+    })))
+}
+
+async fn log_head(State(s): State<AppState>) -> Json<Value> {
+    let head = s.store.head();
+    Json(json!({
+        "size": head.size,
+        "root": hex::encode(head.root),
+        "timestamp": head.timestamp,
+        "signature": hex::encode(head.signature),
+        "layout": hex::encode(head.to_bytes()),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+struct SizeQuery {
+    size: Option<u64>,
+}
+
+async fn inclusion(
+    State(s): State<AppState>,
+    Path(leaf): Path<u64>,
+    query: Result<Query<SizeQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
+    let size = q.size.unwrap_or_else(|| s.store.head().size);
+    let proof = s.store.inclusion_proof(leaf, size).ok_or_else(|| {
+        ApiError::OutOfRange(format!(
+            "leaf {leaf} is not in a tree of {size} leaves, or the log has fewer than {size}"
+        ))
+    })?;
+    Ok(Json(
+        json!({ "leaf": leaf, "size": size, "proof": hex_list(&proof) }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+struct RangeQuery {
+    from: u64,
+    to: u64,
+}
+
+async fn consistency(
+    State(s): State<AppState>,
+    query: Result<Query<RangeQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(RangeQuery { from, to }) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
+    let proof = s.store.consistency_proof(from, to).ok_or_else(|| {
+        ApiError::OutOfRange(format!(
+            "no consistency proof from {from} to {to} leaves: it needs 0 < from ≤ to ≤ the log's size"
+        ))
+    })?;
+    Ok(Json(
+        json!({ "from": from, "to": to, "proof": hex_list(&proof) }),
+    ))
+}
+
+async fn status(State(s): State<AppState>) -> Json<Value> {
+    let state = match window(&s.election, (s.clock)()) {
+        Ok(()) => "open",
+        Err(Rejection::NotOpen) => "not_open",
+        Err(_) => "closed",
+    };
+    Json(json!({
+        "state": state,
+        "accepted": s.store.head().size,
+        "rejected": s.metrics.rejected_by_code(),
+    }))
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        s.metrics.render(),
+    )
+}
+
+async fn openapi() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("../openapi.json"),
+    )
+}
+
+#[cfg(test)]
+mod tests;

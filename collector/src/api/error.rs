@@ -1,0 +1,142 @@
+//! The API's errors: every one a stable code and a status; internal failures are logged
+//! and answered with a generic message, never their details.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::reject::{Class, Rejection};
+use crate::store::{CommitError, StoreError};
+
+/// An error response: `{ "code": "...", "message": "..." }` with its status.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// The submission was refused (its own code and class).
+    Rejected(Rejection),
+    /// The body exceeds the configured limit.
+    TooLarge,
+    /// The body could not be read.
+    BadBody,
+    /// A query parameter is missing or malformed.
+    BadQuery(String),
+    /// A path's ballot id is not 64 hex digits.
+    BadBallotId,
+    /// No stored ballot has this id.
+    UnknownBallot,
+    /// The verification window after casting has passed.
+    VerifyWindowPassed {
+        /// The window, in minutes.
+        minutes: i64,
+    },
+    /// The ballot was verified as often as allowed.
+    TooManyVerifications {
+        /// The limit.
+        max: u32,
+    },
+    /// A leaf or tree size outside the log.
+    OutOfRange(String),
+    /// No such endpoint.
+    NotFound,
+    /// The request took longer than the configured timeout.
+    Timeout,
+    /// The store failed (logged where it happened).
+    Internal,
+}
+
+impl ApiError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Rejected(r) => r.code(),
+            ApiError::TooLarge => "submission.too_large",
+            ApiError::BadBody => "request.bad_body",
+            ApiError::BadQuery(_) => "request.bad_query",
+            ApiError::BadBallotId => "verify.bad_id",
+            ApiError::UnknownBallot => "verify.unknown",
+            ApiError::VerifyWindowPassed { .. } => "verify.window_passed",
+            ApiError::TooManyVerifications { .. } => "verify.too_many",
+            ApiError::OutOfRange(_) => "log.out_of_range",
+            ApiError::NotFound => "request.not_found",
+            ApiError::Timeout => "server.timeout",
+            ApiError::Internal => "server.internal",
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Rejected(r) => match r.class() {
+                Class::Malformed => StatusCode::BAD_REQUEST,
+                Class::Forbidden => StatusCode::FORBIDDEN,
+                Class::Conflict => StatusCode::CONFLICT,
+                Class::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+                Class::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            },
+            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BadBody | ApiError::BadQuery(_) | ApiError::BadBallotId => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::OutOfRange(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnknownBallot | ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::VerifyWindowPassed { .. } => StatusCode::GONE,
+            ApiError::TooManyVerifications { .. } => StatusCode::FORBIDDEN,
+            ApiError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What the client is told.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::Rejected(r) => r.to_string(),
+            ApiError::TooLarge => "the submission is larger than this collector accepts".into(),
+            ApiError::BadBody => "the request body could not be read".into(),
+            ApiError::BadQuery(detail) => format!("bad query parameters: {detail}"),
+            ApiError::BadBallotId => "a ballot id is the ballot hash: 64 hexadecimal digits".into(),
+            ApiError::UnknownBallot => "no ballot with this id was received".into(),
+            ApiError::VerifyWindowPassed { minutes } => format!(
+                "your ballot was received, but it can only be checked in the first {minutes} \
+                 minutes after voting; that time has passed"
+            ),
+            ApiError::TooManyVerifications { max } => format!(
+                "your ballot was received, but it can be checked at most {max} times and \
+                 that limit is reached"
+            ),
+            ApiError::OutOfRange(detail) => detail.clone(),
+            ApiError::NotFound => "no such endpoint; see /openapi.json".into(),
+            ApiError::Timeout => "the collector is busy; try again in a moment".into(),
+            ApiError::Internal => "the collector had an internal error; try again later".into(),
+        }
+    }
+}
+
+impl From<Rejection> for ApiError {
+    fn from(r: Rejection) -> Self {
+        ApiError::Rejected(r)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!("store: {e}");
+        ApiError::Internal
+    }
+}
+
+impl From<CommitError> for ApiError {
+    fn from(e: CommitError) -> Self {
+        match e {
+            CommitError::Rejected(r) => r.into(),
+            CommitError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({ "code": self.code(), "message": self.message() });
+        (self.status(), Json(body)).into_response()
+    }
+}

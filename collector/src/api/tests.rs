@@ -1,0 +1,345 @@
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use axum::body::Body;
+use axum::http::Request;
+use ed25519_dalek::SigningKey;
+use ivote_protocol::merkle::{leaf_hash, verify_consistency, verify_inclusion};
+use ivote_protocol::receipt::Receipt;
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+use super::*;
+use crate::reject::Class;
+use crate::store::JournalStore;
+use crate::test_support::Fixture;
+
+struct Harness {
+    f: Fixture,
+    app: Router,
+    time: Arc<AtomicI64>,
+    key: VerifyingKey,
+    _dir: TempDir,
+}
+
+fn harness(limits: Limits) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let f = Fixture::new();
+    let key = SigningKey::from_bytes(&[9; 32]);
+    let (store, _) = JournalStore::open(dir.path(), &f.election, key.clone(), f.now).unwrap();
+    let time = Arc::new(AtomicI64::new(f.now));
+    let clock_time = time.clone();
+    let state = AppState {
+        election: f.election.clone(),
+        info: Arc::new(ElectionInfo {
+            manifest_toml: include_str!("../../../docs/examples/manifest.toml").into(),
+            collector_key: key.verifying_key(),
+        }),
+        store: Arc::new(store),
+        limits,
+        clock: Arc::new(move || clock_time.load(Ordering::SeqCst)),
+        metrics: Arc::default(),
+    };
+    Harness {
+        f,
+        app: app(state),
+        time,
+        key: key.verifying_key(),
+        _dir: dir,
+    }
+}
+
+fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+fn post(uri: &str, body: Vec<u8>) -> Request<Body> {
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+impl Harness {
+    async fn call(&self, req: Request<Body>) -> (StatusCode, Bytes) {
+        let resp = self.app.clone().oneshot(req).await.unwrap();
+        let status = resp.status();
+        (
+            status,
+            axum::body::to_bytes(resp.into_body(), usize::MAX)
+                .await
+                .unwrap(),
+        )
+    }
+
+    async fn json(&self, req: Request<Body>) -> (StatusCode, Value) {
+        let (status, body) = self.call(req).await;
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    /// Asserts an error response's status and code.
+    async fn refused(&self, req: Request<Body>, status: u16, code: &str) {
+        let (s, v) = self.json(req).await;
+        assert_eq!(
+            (s.as_u16(), v["code"].as_str().unwrap()),
+            (status, code),
+            "{v}"
+        );
+        assert!(!v["message"].as_str().unwrap().is_empty());
+    }
+
+    async fn challenge(&self) -> [u8; 32] {
+        let (status, v) = self.json(post("/challenge", vec![])).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        let mut nonce = [0; 32];
+        hex::decode_to_slice(v["nonce"].as_str().unwrap(), &mut nonce).unwrap();
+        nonce
+    }
+
+    /// A fresh valid submission by voter `v` (0 or 1: tartu) and its ballot hash.
+    async fn submission(&mut self, v: usize) -> (Vec<u8>, Hash32) {
+        let nonce = self.challenge().await;
+        let ballot = self.f.ballot("tartu", nonce).to_bytes();
+        let hash = ivote_protocol::ballot::ballot_hash(&ballot);
+        (self.f.submit_as(&self.f.voters[v], &ballot), hash)
+    }
+
+    async fn vote(&mut self, v: usize) -> (Receipt, Hash32, Vec<u8>) {
+        let (body, hash) = self.submission(v).await;
+        let (status, bytes) = self.call(post("/submit", body.clone())).await;
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&bytes)
+        );
+        let receipt = Receipt::from_bytes(&bytes).unwrap();
+        receipt
+            .verify(&self.key, &self.f.election.context, &hash)
+            .unwrap();
+        (receipt, hash, body)
+    }
+}
+
+fn hashes(list: &Value) -> Vec<NodeHash> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            hex::decode(p.as_str().unwrap())
+                .unwrap()
+                .try_into()
+                .unwrap()
+        })
+        .collect()
+}
+
+fn status_of(class: Class) -> u16 {
+    match class {
+        Class::Malformed => 400,
+        Class::Forbidden => 403,
+        Class::Conflict => 409,
+        Class::Invalid => 422,
+        Class::Unavailable => 503,
+    }
+}
+
+#[tokio::test]
+async fn vote_revote_verify_and_the_log_endpoints() {
+    let mut h = harness(Limits::default());
+    let (status, e) = h.json(get("/election")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(e["context"], h.f.election.context.to_hex());
+    assert_eq!(e["collector_key"], hex::encode(h.key.as_bytes()));
+    assert!(e["manifest"].as_str().unwrap().contains("[[districts]]"));
+    assert_eq!(e["voting_starts"], h.f.election.starts);
+
+    let (first, hash, body) = h.vote(0).await;
+    let (second, _, _) = h.vote(0).await;
+    assert_eq!((first.content.voter_seq, second.content.voter_seq), (1, 2));
+    assert_eq!(
+        (first.content.leaf_index, second.content.leaf_index),
+        (0, 1)
+    );
+
+    let (status, v) = h.json(get(&format!("/verify/{}", hash.to_hex()))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["submission"], hex::encode(&body));
+    assert_eq!(v["voter_seq"], 1);
+
+    let (_, head) = h.json(get("/log/head")).await;
+    assert_eq!(head["size"], 2);
+    let root: NodeHash = hex::decode(head["root"].as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let (status, inc) = h.json(get("/log/inclusion/0?size=2")).await;
+    assert_eq!(status, StatusCode::OK);
+    let proof = hashes(&inc["proof"]);
+    let leaf = leaf_hash(&first.content.record_hash.0);
+    assert!(verify_inclusion(&leaf, 0, 2, &proof, &root));
+    let (_, inc) = h.json(get("/log/inclusion/1")).await;
+    assert_eq!(inc["size"], 2);
+    let (status, cons) = h.json(get("/log/consistency?from=1&to=2")).await;
+    assert_eq!(status, StatusCode::OK);
+    let proof = hashes(&cons["proof"]);
+    assert!(verify_consistency(
+        1,
+        2,
+        &first.content.tree_head.root,
+        &root,
+        &proof
+    ));
+    h.refused(get("/log/inclusion/2?size=2"), 400, "log.out_of_range")
+        .await;
+    h.refused(get("/log/inclusion/0?size=x"), 400, "request.bad_query")
+        .await;
+    h.refused(get("/log/consistency?from=2&to=3"), 400, "log.out_of_range")
+        .await;
+    h.refused(get("/log/consistency?from=1"), 400, "request.bad_query")
+        .await;
+
+    let (status, s) = h.json(get("/status")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (s["state"].as_str(), s["accepted"].as_u64()),
+        (Some("open"), Some(2))
+    );
+    let (status, text) = h.call(get("/healthz")).await;
+    assert_eq!((status, &text[..]), (StatusCode::OK, &b"ok"[..]));
+    let (_, metrics) = h.call(get("/metrics")).await;
+    let metrics = String::from_utf8(metrics.to_vec()).unwrap();
+    assert!(metrics.contains("collector_submissions_accepted_total 2\n"));
+    assert!(metrics.contains("collector_submit_seconds_count 2\n"));
+    h.refused(get("/nowhere"), 404, "request.not_found").await;
+}
+
+#[tokio::test]
+async fn every_rejection_reachable_over_http_has_its_status_and_code() {
+    let mut h = harness(Limits::default());
+    let nonce = h.challenge().await;
+    let cases = h.f.refused(nonce);
+    for (code, class, body) in cases {
+        h.refused(post("/submit", body), status_of(class), code)
+            .await;
+    }
+    // The challenge is still unused: the first valid submission with it is accepted, a
+    // replay is refused.
+    let ballot = h.f.ballot("tartu", nonce).to_bytes();
+    let good = h.f.submit_as(&h.f.voters[0], &ballot);
+    assert_eq!(
+        h.call(post("/submit", good.clone())).await.0,
+        StatusCode::OK
+    );
+    h.refused(post("/submit", good), 409, "challenge.used")
+        .await;
+
+    let (body, _) = h.submission(1).await;
+    h.time.fetch_add(300, Ordering::SeqCst);
+    h.refused(post("/submit", body.clone()), 403, "challenge.expired")
+        .await;
+    h.time.store(h.f.election.starts - 1, Ordering::SeqCst);
+    h.refused(post("/submit", body.clone()), 503, "election.not_open")
+        .await;
+    h.refused(post("/challenge", vec![]), 503, "election.not_open")
+        .await;
+    assert_eq!(h.json(get("/status")).await.1["state"], "not_open");
+    h.time.store(h.f.election.ends, Ordering::SeqCst);
+    h.refused(post("/submit", body), 503, "election.closed")
+        .await;
+    h.refused(post("/challenge", vec![]), 503, "election.closed")
+        .await;
+    let (_, status) = h.json(get("/status")).await;
+    assert_eq!(status["state"], "closed");
+    assert_eq!(status["rejected"]["ballot.invalid_proof"], 2);
+    assert_eq!(status["rejected"]["challenge.used"], 1);
+
+    let small = harness(Limits {
+        body_bytes: 100,
+        ..Limits::default()
+    });
+    small
+        .refused(post("/submit", vec![0; 101]), 413, "submission.too_large")
+        .await;
+}
+
+#[tokio::test]
+async fn verification_is_limited_in_time_and_count_and_says_so() {
+    let mut h = harness(Limits::default());
+    let (_, hash, _) = h.vote(0).await;
+    let uri = format!("/verify/{}", hash.to_hex());
+    for _ in 0..3 {
+        assert_eq!(h.call(get(&uri)).await.0, StatusCode::OK);
+    }
+    h.refused(get(&uri), 403, "verify.too_many").await;
+    h.time.fetch_add(30 * 60, Ordering::SeqCst);
+    h.refused(get(&uri), 410, "verify.window_passed").await;
+    h.refused(
+        get(&format!("/verify/{}", Hash32([1; 32]).to_hex())),
+        404,
+        "verify.unknown",
+    )
+    .await;
+    h.refused(get("/verify/nothex"), 400, "verify.bad_id").await;
+}
+
+#[tokio::test]
+async fn every_route_is_in_the_openapi_document() {
+    let doc: Value = serde_json::from_str(include_str!("../../openapi.json")).unwrap();
+    let documented: BTreeSet<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (m.clone(), path.clone()))
+        })
+        .collect();
+    let routed: BTreeSet<(String, String)> = routes()
+        .list
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(routed, documented);
+    let h = harness(Limits::default());
+    let (status, served) = h.json(get("/openapi.json")).await;
+    assert_eq!((status, served), (StatusCode::OK, doc));
+}
+
+#[tokio::test]
+async fn serves_over_a_real_socket() {
+    use http_body_util::{BodyExt, Full};
+    use hyper_util::client::legacy::Client;
+    use hyper_util::rt::TokioExecutor;
+
+    let h = harness(Limits::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = h.app.clone();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    let resp = client
+        .request(
+            Request::post(format!("http://{addr}/challenge"))
+                .body(Full::new(Bytes::new()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["nonce"].as_str().unwrap().len(), 64);
+    let resp = client
+        .request(
+            Request::post(format!("http://{addr}/submit"))
+                .body(Full::new(Bytes::from_static(b"junk")))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    server.abort();
+}

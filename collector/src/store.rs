@@ -1,0 +1,84 @@
+//! Where accepted submissions go: the [`Store`] trait the HTTP handlers use, so that another
+//! backend (a replicated one) can be added without touching them, and its embedded default
+//! [`JournalStore`] (in `store/journal_store.rs`): the append-only [`crate::journal`] as the
+//! source of truth, sled as the index, a single writer thread doing group commit.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use ivote_protocol::ballot::Hash32;
+use ivote_protocol::merkle::NodeHash;
+use ivote_protocol::receipt::{Receipt, SignedTreeHead};
+use ivote_protocol::submission::SubmissionRecord;
+use thiserror::Error;
+
+use crate::decide::{Accepted, StoreView};
+use crate::journal::JournalError;
+use crate::reject::Rejection;
+
+mod journal_store;
+
+pub use journal_store::JournalStore;
+
+/// A submission as stored, for the voter's verification device.
+#[derive(Clone, Debug)]
+pub struct Stored {
+    /// Its log record.
+    pub record: SubmissionRecord,
+    /// The submission layout as received.
+    pub submission: Vec<u8>,
+}
+
+/// The store failed; the caller logs it and answers with a generic internal error.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The journal could not be read or written, or is corrupt.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// The sled index failed.
+    #[error("the index failed: {0}")]
+    Index(#[from] sled::Error),
+    /// The index disagrees with the journal.
+    #[error("the index does not match the journal: {0}; move the index directory away to rebuild it from the journal")]
+    IndexMismatch(String),
+    /// An earlier write failed; the store refuses further writes until restarted.
+    #[error("the store stopped accepting submissions after a write failure")]
+    Stopped,
+}
+
+/// Why a commit did not produce a receipt.
+#[derive(Debug, Error)]
+pub enum CommitError {
+    /// Refused at commit time (the atomic re-check of the challenge and the ciphertexts).
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A pending commit.
+pub type CommitFuture = Pin<Box<dyn Future<Output = Result<Receipt, CommitError>> + Send>>;
+
+/// The collector's storage, as the HTTP handlers see it.
+pub trait Store: StoreView + Send + Sync {
+    /// This store as what `decide` reads (a snapshot; [`Store::commit`] re-checks).
+    fn view(&self) -> &dyn StoreView;
+    /// Records a freshly issued challenge nonce, usable until `expires_at`.
+    fn issue_challenge(&self, nonce: [u8; 32], now: i64, expires_at: i64)
+        -> Result<(), StoreError>;
+    /// Persists an accepted submission received at `received_at`: re-checks its challenge
+    /// and ciphertexts atomically, logs it, and resolves to its receipt once it is durable.
+    fn commit(&self, accepted: Accepted, received_at: i64) -> CommitFuture;
+    /// The latest signed tree head.
+    fn head(&self) -> SignedTreeHead;
+    /// The inclusion proof of `leaf` in the tree of `size` leaves (`None` if out of range).
+    fn inclusion_proof(&self, leaf: u64, size: u64) -> Option<Vec<NodeHash>>;
+    /// The consistency proof from size `from` to size `to` (`None` if out of range).
+    fn consistency_proof(&self, from: u64, to: u64) -> Option<Vec<NodeHash>>;
+    /// The stored submission with this ballot hash.
+    fn find(&self, ballot_hash: &Hash32) -> Result<Option<Stored>, StoreError>;
+    /// Counts one more verification of this ballot; returns the count including this one.
+    fn count_verification(&self, ballot_hash: &Hash32) -> Result<u32, StoreError>;
+}

@@ -1,0 +1,635 @@
+//! The embedded store: the journal is the truth, sled is an index rebuilt from it.
+//!
+//! * `DIR/journal`: the append-only journal ([`crate::journal`]).
+//! * `DIR/index`: a sled database with the trees `ballots` (ballot hash → leaf), `voters`
+//!   (voter id → latest sequence number), `ciphertexts` (ciphertext → leaf), `challenges`
+//!   (nonce → expiry ‖ used), `verifications` (ballot hash → count) and `meta` (`size`).
+//!
+//! sled's flush is not an fsync, so sled may lag the journal after a crash: on start every
+//! journal entry is re-indexed, and an index entry that contradicts the journal, or an index
+//! that holds more entries than the journal, stops the start. Challenges live in memory
+//! (issuing one is a map insert plus an unflushed sled insert); losing one in a crash only
+//! means the voter asks again.
+//!
+//! One writer thread owns the journal and does group commit: it drains the queue, re-checks
+//! each submission's challenge (unused) and ciphertexts (unseen) under the challenge lock,
+//! assigns consecutive leaf indices, appends all entries with one `fdatasync`, updates the
+//! index, extends the Merkle tree, signs one tree head and answers every waiter.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::thread::JoinHandle;
+
+use ed25519_dalek::SigningKey;
+use ivote_protocol::ballot::{ballot_hash, Ballot, Hash32};
+use ivote_protocol::merkle::{MerkleTree, NodeHash};
+use ivote_protocol::receipt::{Receipt, ReceiptContent, SignedTreeHead};
+use ivote_protocol::submission::{Submission, SubmissionRecord};
+use ivote_protocol::ContextHash;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{CommitError, CommitFuture, Store, StoreError, Stored};
+use crate::decide::{Accepted, ChallengeState, StoreView};
+use crate::election::Election;
+use crate::journal::{Entry, Journal, JournalError, JournalReader, ScanEnd};
+use crate::reject::Rejection;
+
+/// The most submissions one group commit takes from the queue.
+const MAX_BATCH: usize = 1024;
+/// How many submissions may wait for the writer before senders wait.
+const QUEUE: usize = 4096;
+/// Expired challenges are dropped after this many new ones.
+const PRUNE_EVERY: u32 = 4096;
+const SIZE_KEY: &[u8] = b"size";
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn read<T>(l: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write<T>(l: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn array<const N: usize>(v: &[u8], what: &str) -> Result<[u8; N], StoreError> {
+    <[u8; N]>::try_from(v).map_err(|_| StoreError::IndexMismatch(format!("a malformed {what}")))
+}
+
+/// A challenge in memory: its expiry and whether an accepted submission used it.
+#[derive(Clone, Copy, Debug)]
+struct Challenge {
+    expires_at: i64,
+    used: bool,
+}
+
+impl Challenge {
+    fn to_bytes(self) -> [u8; 9] {
+        let mut out = [0u8; 9];
+        let (t, u) = out.split_at_mut(8);
+        t.copy_from_slice(&self.expires_at.to_be_bytes());
+        u.fill(u8::from(self.used));
+        out
+    }
+
+    fn from_bytes(v: &[u8]) -> Result<Self, StoreError> {
+        let v: [u8; 9] = array(v, "challenge")?;
+        let (t, u) = v.split_at(8);
+        Ok(Challenge {
+            expires_at: i64::from_be_bytes(array(t, "challenge")?),
+            used: u != [0],
+        })
+    }
+}
+
+#[derive(Debug, Default)]
+struct Challenges {
+    map: HashMap<[u8; 32], Challenge>,
+    issued_since_prune: u32,
+}
+
+/// The sled trees.
+#[derive(Debug)]
+struct Index {
+    db: sled::Db,
+    ballots: sled::Tree,
+    voters: sled::Tree,
+    ciphertexts: sled::Tree,
+    challenges: sled::Tree,
+    verifications: sled::Tree,
+}
+
+impl Index {
+    fn open(path: &Path) -> Result<Index, StoreError> {
+        let db = sled::open(path)?;
+        Ok(Index {
+            ballots: db.open_tree("ballots")?,
+            voters: db.open_tree("voters")?,
+            ciphertexts: db.open_tree("ciphertexts")?,
+            challenges: db.open_tree("challenges")?,
+            verifications: db.open_tree("verifications")?,
+            db,
+        })
+    }
+
+    fn voter_seq(&self, voter: &str) -> Result<u32, StoreError> {
+        match self.voters.get(voter)? {
+            Some(v) => Ok(u32::from_be_bytes(array(&v, "voter sequence number")?)),
+            None => Ok(0),
+        }
+    }
+
+    fn size(&self) -> Result<u64, StoreError> {
+        match self.db.get(SIZE_KEY)? {
+            Some(v) => Ok(u64::from_be_bytes(array(&v, "size")?)),
+            None => Ok(0),
+        }
+    }
+
+    /// Indexes one logged record; refuses if the index places its ballot elsewhere.
+    fn index(
+        &self,
+        record: &SubmissionRecord,
+        nonce: &[u8; 32],
+        challenge_expires: i64,
+        ciphertexts: &[[u8; 64]],
+    ) -> Result<(), StoreError> {
+        let leaf = record.leaf_index.to_be_bytes();
+        if let Some(v) = self.ballots.get(record.ballot_hash.0)? {
+            if v.as_ref() != leaf {
+                return Err(StoreError::IndexMismatch(format!(
+                    "the index has ballot {} at another leaf than {}",
+                    record.ballot_hash.to_hex(),
+                    record.leaf_index
+                )));
+            }
+        }
+        for c in ciphertexts {
+            self.ciphertexts.insert(c, &leaf)?;
+        }
+        let used = Challenge {
+            expires_at: challenge_expires,
+            used: true,
+        };
+        self.challenges.insert(nonce, &used.to_bytes())?;
+        self.voters
+            .insert(record.voter_id.as_bytes(), &record.voter_seq.to_be_bytes())?;
+        self.ballots.insert(record.ballot_hash.0, &leaf)?;
+        self.db
+            .insert(SIZE_KEY, &(record.leaf_index + 1).to_be_bytes())?;
+        Ok(())
+    }
+}
+
+/// The log: the Merkle tree, the latest signed head, and where each leaf's entry starts in
+/// the journal.
+#[derive(Debug)]
+struct Log {
+    tree: MerkleTree,
+    head: SignedTreeHead,
+    offsets: Vec<u64>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    index: Index,
+    challenges: Mutex<Challenges>,
+    log: RwLock<Log>,
+    reader: JournalReader,
+}
+
+impl StoreView for Shared {
+    fn challenge(&self, nonce: &[u8; 32]) -> Option<ChallengeState> {
+        lock(&self.challenges).map.get(nonce).map(|c| match c.used {
+            true => ChallengeState::Used,
+            false => ChallengeState::Issued {
+                expires_at: c.expires_at,
+            },
+        })
+    }
+
+    fn ciphertext_stored(&self, ciphertext: &[u8; 64]) -> bool {
+        // Fail closed: if the index cannot answer, treat the ciphertext as stored.
+        self.index
+            .ciphertexts
+            .contains_key(ciphertext)
+            .unwrap_or_else(|e| {
+                tracing::error!("reading the ciphertext index: {e}");
+                true
+            })
+    }
+}
+
+#[derive(Debug)]
+struct Job {
+    accepted: Accepted,
+    received_at: i64,
+    reply: oneshot::Sender<Result<Receipt, CommitError>>,
+}
+
+/// The embedded store (see the module docs).
+#[derive(Debug)]
+pub struct JournalStore {
+    shared: Arc<Shared>,
+    queue: Option<mpsc::Sender<Job>>,
+    writer: Option<JoinHandle<()>>,
+}
+
+impl JournalStore {
+    /// Opens the store in `dir` (created if missing) for `election`, rebuilding and
+    /// cross-checking the index from the journal, and starts the writer thread. `key` is the
+    /// collector's signing key; `now` timestamps the tree head signed on start. Returns how
+    /// the journal scan ended (`torn > 0` if a torn last entry was cut off).
+    pub fn open(
+        dir: &Path,
+        election: &Election,
+        key: SigningKey,
+        now: i64,
+    ) -> Result<(JournalStore, ScanEnd), StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| JournalError::Io {
+            action: "create the directory of",
+            path: dir.to_owned(),
+            source,
+        })?;
+        let index = Index::open(&dir.join("index"))?;
+        let indexed = index.size()?;
+        let mut tree = MerkleTree::new();
+        let mut offsets = Vec::new();
+        let mut seqs: HashMap<String, u32> = HashMap::new();
+        let (journal, end) = Journal::open(&dir.join("journal"), |offset, entry| {
+            let r = &entry.record;
+            let seq = seqs.entry(r.voter_id.clone()).or_insert(0);
+            *seq += 1;
+            if r.voter_seq != *seq {
+                return Err(format!(
+                    "voter {}'s entry has sequence number {}, expected {seq}",
+                    r.voter_id, r.voter_seq
+                ));
+            }
+            let submission =
+                Submission::from_bytes(&entry.submission).map_err(|e| e.to_string())?;
+            if ballot_hash(&submission.ballot) != r.ballot_hash {
+                return Err("the record's ballot hash is not its submission's".into());
+            }
+            let ballot = Ballot::from_bytes(&submission.ballot).map_err(|e| e.to_string())?;
+            let decoded = ballot
+                .decode(&election.context, &election.shapes)
+                .map_err(|e| e.to_string())?;
+            let ciphertexts: Vec<[u8; 64]> = decoded.ciphertexts().collect();
+            index
+                .index(
+                    r,
+                    &ballot.nonce,
+                    r.received_at.saturating_add(election.challenge_ttl),
+                    &ciphertexts,
+                )
+                .map_err(|e| e.to_string())?;
+            tree.push(r.leaf_hash());
+            offsets.push(offset);
+            Ok(())
+        })?;
+        if indexed > end.entries {
+            return Err(StoreError::IndexMismatch(format!(
+                "the index holds {indexed} entries but the journal only {}: entries that were \
+                 acknowledged are missing from the journal",
+                end.entries
+            )));
+        }
+        if end.torn > 0 {
+            tracing::warn!(
+                bytes = end.torn,
+                offset = end.valid_len,
+                "cut off a torn last journal entry (a crash during its write, before any receipt)"
+            );
+        }
+        let challenges = load_challenges(&index, now)?;
+        let root = tree
+            .root(tree.size())
+            .ok_or_else(|| StoreError::IndexMismatch("the Merkle tree lost leaves".into()))?;
+        let head = SignedTreeHead::sign(&key, &election.context, tree.size(), root, now);
+        let shared = Arc::new(Shared {
+            index,
+            challenges: Mutex::new(challenges),
+            log: RwLock::new(Log {
+                tree,
+                head,
+                offsets,
+            }),
+            reader: journal.reader()?,
+        });
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let writer = Writer {
+            shared: shared.clone(),
+            journal,
+            key,
+            context: election.context,
+            challenge_ttl: election.challenge_ttl,
+            failed: false,
+        };
+        let handle = std::thread::Builder::new()
+            .name("collector-writer".into())
+            .spawn(move || writer.run(rx))
+            .map_err(|source| JournalError::Io {
+                action: "start the writer thread for",
+                path: dir.to_owned(),
+                source,
+            })?;
+        let store = JournalStore {
+            shared,
+            queue: Some(tx),
+            writer: Some(handle),
+        };
+        Ok((store, end))
+    }
+}
+
+/// Loads the unexpired challenges into memory and drops the expired ones from the index.
+fn load_challenges(index: &Index, now: i64) -> Result<Challenges, StoreError> {
+    let mut challenges = Challenges::default();
+    for item in index.challenges.iter() {
+        let (k, v) = item?;
+        let c = Challenge::from_bytes(&v)?;
+        if c.expires_at <= now {
+            index.challenges.remove(&k)?;
+        } else {
+            challenges.map.insert(array(&k, "challenge nonce")?, c);
+        }
+    }
+    Ok(challenges)
+}
+
+impl Drop for JournalStore {
+    /// Closes the queue and waits for the writer to answer what it holds, so that the
+    /// journal and index are closed when the store is gone.
+    fn drop(&mut self) {
+        drop(self.queue.take());
+        if let Some(w) = self.writer.take() {
+            if w.join().is_err() {
+                tracing::error!("the writer thread panicked");
+            }
+        }
+        if let Err(e) = self.shared.index.db.flush() {
+            tracing::error!("flushing the index: {e}");
+        }
+    }
+}
+
+impl StoreView for JournalStore {
+    fn challenge(&self, nonce: &[u8; 32]) -> Option<ChallengeState> {
+        self.shared.challenge(nonce)
+    }
+
+    fn ciphertext_stored(&self, ciphertext: &[u8; 64]) -> bool {
+        self.shared.ciphertext_stored(ciphertext)
+    }
+}
+
+impl Store for JournalStore {
+    fn view(&self) -> &dyn StoreView {
+        self
+    }
+
+    fn issue_challenge(
+        &self,
+        nonce: [u8; 32],
+        now: i64,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        let c = Challenge {
+            expires_at,
+            used: false,
+        };
+        let mut challenges = lock(&self.shared.challenges);
+        challenges.map.insert(nonce, c);
+        self.shared.index.challenges.insert(nonce, &c.to_bytes())?;
+        challenges.issued_since_prune += 1;
+        if challenges.issued_since_prune >= PRUNE_EVERY {
+            challenges.issued_since_prune = 0;
+            let expired: Vec<[u8; 32]> = challenges
+                .map
+                .iter()
+                .filter(|(_, c)| c.expires_at <= now)
+                .map(|(k, _)| *k)
+                .collect();
+            for k in expired {
+                challenges.map.remove(&k);
+                self.shared.index.challenges.remove(k)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn commit(&self, accepted: Accepted, received_at: i64) -> CommitFuture {
+        let queue = self.queue.clone();
+        Box::pin(async move {
+            let queue = queue.ok_or(StoreError::Stopped)?;
+            let (reply, answer) = oneshot::channel();
+            let job = Job {
+                accepted,
+                received_at,
+                reply,
+            };
+            queue.send(job).await.map_err(|_| StoreError::Stopped)?;
+            answer.await.map_err(|_| StoreError::Stopped)?
+        })
+    }
+
+    fn head(&self) -> SignedTreeHead {
+        read(&self.shared.log).head
+    }
+
+    fn inclusion_proof(&self, leaf: u64, size: u64) -> Option<Vec<NodeHash>> {
+        read(&self.shared.log).tree.inclusion_proof(leaf, size)
+    }
+
+    fn consistency_proof(&self, from: u64, to: u64) -> Option<Vec<NodeHash>> {
+        read(&self.shared.log).tree.consistency_proof(from, to)
+    }
+
+    fn find(&self, ballot_hash: &Hash32) -> Result<Option<Stored>, StoreError> {
+        let Some(leaf) = self.shared.index.ballots.get(ballot_hash.0)? else {
+            return Ok(None);
+        };
+        let leaf = u64::from_be_bytes(array(&leaf, "leaf index")?);
+        let offset = usize::try_from(leaf)
+            .ok()
+            .and_then(|i| read(&self.shared.log).offsets.get(i).copied())
+            .ok_or_else(|| {
+                StoreError::IndexMismatch(format!("the index has leaf {leaf}, the log not"))
+            })?;
+        let entry = self.shared.reader.read(offset)?;
+        Ok(Some(Stored {
+            record: entry.record,
+            submission: entry.submission,
+        }))
+    }
+
+    fn count_verification(&self, ballot_hash: &Hash32) -> Result<u32, StoreError> {
+        let count = self
+            .shared
+            .index
+            .verifications
+            .update_and_fetch(ballot_hash.0, |old| {
+                let n = old
+                    .and_then(|v| <[u8; 4]>::try_from(v).ok())
+                    .map_or(0, u32::from_be_bytes);
+                Some(n.saturating_add(1).to_be_bytes().to_vec())
+            })?;
+        match count {
+            Some(v) => Ok(u32::from_be_bytes(array(&v, "verification count")?)),
+            None => Ok(0),
+        }
+    }
+}
+
+/// The single writer (see the module docs).
+struct Writer {
+    shared: Arc<Shared>,
+    journal: Journal,
+    key: SigningKey,
+    context: ContextHash,
+    challenge_ttl: i64,
+    /// Set after a failed write: the journal's state is unknown, so nothing more is accepted.
+    failed: bool,
+}
+
+impl Writer {
+    fn run(mut self, mut queue: mpsc::Receiver<Job>) {
+        while let Some(first) = queue.blocking_recv() {
+            let mut jobs = vec![first];
+            while jobs.len() < MAX_BATCH {
+                match queue.try_recv() {
+                    Ok(job) => jobs.push(job),
+                    Err(_) => break,
+                }
+            }
+            self.commit(jobs);
+        }
+    }
+
+    fn commit(&mut self, jobs: Vec<Job>) {
+        if self.failed {
+            for job in jobs {
+                // The waiter may have gone (a timeout): nothing to answer then.
+                let _ = job.reply.send(Err(StoreError::Stopped.into()));
+            }
+            return;
+        }
+        let admitted = self.recheck(jobs);
+        if admitted.is_empty() {
+            return;
+        }
+        match self.persist(&admitted) {
+            Ok(receipts) => {
+                for (job, receipt) in admitted.into_iter().zip(receipts) {
+                    let _ = job.reply.send(Ok(receipt));
+                }
+            }
+            Err(e) => {
+                tracing::error!("writing accepted submissions failed, refusing further ones: {e}");
+                self.failed = true;
+                for job in admitted {
+                    let _ = job.reply.send(Err(StoreError::Stopped.into()));
+                }
+            }
+        }
+    }
+
+    /// The atomic re-check: challenge issued and unused, no ciphertext stored or earlier in
+    /// the batch. Refused jobs are answered here; admitted ones have their challenge used.
+    fn recheck(&self, jobs: Vec<Job>) -> Vec<Job> {
+        let mut challenges = lock(&self.shared.challenges);
+        let mut seen: HashSet<[u8; 64]> = HashSet::new();
+        let mut admitted = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            let a = &job.accepted;
+            let verdict = match challenges.map.get_mut(&a.nonce) {
+                None => Err(Rejection::UnknownChallenge),
+                Some(c) if c.used => Err(Rejection::UsedChallenge),
+                Some(_)
+                    if a.ciphertexts
+                        .iter()
+                        .any(|c| seen.contains(c) || self.shared.ciphertext_stored(c)) =>
+                {
+                    Err(Rejection::DuplicateCiphertext)
+                }
+                Some(c) => {
+                    c.used = true;
+                    Ok(())
+                }
+            };
+            match verdict {
+                Ok(()) => {
+                    seen.extend(a.ciphertexts.iter().copied());
+                    admitted.push(job);
+                }
+                Err(r) => {
+                    let _ = job.reply.send(Err(r.into()));
+                }
+            }
+        }
+        admitted
+    }
+
+    /// Appends, syncs, indexes and logs the admitted jobs; returns their receipts.
+    fn persist(&mut self, jobs: &[Job]) -> Result<Vec<Receipt>, StoreError> {
+        let size = read(&self.shared.log).tree.size();
+        let mut seqs: HashMap<&str, u32> = HashMap::new();
+        let mut entries = Vec::with_capacity(jobs.len());
+        for (leaf_index, job) in (size..).zip(jobs) {
+            let a = &job.accepted;
+            let previous = match seqs.get(a.voter_id.as_str()) {
+                Some(s) => *s,
+                None => self.shared.index.voter_seq(&a.voter_id)?,
+            };
+            let voter_seq = previous.saturating_add(1);
+            seqs.insert(&a.voter_id, voter_seq);
+            entries.push(Entry {
+                record: SubmissionRecord {
+                    leaf_index,
+                    received_at: job.received_at,
+                    voter_id: a.voter_id.clone(),
+                    voter_seq,
+                    ballot_hash: a.ballot_hash,
+                    certificate_hash: a.certificate_hash,
+                    signature: a.submission.signature.clone(),
+                },
+                submission: a.submission.to_bytes(),
+            });
+        }
+        let frames: Vec<Vec<u8>> = entries.iter().map(Entry::frame).collect();
+        let mut offset = self.journal.append_synced(&frames.concat())?;
+        let mut offsets = Vec::with_capacity(frames.len());
+        for f in &frames {
+            offsets.push(offset);
+            offset += f.len() as u64;
+        }
+        for (e, job) in entries.iter().zip(jobs) {
+            self.shared.index.index(
+                &e.record,
+                &job.accepted.nonce,
+                job.received_at.saturating_add(self.challenge_ttl),
+                &job.accepted.ciphertexts,
+            )?;
+        }
+        let mut log = write(&self.shared.log);
+        for e in &entries {
+            log.tree.push(e.record.leaf_hash());
+        }
+        log.offsets.extend(offsets);
+        let new_size = log.tree.size();
+        let root = log
+            .tree
+            .root(new_size)
+            .ok_or_else(|| StoreError::IndexMismatch("the Merkle tree lost leaves".into()))?;
+        let timestamp = jobs
+            .iter()
+            .map(|j| j.received_at)
+            .fold(log.head.timestamp, i64::max);
+        log.head = SignedTreeHead::sign(&self.key, &self.context, new_size, root, timestamp);
+        let head = log.head;
+        Ok(entries
+            .iter()
+            .map(|e| {
+                ReceiptContent {
+                    ballot_hash: e.record.ballot_hash,
+                    voter_seq: e.record.voter_seq,
+                    leaf_index: e.record.leaf_index,
+                    record_hash: e.record.hash(),
+                    tree_head: head,
+                    inclusion: log
+                        .tree
+                        .inclusion_proof(e.record.leaf_index, new_size)
+                        .unwrap_or_default(),
+                }
+                .sign(&self.key, &self.context)
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests;
