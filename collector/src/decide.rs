@@ -8,7 +8,7 @@
 //! 2. election open at `now` (`election.not_open`, `election.closed`);
 //! 3. the ballot's challenge nonce: issued, unexpired, unused (`challenge.*`);
 //! 4. the certificate: chain, validity, key usage, voter id, revocation (`eid.*`);
-//! 5. the voter is on the roll (`voter.not_on_roll`) and the ballot is for their district
+//! 5. the voter is on the roll (`eid.not_on_roll`) and the ballot is for their district
 //!    (`voter.wrong_district`);
 //! 6. the e-ID signature over [`vote_message`] (`eid.bad_signature`, `eid.signature_encoding`);
 //! 7. the ballot fits the election and every validity proof verifies (`ballot.*`);
@@ -90,22 +90,22 @@ pub fn decide<R: RngCore + CryptoRng>(
         }
         Some(ChallengeState::Issued { .. }) => {}
     }
-    // 4. Certificate.
-    let cert = election
-        .anchors
-        .validate(&submission.certificate, now, election.crl.as_ref())?;
-    // 5. Roll and district.
-    let voter_id = cert.voter_id();
-    let district = election
-        .roll
-        .district_of_voter_id(voter_id)
-        .ok_or_else(|| Rejection::NotOnRoll(voter_id.to_owned()))?;
-    if district != ballot.district {
+    // 4 and 5. Certificate (chain, validity, key usage, revocation) and roll: the one
+    // eligibility check the tally runs again on every ballot.
+    let voter = ivote_eid::check_eligibility(
+        &election.anchors,
+        election.crl.as_ref(),
+        &election.roll,
+        &submission.certificate,
+        now,
+    )?;
+    if voter.district != ballot.district {
         return Err(Rejection::WrongDistrict {
-            voter: district.to_owned(),
+            voter: voter.district,
             ballot: ballot.district.clone(),
         });
     }
+    let cert = voter.certificate;
     // 6. Signature.
     let ballot_hash = ivote_protocol::ballot::ballot_hash(&submission.ballot);
     cert.verify_signature(
@@ -125,7 +125,7 @@ pub fn decide<R: RngCore + CryptoRng>(
         return Err(Rejection::DuplicateCiphertext);
     }
     Ok(Accepted {
-        voter_id: voter_id.to_owned(),
+        voter_id: voter.voter_id,
         nonce: ballot.nonce,
         ballot_hash,
         certificate_hash: Hash32(*cert.fingerprint()),

@@ -43,13 +43,10 @@ pub enum Rejection {
     /// The challenge was already used by an accepted submission.
     #[error("the ballot's challenge was already used; ask for a new one")]
     UsedChallenge,
-    /// The certificate failed validation (chain, validity, key usage, revocation), or the
-    /// signature does not verify with it.
+    /// The certificate failed validation (chain, validity, key usage, revocation), its voter
+    /// is not on the roll (`eid.not_on_roll`), or the signature does not verify with it.
     #[error("{0}")]
     Eid(#[from] EidError),
-    /// The certificate's voter is not on the roll.
-    #[error("voter {0} is not on the voter roll")]
-    NotOnRoll(String),
     /// The ballot is for another district than the voter's.
     #[error("the ballot is for district \"{ballot}\" but the voter votes in \"{voter}\"")]
     WrongDistrict {
@@ -77,7 +74,6 @@ impl Rejection {
             Rejection::ExpiredChallenge => "challenge.expired",
             Rejection::UsedChallenge => "challenge.used",
             Rejection::Eid(e) => e.code(),
-            Rejection::NotOnRoll(_) => "voter.not_on_roll",
             Rejection::WrongDistrict { .. } => "voter.wrong_district",
             Rejection::Ballot(e) => e.code(),
             Rejection::DuplicateCiphertext => "ballot.duplicate_ciphertext",
@@ -92,7 +88,6 @@ impl Rejection {
             Rejection::UnknownChallenge
             | Rejection::ExpiredChallenge
             | Rejection::Eid(_)
-            | Rejection::NotOnRoll(_)
             | Rejection::WrongDistrict { .. } => Class::Forbidden,
             Rejection::UsedChallenge | Rejection::DuplicateCiphertext => Class::Conflict,
             Rejection::Ballot(BallotError::Layout(_)) => Class::Malformed,

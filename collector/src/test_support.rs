@@ -170,7 +170,7 @@ impl Fixture {
                 self.submit_as(&v[5], &bytes),
             ),
             (
-                "voter.not_on_roll",
+                "eid.not_on_roll",
                 Class::Forbidden,
                 self.submit_as(&v[3], &bytes),
             ),
