@@ -1,9 +1,11 @@
 //! What the collector loads once and reads on every submission.
 
 use ivote_crypto::PublicKey;
-use ivote_eid::{Crl, TrustAnchors};
-use ivote_protocol::ballot::BallotShapes;
-use ivote_protocol::{ContextHash, VoterRoll};
+use ivote_eid::{Crl, EidError, TrustAnchors};
+use ivote_protocol::ballot::{BallotError, BallotShapes};
+use ivote_protocol::package::ElectionPackage;
+use ivote_protocol::roll::{RollErrors, RollHash};
+use ivote_protocol::{ContextHash, Country, VoterRoll};
 
 /// The election, as the collector checks submissions against it. Everything is parsed
 /// and indexed once (trust anchors, CRL, roll, contest shapes) so that the hot path only
@@ -28,4 +30,127 @@ pub struct Election {
     pub ends: i64,
     /// How long an issued challenge stays usable (seconds).
     pub challenge_ttl: i64,
+}
+
+impl Election {
+    /// Builds the election from a loaded, verified package ([`ivote_protocol::package::verify_and_load`])
+    /// and the voter roll file's bytes. The roll must be the file the officials published:
+    /// its SHA-256 must be the package's `roll.sha256`, checked before it is parsed. The
+    /// trust anchors and CRL are parsed and validated here, once.
+    pub fn from_package(
+        package: &ElectionPackage,
+        roll_csv: &[u8],
+        country: Country,
+        challenge_ttl: i64,
+    ) -> Result<Election, LoadError> {
+        let actual = RollHash::of_file(roll_csv);
+        if actual != package.roll_hash {
+            return Err(LoadError::RollHashMismatch {
+                expected: package.roll_hash.to_hex(),
+                actual: actual.to_hex(),
+            });
+        }
+        let manifest = &package.manifest;
+        let roll = VoterRoll::parse(roll_csv, country, manifest).map_err(LoadError::Roll)?;
+        let anchors = TrustAnchors::from_pem(&package.trust_anchors_pem).map_err(LoadError::Eid)?;
+        let crl = package
+            .crl_pem
+            .as_deref()
+            .map(|pem| Crl::from_pem(pem, &anchors))
+            .transpose()
+            .map_err(LoadError::Eid)?;
+        Ok(Election {
+            context: package.context_hash,
+            joint_key: package.ceremony.joint_key.clone(),
+            shapes: BallotShapes::from_manifest(manifest).map_err(LoadError::Shapes)?,
+            anchors,
+            crl,
+            roll,
+            starts: manifest.voting_starts().as_second(),
+            ends: manifest.voting_ends().as_second(),
+            challenge_ttl,
+        })
+    }
+}
+
+/// Why the collector cannot load an election from its package and roll.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The roll file is not the one whose hash the officials signed into the package.
+    #[error(
+        "the voter roll file is not the one in the election package: its SHA-256 is {actual}, \
+         the package's roll.sha256 says {expected}; use the roll file the officials published \
+         with this package"
+    )]
+    RollHashMismatch {
+        /// The hash in the package.
+        expected: String,
+        /// The hash of the file given.
+        actual: String,
+    },
+    /// The roll does not validate (every problem with its line).
+    #[error("the voter roll: {0}")]
+    Roll(RollErrors),
+    /// The package's trust anchors or CRL do not load.
+    #[error("the package's e-ID trust anchors or CRL: {0}")]
+    Eid(EidError),
+    /// The manifest's contests give no ballot shapes.
+    #[error("the package's manifest: {0}")]
+    Shapes(BallotError),
+}
+
+impl LoadError {
+    /// The stable code: `election.roll_hash_mismatch`, or the underlying error's code
+    /// (`roll.*` for the roll's first problem, `eid.*`, `ballot.*`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            LoadError::RollHashMismatch { .. } => "election.roll_hash_mismatch",
+            LoadError::Roll(e) => e.codes().first().copied().unwrap_or("roll.invalid"),
+            LoadError::Eid(e) => e.code(),
+            LoadError::Shapes(e) => e.code(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ed25519_dalek::SigningKey;
+    use ivote_protocol::package::{hex_file, verify_and_load, PackageTrust};
+
+    use super::*;
+    use crate::demo_setup::setup;
+
+    #[test]
+    fn builds_from_the_package_and_refuses_another_roll() {
+        let st = setup(|root| {
+            let key = SigningKey::from_bytes(&[9; 32]).verifying_key();
+            let path = root.join("collector-key.hex");
+            std::fs::write(&path, hex_file(key.as_bytes())).unwrap();
+            path
+        });
+        let files = ivote_protocol::fs::read_package_dir(&st.path("package")).unwrap();
+        let officials = crate::key_file::public_key(st.officials_key_hex().as_bytes()).unwrap();
+        let package = verify_and_load(&files, PackageTrust::OfficialsKey(&officials)).unwrap();
+        let roll = std::fs::read(st.path("pki/roll.csv")).unwrap();
+
+        let election = Election::from_package(&package, &roll, Country::EE, 300).unwrap();
+        assert_eq!(election.context, package.context_hash);
+        assert_eq!(election.roll.len(), 6);
+        assert!(election.crl.is_some());
+        assert_eq!(
+            election.starts,
+            package.manifest.voting_starts().as_second()
+        );
+        assert_eq!(election.challenge_ttl, 300);
+
+        let mut other = roll.clone();
+        other.extend_from_slice(b"\n");
+        let err = Election::from_package(&package, &other, Country::EE, 300).unwrap_err();
+        assert_eq!(err.code(), "election.roll_hash_mismatch");
+        assert!(
+            err.to_string().contains(&package.roll_hash.to_hex()),
+            "{err}"
+        );
+    }
 }

@@ -8,9 +8,14 @@
 //! and responding happen at the edges. See `docs/collector.md`.
 
 pub mod api;
+pub mod cmd;
 pub mod decide;
+#[cfg(test)]
+#[path = "../tests/common/setup.rs"]
+mod demo_setup;
 pub mod election;
 pub mod journal;
+pub mod key_file;
 pub mod reject;
 pub mod store;
 #[cfg(test)]

@@ -1,0 +1,209 @@
+//! `collector serve`: everything the server does once at start (load and check the package,
+//! roll and key; open the store), then the HTTP API until SIGTERM or ctrl-c.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use clap::Args;
+use ivote_protocol::package::{verify_and_load, ContextHash, PackageTrust, MANIFEST_FILE};
+use ivote_protocol::Country;
+use tracing_subscriber::EnvFilter;
+
+use super::{read, CmdError};
+use crate::api::{app, AppState, ElectionInfo, Limits, Metrics};
+use crate::election::Election;
+use crate::key_file;
+use crate::store::JournalStore;
+
+/// The arguments of `collector serve` (help on [`super::Command::Serve`]).
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("trust").required(true).args(["officials_key", "context"])))]
+pub struct ServeArgs {
+    /// The election package folder (from `tally package build`).
+    #[arg(long, value_name = "FOLDER")]
+    pub package: PathBuf,
+    /// The voter roll file the package was built with (its SHA-256 must be the package's).
+    #[arg(long, value_name = "FILE")]
+    pub roll: PathBuf,
+    /// The country of the roll's id codes: EE or TH.
+    #[arg(long, value_name = "EE|TH", value_parser = parse_country)]
+    pub country: Country,
+    /// The ballot box folder (journal and index; created if missing).
+    #[arg(long, value_name = "FOLDER")]
+    pub data: PathBuf,
+    /// The collector's secret key file (collector-key.SECRET.hex, from `collector keygen`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// The address and port to answer on, e.g. 0.0.0.0:8080 (port 0: any free port; the
+    /// address is printed).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// The officials' public key, 64 hex digits (officials-key.hex): the package must carry
+    /// their signature.
+    #[arg(long, value_name = "HEX")]
+    pub officials_key: Option<String>,
+    /// The published context hash, 64 hex digits: the package must have it.
+    #[arg(long, value_name = "HEX")]
+    pub context: Option<String>,
+    /// How long an issued challenge stays usable, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub challenge_ttl: i64,
+}
+
+fn parse_country(s: &str) -> Result<Country, String> {
+    Country::from_code(s).ok_or_else(|| format!("`{s}` is not a supported country: use EE or TH"))
+}
+
+/// Unix seconds now.
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Runs `serve`.
+pub fn run(a: ServeArgs) -> Result<(), CmdError> {
+    // Only fails if a subscriber is already set (e.g. by an embedding program): keep it.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .try_init();
+    let state = load(&a)?;
+    tracing::info!(
+        context = %state.election.context.to_hex(),
+        election = %state.info.manifest_toml.lines().next().unwrap_or_default(),
+        "election loaded"
+    );
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| CmdError::CouldNotRun(format!("cannot start the runtime: {e}")))?;
+    let served = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(a.listen)
+            .await
+            .map_err(|e| CmdError::CouldNotRun(format!("cannot listen on {}: {e}", a.listen)))?;
+        let addr = listener.local_addr().map_err(|e| {
+            CmdError::CouldNotRun(format!("cannot read the address of {}: {e}", a.listen))
+        })?;
+        println!("collector: listening on http://{addr}");
+        tracing::info!(%addr, "listening");
+        axum::serve(listener, app(state))
+            .with_graceful_shutdown(shutdown())
+            .await
+            .map_err(|e| CmdError::CouldNotRun(format!("serving on {addr} failed: {e}")))
+    });
+    // The state (and with it the store, whose writer finishes its queue) is dropped when
+    // `serve` returns; then the runtime.
+    drop(runtime);
+    tracing::info!("stopped");
+    served
+}
+
+/// Everything checked and opened before the first request.
+fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
+    let files = ivote_protocol::fs::read_package_dir(&a.package)
+        .map_err(|e| CmdError::CouldNotRun(e.to_string()))?;
+    let officials = a
+        .officials_key
+        .as_deref()
+        .map(|h| {
+            key_file::public_key(h.as_bytes()).ok_or_else(|| {
+                CmdError::refused(
+                    "collector.bad_officials_key",
+                    format!("--officials-key `{h}` is not an Ed25519 public key in 64 hex digits"),
+                )
+            })
+        })
+        .transpose()?;
+    let pinned = a
+        .context
+        .as_deref()
+        .map(|h| {
+            ContextHash::from_hex(h).ok_or_else(|| {
+                CmdError::refused(
+                    "collector.bad_context",
+                    format!("--context `{h}` is not 64 lower-case hex digits"),
+                )
+            })
+        })
+        .transpose()?;
+    let trust = match (&officials, &pinned) {
+        (Some(key), _) => PackageTrust::OfficialsKey(key),
+        (None, Some(hash)) => PackageTrust::PinnedContext(hash),
+        (None, None) => {
+            return Err(CmdError::CouldNotRun(
+                "give --officials-key or --context".into(),
+            ))
+        }
+    };
+    let package = verify_and_load(&files, trust).map_err(|e| {
+        CmdError::refused(
+            e.code(),
+            format!("the election package in {}: {e}", a.package.display()),
+        )
+    })?;
+    let election = Election::from_package(&package, &read(&a.roll)?, a.country, a.challenge_ttl)
+        .map_err(|e| CmdError::refused(e.code(), format!("{}: {e}", a.roll.display())))?;
+    let key = key_file::signing_key(&read(&a.key)?).ok_or_else(|| {
+        CmdError::refused(
+            "collector.bad_key_file",
+            format!(
+                "{} does not hold a secret key in 64 hex digits; make one with `collector keygen`",
+                a.key.display()
+            ),
+        )
+    })?;
+    if key.verifying_key() != package.collector_key {
+        return Err(CmdError::refused(
+            "collector.key_mismatch",
+            format!(
+                "the key in {} is not the package's collector key ({}); use the key whose \
+                 collector-key.hex was given to `tally package build`",
+                a.key.display(),
+                hex::encode(package.collector_key.as_bytes())
+            ),
+        ));
+    }
+    let manifest_toml = files
+        .get(MANIFEST_FILE)
+        .and_then(|b| String::from_utf8(b.clone()).ok())
+        .ok_or_else(|| {
+            CmdError::refused("package.bad_manifest", "the manifest is not UTF-8 text")
+        })?;
+    let election = Arc::new(election);
+    let (store, scan) = JournalStore::open(&a.data, &election, key, unix_now()).map_err(|e| {
+        CmdError::CouldNotRun(format!("the ballot box in {}: {e}", a.data.display()))
+    })?;
+    tracing::info!(?scan, data = %a.data.display(), "ballot box opened");
+    Ok(AppState {
+        election,
+        info: Arc::new(ElectionInfo {
+            manifest_toml,
+            collector_key: package.collector_key,
+        }),
+        store: Arc::new(store),
+        limits: Limits::default(),
+        clock: Arc::new(unix_now),
+        metrics: Arc::new(Metrics::default()),
+    })
+}
+
+/// Resolves on SIGTERM or ctrl-c (SIGINT).
+async fn shutdown() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!("cannot watch for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing open requests");
+}
