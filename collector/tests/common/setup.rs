@@ -2,7 +2,7 @@
 //! collector's tests (the unit tests include this file too, with `#[path]`).
 
 // Test helpers outside `#[test]` functions: clippy's allow-*-in-tests does not reach them.
-#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
 use std::path::{Path, PathBuf};
 

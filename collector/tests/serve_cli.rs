@@ -1,0 +1,150 @@
+//! The real `collector` binary: `keygen`, then `serve` on a package built with that key,
+//! answering over HTTP until SIGTERM; and the refusals before it serves.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+mod common {
+    pub mod setup;
+}
+use common::setup::{setup, Setup};
+
+fn collector(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_collector"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// A plain HTTP/1.1 GET; the status code and the body.
+fn get(addr: &str, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let status = text[9..12].parse().unwrap();
+    let body = text.split_once("\r\n\r\n").unwrap().1.to_owned();
+    (status, body)
+}
+
+/// Starts `collector serve`; the child and the address it printed on standard output.
+fn spawn_serve(args: &[String]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_collector"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.next().unwrap().unwrap();
+    let addr = line
+        .strip_prefix("collector: listening on http://")
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_owned();
+    (child, addr)
+}
+
+fn serve_args<'a>(st: &'a Setup, trust: [&'a str; 2], key: &'a str) -> Vec<String> {
+    [
+        "serve",
+        "--package",
+        &st.p("package"),
+        "--roll",
+        &st.p("pki/roll.csv"),
+        "--country",
+        "EE",
+        "--data",
+        &st.p("data"),
+        "--key",
+        key,
+        "--listen",
+        "127.0.0.1:0",
+        trust[0],
+        trust[1],
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+#[test]
+fn keygen_then_serve_answers_until_sigterm() {
+    let st = setup(|root| {
+        let out = collector(&["keygen", "--out", root.join("collector").to_str().unwrap()]);
+        assert!(out.status.success(), "{out:?}");
+        let secret = root.join("collector/collector-key.SECRET.hex");
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(&secret).unwrap().permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o600);
+        root.join("collector/collector-key.hex")
+    });
+    let key = st.p("collector/collector-key.SECRET.hex");
+    let officials = st.officials_key_hex();
+
+    // Refusals before serving: another roll, another key.
+    std::fs::write(st.path("other-roll.csv"), "id_code,district\n").unwrap();
+    let mut args = serve_args(&st, ["--officials-key", &officials], &key);
+    args[4] = st.p("other-roll.csv");
+    let out = collector(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[election.roll_hash_mismatch]"), "{err}");
+    let other = collector(&["keygen", "--out", &st.p("other")]);
+    assert!(other.status.success());
+    let other_key = st.p("other/collector-key.SECRET.hex");
+    let args = serve_args(&st, ["--officials-key", &officials], &other_key);
+    let out = collector(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("[collector.key_mismatch]"), "{err}");
+
+    // Serve; the address is printed on standard output.
+    let args = serve_args(&st, ["--officials-key", &officials], &key);
+    let (mut child, addr) = spawn_serve(&args);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while get(&addr, "/healthz") != (200, "ok".to_owned()) {
+        assert!(Instant::now() < deadline, "no /healthz");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (status, body) = get(&addr, "/election");
+    assert_eq!(status, 200, "{body}");
+    let election: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let files = ivote_protocol::fs::read_package_dir(&st.path("package")).unwrap();
+    let index = ivote_protocol::PackageIndex::parse(&files["package.json"]).unwrap();
+    assert_eq!(election["context"], index.context_hash().to_hex());
+    let public = std::fs::read_to_string(st.path("collector/collector-key.hex")).unwrap();
+    assert_eq!(election["collector_key"], public.trim());
+
+    // SIGTERM: a graceful stop, exit status 0.
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?}");
+
+    // The same ballot box, pinned by context hash, opens again.
+    let hash = index.context_hash().to_hex();
+    let args = serve_args(&st, ["--context", &hash], &key);
+    let (mut child, addr) = spawn_serve(&args);
+    assert_eq!(get(&addr, "/healthz"), (200, "ok".to_owned()));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
