@@ -61,6 +61,13 @@ pub const CDS_MAX_BRANCHES: u64 = 8;
 /// The most selections a contest may have (bounds every allocation made while decoding).
 pub const MAX_SELECTIONS: usize = 1024;
 
+/// The largest value any range of a contest may allow (a selection's or the sum's). Counts
+/// are recovered by a discrete-logarithm search bounded by (ballots × largest value), and a
+/// verification device opens a ballot by one bounded by the largest value: an unbounded
+/// manifest value would make both searches unbounded. Real contests need far less (scores of
+/// 0..=10, cumulative votes of a few dozen points).
+pub const MAX_VALUE: u64 = 1_000_000;
+
 /// Label of the selection-nonce derivation.
 const NONCE_KDF_LABEL: &[u8] = b"ivote-v1/selection-nonce";
 
@@ -139,6 +146,16 @@ impl ContestShape {
                 .try_fold(0u64, |acc, r| acc.checked_add(f(r)))
                 .ok_or_else(|| CryptoError::InvalidParameters("selection ranges overflow".into()))
         };
+        if let Some(r) = selections
+            .iter()
+            .chain(core::iter::once(&sum))
+            .find(|r| r.hi > MAX_VALUE)
+        {
+            return Err(CryptoError::InvalidParameters(format!(
+                "a range up to {} is too large: contests allow values up to {MAX_VALUE}",
+                r.hi
+            )));
+        }
         let (min_total, max_total) = (total(ValueRange::lo)?, total(ValueRange::hi)?);
         if sum.lo > max_total || min_total > sum.hi {
             return Err(CryptoError::InvalidParameters(format!(
@@ -670,6 +687,12 @@ mod tests {
             ValueRange::new(0, u64::MAX).unwrap()
         )
         .is_err());
+        // Values above MAX_VALUE would make the counting and opening searches unbounded.
+        let big = ValueRange::new(0, MAX_VALUE + 1).unwrap();
+        assert!(ContestShape::new(vec![r01], big).is_err());
+        assert!(ContestShape::new(vec![big], ValueRange::new(0, 1).unwrap()).is_err());
+        let max = ValueRange::new(0, MAX_VALUE).unwrap();
+        assert!(ContestShape::new(vec![max; 2], max).is_ok());
     }
 
     #[test]
