@@ -2,6 +2,7 @@
 //! `docs/package-format.md` §1, each failing with its own [`ManifestErrorCode`].
 //! Validation goes on after a failure, so one run reports every problem.
 
+use ivote_crypto::contest::MAX_VALUE;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
@@ -491,6 +492,8 @@ impl Validator<'_> {
         value.clone()
     }
 
+    /// A contest limit must be at least 1 and at most the crypto layer's `MAX_VALUE`: counts
+    /// and the verification device's opening of a ballot are bounded searches over it.
     fn at_least_one(&mut self, key: &str, name: &str, v: &Spanned<u64>) -> bool {
         if *v.get_ref() == 0 {
             self.error(
@@ -498,6 +501,18 @@ impl Validator<'_> {
                 &format!("{key}.{name}"),
                 Some(v.span()),
                 format!("`{name}` is 0; it must be at least 1"),
+            );
+            return false;
+        }
+        if *v.get_ref() > MAX_VALUE {
+            self.error(
+                Code::LimitTooLarge,
+                &format!("{key}.{name}"),
+                Some(v.span()),
+                format!(
+                    "`{name}` ({}) is too large: contests allow at most {MAX_VALUE}",
+                    v.get_ref()
+                ),
             );
             return false;
         }
@@ -545,14 +560,17 @@ impl Validator<'_> {
                 }
                 *s.get_ref()
             }
-            None => match max_score.checked_mul(selections) {
+            None => match max_score
+                .checked_mul(selections)
+                .filter(|total| *total <= MAX_VALUE)
+            {
                 Some(total) => total,
                 None => {
                     self.error(
                         Code::LimitTooLarge,
                         &format!("{key}.max_score"),
                         Some(r.span()),
-                        format!("max_score ({max_score}) times the number of candidates ({selections}) is too large; lower max_score or set max_total"),
+                        format!("max_score ({max_score}) times the number of candidates ({selections}) is too large (above {MAX_VALUE}); lower max_score or set max_total"),
                     );
                     return None;
                 }

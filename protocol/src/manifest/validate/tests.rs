@@ -347,6 +347,29 @@ fn score_limit_too_large() {
 }
 
 #[test]
+fn limits_above_the_crypto_cap_are_refused() {
+    let third = "\n[[districts.contests.candidates]]\nid = \"c\"\nname = \"Cid\"\n";
+    // One score above the cap.
+    let src = with(
+        "kind = \"plurality\"",
+        "kind = \"score\"\nmax_score = 1000001",
+    ) + third;
+    fails(&src, "manifest.limit_too_large", 16, "at most 1000000");
+    // Scores at the cap whose implied total (3 candidates) exceeds it.
+    let src = with(
+        "kind = \"plurality\"",
+        "kind = \"score\"\nmax_score = 1000000",
+    ) + third;
+    fails(&src, "manifest.limit_too_large", 16, "too large");
+    // Cumulative points above the cap.
+    let src = with(
+        "kind = \"plurality\"",
+        "kind = \"cumulative\"\npoints = 2000000",
+    ) + third;
+    fails(&src, "manifest.limit_too_large", 16, "at most 1000000");
+}
+
+#[test]
 fn blank_not_allowed_on_score() {
     let src = with(
         "kind = \"plurality\"",
