@@ -36,13 +36,24 @@ fn cast(c: &mut Criterion) {
     let joint_key = PublicKey::from_point(G * Scalar::from(1234u64)).unwrap();
     let context = ContextHash([42; 32]);
     let now = 1_800_000_000;
-    let ca = DemoCa::new("Bench CA", KeyAlgorithm::Ed25519, now - 86_400, now + 86_400).unwrap();
+    let ca = DemoCa::new(
+        "Bench CA",
+        KeyAlgorithm::Ed25519,
+        now - 86_400,
+        now + 86_400,
+    )
+    .unwrap();
     for (name, alg) in [
         ("ed25519", KeyAlgorithm::Ed25519),
         ("ecdsa-p384", KeyAlgorithm::EcdsaP384),
     ] {
         let voter = ca
-            .issue(&VoterSpec::new("38001085718", alg, now - 86_400, now + 86_400))
+            .issue(&VoterSpec::new(
+                "38001085718",
+                alg,
+                now - 86_400,
+                now + 86_400,
+            ))
             .unwrap();
         let key = voter.key().unwrap();
         let mut values = vec![vec![0u64; 81]];

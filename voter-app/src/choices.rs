@@ -46,7 +46,11 @@ pub fn is_marking(contest: &Contest) -> bool {
 }
 
 /// Checks one contest's values against its rule (`app.bad_choice`, in the rule's words).
-pub fn check_contest(contest: &Contest, shape: &ContestShape, values: &[u64]) -> Result<(), AppError> {
+pub fn check_contest(
+    contest: &Contest,
+    shape: &ContestShape,
+    values: &[u64],
+) -> Result<(), AppError> {
     shape.check_choices(values).map_err(|_| {
         AppError::refused(
             "app.bad_choice",
@@ -62,7 +66,10 @@ pub fn check_contest(contest: &Contest, shape: &ContestShape, values: &[u64]) ->
 /// The values from `--choice` arguments: `ID` (one mark), `ID=N` (a score or points), each
 /// optionally `CONTEST:` first when the id is on several contests. Every contest is then
 /// checked against its rule; nothing is sent if one fails.
-pub fn from_args(contests: &[BallotContest<'_>], args: &[String]) -> Result<Vec<Vec<u64>>, AppError> {
+pub fn from_args(
+    contests: &[BallotContest<'_>],
+    args: &[String],
+) -> Result<Vec<Vec<u64>>, AppError> {
     let mut values: Vec<Vec<u64>> = contests
         .iter()
         .map(|(c, _)| vec![0; c.selection_count()])
@@ -147,18 +154,29 @@ fn all_ids(contests: &[BallotContest<'_>]) -> String {
 /// One contest's values from a line typed at its numbered list: for plurality and approval,
 /// the numbers of the chosen options (`2`, `1 3`); for score and cumulative, `NUMBER=VALUE`
 /// pairs (`1=3 2=2`). Empty: nothing chosen. Checked against the contest's rule.
-pub fn from_line(contest: &Contest, shape: &ContestShape, line: &str) -> Result<Vec<u64>, AppError> {
+pub fn from_line(
+    contest: &Contest,
+    shape: &ContestShape,
+    line: &str,
+) -> Result<Vec<u64>, AppError> {
     let count = contest.selection_count();
     let mut values = vec![0u64; count];
     let bad = |what: String| AppError::refused("app.bad_choice", what);
-    for word in line.split(|c: char| c.is_whitespace() || c == ',').filter(|w| !w.is_empty()) {
+    for word in line
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+    {
         let (number, value) = match word.split_once('=') {
             Some((n, v)) if !is_marking(contest) => (
                 n,
                 v.parse::<u64>()
                     .map_err(|_| bad(format!("`{v}` is not a whole number")))?,
             ),
-            Some(_) => return Err(bad(format!("type only the numbers of your choices, not `{word}`"))),
+            Some(_) => {
+                return Err(bad(format!(
+                    "type only the numbers of your choices, not `{word}`"
+                )))
+            }
             None if is_marking(contest) => (word, 1),
             None => {
                 return Err(bad(format!(
@@ -171,7 +189,9 @@ pub fn from_line(contest: &Contest, shape: &ContestShape, line: &str) -> Result<
             .ok()
             .filter(|n| (1..=count).contains(n))
             .ok_or_else(|| bad(format!("`{number}` is not a number from 1 to {count}")))?;
-        let slot = values.get_mut(index - 1).ok_or_else(|| bad(number.to_owned()))?;
+        let slot = values
+            .get_mut(index - 1)
+            .ok_or_else(|| bad(number.to_owned()))?;
         if *slot != 0 {
             return Err(bad(format!("number {index} is given twice")));
         }

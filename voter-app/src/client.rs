@@ -163,9 +163,8 @@ impl Collector {
         if (200..300).contains(&status) {
             return Ok((status, body));
         }
-        let error: Option<(String, String)> = serde_json::from_slice::<Value>(&body)
-            .ok()
-            .and_then(|v| {
+        let error: Option<(String, String)> =
+            serde_json::from_slice::<Value>(&body).ok().and_then(|v| {
                 Some((
                     v.get("code")?.as_str()?.to_owned(),
                     v.get("message")?.as_str()?.to_owned(),

@@ -109,11 +109,11 @@ impl VerificationCode {
     /// rows of modules per line of text), dark modules as blocks, with a quiet zone.
     pub fn to_qr(&self) -> Result<Zeroizing<String>, AppError> {
         let compact = self.to_compact();
-        let qr = qrcode::QrCode::with_error_correction_level(
-            compact.as_bytes(),
-            qrcode::EcLevel::M,
-        )
-        .map_err(|e| AppError::could_not_run("app.qr", format!("cannot draw the QR code: {e}")))?;
+        let qr =
+            qrcode::QrCode::with_error_correction_level(compact.as_bytes(), qrcode::EcLevel::M)
+                .map_err(|e| {
+                    AppError::could_not_run("app.qr", format!("cannot draw the QR code: {e}"))
+                })?;
         Ok(Zeroizing::new(
             qr.render::<qrcode::render::unicode::Dense1x2>()
                 .quiet_zone(true)
@@ -159,7 +159,10 @@ mod tests {
             assert_eq!(e.code, "verify.bad_code", "position {i}");
         }
         for bad in ["", "hello", &compact[..100], "1111"] {
-            assert_eq!(VerificationCode::parse(bad).unwrap_err().code, "verify.bad_code");
+            assert_eq!(
+                VerificationCode::parse(bad).unwrap_err().code,
+                "verify.bad_code"
+            );
         }
     }
 

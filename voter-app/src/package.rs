@@ -23,7 +23,10 @@ pub enum Trust {
 
 impl Trust {
     /// From the command line's `--officials-key HEX` or `--context HEX` (exactly one).
-    pub fn from_flags(officials_key: Option<&str>, context: Option<&str>) -> Result<Trust, AppError> {
+    pub fn from_flags(
+        officials_key: Option<&str>,
+        context: Option<&str>,
+    ) -> Result<Trust, AppError> {
         match (officials_key, context) {
             (Some(h), None) => {
                 let mut bytes = [0u8; 32];

@@ -33,7 +33,11 @@ pub fn run(a: &CheckReceiptArgs, out: &mut dyn Write) -> Result<(), AppError> {
     let collector = Collector::new(&a.collector)?;
     let election = Election::fetch(&collector, &a.trust)?;
     let c = &receipt.content;
-    receipt.verify(&election.package.collector_key, election.context(), &c.ballot_hash)?;
+    receipt.verify(
+        &election.package.collector_key,
+        election.context(),
+        &c.ballot_hash,
+    )?;
     let head = latest_head(&collector, &election)?;
     check_consistent(&collector, &c.tree_head, &head)?;
     check_included(&collector, &head, c.leaf_index, &c.record_hash)?;

@@ -48,7 +48,13 @@ pub fn contest_list(contest: &Contest, lang: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{} ({})", contest.title.get(lang), rule(contest));
     for (i, o) in options(contest).enumerate() {
-        let _ = writeln!(s, "  {:>2}. {}  [{}]", i + 1, option_name(o, lang), o.id.as_str());
+        let _ = writeln!(
+            s,
+            "  {:>2}. {}  [{}]",
+            i + 1,
+            option_name(o, lang),
+            o.id.as_str()
+        );
     }
     s
 }
@@ -191,9 +197,7 @@ pub fn verified(
         local_time(manifest, received_at)
     );
     s.push_str(&chosen(contests, values, lang));
-    s.push_str(
-        "\nIf this is not how you voted, vote again and tell the election officials.\n",
-    );
+    s.push_str("\nIf this is not how you voted, vote again and tell the election officials.\n");
     s
 }
 

@@ -54,7 +54,10 @@ pub fn run(a: &VerifyArgs, out: &mut dyn Write) -> Result<(), AppError> {
         stored.received_at,
         election.crl.as_ref(),
     )?;
-    cert.verify_signature(&vote_message(context, &code.ballot_id), &submission.signature)?;
+    cert.verify_signature(
+        &vote_message(context, &code.ballot_id),
+        &submission.signature,
+    )?;
     let record = record_of(&stored, &submission, code.ballot_id, &cert);
     let head = latest_head(&collector, &election)?;
     check_included(&collector, &head, stored.leaf_index, &record.hash())?;

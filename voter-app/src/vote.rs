@@ -357,7 +357,10 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
         seed,
     };
     let (code_text, qr) = (code.to_text(), code.to_qr()?);
-    let path_text = receipt_path.as_deref().map(Path::display).map(|d| d.to_string());
+    let path_text = receipt_path
+        .as_deref()
+        .map(Path::display)
+        .map(|d| d.to_string());
     let screen = Zeroizing::new(screens::done(&screens::Done {
         receipt_path: path_text.as_deref(),
         tracking_code: &tracking,
@@ -365,10 +368,7 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
         qr: &qr,
         voter_seq,
         leaf_index,
-        verify_until: &screens::local_time(
-            manifest,
-            head_time.saturating_add(info.verify_window),
-        ),
+        verify_until: &screens::local_time(manifest, head_time.saturating_add(info.verify_window)),
         verify_max: info.verify_max,
         recovered,
     }));
