@@ -2,7 +2,12 @@
 //! 81), as `voter-app vote` does before submitting (`vote::seal`). Target: at most 15 ms
 //! (release, one core). Run: `cargo bench -p voter-app`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use ivote_crypto::contest::EncryptionSeed;
