@@ -22,6 +22,7 @@ pub mod fs;
 pub mod layout;
 pub mod manifest;
 pub mod merkle;
+pub mod record;
 pub mod package;
 pub mod receipt;
 pub mod roll;
