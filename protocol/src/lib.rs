@@ -25,9 +25,9 @@ pub mod fs;
 pub mod layout;
 pub mod manifest;
 pub mod merkle;
-pub mod record;
 pub mod package;
 pub mod receipt;
+pub mod record;
 pub mod roll;
 pub mod submission;
 

@@ -85,9 +85,8 @@ impl Aggregates {
             let selection = r.u32().map_err(RecordError::layout(F))?;
             let ballots = r.u64().map_err(RecordError::layout(F))?;
             let ct: [u8; 64] = r.array().map_err(RecordError::layout(F))?;
-            let ciphertext = Ciphertext::from_bytes(&ct).map_err(|e| {
-                RecordError::malformed(F, format!("aggregate {i}: {e}"))
-            })?;
+            let ciphertext = Ciphertext::from_bytes(&ct)
+                .map_err(|e| RecordError::malformed(F, format!("aggregate {i}: {e}")))?;
             aggregates.push(Aggregate {
                 position: TallyPosition {
                     district,

@@ -61,7 +61,10 @@ impl<W: Write> CountedBallotsWriter<W> {
             ));
         }
         if self.written >= self.expected || layout.len() > MAX_BALLOT_BYTES {
-            return Err(RecordError::malformed(F, "more ballots than announced, or one too large"));
+            return Err(RecordError::malformed(
+                F,
+                "more ballots than announced, or one too large",
+            ));
         }
         self.out
             .write_all(&Writer::new().bytes(layout).finish())
@@ -76,7 +79,10 @@ impl<W: Write> CountedBallotsWriter<W> {
         if self.written != self.expected {
             return Err(RecordError::malformed(
                 F,
-                format!("{} ballots written, {} announced", self.written, self.expected),
+                format!(
+                    "{} ballots written, {} announced",
+                    self.written, self.expected
+                ),
             ));
         }
         Ok(self.out)
@@ -118,7 +124,7 @@ impl<R: Read> CountedBallotsReader<R> {
     }
 
     /// The number of ballots the header announces.
-    pub fn count(&self) -> u64 {
+    pub fn announced(&self) -> u64 {
         self.count
     }
 
@@ -151,7 +157,10 @@ impl<R: Read> CountedBallotsReader<R> {
         let mut extra = [0u8; 1];
         match self.input.read(&mut extra).map_err(io)? {
             0 => Ok(()),
-            _ => Err(RecordError::malformed(F, "trailing bytes after the last ballot")),
+            _ => Err(RecordError::malformed(
+                F,
+                "trailing bytes after the last ballot",
+            )),
         }
     }
 }

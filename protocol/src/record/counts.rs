@@ -18,7 +18,10 @@
 //! 2 cancelled, 3 test vote, 4 invalid; the reason (an error code such as
 //! `eid.revoked`) is present for, and only for, an invalid submission.
 
-use super::{count_u32, header, read_count, read_header, read_id, RecordError, DECISIONS_FILE, RULE_COUNTS_FILE};
+use super::{
+    count_u32, header, read_count, read_header, read_id, RecordError, DECISIONS_FILE,
+    RULE_COUNTS_FILE,
+};
 use crate::layout::Reader;
 use crate::package::ContextHash;
 

@@ -26,7 +26,7 @@
 pub mod aggregates;
 pub mod ballots;
 pub mod counts;
-// TEMP pub mod log;
+pub mod log;
 pub mod results;
 pub mod seal;
 pub mod shares;
@@ -77,7 +77,9 @@ pub enum RecordError {
         detail: String,
     },
     /// The file belongs to another election (another context hash).
-    #[error("{file} is for another election (context hash {found}, this election's is {expected})")]
+    #[error(
+        "{file} is for another election (context hash {found}, this election's is {expected})"
+    )]
     WrongElection {
         /// The file.
         file: &'static str,
@@ -157,7 +159,9 @@ pub(crate) fn read_header(
     label: &[u8],
     file: &'static str,
 ) -> Result<ContextHash, RecordError> {
-    let found = r.bytes("the label", MAX_LABEL).map_err(RecordError::layout(file))?;
+    let found = r
+        .bytes("the label", MAX_LABEL)
+        .map_err(RecordError::layout(file))?;
     if found != label {
         return Err(RecordError::malformed(
             file,

@@ -72,7 +72,9 @@ impl RecordIndex {
         let n = read_count(&mut r, "files", MAX_FILES, F)?;
         let mut files: Vec<(String, [u8; 32])> = Vec::with_capacity(n);
         for _ in 0..n {
-            let name = r.string("a file name", MAX_NAME).map_err(RecordError::layout(F))?;
+            let name = r
+                .string("a file name", MAX_NAME)
+                .map_err(RecordError::layout(F))?;
             if !valid_name(name) || files.last().is_some_and(|(last, _)| last.as_str() >= name) {
                 return Err(RecordError::malformed(
                     F,
@@ -102,9 +104,9 @@ impl RecordIndex {
         signature: &[u8],
         key: &VerifyingKey,
     ) -> Result<RecordIndex, RecordError> {
-        let sig: [u8; 64] = signature.try_into().map_err(|_| {
-            RecordError::malformed(SIGNATURE_FILE, "it must be exactly 64 bytes")
-        })?;
+        let sig: [u8; 64] = signature
+            .try_into()
+            .map_err(|_| RecordError::malformed(SIGNATURE_FILE, "it must be exactly 64 bytes"))?;
         key.verify(
             &[SEAL_SIGNATURE_LABEL, index_bytes].concat(),
             &Signature::from_bytes(&sig),

@@ -54,7 +54,9 @@ impl ShareFile {
         let n = read_count(&mut r, "shares", MAX_AGGREGATES, F)?;
         let mut shares = Vec::with_capacity(n);
         for i in 0..n {
-            let bytes = r.take(DECRYPTION_SHARE_LEN).map_err(RecordError::layout(F))?;
+            let bytes = r
+                .take(DECRYPTION_SHARE_LEN)
+                .map_err(RecordError::layout(F))?;
             let share = DecryptionShare::from_bytes(bytes)
                 .map_err(|e| RecordError::malformed(F, format!("share {i}: {e}")))?;
             if share.trustee() != trustee {

@@ -66,7 +66,12 @@ fn aggregates_round_trip_and_refusals() {
     };
     let e = Aggregates::from_bytes(&r.to_bytes()).unwrap_err();
     assert!(e.to_string().contains("not this kind of file"), "{e}");
-    assert_eq!(check_context("x", &CTX, &ContextHash([8; 32])).unwrap_err().code(), "record.wrong_election");
+    assert_eq!(
+        check_context("x", &CTX, &ContextHash([8; 32]))
+            .unwrap_err()
+            .code(),
+        "record.wrong_election"
+    );
 }
 
 #[test]
@@ -95,7 +100,10 @@ fn results_and_counts_round_trip_and_check_totals() {
         paper_votes: 2,
         cancelled_voters: 1,
         cancelled_submissions: 2,
-        rejected: vec![("ballot.invalid_proof".into(), 1), ("eid.revoked".into(), 1)],
+        rejected: vec![
+            ("ballot.invalid_proof".into(), 1),
+            ("eid.revoked".into(), 1),
+        ],
     };
     let bytes = c.to_bytes(&CTX);
     assert_eq!(RuleCounts::from_bytes(&bytes).unwrap(), (CTX, c.clone()));
@@ -106,7 +114,10 @@ fn results_and_counts_round_trip_and_check_totals() {
     };
     assert!(RuleCounts::from_bytes(&wrong.to_bytes(&CTX)).is_err());
     let unsorted = RuleCounts {
-        rejected: vec![("eid.revoked".into(), 1), ("ballot.invalid_proof".into(), 1)],
+        rejected: vec![
+            ("eid.revoked".into(), 1),
+            ("ballot.invalid_proof".into(), 1),
+        ],
         ..c
     };
     assert!(RuleCounts::from_bytes(&unsorted.to_bytes(&CTX)).is_err());
@@ -190,7 +201,7 @@ fn counted_ballots_stream_in_hash_order() {
     let bytes = w.finish().unwrap();
     let r = CountedBallotsReader::new(bytes.as_slice()).unwrap();
     assert_eq!(*r.context(), CTX);
-    assert_eq!(r.count(), 4);
+    assert_eq!(r.announced(), 4);
     let read: Vec<_> = r.map(|x| x.unwrap()).collect();
     assert_eq!(read.len(), 4);
     for ((h, b), l) in read.iter().zip(&layouts) {
@@ -230,7 +241,10 @@ fn seal_signs_the_index_and_checks_files() {
     assert!(RecordIndex::from_bytes(&bytes[..bytes.len() - 1]).is_err());
     assert!(index.check_file("aggregates.bin", &[1; 32]).is_ok());
     assert_eq!(
-        index.check_file("aggregates.bin", &[0; 32]).unwrap_err().code(),
+        index
+            .check_file("aggregates.bin", &[0; 32])
+            .unwrap_err()
+            .code(),
         "record.hash_mismatch"
     );
     assert!(index
