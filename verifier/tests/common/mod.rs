@@ -388,33 +388,35 @@ pub fn log_of(e: &Election, records: &[SubmissionRecord]) -> LogFile {
     }
 }
 
-/// The aggregates of `ballots`.
+/// The aggregates of `ballots`: each ballot decoded once, its selections added at its
+/// district's positions.
 pub fn aggregate(e: &Election, ballots: &[Ballot]) -> Aggregates {
     let context = e.package.context_hash;
-    let aggregates = positions(&e.package.manifest)
+    let mut aggregates: Vec<Aggregate> = positions(&e.package.manifest)
         .into_iter()
-        .map(|position| {
-            let mut sum = Ciphertext::zero();
-            let mut count = 0;
-            for b in ballots.iter().filter(|b| b.district == position.district) {
-                count += 1;
-                let d = b.decode(&context, &e.shapes).unwrap();
-                let contest = e
-                    .shapes
-                    .district(&b.district)
-                    .unwrap()
-                    .iter()
-                    .position(|(id, _)| *id == position.contest)
-                    .unwrap();
-                sum += d.contests().nth(contest).unwrap().selections()[position.selection as usize];
-            }
-            Aggregate {
-                position,
-                ballots: count,
-                ciphertext: sum,
-            }
+        .map(|position| Aggregate {
+            position,
+            ballots: 0,
+            ciphertext: Ciphertext::zero(),
         })
         .collect();
+    for b in ballots {
+        let first = aggregates
+            .iter()
+            .position(|a| a.position.district == b.district)
+            .unwrap();
+        let d = b.decode(&context, &e.shapes).unwrap();
+        let cts = d.contests().flat_map(|c| c.selections());
+        for (a, ct) in aggregates.iter_mut().skip(first).zip(cts) {
+            a.ciphertext += *ct;
+        }
+        for a in aggregates
+            .iter_mut()
+            .filter(|a| a.position.district == b.district)
+        {
+            a.ballots += 1;
+        }
+    }
     Aggregates {
         context,
         aggregates,
