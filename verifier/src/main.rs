@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use ivote_protocol::ballot::Hash32;
+use ivote_protocol::Country;
 use ivote_verifier::checks::parse_key_hex;
 use ivote_verifier::receipt::check_receipt;
-use ivote_verifier::{check_record, Options, RecordDir, Report};
+use ivote_verifier::{audit_record, check_record, AuditInputs, Options, RecordDir, Report};
 use rand::rngs::OsRng;
 
 /// The independent verifier of a published election record.
@@ -37,6 +38,21 @@ enum Command {
         /// The election record folder.
         record: PathBuf,
     },
+    /// For auditors: every check of `check`, then every submission of the auditors' bundle
+    /// re-checked and the counting rules re-applied (checks A01..).
+    Audit {
+        /// The election record folder.
+        record: PathBuf,
+        /// The auditors' bundle folder.
+        bundle: PathBuf,
+        /// The voter roll file published with the package (its SHA-256 must be the
+        /// package's roll.sha256).
+        #[arg(long, value_name = "FILE")]
+        roll: PathBuf,
+        /// The country of the roll's personal codes: EE or TH.
+        #[arg(long, default_value = "EE", value_parser = parse_country)]
+        country: Country,
+    },
     /// Check a voter's receipt against the record's final log.
     Receipt {
         /// The election record folder.
@@ -47,6 +63,10 @@ enum Command {
         #[arg(long, value_name = "HEX")]
         ballot_hash: Option<String>,
     },
+}
+
+fn parse_country(s: &str) -> Result<Country, String> {
+    Country::from_code(s).ok_or_else(|| format!("`{s}` is not a supported country: use EE or TH"))
 }
 
 fn could_not_run(message: &str) -> ExitCode {
@@ -76,6 +96,27 @@ fn main() -> ExitCode {
             Ok(dir) => check_record(&dir, &options, &mut OsRng),
             Err(e) => return could_not_run(&e.to_string()),
         },
+        Command::Audit {
+            record,
+            bundle,
+            roll,
+            country,
+        } => {
+            let (record, bundle) = match (RecordDir::open(record), RecordDir::open(bundle)) {
+                (Ok(r), Ok(b)) => (r, b),
+                (Err(e), _) | (_, Err(e)) => return could_not_run(&e.to_string()),
+            };
+            let roll_bytes = match std::fs::read(roll) {
+                Ok(b) => b,
+                Err(e) => return could_not_run(&format!("cannot read {}: {e}", roll.display())),
+            };
+            let inputs = AuditInputs {
+                roll: &roll_bytes,
+                roll_name: &roll.display().to_string(),
+                country: *country,
+            };
+            audit_record(&record, &bundle, &inputs, &options, &mut OsRng)
+        }
         Command::Receipt {
             record,
             receipt,

@@ -10,7 +10,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::mpsc::sync_channel;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use ivote_crypto::{Ciphertext, PublicKey};
 use ivote_protocol::ballot::{verify_ballots, Ballot, BallotShapes, DecodedBallot, Hash32};
 use ivote_protocol::package::{ContextHash, ElectionPackage};
@@ -21,7 +20,9 @@ use rand::{CryptoRng, Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
 
-use super::{because, Options, BALLOTS, BALLOT_PROOFS, DUPLICATE_CIPHERTEXTS, PACKAGE};
+use super::{
+    because, progress_bar, Options, BALLOTS, BALLOT_PROOFS, DUPLICATE_CIPHERTEXTS, PACKAGE,
+};
 use crate::files::RecordDir;
 use crate::report::{item_file, Failure, Report};
 
@@ -42,6 +43,10 @@ pub struct Tallied {
     /// The sum of the ciphertexts at every position of
     /// `ivote_protocol::record::aggregates::positions`, in its order.
     pub sums: Vec<Ciphertext>,
+    /// Every counted ballot's hash, in the file's (increasing) order: kept only for
+    /// `verifier audit`, which compares them with the ballots the rules select (32 bytes per
+    /// ballot).
+    pub hashes: Vec<Hash32>,
 }
 
 /// Where a district's selections start among the positions.
@@ -160,25 +165,13 @@ fn process(batch: &[(Hash32, Ballot)], e: &Election<'_>, seed: [u8; 32]) -> Part
     part
 }
 
-fn progress_bar(options: &Options, total: u64) -> ProgressBar {
-    if !options.progress {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(total);
-    if let Ok(style) = ProgressStyle::with_template(
-        "{msg} [{elapsed_precise}] {wide_bar} {pos}/{len} ballots, ETA {eta}",
-    ) {
-        bar.set_style(style);
-    }
-    bar.set_message("verifying counted ballots");
-    bar
-}
-
-/// Runs V07, V08 and V09; returns the sums when every ballot was read and decoded.
+/// Runs V07, V08 and V09; returns the sums (and, with `keep_hashes`, every ballot hash) when
+/// every ballot was read and decoded.
 pub fn check<R: RngCore + CryptoRng>(
     dir: &RecordDir,
     package: Option<&ElectionPackage>,
     options: &Options,
+    keep_hashes: bool,
     rng: &mut R,
     report: &mut Report,
 ) -> Option<Tallied> {
@@ -240,10 +233,16 @@ pub fn check<R: RngCore + CryptoRng>(
         shapes: &shapes,
         layout: &layout,
     };
-    let bar = progress_bar(options, reader.announced());
+    let bar = progress_bar(
+        options,
+        reader.announced(),
+        "verifying counted ballots",
+        "ballots",
+    );
     let mut master = ChaCha20Rng::from_seed(rng.gen());
     let mut total = Partial::new(&layout);
     let mut count = 0u64;
+    let mut hashes = Vec::new();
     let mut stream_error: Option<RecordError> = None;
     std::thread::scope(|scope| {
         let (send, receive) = sync_channel::<Result<Vec<(Hash32, Ballot)>, RecordError>>(2);
@@ -283,6 +282,9 @@ pub fn check<R: RngCore + CryptoRng>(
                 .reduce(|| Partial::new(&layout), Partial::merge);
             total = std::mem::replace(&mut total, Partial::new(&layout)).merge(part);
             count += chunk.len() as u64;
+            if keep_hashes {
+                hashes.extend(chunk.iter().map(|(h, _)| *h));
+            }
             bar.set_position(count);
         }
     });
@@ -316,6 +318,7 @@ pub fn check<R: RngCore + CryptoRng>(
         ballots: count,
         per_district: total.per_district,
         sums: total.sums,
+        hashes,
     })
 }
 

@@ -6,6 +6,7 @@
 //! passes silently.
 
 pub mod aggregates;
+pub mod audit;
 pub mod ballots;
 pub mod counts;
 pub mod decryption;
@@ -15,7 +16,13 @@ pub mod results;
 pub mod seal;
 
 use ed25519_dalek::VerifyingKey;
+use indicatif::{ProgressBar, ProgressStyle};
+use ivote_protocol::package::ElectionPackage;
+use ivote_protocol::record::counts::RuleCounts;
+use ivote_protocol::record::log::LogFile;
 use rand::{CryptoRng, RngCore};
+
+use self::ballots::Tallied;
 
 use crate::files::RecordDir;
 use crate::report::{Check, Report};
@@ -125,6 +132,26 @@ pub struct Options {
     pub progress: bool,
 }
 
+/// A progress bar on the terminal for a long check (hidden unless `options.progress`).
+pub(crate) fn progress_bar(
+    options: &Options,
+    total: u64,
+    message: &'static str,
+    unit: &str,
+) -> ProgressBar {
+    if !options.progress {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    if let Ok(style) = ProgressStyle::with_template(&format!(
+        "{{msg}} [{{elapsed_precise}}] {{wide_bar}} {{pos}}/{{len}} {unit}, ETA {{eta}}"
+    )) {
+        bar.set_style(style);
+    }
+    bar.set_message(message);
+    bar
+}
+
 /// Why a skipped check was skipped.
 pub(crate) fn because(checks: &[Check], what: &str) -> String {
     let ids: Vec<&str> = checks.iter().map(|c| c.id).collect();
@@ -173,6 +200,60 @@ pub fn parse_key_hex(bytes: &[u8]) -> Option<VerifyingKey> {
     VerifyingKey::from_bytes(&key).ok()
 }
 
+/// What the record's checks established, for the checks that build on them (`audit`).
+pub(crate) struct RecordChecked {
+    /// The officials' key used (given, or the record's own).
+    pub officials_key: Option<VerifyingKey>,
+    /// The package, when it loaded (V03).
+    pub package: Option<ElectionPackage>,
+    /// The log, when it decoded.
+    pub log: Option<LogFile>,
+    /// The counted ballots' sums (and hashes, when asked), when every ballot decoded (V07).
+    pub tallied: Option<Tallied>,
+    /// `rule-counts.bin`, when it decoded.
+    pub rule_counts: Option<RuleCounts>,
+}
+
+/// Runs V01..V15 on the record in `dir` into `report`; `keep_hashes` keeps every counted
+/// ballot's hash.
+pub(crate) fn run_record_checks<R: RngCore + CryptoRng>(
+    dir: &RecordDir,
+    options: &Options,
+    keep_hashes: bool,
+    rng: &mut R,
+    report: &mut Report,
+) -> RecordChecked {
+    let key = officials_key(dir, options, report);
+    let package = package::check(dir, key.as_ref(), report);
+    seal::check(
+        dir,
+        key.as_ref(),
+        package.as_ref().map(|p| &p.context_hash),
+        ivote_protocol::record::seal::KIND_RECORD,
+        SEAL,
+        report,
+    );
+    let log = log::check(dir, package.as_ref(), report);
+    let tallied = ballots::check(dir, package.as_ref(), options, keep_hashes, rng, report);
+    let aggregates = aggregates::check(dir, package.as_ref(), tallied.as_ref(), report);
+    let decrypted = decryption::check(dir, package.as_ref(), aggregates, report);
+    results::check(dir, package.as_ref(), decrypted.as_ref(), report);
+    let rule_counts = counts::check(
+        dir,
+        package.as_ref(),
+        log.as_ref(),
+        tallied.as_ref(),
+        report,
+    );
+    RecordChecked {
+        officials_key: key,
+        package,
+        log,
+        tallied,
+        rule_counts,
+    }
+}
+
 /// Runs every check on the record in `dir`.
 pub fn check_record<R: RngCore + CryptoRng>(
     dir: &RecordDir,
@@ -180,27 +261,6 @@ pub fn check_record<R: RngCore + CryptoRng>(
     rng: &mut R,
 ) -> Report {
     let mut report = Report::new("check", CATALOGUE);
-    let key = officials_key(dir, options, &mut report);
-    let package = package::check(dir, key.as_ref(), &mut report);
-    seal::check(
-        dir,
-        key.as_ref(),
-        package.as_ref().map(|p| &p.context_hash),
-        ivote_protocol::record::seal::KIND_RECORD,
-        SEAL,
-        &mut report,
-    );
-    let log = log::check(dir, package.as_ref(), &mut report);
-    let tallied = ballots::check(dir, package.as_ref(), options, rng, &mut report);
-    let aggregates = aggregates::check(dir, package.as_ref(), tallied.as_ref(), &mut report);
-    let decrypted = decryption::check(dir, package.as_ref(), aggregates, &mut report);
-    results::check(dir, package.as_ref(), decrypted.as_ref(), &mut report);
-    counts::check(
-        dir,
-        package.as_ref(),
-        log.as_ref(),
-        tallied.as_ref(),
-        &mut report,
-    );
+    run_record_checks(dir, options, false, rng, &mut report);
     report
 }

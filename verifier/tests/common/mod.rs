@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod audit;
+
 use std::path::Path;
 
 use ed25519_dalek::SigningKey;
@@ -19,7 +21,8 @@ use ivote_protocol::manifest::WindowCheck;
 use ivote_protocol::merkle::MerkleTree;
 use ivote_protocol::package::{
     build, hex_file, verify_and_load, ElectionPackage, PackageFiles, PackageTrust, CEREMONY_FILE,
-    COLLECTOR_KEY_FILE, JOINT_KEY_FILE, MANIFEST_FILE, ROLL_HASH_FILE, TRUST_ANCHORS_FILE,
+    COLLECTOR_KEY_FILE, CRL_FILE, JOINT_KEY_FILE, MANIFEST_FILE, ROLL_HASH_FILE,
+    TRUST_ANCHORS_FILE,
 };
 use ivote_protocol::receipt::{Receipt, ReceiptContent, SignedTreeHead};
 use ivote_protocol::record::aggregates::{positions, Aggregate, Aggregates};
@@ -98,20 +101,42 @@ pub struct Election {
 }
 
 impl Election {
-    /// A `t`-of-`n` election on `manifest`.
+    /// A `t`-of-`n` election on `manifest` (no real e-ID: `verifier check` does not look
+    /// at certificates).
     pub fn new(manifest: &str, n: u32, t: u32, rng: &mut (impl RngCore + CryptoRng)) -> Election {
+        Election::with_eid(
+            manifest,
+            n,
+            t,
+            b"id_code,district,name\n",
+            b"test trust anchors\n".to_vec(),
+            None,
+            rng,
+        )
+    }
+
+    /// A `t`-of-`n` election on `manifest` with this roll file, trust anchors and CRL.
+    pub fn with_eid(
+        manifest: &str,
+        n: u32,
+        t: u32,
+        roll_csv: &[u8],
+        trust_anchors_pem: Vec<u8>,
+        crl_pem: Option<Vec<u8>>,
+        rng: &mut (impl RngCore + CryptoRng),
+    ) -> Election {
         let manifest = ElectionManifest::from_toml(manifest, WindowCheck::AllowPast).unwrap();
         let (ceremony, transcript, keys) =
             honest_ceremony_with_keys(manifest.election_id().as_str(), n, t, rng);
         let officials = SigningKey::from_bytes(&[11; 32]);
         let collector = SigningKey::from_bytes(&[12; 32]);
-        let content = PackageFiles::from([
+        let mut content = PackageFiles::from([
             (MANIFEST_FILE.into(), manifest.canonical_bytes().unwrap()),
             (
                 ROLL_HASH_FILE.into(),
-                hex_file(&RollHash::of_file(b"id_code,district,name\n").0),
+                hex_file(&RollHash::of_file(roll_csv).0),
             ),
-            (TRUST_ANCHORS_FILE.into(), b"test trust anchors\n".to_vec()),
+            (TRUST_ANCHORS_FILE.into(), trust_anchors_pem),
             (CEREMONY_FILE.into(), transcript),
             (
                 JOINT_KEY_FILE.into(),
@@ -122,6 +147,9 @@ impl Election {
                 hex_file(collector.verifying_key().as_bytes()),
             ),
         ]);
+        if let Some(crl) = crl_pem {
+            content.insert(CRL_FILE.into(), crl);
+        }
         let files = build(content, &officials).unwrap();
         let package = verify_and_load(
             &files,
@@ -423,8 +451,13 @@ pub fn aggregate(e: &Election, ballots: &[Ballot]) -> Aggregates {
     }
 }
 
-/// Writes a fresh seal over every file of `dir`.
+/// Writes a fresh seal over every file of the record `dir`.
 pub fn reseal(e: &Election, dir: &Path) {
+    seal_as(e, dir, KIND_RECORD);
+}
+
+/// Writes a fresh seal of `kind` over every file of `dir`.
+pub fn seal_as(e: &Election, dir: &Path, kind: &str) {
     let record = RecordDir::open(dir).unwrap();
     let files = record
         .list()
@@ -438,7 +471,7 @@ pub fn reseal(e: &Election, dir: &Path) {
         .collect();
     let index = RecordIndex {
         context: e.package.context_hash,
-        kind: KIND_RECORD.into(),
+        kind: kind.into(),
         files,
     };
     std::fs::write(dir.join(rec::INDEX_FILE), index.to_bytes()).unwrap();
