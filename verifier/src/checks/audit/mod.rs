@@ -20,7 +20,8 @@ use rand::{CryptoRng, RngCore};
 
 use self::submissions::Judge;
 use super::{
-    because, run_record_checks, seal, Options, BALLOTS, CATALOGUE, FINAL_HEAD, PACKAGE, RULE_COUNTS,
+    because, run_record_checks, seal, Options, BALLOTS, BALLOT_PROOFS, CATALOGUE, FINAL_HEAD,
+    PACKAGE, RULE_COUNTS,
 };
 use crate::files::RecordDir;
 use crate::report::{item_file, Check, Report};
@@ -205,6 +206,12 @@ pub fn audit_record<R: RngCore + CryptoRng>(
             return report;
         }
     };
+    // When every counted ballot's proofs verified (V08), the same ballots in the box need not
+    // be verified again.
+    let proven: &[_] = match rec.tallied.as_ref() {
+        Some(t) if report.passed(BALLOT_PROOFS) => &t.hashes,
+        _ => &[],
+    };
     let judge = Judge::new(
         &package.context_hash,
         &package.ceremony.joint_key,
@@ -213,6 +220,7 @@ pub fn audit_record<R: RngCore + CryptoRng>(
         crl.as_ref(),
         roll,
         package.manifest.voting_ends().as_second(),
+        proven,
     );
     let input = match bundle.open_stream(BALLOT_BOX_FILE) {
         Ok(i) => i,

@@ -72,6 +72,9 @@ pub struct Judge<'a> {
     pub roll: &'a VoterRoll,
     /// The end of the voting window (Unix seconds, exclusive).
     pub ends: i64,
+    /// Ballot hashes whose proofs V08 already verified in `counted-ballots.bin` (increasing):
+    /// the same hash is the same bytes, so those proofs are not verified twice.
+    proven: &'a [Hash32],
     /// One certificate cache per pool thread (and one for the calling thread).
     caches: Vec<Mutex<HashMap<[u8; 32], VoterCertificate>>>,
 }
@@ -133,6 +136,7 @@ impl<'a> Judge<'a> {
         crl: Option<&'a Crl>,
         roll: &'a VoterRoll,
         ends: i64,
+        proven: &'a [Hash32],
     ) -> Judge<'a> {
         let caches = (0..=rayon::current_num_threads())
             .map(|_| Mutex::new(HashMap::new()))
@@ -145,6 +149,7 @@ impl<'a> Judge<'a> {
             crl,
             roll,
             ends,
+            proven,
             caches,
         }
     }
@@ -180,7 +185,7 @@ impl<'a> Judge<'a> {
     }
 
     /// Checks 1 to 6 except the proofs; the decoded ballot whose proofs remain.
-    fn precheck(&self, entry: &BoxEntry) -> Result<DecodedBallot<'a>, Judged> {
+    fn precheck(&self, entry: &BoxEntry) -> Result<(Hash32, DecodedBallot<'a>), Judged> {
         let (record, sub) = (&entry.record, &entry.submission);
         let hash = ballot_hash(&sub.ballot);
         let cert_hash: [u8; 32] = Sha256::digest(&sub.certificate).into();
@@ -233,6 +238,7 @@ impl<'a> Judge<'a> {
             .map_err(|e| invalid(e.code(), e.to_string()))?;
         ballot
             .decode(self.context, self.shapes)
+            .map(|d| (hash, d))
             .map_err(|e| invalid(e.code(), e.to_string()))
     }
 
@@ -244,9 +250,11 @@ impl<'a> Judge<'a> {
         let mut decoded = Vec::new();
         for (i, e) in entries.iter().enumerate() {
             match self.precheck(e) {
-                Ok(d) => {
-                    pending.push(i);
-                    decoded.push(d);
+                Ok((hash, d)) => {
+                    if self.proven.binary_search(&hash).is_err() {
+                        pending.push(i);
+                        decoded.push(d);
+                    }
                     out.push(Judged::Done(Verdict::Valid));
                 }
                 Err(judged) => out.push(judged),
