@@ -12,6 +12,8 @@ use ivote_protocol::package::PackageError;
 use ivote_protocol::roll::RollErrors;
 use thiserror::Error;
 
+use crate::count::error::CountError;
+
 /// Exit status: success.
 pub const EXIT_OK: u8 = 0;
 /// Exit status: the input was refused (validation, a proof that does not verify, a
@@ -105,6 +107,15 @@ pub enum Refusal {
         /// What is wrong.
         detail: String,
     },
+    /// The count refused its input (`tally.*`, `record.*`, `ballot_box.*` codes).
+    #[error(transparent)]
+    Count(Box<CountError>),
+}
+
+impl From<CountError> for Refusal {
+    fn from(e: CountError) -> Refusal {
+        Refusal::Count(Box::new(e))
+    }
 }
 
 /// "trustee J's share file", or for the officials (trustee 0) "the officials' signing key
@@ -150,6 +161,7 @@ impl Refusal {
             Refusal::Eid { error, .. } => error.code(),
             Refusal::Package(e) => e.code(),
             Refusal::BadKey { .. } => "key.malformed",
+            Refusal::Count(e) => e.code(),
         }
     }
 

@@ -1,0 +1,128 @@
+//! The homomorphic sum of the counted ballots per (district, contest, selection), in
+//! parallel across cores: the same function for the import and for the trustees' re-check
+//! in `decrypt-share` (a trustee decrypts only sums of the published counted ballots).
+
+use anyhow::Result;
+use ivote_crypto::Ciphertext;
+use ivote_protocol::ballot::{Ballot, BallotShapes};
+use ivote_protocol::record::aggregates::{positions, Aggregate, Aggregates};
+use ivote_protocol::{ContextHash, ElectionManifest};
+use rayon::prelude::*;
+
+use crate::error::Refusal;
+
+/// Running sums.
+#[derive(Debug)]
+pub struct Aggregator<'a> {
+    context: ContextHash,
+    shapes: &'a BallotShapes,
+    /// District id, first aggregate index, number of selections of the district.
+    districts: Vec<(String, usize, usize)>,
+    sums: Vec<Ciphertext>,
+    ballots: Vec<u64>,
+    total: u64,
+}
+
+impl<'a> Aggregator<'a> {
+    /// Empty sums for every selection of the manifest.
+    pub fn new(
+        context: ContextHash,
+        manifest: &ElectionManifest,
+        shapes: &'a BallotShapes,
+    ) -> Self {
+        let mut districts = Vec::new();
+        let mut start = 0;
+        for d in manifest.districts() {
+            let len: usize = d.contests.iter().map(|c| c.selection_count()).sum();
+            districts.push((d.id.as_str().to_owned(), start, len));
+            start += len;
+        }
+        Aggregator {
+            context,
+            shapes,
+            ballots: vec![0; districts.len()],
+            districts,
+            sums: vec![Ciphertext::zero(); start],
+            total: 0,
+        }
+    }
+
+    /// Adds a batch of ballots (each must decode for the election: they were checked).
+    pub fn add(&mut self, ballots: &[Ballot]) -> Result<()> {
+        let n = self.sums.len();
+        let add_one = |mut acc: Vec<Ciphertext>, b: &Ballot| -> Result<Vec<Ciphertext>, String> {
+            let (start, len) = self
+                .districts
+                .iter()
+                .find(|(id, _, _)| *id == b.district)
+                .map(|(_, s, l)| (*s, *l))
+                .ok_or_else(|| format!("a ballot for unknown district {}", b.district))?;
+            let decoded = b
+                .decode(&self.context, self.shapes)
+                .map_err(|e| e.to_string())?;
+            let cts = decoded.contests().flat_map(|c| c.selections().iter());
+            let slots = acc
+                .get_mut(start..start + len)
+                .ok_or("bad district range")?;
+            for (sum, ct) in slots.iter_mut().zip(cts) {
+                *sum += *ct;
+            }
+            Ok(acc)
+        };
+        let partial = ballots
+            .par_iter()
+            .try_fold(|| vec![Ciphertext::zero(); n], add_one)
+            .try_reduce(
+                || vec![Ciphertext::zero(); n],
+                |mut a, b| {
+                    for (x, y) in a.iter_mut().zip(b) {
+                        *x += y;
+                    }
+                    Ok(a)
+                },
+            )
+            .map_err(|e| Refusal::malformed("a counted ballot", e))?;
+        for (x, y) in self.sums.iter_mut().zip(partial) {
+            *x += y;
+        }
+        for b in ballots {
+            if let Some(d) = self
+                .districts
+                .iter()
+                .position(|(id, _, _)| *id == b.district)
+            {
+                if let Some(c) = self.ballots.get_mut(d) {
+                    *c += 1;
+                }
+            }
+        }
+        self.total += ballots.len() as u64;
+        Ok(())
+    }
+
+    /// The number of ballots added.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// The sums, in manifest order.
+    pub fn finish(self, manifest: &ElectionManifest) -> Aggregates {
+        let mut per_selection = Vec::with_capacity(self.sums.len());
+        for ((_, _, len), count) in self.districts.iter().zip(&self.ballots) {
+            per_selection.extend(std::iter::repeat_n(*count, *len));
+        }
+        Aggregates {
+            context: self.context,
+            aggregates: positions(manifest)
+                .into_iter()
+                .zip(self.sums)
+                .zip(per_selection)
+                .map(|((position, ciphertext), ballots)| Aggregate {
+                    position,
+                    ballots,
+                    ciphertext,
+                })
+                .collect(),
+        }
+    }
+}
