@@ -5,10 +5,12 @@
 use anyhow::Result;
 use ivote_crypto::Ciphertext;
 use ivote_protocol::ballot::{Ballot, BallotShapes};
+use ivote_protocol::record;
 use ivote_protocol::record::aggregates::{positions, Aggregate, Aggregates};
 use ivote_protocol::{ContextHash, ElectionManifest};
 use rayon::prelude::*;
 
+use super::error::CountError;
 use crate::error::Refusal;
 
 /// Running sums.
@@ -81,7 +83,12 @@ impl<'a> Aggregator<'a> {
                     Ok(a)
                 },
             )
-            .map_err(|e| Refusal::malformed("a counted ballot", e))?;
+            .map_err(|detail| {
+                Refusal::from(CountError::CountFolder {
+                    file: record::COUNTED_BALLOTS_FILE.into(),
+                    detail: format!("a counted ballot does not fit the election: {detail}"),
+                })
+            })?;
         for (x, y) in self.sums.iter_mut().zip(partial) {
             *x += y;
         }

@@ -225,10 +225,12 @@ pub fn import(
             let mut decoded = Vec::with_capacity(chunk.len());
             for (_, layout) in chunk {
                 writer.push(layout)?;
-                decoded.push(
-                    Ballot::from_bytes(layout)
-                        .map_err(|e| Refusal::malformed("a counted ballot", e.to_string()))?,
-                );
+                decoded.push(Ballot::from_bytes(layout).map_err(|e| {
+                    Refusal::from(CountError::CountFolder {
+                        file: "a temporary file".into(),
+                        detail: e.to_string(),
+                    })
+                })?);
             }
             aggregator.add(&decoded)?;
             bar.inc(chunk.len() as u64);
