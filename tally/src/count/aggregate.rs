@@ -107,6 +107,74 @@ impl<'a> Aggregator<'a> {
         Ok(())
     }
 
+    /// The slot of a district: its index, first aggregate and number of selections.
+    fn slot(&self, district: &str) -> Result<(usize, usize, usize)> {
+        self.districts
+            .iter()
+            .enumerate()
+            .find(|(_, (id, _, _))| id == district)
+            .map(|(d, (_, start, len))| (d, *start, *len))
+            .ok_or_else(|| {
+                Refusal::from(CountError::CountFolder {
+                    file: record::COUNTED_BALLOTS_FILE.into(),
+                    detail: format!("a ballot for unknown district {district}"),
+                })
+                .into()
+            })
+    }
+
+    /// Adds (`sign` +1) or takes away (−1) one ballot given by its selection ciphertexts.
+    fn apply(&mut self, district: &str, ciphertexts: &[Ciphertext], add: bool) -> Result<()> {
+        let (d, start, len) = self.slot(district)?;
+        if ciphertexts.len() != len {
+            return Err(Refusal::from(CountError::CountFolder {
+                file: record::COUNTED_BALLOTS_FILE.into(),
+                detail: format!(
+                    "a ballot of district {district} with {} selections",
+                    ciphertexts.len()
+                ),
+            })
+            .into());
+        }
+        let sums = self.sums.iter_mut().skip(start).take(len);
+        for (sum, ct) in sums.zip(ciphertexts) {
+            if add {
+                *sum += *ct;
+            } else {
+                *sum = *sum - *ct;
+            }
+        }
+        if let Some(c) = self.ballots.get_mut(d) {
+            *c = if add { *c + 1 } else { c.saturating_sub(1) };
+        }
+        if add {
+            self.total += 1;
+        } else {
+            self.total = self.total.saturating_sub(1);
+        }
+        Ok(())
+    }
+
+    /// Adds one checked ballot given by its selection ciphertexts (the import's first pass).
+    pub fn add_selections(&mut self, district: &str, ciphertexts: &[Ciphertext]) -> Result<()> {
+        self.apply(district, ciphertexts, true)
+    }
+
+    /// Takes away a ballot added before (one that turned out superseded or cancelled).
+    pub fn subtract(&mut self, ballot: &Ballot) -> Result<()> {
+        let decoded = ballot.decode(&self.context, self.shapes).map_err(|e| {
+            Refusal::from(CountError::CountFolder {
+                file: record::COUNTED_BALLOTS_FILE.into(),
+                detail: e.to_string(),
+            })
+        })?;
+        let cts: Vec<Ciphertext> = decoded
+            .contests()
+            .flat_map(|c| c.selections().iter().copied())
+            .collect();
+        self.apply(&ballot.district, &cts, false)
+    }
+
     /// The number of ballots added.
     pub fn total(&self) -> u64 {
         self.total
