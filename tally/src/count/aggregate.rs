@@ -53,11 +53,8 @@ impl<'a> Aggregator<'a> {
     pub fn add(&mut self, ballots: &[Ballot]) -> Result<()> {
         let n = self.sums.len();
         let add_one = |mut acc: Vec<Ciphertext>, b: &Ballot| -> Result<Vec<Ciphertext>, String> {
-            let (start, len) = self
-                .districts
-                .iter()
-                .find(|(id, _, _)| *id == b.district)
-                .map(|(_, s, l)| (*s, *l))
+            let (_, start, len) = self
+                .find(&b.district)
                 .ok_or_else(|| format!("a ballot for unknown district {}", b.district))?;
             let decoded = b
                 .decode(&self.context, self.shapes)
@@ -93,11 +90,7 @@ impl<'a> Aggregator<'a> {
             *x += y;
         }
         for b in ballots {
-            if let Some(d) = self
-                .districts
-                .iter()
-                .position(|(id, _, _)| *id == b.district)
-            {
+            if let Some((d, _, _)) = self.find(&b.district) {
                 if let Some(c) = self.ballots.get_mut(d) {
                     *c += 1;
                 }
@@ -107,20 +100,24 @@ impl<'a> Aggregator<'a> {
         Ok(())
     }
 
-    /// The slot of a district: its index, first aggregate and number of selections.
-    fn slot(&self, district: &str) -> Result<(usize, usize, usize)> {
+    /// A district's index, first aggregate and number of selections.
+    fn find(&self, district: &str) -> Option<(usize, usize, usize)> {
         self.districts
             .iter()
             .enumerate()
             .find(|(_, (id, _, _))| id == district)
             .map(|(d, (_, start, len))| (d, *start, *len))
-            .ok_or_else(|| {
-                Refusal::from(CountError::CountFolder {
-                    file: record::COUNTED_BALLOTS_FILE.into(),
-                    detail: format!("a ballot for unknown district {district}"),
-                })
-                .into()
+    }
+
+    /// [`Self::find`], refusing an unknown district.
+    fn slot(&self, district: &str) -> Result<(usize, usize, usize)> {
+        self.find(district).ok_or_else(|| {
+            Refusal::from(CountError::CountFolder {
+                file: record::COUNTED_BALLOTS_FILE.into(),
+                detail: format!("a ballot for unknown district {district}"),
             })
+            .into()
+        })
     }
 
     /// Adds (`sign` +1) or takes away (−1) one ballot given by its selection ciphertexts.
