@@ -160,6 +160,14 @@ mod tests {
                 assert!(help.len() > 400, "{group} {}: {help}", sub.get_name());
             }
         }
+        for count in ["import", "decrypt-share", "combine", "publish", "results"] {
+            let help = cli
+                .find_subcommand_mut(count)
+                .unwrap()
+                .render_long_help()
+                .to_string();
+            assert!(help.len() > 400, "{count}: {help}");
+        }
         let demo = cli.find_subcommand_mut("insecure-demo-pki").unwrap();
         assert!(demo
             .render_long_help()

@@ -5,10 +5,12 @@
 use anyhow::Result;
 use ivote_crypto::Ciphertext;
 use ivote_protocol::ballot::{Ballot, BallotShapes};
+use ivote_protocol::record;
 use ivote_protocol::record::aggregates::{positions, Aggregate, Aggregates};
 use ivote_protocol::{ContextHash, ElectionManifest};
 use rayon::prelude::*;
 
+use super::error::CountError;
 use crate::error::Refusal;
 
 /// Running sums.
@@ -51,11 +53,8 @@ impl<'a> Aggregator<'a> {
     pub fn add(&mut self, ballots: &[Ballot]) -> Result<()> {
         let n = self.sums.len();
         let add_one = |mut acc: Vec<Ciphertext>, b: &Ballot| -> Result<Vec<Ciphertext>, String> {
-            let (start, len) = self
-                .districts
-                .iter()
-                .find(|(id, _, _)| *id == b.district)
-                .map(|(_, s, l)| (*s, *l))
+            let (_, start, len) = self
+                .find(&b.district)
                 .ok_or_else(|| format!("a ballot for unknown district {}", b.district))?;
             let decoded = b
                 .decode(&self.context, self.shapes)
@@ -81,16 +80,17 @@ impl<'a> Aggregator<'a> {
                     Ok(a)
                 },
             )
-            .map_err(|e| Refusal::malformed("a counted ballot", e))?;
+            .map_err(|detail| {
+                Refusal::from(CountError::CountFolder {
+                    file: record::COUNTED_BALLOTS_FILE.into(),
+                    detail: format!("a counted ballot does not fit the election: {detail}"),
+                })
+            })?;
         for (x, y) in self.sums.iter_mut().zip(partial) {
             *x += y;
         }
         for b in ballots {
-            if let Some(d) = self
-                .districts
-                .iter()
-                .position(|(id, _, _)| *id == b.district)
-            {
+            if let Some((d, _, _)) = self.find(&b.district) {
                 if let Some(c) = self.ballots.get_mut(d) {
                     *c += 1;
                 }
@@ -98,6 +98,78 @@ impl<'a> Aggregator<'a> {
         }
         self.total += ballots.len() as u64;
         Ok(())
+    }
+
+    /// A district's index, first aggregate and number of selections.
+    fn find(&self, district: &str) -> Option<(usize, usize, usize)> {
+        self.districts
+            .iter()
+            .enumerate()
+            .find(|(_, (id, _, _))| id == district)
+            .map(|(d, (_, start, len))| (d, *start, *len))
+    }
+
+    /// [`Self::find`], refusing an unknown district.
+    fn slot(&self, district: &str) -> Result<(usize, usize, usize)> {
+        self.find(district).ok_or_else(|| {
+            Refusal::from(CountError::CountFolder {
+                file: record::COUNTED_BALLOTS_FILE.into(),
+                detail: format!("a ballot for unknown district {district}"),
+            })
+            .into()
+        })
+    }
+
+    /// Adds (`sign` +1) or takes away (−1) one ballot given by its selection ciphertexts.
+    fn apply(&mut self, district: &str, ciphertexts: &[Ciphertext], add: bool) -> Result<()> {
+        let (d, start, len) = self.slot(district)?;
+        if ciphertexts.len() != len {
+            return Err(Refusal::from(CountError::CountFolder {
+                file: record::COUNTED_BALLOTS_FILE.into(),
+                detail: format!(
+                    "a ballot of district {district} with {} selections",
+                    ciphertexts.len()
+                ),
+            })
+            .into());
+        }
+        let sums = self.sums.iter_mut().skip(start).take(len);
+        for (sum, ct) in sums.zip(ciphertexts) {
+            if add {
+                *sum += *ct;
+            } else {
+                *sum = *sum - *ct;
+            }
+        }
+        if let Some(c) = self.ballots.get_mut(d) {
+            *c = if add { *c + 1 } else { c.saturating_sub(1) };
+        }
+        if add {
+            self.total += 1;
+        } else {
+            self.total = self.total.saturating_sub(1);
+        }
+        Ok(())
+    }
+
+    /// Adds one checked ballot given by its selection ciphertexts (the import's first pass).
+    pub fn add_selections(&mut self, district: &str, ciphertexts: &[Ciphertext]) -> Result<()> {
+        self.apply(district, ciphertexts, true)
+    }
+
+    /// Takes away a ballot added before (one that turned out superseded or cancelled).
+    pub fn subtract(&mut self, ballot: &Ballot) -> Result<()> {
+        let decoded = ballot.decode(&self.context, self.shapes).map_err(|e| {
+            Refusal::from(CountError::CountFolder {
+                file: record::COUNTED_BALLOTS_FILE.into(),
+                detail: e.to_string(),
+            })
+        })?;
+        let cts: Vec<Ciphertext> = decoded
+            .contests()
+            .flat_map(|c| c.selections().iter().copied())
+            .collect();
+        self.apply(&ballot.district, &cts, false)
     }
 
     /// The number of ballots added.

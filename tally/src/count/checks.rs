@@ -20,6 +20,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
+use ivote_crypto::Ciphertext;
 use ivote_eid::{EidError, VoterCertificate};
 use ivote_protocol::ballot::{ballot_hash, verify_ballots, Ballot, DecodedBallot, Hash32};
 use ivote_protocol::ballot_box::BoxEntry;
@@ -41,7 +42,19 @@ pub enum Checked {
         verdict: Verdict,
         /// Why it is invalid, for the report.
         message: Option<String>,
+        /// A valid ballot's selection ciphertexts (the import sums them at once, so that
+        /// each ballot is decoded only once).
+        selections: Option<Selections>,
     },
+}
+
+/// A valid ballot's district and every selection ciphertext, in manifest order.
+#[derive(Debug)]
+pub struct Selections {
+    /// The ballot's district.
+    pub district: String,
+    /// The contests' selections, one after the other.
+    pub ciphertexts: Vec<Ciphertext>,
 }
 
 /// Certificates validated on this thread, by SHA-256 of their DER: a voter who revotes
@@ -86,6 +99,7 @@ fn invalid(code: &str, message: impl Into<String>) -> Checked {
     Checked::Done {
         verdict: Verdict::Invalid(code.to_owned()),
         message: Some(message.into()),
+        selections: None,
     }
 }
 
@@ -93,7 +107,7 @@ fn invalid(code: &str, message: impl Into<String>) -> Checked {
 fn precheck<'s>(
     el: &'s CountElection,
     entry: &BoxEntry,
-) -> Result<(Verdict, DecodedBallot<'s>), Checked> {
+) -> Result<(Verdict, String, DecodedBallot<'s>), Box<Checked>> {
     let (record, sub) = (&entry.record, &entry.submission);
     let hash = ballot_hash(&sub.ballot);
     let cert_hash: [u8; 32] = Sha256::digest(&sub.certificate).into();
@@ -106,51 +120,53 @@ fn precheck<'s>(
     .filter_map(|(d, what)| d.then_some(what))
     .collect();
     if !differs.is_empty() {
-        return Err(Checked::Tampered(format!(
+        return Err(Box::new(Checked::Tampered(format!(
             "its {} differs from the logged record",
             differs.join(", ")
-        )));
+        ))));
     }
     let at = record.received_at;
     if at >= el.ends {
-        return Err(invalid(
+        return Err(Box::new(invalid(
             "tally.after_close",
             "received after the end of the voting window",
-        ));
+        )));
     }
-    let ballot = Ballot::from_bytes(&sub.ballot).map_err(|e| invalid(e.code(), e.to_string()))?;
+    let ballot =
+        Ballot::from_bytes(&sub.ballot).map_err(|e| Box::new(invalid(e.code(), e.to_string())))?;
     let (cert, district) = eligible(el, &sub.certificate, cert_hash, at)
-        .map_err(|e| invalid(e.code(), e.to_string()))?;
+        .map_err(|e| Box::new(invalid(e.code(), e.to_string())))?;
     if cert.voter_id() != record.voter_id {
-        return Err(Checked::Tampered(format!(
+        return Err(Box::new(Checked::Tampered(format!(
             "its certificate is {}'s, the record says {}",
             cert.voter_id(),
             record.voter_id
-        )));
+        ))));
     }
     if district != ballot.district {
-        return Err(invalid(
+        return Err(Box::new(invalid(
             "voter.wrong_district",
             format!(
                 "the voter is in district {district}, the ballot is for {}",
                 ballot.district
             ),
-        ));
+        )));
     }
     cert.verify_signature(
         &vote_message(&el.package.context_hash, &hash),
         &sub.signature,
     )
-    .map_err(|e| invalid(e.code(), e.to_string()))?;
+    .map_err(|e| Box::new(invalid(e.code(), e.to_string())))?;
     let decoded = ballot
         .decode(&el.package.context_hash, &el.shapes)
-        .map_err(|e| invalid(e.code(), e.to_string()))?;
+        .map_err(|e| Box::new(invalid(e.code(), e.to_string())))?;
     Ok((
         Verdict::Valid {
             voter_id: record.voter_id.clone(),
             ballot_hash: hash,
             received_at: at,
         },
+        district,
         decoded,
     ))
 }
@@ -162,14 +178,14 @@ pub fn check_batch(el: &CountElection, entries: &[BoxEntry]) -> Vec<Checked> {
     let mut pending = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         match precheck(el, e) {
-            Ok((verdict, decoded)) => {
-                pending.push((i, verdict, decoded));
+            Ok((verdict, district, decoded)) => {
+                pending.push((i, verdict, district, decoded));
                 out.push(None);
             }
-            Err(done) => out.push(Some(done)),
+            Err(done) => out.push(Some(*done)),
         }
     }
-    let decoded: Vec<&DecodedBallot<'_>> = pending.iter().map(|(_, _, d)| d).collect();
+    let decoded: Vec<&DecodedBallot<'_>> = pending.iter().map(|(_, _, _, d)| d).collect();
     let bad = verify_ballots(
         &el.package.context_hash,
         &el.package.ceremony.joint_key,
@@ -177,7 +193,7 @@ pub fn check_batch(el: &CountElection, entries: &[BoxEntry]) -> Vec<Checked> {
         &mut OsRng,
     );
     let mut bad = bad.into_iter().peekable();
-    for (k, (i, verdict, _)) in pending.into_iter().enumerate() {
+    for (k, (i, verdict, district, decoded)) in pending.into_iter().enumerate() {
         let result = match bad.next_if(|(b, _)| *b == k) {
             Some((_, contests)) => invalid(
                 "ballot.invalid_proof",
@@ -189,6 +205,13 @@ pub fn check_batch(el: &CountElection, entries: &[BoxEntry]) -> Vec<Checked> {
             None => Checked::Done {
                 verdict,
                 message: None,
+                selections: Some(Selections {
+                    district: district.clone(),
+                    ciphertexts: decoded
+                        .contests()
+                        .flat_map(|c| c.selections().iter().copied())
+                        .collect(),
+                }),
             },
         };
         if let Some(slot) = out.get_mut(i) {

@@ -3,12 +3,14 @@
 //!
 //! 1. Every entry is checked ([`super::checks`], in parallel batches) and its record hashed
 //!    into the Merkle tree; the rules ([`super::rules`]) keep, per voter, only the latest
-//!    valid leaf. At the end the tree's root must be the collector's signed final head's, and
-//!    no submission may differ from its record.
-//! 2. The counted submissions are read again (each must still have the ballot hash of
-//!    pass 1) and spread over 256 temporary files by the first byte of their ballot hash;
-//!    each is then sorted in memory and appended to `counted-ballots.bin` (the anonymized,
-//!    hash-sorted list) while the ballots are summed ([`super::aggregate`]).
+//!    valid leaf. Every valid ballot in the window is summed at once ([`super::aggregate`]),
+//!    so that each ballot is decoded only once. At the end the tree's root must be the
+//!    collector's signed final head's, and no submission may differ from its record.
+//! 2. The box is read again (each record must still hash to its leaf of pass 1): the
+//!    ballots that turned out superseded or cancelled (few: revotes and paper voters) are
+//!    decoded and taken away from the sums; the counted ones are spread over 256 temporary
+//!    files by the first byte of their ballot hash; each file is then sorted in memory and
+//!    appended to `counted-ballots.bin` (the anonymized, hash-sorted list).
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -105,6 +107,7 @@ pub fn import(
     let mut rules = Rules::new(el.starts);
     let mut tampered = Vec::new();
     let mut problems = Vec::new();
+    let mut aggregator = Aggregator::new(context, &el.package.manifest, &el.shapes);
     loop {
         let chunk = reader
             .by_ref()
@@ -129,14 +132,23 @@ pub fn import(
                     tampered.push((e.index, why));
                     rules.push(Verdict::Invalid("tally.box_tampered".into()));
                 }
-                Checked::Done { verdict, message } => {
+                Checked::Done {
+                    verdict,
+                    message,
+                    selections,
+                } => {
                     if let (Verdict::Invalid(code), Some(m)) = (&verdict, message) {
                         problems.push(format!(
                             "leaf {}, voter {}: [{code}] {m}",
                             e.index, e.record.voter_id
                         ));
                     }
-                    rules.push(verdict);
+                    // Summed now; taken away in pass 2 if it is superseded or cancelled.
+                    if rules.push(verdict) {
+                        if let Some(s) = selections {
+                            aggregator.add_selections(&s.district, &s.ciphertexts)?;
+                        }
+                    }
                 }
             }
         }
@@ -178,27 +190,38 @@ pub fn import(
     for entry in open_box(box_path)? {
         let e = entry.map_err(box_error(box_path))?;
         bar.inc(1);
-        let Some(expected) = rules.counted.get(&e.index) else {
-            continue;
-        };
         let h = ballot_hash(&e.submission.ballot);
-        if h != *expected {
+        let i = e.index as usize;
+        if leaves.get(i) != Some(&e.record.hash()) || h != e.record.ballot_hash {
             return Err(Refusal::from(CountError::BallotBox {
                 code: "tally.box_changed",
                 file: name,
                 detail: format!(
-                    "leaf {} changed while it was being counted; keep the file untouched and \
-                     run the import again",
-                    e.index
+                    "leaf {i} changed while it was being counted; keep the file untouched and \
+                     run the import again"
                 ),
             })
             .into());
         }
-        let w = buckets
-            .get_mut(usize::from(h.0[0]))
-            .context("bucket out of range")?;
-        w.write_all(&Writer::new().bytes(&e.submission.ballot).finish())
-            .context("cannot write a temporary file")?;
+        match rules.decisions.outcomes.get(i) {
+            Some(Outcome::Counted) => {
+                let w = buckets
+                    .get_mut(usize::from(h.0[0]))
+                    .context("bucket out of range")?;
+                w.write_all(&Writer::new().bytes(&e.submission.ballot).finish())
+                    .context("cannot write a temporary file")?;
+            }
+            Some(Outcome::Superseded | Outcome::Cancelled) => {
+                let ballot = Ballot::from_bytes(&e.submission.ballot).map_err(|e| {
+                    Refusal::from(CountError::CountFolder {
+                        file: name.clone(),
+                        detail: e.to_string(),
+                    })
+                })?;
+                aggregator.subtract(&ballot)?;
+            }
+            _ => {}
+        }
     }
     bar.finish_and_clear();
     for w in buckets {
@@ -215,24 +238,15 @@ pub fn import(
         &context,
         rules.counted.len() as u64,
     )?;
-    let mut aggregator = Aggregator::new(context, &el.package.manifest, &el.shapes);
-    let bar = progress::bar(rules.counted.len() as u64, "summing ballots");
+    let bar = progress::bar(rules.counted.len() as u64, "sorting ballots");
     for b in 0..256 {
         let bytes = std::fs::read(bucket_path(b)).context("cannot read a temporary file")?;
         let mut ballots = split_layouts(&bytes)?;
         ballots.sort_unstable_by_key(|(h, _)| *h);
-        for chunk in ballots.chunks(CHUNK) {
-            let mut decoded = Vec::with_capacity(chunk.len());
-            for (_, layout) in chunk {
-                writer.push(layout)?;
-                decoded.push(
-                    Ballot::from_bytes(layout)
-                        .map_err(|e| Refusal::malformed("a counted ballot", e.to_string()))?,
-                );
-            }
-            aggregator.add(&decoded)?;
-            bar.inc(chunk.len() as u64);
+        for (_, layout) in &ballots {
+            writer.push(layout)?;
         }
+        bar.inc(ballots.len() as u64);
     }
     bar.finish_and_clear();
     let out = writer.finish()?;

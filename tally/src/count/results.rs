@@ -239,3 +239,64 @@ fn html(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn results() -> ElectionResults {
+        ElectionResults {
+            election: "e1".into(),
+            title: "A <b>&</b> election".into(),
+            contests: vec![ContestResult {
+                district: "all".into(),
+                district_name: "All districts".into(),
+                contest: "c1".into(),
+                title: "Council".into(),
+                ballots: 4,
+                selections: vec![
+                    SelectionResult {
+                        id: "a".into(),
+                        name: "Ann, \"the\" first".into(),
+                        party: Some("Blue".into()),
+                        votes: 3,
+                    },
+                    SelectionResult {
+                        id: "b".into(),
+                        name: "Bob".into(),
+                        party: None,
+                        votes: 1,
+                    },
+                ],
+            }],
+        }
+    }
+
+    #[test]
+    fn every_format_shows_the_counts_and_escapes_names() {
+        let r = results();
+        let csv = r.to_csv();
+        assert!(
+            csv.contains("all,c1,a,\"Ann, \"\"the\"\" first\",Blue,3,4\n"),
+            "{csv}"
+        );
+        assert!(csv.contains("all,c1,b,Bob,,1,4\n"), "{csv}");
+        let table = r.to_table();
+        assert!(
+            table.contains("75.00%") && table.contains("(Blue)"),
+            "{table}"
+        );
+        let html = r.to_html();
+        assert!(
+            html.contains("A &lt;b&gt;&amp;&lt;/b&gt; election"),
+            "{html}"
+        );
+        assert!(
+            html.contains("width:100.0%") && html.contains("width:33.3%"),
+            "{html}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(json["contests"][0]["selections"][1]["votes"], 1);
+        assert_eq!(percent(1, 0), 0.0);
+    }
+}

@@ -71,8 +71,10 @@ impl Rules {
         }
     }
 
-    /// The next leaf's verdict (leaves come in log order).
-    pub fn push(&mut self, verdict: Verdict) {
+    /// The next leaf's verdict (leaves come in log order). Returns whether it is, for now,
+    /// its voter's counted submission (valid, in the window): only such a submission can end
+    /// up counted, superseded or cancelled.
+    pub fn push(&mut self, verdict: Verdict) -> bool {
         let leaf = self.outcomes.len() as u64;
         let (outcome, voter) = match verdict {
             Verdict::Invalid(code) => (Outcome::Invalid(code), NO_VOTER),
@@ -97,8 +99,10 @@ impl Rules {
                 (Outcome::Counted, v)
             }
         };
+        let counted = outcome == Outcome::Counted;
         self.outcomes.push(outcome);
         self.voter_of.push(voter);
+        counted
     }
 
     /// Applies the paper list (voter ids) and totals everything.
@@ -169,9 +173,9 @@ mod tests {
     #[test]
     fn last_valid_counts_invalid_changes_nothing_paper_is_final() {
         let mut r = Rules::new(START);
-        r.push(valid("A", 1, START - 5)); // 0 test vote
-        r.push(valid("A", 2, START)); // 1 superseded by 3
-        r.push(Verdict::Invalid("eid.bad_signature".into())); // 2
+        assert!(!r.push(valid("A", 1, START - 5))); // 0 test vote
+        assert!(r.push(valid("A", 2, START))); // 1 superseded by 3
+        assert!(!r.push(Verdict::Invalid("eid.bad_signature".into()))); // 2
         r.push(valid("A", 3, START + 1)); // 3 counted
         r.push(Verdict::Invalid("ballot.invalid_proof".into())); // 4: A's garbage, ignored
         r.push(valid("B", 4, START + 2)); // 5 cancelled (paper)

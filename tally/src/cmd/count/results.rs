@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 use ivote_protocol::record::aggregates::Aggregates;
 use ivote_protocol::record::results::Results;
-use ivote_protocol::record::{self, check_context};
+use ivote_protocol::record::{self, check_context, seal};
 
 use crate::cmd::inputs;
 use crate::count::election::load_package;
@@ -46,9 +46,17 @@ pub struct ResultsArgs {
 /// Runs `results`.
 pub fn run(a: ResultsArgs) -> Result<()> {
     let officials = inputs::public_key(&a.officials_key)?;
-    open_sealed(&a.record, &officials)?;
+    let index = open_sealed(&a.record, &officials)?;
     let package = load_package(&a.record.join(record::PACKAGE_DIR), &officials)?;
     let refuse = |e| Refusal::from(CountError::from(e));
+    if index.kind != seal::KIND_RECORD {
+        return Err(refuse(ivote_protocol::record::RecordError::Malformed {
+            file: record::INDEX_FILE,
+            detail: format!("this folder is an {}, not an election record", index.kind),
+        })
+        .into());
+    }
+    check_context(record::INDEX_FILE, &index.context, &package.context_hash).map_err(refuse)?;
     let aggregates = Aggregates::from_bytes(&fsio::read(&a.record.join(record::AGGREGATES_FILE))?)
         .map_err(refuse)?;
     let results =
