@@ -19,8 +19,9 @@ pub mod ceremony;
 pub mod cmd;
 pub mod error;
 pub mod fsio;
-pub mod passphrase;
-pub mod secret_file;
+
+/// Secret files and passphrases live in `ivote-secrets` (shared with `collector close`).
+pub use ivote_secrets::{passphrase, secret_file};
 
 pub use cmd::{run, Cli, Command};
 pub use error::{exit_code, refusal_code, Refusal, EXIT_COULD_NOT_RUN, EXIT_OK, EXIT_REFUSED};
