@@ -27,14 +27,15 @@ use tower_http::trace::TraceLayer;
 
 use crate::decide::decide;
 use crate::election::Election;
-use crate::reject::Rejection;
 use crate::store::Store;
 
 mod error;
 mod metrics;
+mod rate_limit;
 
 pub use error::ApiError;
 pub use metrics::Metrics;
+pub use rate_limit::RateLimit;
 
 /// The current time, Unix seconds (a function so tests can set it).
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -87,6 +88,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Counters.
     pub metrics: Arc<Metrics>,
+    /// The per-voter rate limit.
+    pub rate_limit: Arc<RateLimit>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -157,17 +160,6 @@ fn hex_list(hashes: &[NodeHash]) -> Vec<String> {
     hashes.iter().map(hex::encode).collect()
 }
 
-/// Whether voting is open at `now`: `Err` says why not.
-fn window(election: &Election, now: i64) -> Result<(), Rejection> {
-    if now < election.starts {
-        Err(Rejection::NotOpen)
-    } else if now >= election.ends {
-        Err(Rejection::Closed)
-    } else {
-        Ok(())
-    }
-}
-
 async fn election(State(s): State<AppState>) -> Json<Value> {
     Json(json!({
         "context": s.election.context.to_hex(),
@@ -182,7 +174,7 @@ async fn election(State(s): State<AppState>) -> Json<Value> {
 
 async fn challenge(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
     let now = (s.clock)();
-    window(&s.election, now)?;
+    s.election.window(now)?;
     let mut nonce = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut nonce);
     let expires_at = now.saturating_add(s.election.challenge_ttl);
@@ -197,10 +189,18 @@ async fn submit(State(s): State<AppState>, body: Result<Bytes, BytesRejection>) 
     let result = checked_submit(&s, body).await;
     s.metrics.observe(started.elapsed());
     match result {
-        Ok(receipt) => {
+        Ok((receipt, received_at)) => {
             s.metrics.accepted();
+            let test_vote = if s.election.is_test_vote(received_at) {
+                "true"
+            } else {
+                "false"
+            };
             (
-                [(header::CONTENT_TYPE, "application/octet-stream")],
+                [
+                    (header::CONTENT_TYPE, "application/octet-stream"),
+                    (TEST_VOTE_HEADER, test_vote),
+                ],
                 receipt,
             )
                 .into_response()
@@ -212,11 +212,16 @@ async fn submit(State(s): State<AppState>, body: Result<Bytes, BytesRejection>) 
     }
 }
 
-/// Decides (on a blocking thread: proofs are CPU work), then commits; the receipt layout.
+/// The answer header that says whether an accepted submission is a test vote (received
+/// before the window, with `serve --accept-test-votes`; the tally drops it): `true`/`false`.
+pub const TEST_VOTE_HEADER: header::HeaderName = header::HeaderName::from_static("ivote-test-vote");
+
+/// Decides (on a blocking thread: proofs are CPU work), applies the per-voter rate limit,
+/// then commits; the receipt layout and the receive time.
 async fn checked_submit(
     s: &AppState,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Vec<u8>, ApiError> {
+) -> Result<(Vec<u8>, i64), ApiError> {
     let body = body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
         _ => ApiError::BadBody,
@@ -231,8 +236,13 @@ async fn checked_submit(
         tracing::error!("the submission check stopped: {e}");
         ApiError::Internal
     })??;
+    if !s.rate_limit.admit(&accepted.voter_id, now) {
+        return Err(ApiError::RateLimited {
+            per_minute: s.rate_limit.per_minute().unwrap_or(0),
+        });
+    }
     let receipt = s.store.commit(accepted, now).await?;
-    Ok(receipt.to_bytes())
+    Ok((receipt.to_bytes(), now))
 }
 
 async fn verify(
@@ -321,10 +331,15 @@ async fn consistency(
 }
 
 async fn status(State(s): State<AppState>) -> Json<Value> {
-    let state = match window(&s.election, (s.clock)()) {
-        Ok(()) => "open",
-        Err(Rejection::NotOpen) => "not_open",
-        Err(_) => "closed",
+    let (now, e) = ((s.clock)(), &s.election);
+    let state = if now >= e.ends {
+        "closed"
+    } else if now >= e.starts {
+        "open"
+    } else if e.accept_test_votes {
+        "test_votes"
+    } else {
+        "not_open"
     };
     Json(json!({
         "state": state,

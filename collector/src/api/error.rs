@@ -35,6 +35,11 @@ pub enum ApiError {
         /// The limit.
         max: u32,
     },
+    /// The voter submitted as often as the per-voter limit allows in the last minute.
+    RateLimited {
+        /// The limit.
+        per_minute: u32,
+    },
     /// A leaf or tree size outside the log.
     OutOfRange(String),
     /// No such endpoint.
@@ -57,6 +62,7 @@ impl ApiError {
             ApiError::UnknownBallot => "verify.unknown",
             ApiError::VerifyWindowPassed { .. } => "verify.window_passed",
             ApiError::TooManyVerifications { .. } => "verify.too_many",
+            ApiError::RateLimited { .. } => "voter.rate_limited",
             ApiError::OutOfRange(_) => "log.out_of_range",
             ApiError::NotFound => "request.not_found",
             ApiError::Timeout => "server.timeout",
@@ -82,6 +88,7 @@ impl ApiError {
             ApiError::UnknownBallot | ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::VerifyWindowPassed { .. } => StatusCode::GONE,
             ApiError::TooManyVerifications { .. } => StatusCode::FORBIDDEN,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -103,6 +110,10 @@ impl ApiError {
             ApiError::TooManyVerifications { max } => format!(
                 "your ballot was received, but it can be checked at most {max} times and \
                  that limit is reached"
+            ),
+            ApiError::RateLimited { per_minute } => format!(
+                "this collector accepts at most {per_minute} votes per voter per minute; wait a \
+                 minute and vote again"
             ),
             ApiError::OutOfRange(detail) => detail.clone(),
             ApiError::NotFound => "no such endpoint; see /openapi.json".into(),

@@ -23,8 +23,13 @@ struct Harness {
 }
 
 fn harness(limits: Limits) -> Harness {
+    harness_with(limits, None, false)
+}
+
+fn harness_with(limits: Limits, per_minute: Option<u32>, test_votes: bool) -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let f = Fixture::new();
+    let mut f = Fixture::new();
+    Arc::get_mut(&mut f.election).unwrap().accept_test_votes = test_votes;
     let key = SigningKey::from_bytes(&[9; 32]);
     let (store, _) = JournalStore::open(dir.path(), &f.election, key.clone(), f.now).unwrap();
     let time = Arc::new(AtomicI64::new(f.now));
@@ -39,6 +44,7 @@ fn harness(limits: Limits) -> Harness {
         limits,
         clock: Arc::new(move || clock_time.load(Ordering::SeqCst)),
         metrics: Arc::default(),
+        rate_limit: Arc::new(RateLimit::new(per_minute)),
     };
     Harness {
         f,
@@ -261,6 +267,44 @@ async fn every_rejection_reachable_over_http_has_its_status_and_code() {
     small
         .refused(post("/submit", vec![0; 101]), 413, "submission.too_large")
         .await;
+}
+
+#[tokio::test]
+async fn a_voter_over_the_rate_limit_is_refused_and_nothing_changes() {
+    let mut h = harness_with(Limits::default(), Some(2), false);
+    h.vote(0).await;
+    h.vote(0).await;
+    let (body, _) = h.submission(0).await;
+    h.refused(post("/submit", body.clone()), 429, "voter.rate_limited")
+        .await;
+    assert_eq!(h.json(get("/log/head")).await.1["size"], 2);
+    // Another voter is not limited; a minute later the first one is taken again (the
+    // refused submission's challenge is still unused).
+    h.vote(1).await;
+    h.time.fetch_add(60, Ordering::SeqCst);
+    assert_eq!(h.call(post("/submit", body)).await.0, StatusCode::OK);
+    assert_eq!(
+        h.json(get("/status")).await.1["rejected"]["voter.rate_limited"],
+        1
+    );
+}
+
+#[tokio::test]
+async fn test_votes_before_the_window_are_accepted_and_marked() {
+    let mut h = harness_with(Limits::default(), None, true);
+    h.time.store(h.f.election.starts - 600, Ordering::SeqCst);
+    assert_eq!(h.json(get("/status")).await.1["state"], "test_votes");
+    let (body, hash) = h.submission(0).await;
+    let resp = h.app.clone().oneshot(post("/submit", body)).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()[TEST_VOTE_HEADER], "true");
+    let (_, v) = h.json(get(&format!("/verify/{}", hash.to_hex()))).await;
+    assert_eq!(v["received_at"], h.f.election.starts - 600);
+    // In the window, a vote is not a test vote.
+    h.time.store(h.f.election.starts, Ordering::SeqCst);
+    let (body, _) = h.submission(0).await;
+    let resp = h.app.clone().oneshot(post("/submit", body)).await.unwrap();
+    assert_eq!(resp.headers()[TEST_VOTE_HEADER], "false");
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use ivote_protocol::Country;
 use tracing_subscriber::EnvFilter;
 
 use super::{read, CmdError};
-use crate::api::{app, AppState, ElectionInfo, Limits, Metrics};
+use crate::api::{app, AppState, ElectionInfo, Limits, Metrics, RateLimit};
 use crate::election::Election;
 use crate::key_file;
 use crate::store::JournalStore;
@@ -50,6 +50,14 @@ pub struct ServeArgs {
     /// How long an issued challenge stays usable, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub challenge_ttl: i64,
+    /// Accept submissions before voting starts, as test votes: they are logged with their
+    /// receive time (before the start), and the tally drops every such record.
+    #[arg(long)]
+    pub accept_test_votes: bool,
+    /// Accept at most N submissions per voter in any minute (answered `voter.rate_limited`
+    /// beyond that). No limit if not given.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_per_voter_per_minute: Option<u32>,
 }
 
 fn parse_country(s: &str) -> Result<Country, String> {
@@ -142,8 +150,10 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
             format!("the election package in {}: {e}", a.package.display()),
         )
     })?;
-    let election = Election::from_package(&package, &read(&a.roll)?, a.country, a.challenge_ttl)
-        .map_err(|e| CmdError::refused(e.code(), format!("{}: {e}", a.roll.display())))?;
+    let mut election =
+        Election::from_package(&package, &read(&a.roll)?, a.country, a.challenge_ttl)
+            .map_err(|e| CmdError::refused(e.code(), format!("{}: {e}", a.roll.display())))?;
+    election.accept_test_votes = a.accept_test_votes;
     let key = key_file::signing_key(&read(&a.key)?).ok_or_else(|| {
         CmdError::refused(
             "collector.bad_key_file",
@@ -185,6 +195,7 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
         limits: Limits::default(),
         clock: Arc::new(unix_now),
         metrics: Arc::new(Metrics::default()),
+        rate_limit: Arc::new(RateLimit::new(a.max_per_voter_per_minute)),
     })
 }
 
