@@ -10,6 +10,8 @@
 //!   ballots, what voters sign and send, the collector's log records, its Merkle log
 //!   (RFC 6962/9162), signed tree heads and receipts, with the byte layouts of [`layout`]
 //!   (`docs/ballot-format.md`);
+//! * [`ballot_box`]: the collector's export for the offline tally: every submission with
+//!   its record, and the collector's signed final tree head;
 //! * [`fs`]: the only module that touches files: reading and atomically writing a package
 //!   directory.
 //!
@@ -17,6 +19,7 @@
 //! no global state. The exact formats are specified in `docs/package-format.md`.
 
 pub mod ballot;
+pub mod ballot_box;
 pub mod ceremony;
 pub mod fs;
 pub mod layout;
