@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::error_handling::HandleErrorLayer;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,6 +16,7 @@ use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use ed25519_dalek::VerifyingKey;
 use ivote_protocol::ballot::Hash32;
+use ivote_protocol::ballot_box::FinalHead;
 use ivote_protocol::merkle::NodeHash;
 use ivote_protocol::submission::MAX_SUBMISSION_BYTES;
 use rand::RngCore;
@@ -25,8 +26,10 @@ use tower::timeout::TimeoutLayer;
 use tower::{BoxError, ServiceBuilder};
 use tower_http::trace::TraceLayer;
 
+use crate::admin::{AdminError, CloseRequest};
 use crate::decide::decide;
 use crate::election::Election;
+use crate::reject::Rejection;
 use crate::store::Store;
 
 mod error;
@@ -47,6 +50,9 @@ pub struct ElectionInfo {
     pub manifest_toml: String,
     /// The collector's public key (tree heads and receipts).
     pub collector_key: VerifyingKey,
+    /// The officials' public key, which signs close requests (`None` when the collector was
+    /// started with `--context`: then it only closes at the end of voting).
+    pub officials_key: Option<VerifyingKey>,
 }
 
 /// Limits and windows of the API.
@@ -132,6 +138,8 @@ fn routes() -> Routes {
     .add("get", "/log/head", get(log_head))
     .add("get", "/log/inclusion/{leaf}", get(inclusion))
     .add("get", "/log/consistency", get(consistency))
+    .add("get", "/log/final", get(log_final))
+    .add("post", "/admin/close", post(admin_close))
     .add("get", "/status", get(status))
     .add("get", "/healthz", get(healthz))
     .add("get", "/metrics", get(metrics))
@@ -156,6 +164,15 @@ pub fn app(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
+/// Whether submissions are taken at `now`: not once the box is closed, and only in the
+/// election's window.
+fn accepting(s: &AppState, now: i64) -> Result<(), Rejection> {
+    if s.store.final_head().is_some() {
+        return Err(Rejection::Closed);
+    }
+    s.election.window(now)
+}
+
 fn hex_list(hashes: &[NodeHash]) -> Vec<String> {
     hashes.iter().map(hex::encode).collect()
 }
@@ -174,7 +191,7 @@ async fn election(State(s): State<AppState>) -> Json<Value> {
 
 async fn challenge(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
     let now = (s.clock)();
-    s.election.window(now)?;
+    accepting(&s, now)?;
     let mut nonce = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut nonce);
     let expires_at = now.saturating_add(s.election.challenge_ttl);
@@ -227,6 +244,7 @@ async fn checked_submit(
         _ => ApiError::BadBody,
     })?;
     let now = (s.clock)();
+    accepting(s, now)?;
     let (election, store) = (s.election.clone(), s.store.clone());
     let accepted = tokio::task::spawn_blocking(move || {
         decide(&election, store.view(), &body, now, &mut rand::thread_rng())
@@ -332,7 +350,8 @@ async fn consistency(
 
 async fn status(State(s): State<AppState>) -> Json<Value> {
     let (now, e) = ((s.clock)(), &s.election);
-    let state = if now >= e.ends {
+    let final_head = s.store.final_head();
+    let state = if final_head.is_some() || now >= e.ends {
         "closed"
     } else if now >= e.starts {
         "open"
@@ -345,7 +364,57 @@ async fn status(State(s): State<AppState>) -> Json<Value> {
         "state": state,
         "accepted": s.store.head().size,
         "rejected": s.metrics.rejected_by_code(),
+        "final_head": final_head.as_ref().map(final_json),
     }))
+}
+
+/// The final head as JSON: the tree head's fields, the closing signature, the layout.
+fn final_json(f: &FinalHead) -> Value {
+    json!({
+        "size": f.head.size,
+        "root": hex::encode(f.head.root),
+        "timestamp": f.head.timestamp,
+        "signature": hex::encode(f.head.signature),
+        "closing_signature": hex::encode(f.signature),
+        "layout": hex::encode(f.to_bytes()),
+    })
+}
+
+async fn log_final(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let f = s.store.final_head().ok_or(ApiError::NotClosed)?;
+    Ok(Json(final_json(&f)))
+}
+
+/// Closes the box on the officials' signed request; answers the final head.
+async fn admin_close(
+    State(s): State<AppState>,
+    body: Result<Json<CloseRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(request) = body.map_err(|e| ApiError::Admin(AdminError::Malformed(e.body_text())))?;
+    let now = (s.clock)();
+    request
+        .check(s.info.officials_key.as_ref(), &s.election.context, now)
+        .map_err(ApiError::Admin)?;
+    let f = s.store.close(now).await?;
+    tracing::info!(size = f.head.size, "closed by the officials' request");
+    Ok(Json(final_json(&f)))
+}
+
+/// Closes the store when voting ends (at once if it has ended): a task `serve` runs. It
+/// sleeps at most a minute at a time, so a clock that jumps is noticed.
+pub async fn close_at_end(store: Arc<dyn Store>, ends: i64, clock: Clock) {
+    loop {
+        let now = clock();
+        if now >= ends {
+            match store.close(now).await {
+                Ok(f) => tracing::info!(size = f.head.size, "voting ended: ballot box closed"),
+                Err(e) => tracing::error!("closing the ballot box at the end of voting: {e}"),
+            }
+            return;
+        }
+        let wait = u64::try_from(ends - now).unwrap_or(1).min(60);
+        tokio::time::sleep(Duration::from_secs(wait)).await;
+    }
 }
 
 async fn healthz() -> &'static str {

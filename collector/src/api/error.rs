@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use crate::admin::AdminError;
 use crate::reject::{Class, Rejection};
 use crate::store::{CommitError, StoreError};
 
@@ -42,6 +43,10 @@ pub enum ApiError {
     },
     /// A leaf or tree size outside the log.
     OutOfRange(String),
+    /// The final head was asked for before the box closed.
+    NotClosed,
+    /// A close request was refused.
+    Admin(AdminError),
     /// No such endpoint.
     NotFound,
     /// The request took longer than the configured timeout.
@@ -64,6 +69,8 @@ impl ApiError {
             ApiError::TooManyVerifications { .. } => "verify.too_many",
             ApiError::RateLimited { .. } => "voter.rate_limited",
             ApiError::OutOfRange(_) => "log.out_of_range",
+            ApiError::NotClosed => "log.not_closed",
+            ApiError::Admin(e) => e.code(),
             ApiError::NotFound => "request.not_found",
             ApiError::Timeout => "server.timeout",
             ApiError::Internal => "server.internal",
@@ -84,7 +91,11 @@ impl ApiError {
             ApiError::BadBody | ApiError::BadQuery(_) | ApiError::BadBallotId => {
                 StatusCode::BAD_REQUEST
             }
-            ApiError::OutOfRange(_) => StatusCode::BAD_REQUEST,
+            ApiError::OutOfRange(_) | ApiError::Admin(AdminError::Malformed(_)) => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::Admin(_) => StatusCode::FORBIDDEN,
+            ApiError::NotClosed => StatusCode::NOT_FOUND,
             ApiError::UnknownBallot | ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::VerifyWindowPassed { .. } => StatusCode::GONE,
             ApiError::TooManyVerifications { .. } => StatusCode::FORBIDDEN,
@@ -116,6 +127,10 @@ impl ApiError {
                  minute and vote again"
             ),
             ApiError::OutOfRange(detail) => detail.clone(),
+            ApiError::NotClosed => {
+                "the ballot box is not closed yet: the final head exists only after voting".into()
+            }
+            ApiError::Admin(e) => e.to_string(),
             ApiError::NotFound => "no such endpoint; see /openapi.json".into(),
             ApiError::Timeout => "the collector is busy; try again in a moment".into(),
             ApiError::Internal => "the collector had an internal error; try again later".into(),

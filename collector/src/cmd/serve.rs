@@ -4,15 +4,15 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
-use ivote_protocol::package::{verify_and_load, ContextHash, PackageTrust, MANIFEST_FILE};
+use ivote_protocol::package::MANIFEST_FILE;
 use ivote_protocol::Country;
 use tracing_subscriber::EnvFilter;
 
-use super::{read, CmdError};
-use crate::api::{app, AppState, ElectionInfo, Limits, Metrics, RateLimit};
+use super::package::load_package;
+use super::{read, unix_now, CmdError};
+use crate::api::{app, close_at_end, AppState, ElectionInfo, Limits, Metrics, RateLimit};
 use crate::election::Election;
 use crate::key_file;
 use crate::store::JournalStore;
@@ -64,13 +64,6 @@ fn parse_country(s: &str) -> Result<Country, String> {
     Country::from_code(s).ok_or_else(|| format!("`{s}` is not a supported country: use EE or TH"))
 }
 
-/// Unix seconds now.
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
 /// Runs `serve`.
 pub fn run(a: ServeArgs) -> Result<(), CmdError> {
     // Only fails if a subscriber is already set (e.g. by an embedding program): keep it.
@@ -95,6 +88,11 @@ pub fn run(a: ServeArgs) -> Result<(), CmdError> {
         })?;
         println!("collector: listening on http://{addr}");
         tracing::info!(%addr, "listening");
+        tokio::spawn(close_at_end(
+            state.store.clone(),
+            state.election.ends,
+            state.clock.clone(),
+        ));
         axum::serve(listener, app(state))
             .with_graceful_shutdown(shutdown())
             .await
@@ -109,47 +107,8 @@ pub fn run(a: ServeArgs) -> Result<(), CmdError> {
 
 /// Everything checked and opened before the first request.
 fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
-    let files = ivote_protocol::fs::read_package_dir(&a.package)
-        .map_err(|e| CmdError::CouldNotRun(e.to_string()))?;
-    let officials = a
-        .officials_key
-        .as_deref()
-        .map(|h| {
-            key_file::public_key(h.as_bytes()).ok_or_else(|| {
-                CmdError::refused(
-                    "collector.bad_officials_key",
-                    format!("--officials-key `{h}` is not an Ed25519 public key in 64 hex digits"),
-                )
-            })
-        })
-        .transpose()?;
-    let pinned = a
-        .context
-        .as_deref()
-        .map(|h| {
-            ContextHash::from_hex(h).ok_or_else(|| {
-                CmdError::refused(
-                    "collector.bad_context",
-                    format!("--context `{h}` is not 64 lower-case hex digits"),
-                )
-            })
-        })
-        .transpose()?;
-    let trust = match (&officials, &pinned) {
-        (Some(key), _) => PackageTrust::OfficialsKey(key),
-        (None, Some(hash)) => PackageTrust::PinnedContext(hash),
-        (None, None) => {
-            return Err(CmdError::CouldNotRun(
-                "give --officials-key or --context".into(),
-            ))
-        }
-    };
-    let package = verify_and_load(&files, trust).map_err(|e| {
-        CmdError::refused(
-            e.code(),
-            format!("the election package in {}: {e}", a.package.display()),
-        )
-    })?;
+    let (files, package, officials) =
+        load_package(&a.package, a.officials_key.as_deref(), a.context.as_deref())?;
     let mut election =
         Election::from_package(&package, &read(&a.roll)?, a.country, a.challenge_ttl)
             .map_err(|e| CmdError::refused(e.code(), format!("{}: {e}", a.roll.display())))?;
@@ -182,7 +141,11 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
         })?;
     let election = Arc::new(election);
     let (store, scan) = JournalStore::open(&a.data, &election, key, unix_now()).map_err(|e| {
-        CmdError::CouldNotRun(format!("the ballot box in {}: {e}", a.data.display()))
+        let message = format!("the ballot box in {}: {e}", a.data.display());
+        match e.code() {
+            Some(code) => CmdError::refused(code, message),
+            None => CmdError::CouldNotRun(message),
+        }
     })?;
     tracing::info!(?scan, data = %a.data.display(), "ballot box opened");
     Ok(AppState {
@@ -190,6 +153,7 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
         info: Arc::new(ElectionInfo {
             manifest_toml,
             collector_key: package.collector_key,
+            officials_key: officials,
         }),
         store: Arc::new(store),
         limits: Limits::default(),
