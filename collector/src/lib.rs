@@ -19,8 +19,10 @@ mod demo_setup;
 pub mod election;
 pub mod journal;
 pub mod key_file;
+pub mod load;
 pub mod reject;
 pub mod replay;
 pub mod store;
 #[cfg(test)]
 mod test_support;
+pub mod tls;

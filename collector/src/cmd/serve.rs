@@ -50,6 +50,13 @@ pub struct ServeArgs {
     /// How long an issued challenge stays usable, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub challenge_ttl: i64,
+    /// The TLS certificate chain (PEM, the server's certificate first): serve HTTPS. Without
+    /// it, plain HTTP (for tests and the local demo, or behind a TLS proxy).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The TLS private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// Accept submissions before voting starts, as test votes: they are logged with their
     /// receive time (before the start), and the tally drops every such record.
     #[arg(long)]
@@ -79,6 +86,13 @@ pub fn run(a: ServeArgs) -> Result<(), CmdError> {
     );
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| CmdError::CouldNotRun(format!("cannot start the runtime: {e}")))?;
+    let tls = match (&a.tls_cert, &a.tls_key) {
+        (Some(cert), Some(key)) => Some(
+            crate::tls::server_config(&read(cert)?, &read(key)?)
+                .map_err(|e| CmdError::refused(e.code(), e))?,
+        ),
+        _ => None,
+    };
     let served = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(a.listen)
             .await
@@ -86,17 +100,38 @@ pub fn run(a: ServeArgs) -> Result<(), CmdError> {
         let addr = listener.local_addr().map_err(|e| {
             CmdError::CouldNotRun(format!("cannot read the address of {}: {e}", a.listen))
         })?;
-        println!("collector: listening on http://{addr}");
-        tracing::info!(%addr, "listening");
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        println!("collector: listening on {scheme}://{addr}");
+        tracing::info!(%addr, scheme, "listening");
         tokio::spawn(close_at_end(
             state.store.clone(),
             state.election.ends,
             state.clock.clone(),
         ));
-        axum::serve(listener, app(state))
-            .with_graceful_shutdown(shutdown())
-            .await
-            .map_err(|e| CmdError::CouldNotRun(format!("serving on {addr} failed: {e}")))
+        let failed =
+            |e: std::io::Error| CmdError::CouldNotRun(format!("serving on {addr} failed: {e}"));
+        match tls {
+            None => axum::serve(listener, app(state))
+                .with_graceful_shutdown(shutdown())
+                .await
+                .map_err(failed),
+            Some(config) => {
+                let handle = axum_server::Handle::new();
+                let stopper = handle.clone();
+                tokio::spawn(async move {
+                    shutdown().await;
+                    // Open requests get this long to finish.
+                    stopper.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
+                });
+                let listener = listener.into_std().map_err(failed)?;
+                let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config));
+                axum_server::from_tcp_rustls(listener, config)
+                    .handle(handle)
+                    .serve(app(state).into_make_service())
+                    .await
+                    .map_err(failed)
+            }
+        }
     });
     // The state (and with it the store, whose writer finishes its queue) is dropped when
     // `serve` returns; then the runtime.
