@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::error_handling::HandleErrorLayer;
-use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,6 +16,7 @@ use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use ed25519_dalek::VerifyingKey;
 use ivote_protocol::ballot::Hash32;
+use ivote_protocol::ballot_box::FinalHead;
 use ivote_protocol::merkle::NodeHash;
 use ivote_protocol::package::PackageFiles;
 use ivote_protocol::submission::MAX_SUBMISSION_BYTES;
@@ -26,6 +27,7 @@ use tower::timeout::TimeoutLayer;
 use tower::{BoxError, ServiceBuilder};
 use tower_http::trace::TraceLayer;
 
+use crate::admin::{AdminError, CloseRequest};
 use crate::decide::decide;
 use crate::election::Election;
 use crate::reject::Rejection;
@@ -34,9 +36,11 @@ use crate::store::Store;
 mod error;
 mod metrics;
 mod voter;
+mod rate_limit;
 
 pub use error::ApiError;
 pub use metrics::Metrics;
+pub use rate_limit::RateLimit;
 
 /// The current time, Unix seconds (a function so tests can set it).
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -51,6 +55,9 @@ pub struct ElectionInfo {
     /// Every file of the election package, as read (`GET /package`: the voter app verifies
     /// the package itself rather than trusting `/election`).
     pub package_files: PackageFiles,
+    /// The officials' public key, which signs close requests (`None` when the collector was
+    /// started with `--context`: then it only closes at the end of voting).
+    pub officials_key: Option<VerifyingKey>,
 }
 
 /// Limits and windows of the API.
@@ -92,6 +99,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Counters.
     pub metrics: Arc<Metrics>,
+    /// The per-voter rate limit.
+    pub rate_limit: Arc<RateLimit>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -136,6 +145,8 @@ fn routes() -> Routes {
     .add("get", "/log/head", get(log_head))
     .add("get", "/log/inclusion/{leaf}", get(inclusion))
     .add("get", "/log/consistency", get(consistency))
+    .add("get", "/log/final", get(log_final))
+    .add("post", "/admin/close", post(admin_close))
     .add("get", "/status", get(status))
     .add("get", "/healthz", get(healthz))
     .add("get", "/metrics", get(metrics))
@@ -160,19 +171,17 @@ pub fn app(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-fn hex_list(hashes: &[NodeHash]) -> Vec<String> {
-    hashes.iter().map(hex::encode).collect()
+/// Whether submissions are taken at `now`: not once the box is closed, and only in the
+/// election's window.
+fn accepting(s: &AppState, now: i64) -> Result<(), Rejection> {
+    if s.store.final_head().is_some() {
+        return Err(Rejection::Closed);
+    }
+    s.election.window(now)
 }
 
-/// Whether voting is open at `now`: `Err` says why not.
-fn window(election: &Election, now: i64) -> Result<(), Rejection> {
-    if now < election.starts {
-        Err(Rejection::NotOpen)
-    } else if now >= election.ends {
-        Err(Rejection::Closed)
-    } else {
-        Ok(())
-    }
+fn hex_list(hashes: &[NodeHash]) -> Vec<String> {
+    hashes.iter().map(hex::encode).collect()
 }
 
 async fn election(State(s): State<AppState>) -> Json<Value> {
@@ -189,7 +198,7 @@ async fn election(State(s): State<AppState>) -> Json<Value> {
 
 async fn challenge(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
     let now = (s.clock)();
-    window(&s.election, now)?;
+    accepting(&s, now)?;
     let mut nonce = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut nonce);
     let expires_at = now.saturating_add(s.election.challenge_ttl);
@@ -204,10 +213,18 @@ async fn submit(State(s): State<AppState>, body: Result<Bytes, BytesRejection>) 
     let result = checked_submit(&s, body).await;
     s.metrics.observe(started.elapsed());
     match result {
-        Ok(receipt) => {
+        Ok((receipt, received_at)) => {
             s.metrics.accepted();
+            let test_vote = if s.election.is_test_vote(received_at) {
+                "true"
+            } else {
+                "false"
+            };
             (
-                [(header::CONTENT_TYPE, "application/octet-stream")],
+                [
+                    (header::CONTENT_TYPE, "application/octet-stream"),
+                    (TEST_VOTE_HEADER, test_vote),
+                ],
                 receipt,
             )
                 .into_response()
@@ -219,16 +236,22 @@ async fn submit(State(s): State<AppState>, body: Result<Bytes, BytesRejection>) 
     }
 }
 
-/// Decides (on a blocking thread: proofs are CPU work), then commits; the receipt layout.
+/// The answer header that says whether an accepted submission is a test vote (received
+/// before the window, with `serve --accept-test-votes`; the tally drops it): `true`/`false`.
+pub const TEST_VOTE_HEADER: header::HeaderName = header::HeaderName::from_static("ivote-test-vote");
+
+/// Decides (on a blocking thread: proofs are CPU work), applies the per-voter rate limit,
+/// then commits; the receipt layout and the receive time.
 async fn checked_submit(
     s: &AppState,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Vec<u8>, ApiError> {
+) -> Result<(Vec<u8>, i64), ApiError> {
     let body = body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
         _ => ApiError::BadBody,
     })?;
     let now = (s.clock)();
+    accepting(s, now)?;
     let (election, store) = (s.election.clone(), s.store.clone());
     let accepted = tokio::task::spawn_blocking(move || {
         decide(&election, store.view(), &body, now, &mut rand::thread_rng())
@@ -238,8 +261,13 @@ async fn checked_submit(
         tracing::error!("the submission check stopped: {e}");
         ApiError::Internal
     })??;
+    if !s.rate_limit.admit(&accepted.voter_id, now) {
+        return Err(ApiError::RateLimited {
+            per_minute: s.rate_limit.per_minute().unwrap_or(0),
+        });
+    }
     let receipt = s.store.commit(accepted, now).await?;
-    Ok(receipt.to_bytes())
+    Ok((receipt.to_bytes(), now))
 }
 
 async fn verify(
@@ -328,16 +356,72 @@ async fn consistency(
 }
 
 async fn status(State(s): State<AppState>) -> Json<Value> {
-    let state = match window(&s.election, (s.clock)()) {
-        Ok(()) => "open",
-        Err(Rejection::NotOpen) => "not_open",
-        Err(_) => "closed",
+    let (now, e) = ((s.clock)(), &s.election);
+    let final_head = s.store.final_head();
+    let state = if final_head.is_some() || now >= e.ends {
+        "closed"
+    } else if now >= e.starts {
+        "open"
+    } else if e.accept_test_votes {
+        "test_votes"
+    } else {
+        "not_open"
     };
     Json(json!({
         "state": state,
         "accepted": s.store.head().size,
         "rejected": s.metrics.rejected_by_code(),
+        "final_head": final_head.as_ref().map(final_json),
     }))
+}
+
+/// The final head as JSON: the tree head's fields, the closing signature, the layout.
+fn final_json(f: &FinalHead) -> Value {
+    json!({
+        "size": f.head.size,
+        "root": hex::encode(f.head.root),
+        "timestamp": f.head.timestamp,
+        "signature": hex::encode(f.head.signature),
+        "closing_signature": hex::encode(f.signature),
+        "layout": hex::encode(f.to_bytes()),
+    })
+}
+
+async fn log_final(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let f = s.store.final_head().ok_or(ApiError::NotClosed)?;
+    Ok(Json(final_json(&f)))
+}
+
+/// Closes the box on the officials' signed request; answers the final head.
+async fn admin_close(
+    State(s): State<AppState>,
+    body: Result<Json<CloseRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(request) = body.map_err(|e| ApiError::Admin(AdminError::Malformed(e.body_text())))?;
+    let now = (s.clock)();
+    request
+        .check(s.info.officials_key.as_ref(), &s.election.context, now)
+        .map_err(ApiError::Admin)?;
+    let f = s.store.close(now).await?;
+    tracing::info!(size = f.head.size, "closed by the officials' request");
+    Ok(Json(final_json(&f)))
+}
+
+/// Closes the store when voting ends (at once if it has ended): a task `serve` runs. It
+/// sleeps at most a minute at a time, so a clock that jumps is noticed.
+pub async fn close_at_end(store: Arc<dyn Store>, ends: i64, clock: Clock) {
+    loop {
+        let now = clock();
+        if now >= ends {
+            match store.close(now).await {
+                Ok(f) => tracing::info!(size = f.head.size, "voting ended: ballot box closed"),
+                Err(e) => tracing::error!("closing the ballot box at the end of voting: {e}"),
+            }
+            return;
+        }
+        let wait = u64::try_from(ends - now).unwrap_or(1).min(60);
+        tokio::time::sleep(Duration::from_secs(wait)).await;
+    }
 }
 
 async fn healthz() -> &'static str {

@@ -5,7 +5,8 @@
 //!
 //! 1. body shape: the submission layout and the ballot layout (`submission.malformed`,
 //!    `ballot.malformed`);
-//! 2. election open at `now` (`election.not_open`, `election.closed`);
+//! 2. election open at `now` (`election.not_open`, `election.closed`; before the window
+//!    only with test votes accepted: [`Election::window`]);
 //! 3. the ballot's challenge nonce: issued, unexpired, unused (`challenge.*`);
 //! 4. the certificate: chain, validity, key usage, voter id, revocation (`eid.*`);
 //! 5. the voter is on the roll (`eid.not_on_roll`) and the ballot is for their district
@@ -89,12 +90,7 @@ pub fn decide<R: RngCore + CryptoRng>(
     let submission = Submission::from_bytes(body)?;
     let ballot = Ballot::from_bytes(&submission.ballot)?;
     // 2. Window.
-    if now < election.starts {
-        return Err(Rejection::NotOpen);
-    }
-    if now >= election.ends {
-        return Err(Rejection::Closed);
-    }
+    election.window(now)?;
     // 3. Challenge.
     check_challenge(view, &ballot.nonce, now)?;
     // 4 and 5. Certificate (chain, validity, key usage, revocation) and roll: the one

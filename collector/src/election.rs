@@ -7,6 +7,8 @@ use ivote_protocol::package::ElectionPackage;
 use ivote_protocol::roll::{RollErrors, RollHash};
 use ivote_protocol::{ContextHash, Country, VoterRoll};
 
+use crate::reject::Rejection;
+
 /// The election, as the collector checks submissions against it. Everything is parsed
 /// and indexed once (trust anchors, CRL, roll, contest shapes) so that the hot path only
 /// looks things up.
@@ -30,6 +32,10 @@ pub struct Election {
     pub ends: i64,
     /// How long an issued challenge stays usable (seconds).
     pub challenge_ttl: i64,
+    /// Whether submissions before `starts` are accepted as test votes (`serve
+    /// --accept-test-votes`). Their receive time, before `starts`, marks them: the tally
+    /// drops every record received before `starts`.
+    pub accept_test_votes: bool,
 }
 
 impl Election {
@@ -69,7 +75,25 @@ impl Election {
             starts: manifest.voting_starts().as_second(),
             ends: manifest.voting_ends().as_second(),
             challenge_ttl,
+            accept_test_votes: false,
         })
+    }
+
+    /// Whether submissions are taken at `now`: `Err` says why not (`election.not_open`
+    /// before the window unless test votes are accepted, `election.closed` from its end).
+    pub fn window(&self, now: i64) -> Result<(), Rejection> {
+        if now >= self.ends {
+            Err(Rejection::Closed)
+        } else if now < self.starts && !self.accept_test_votes {
+            Err(Rejection::NotOpen)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Whether a submission received at `received_at` is a test vote (before the window).
+    pub fn is_test_vote(&self, received_at: i64) -> bool {
+        received_at < self.starts
     }
 }
 

@@ -7,7 +7,10 @@
 //! either the facts to persist or a [`reject::Rejection`] with a stable code. Persisting
 //! and responding happen at the edges. See `docs/collector.md`.
 
+pub mod admin;
 pub mod api;
+pub mod atomic_file;
+pub mod client;
 pub mod cmd;
 pub mod decide;
 #[cfg(test)]
@@ -16,7 +19,10 @@ mod demo_setup;
 pub mod election;
 pub mod journal;
 pub mod key_file;
+pub mod load;
 pub mod reject;
+pub mod replay;
 pub mod store;
 #[cfg(test)]
 mod test_support;
+pub mod tls;

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use ivote_protocol::ballot::Hash32;
+use ivote_protocol::ballot_box::FinalHead;
 use ivote_protocol::merkle::NodeHash;
 use ivote_protocol::receipt::{Receipt, SignedTreeHead};
 use ivote_protocol::submission::SubmissionRecord;
@@ -45,7 +46,47 @@ pub enum StoreError {
     /// An earlier write failed; the store refuses further writes until restarted.
     #[error("the store stopped accepting submissions after a write failure")]
     Stopped,
+    /// The closing statement (`final-head`) is unreadable, not signed by this collector, or
+    /// does not match the journal.
+    #[error(
+        "the closing statement {path} does not fit this ballot box: {detail}; restore the \
+         ballot box from a backup or replica, do not edit it"
+    )]
+    FinalHead {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The closing statement could not be written.
+    #[error("cannot write the closing statement {path}: {detail}")]
+    WriteFinalHead {
+        /// The file.
+        path: String,
+        /// The operating system's message.
+        detail: String,
+    },
 }
+
+impl StoreError {
+    /// The stable code of a damaged ballot box (the journal, the index or the closing
+    /// statement contradicts itself); `None` for failures to read or write.
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            StoreError::Journal(JournalError::Corrupt { .. }) => Some("store.corrupt_journal"),
+            StoreError::IndexMismatch(_) => Some("store.index_mismatch"),
+            StoreError::FinalHead { .. } => Some("store.bad_final_head"),
+            StoreError::Journal(JournalError::Io { .. })
+            | StoreError::Index(_)
+            | StoreError::Stopped
+            | StoreError::WriteFinalHead { .. } => None,
+        }
+    }
+}
+
+/// The file in the ballot box folder that holds the closing statement: the
+/// [`FinalHead`] layout (176 bytes), written atomically and `fsync`ed when the box closes.
+pub const FINAL_HEAD_FILE: &str = "final-head";
 
 /// Why a commit did not produce a receipt.
 #[derive(Debug, Error)]
@@ -60,6 +101,8 @@ pub enum CommitError {
 
 /// A pending commit.
 pub type CommitFuture = Pin<Box<dyn Future<Output = Result<Receipt, CommitError>> + Send>>;
+/// A pending close.
+pub type CloseFuture = Pin<Box<dyn Future<Output = Result<FinalHead, StoreError>> + Send>>;
 
 /// The collector's storage, as the HTTP handlers see it.
 pub trait Store: StoreView + Send + Sync {
@@ -83,4 +126,10 @@ pub trait Store: StoreView + Send + Sync {
     fn ballots_cast(&self, voter_id: &str) -> Result<u32, StoreError>;
     /// Counts one more verification of this ballot; returns the count including this one.
     fn count_verification(&self, ballot_hash: &Hash32) -> Result<u32, StoreError>;
+    /// Closes the ballot box at `now`: every submission committed before is under the final
+    /// head, every later one is refused (`election.closed`). The final head is durable when
+    /// this resolves. Closing again resolves to the same final head.
+    fn close(&self, now: i64) -> CloseFuture;
+    /// The final head, once closed.
+    fn final_head(&self) -> Option<FinalHead>;
 }

@@ -64,7 +64,8 @@ impl Fixture {
             roll.push_str(&format!("{},{district}\n", voters[i].code));
         }
         let anchors = TrustAnchors::from_pem(ca.cert_pem().as_bytes()).unwrap();
-        let crl = ca.crl(&[104], now - 3600, now + 86_400).unwrap();
+        // Issued before the window opens, so that test votes before it check against it too.
+        let crl = ca.crl(&[104], starts - 3600, now + 86_400).unwrap();
         let crl = Crl::from_der(&crl.der, &anchors).unwrap();
         let other = DemoCa::new("Other CA", KeyAlgorithm::Ed25519, now - YEAR, now + YEAR).unwrap();
         let other_ca_voter = other
@@ -85,6 +86,7 @@ impl Fixture {
             starts,
             ends,
             challenge_ttl: 300,
+            accept_test_votes: false,
         });
         Fixture {
             election,

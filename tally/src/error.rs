@@ -10,6 +10,7 @@ use ivote_protocol::ceremony::CeremonyError;
 use ivote_protocol::manifest::ManifestErrors;
 use ivote_protocol::package::PackageError;
 use ivote_protocol::roll::RollErrors;
+use ivote_secrets::SecretError;
 use thiserror::Error;
 
 use crate::count::error::CountError;
@@ -32,21 +33,6 @@ pub enum Refusal {
     /// every loader of the election package).
     #[error(transparent)]
     Ceremony(#[from] CeremonyError),
-    /// A new passphrase that is too short.
-    #[error("the passphrase is too short: use at least {min} characters")]
-    WeakPassphrase {
-        /// The minimum length, in characters.
-        min: usize,
-    },
-    /// The passphrase does not open a secret file (or the file was altered: the two cannot
-    /// be told apart, and nothing else is revealed).
-    #[error("wrong passphrase for {}", owner(*trustee, what))]
-    WrongPassphrase {
-        /// The trustee whose file it is (0: the officials' signing key).
-        trustee: u32,
-        /// "share", "ceremony key" or "officials' signing key".
-        what: &'static str,
-    },
     /// A trustee received bad shares and complained about their dealers.
     #[error(
         "trustee {trustee} received bad shares from trustee(s) {}; complaint written to {file}",
@@ -118,16 +104,6 @@ impl From<CountError> for Refusal {
     }
 }
 
-/// "trustee J's share file", or for the officials (trustee 0) "the officials' signing key
-/// file".
-fn owner(trustee: u32, what: &str) -> String {
-    if trustee == 0 {
-        format!("the {what} file")
-    } else {
-        format!("trustee {trustee}'s {what} file")
-    }
-}
-
 impl From<PackageError> for Refusal {
     fn from(e: PackageError) -> Refusal {
         Refusal::Package(Box::new(e))
@@ -147,8 +123,6 @@ impl Refusal {
     pub fn code(&self) -> &'static str {
         match self {
             Refusal::Ceremony(e) => e.code(),
-            Refusal::WeakPassphrase { .. } => "ceremony.weak_passphrase",
-            Refusal::WrongPassphrase { .. } => "ceremony.wrong_passphrase",
             Refusal::Complaint { .. } => "ceremony.complaint",
             Refusal::ComplaintsOutstanding { .. } => "ceremony.complaints_outstanding",
             Refusal::Manifest { errors, .. } => errors
@@ -177,13 +151,15 @@ impl Refusal {
 }
 
 /// The stable code of the refusal in `err`'s chain, if any: a [`Refusal`], or a refusal of
-/// one of the libraries that `?` put in the chain directly.
+/// one of the libraries that `?` put in the chain directly (a secret file's or passphrase's
+/// [`SecretError`] among them).
 pub fn refusal_code(err: &anyhow::Error) -> Option<&'static str> {
     err.chain().find_map(|e| {
         e.downcast_ref::<Refusal>()
             .map(Refusal::code)
             .or_else(|| e.downcast_ref::<CeremonyError>().map(CeremonyError::code))
             .or_else(|| e.downcast_ref::<PackageError>().map(PackageError::code))
+            .or_else(|| e.downcast_ref::<SecretError>().and_then(SecretError::code))
     })
 }
 
@@ -204,7 +180,7 @@ mod tests {
 
     #[test]
     fn exit_codes_follow_the_chain() {
-        let refused: anyhow::Result<()> = Err(Refusal::WrongPassphrase {
+        let refused: anyhow::Result<()> = Err(SecretError::WrongPassphrase {
             trustee: 3,
             what: "share",
         })

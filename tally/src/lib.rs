@@ -20,8 +20,9 @@ pub mod cmd;
 pub mod count;
 pub mod error;
 pub mod fsio;
-pub mod passphrase;
-pub mod secret_file;
+
+/// Secret files and passphrases live in `ivote-secrets` (shared with `collector close`).
+pub use ivote_secrets::{passphrase, secret_file};
 
 pub use cmd::{run, Cli, Command};
 pub use error::{exit_code, refusal_code, Refusal, EXIT_COULD_NOT_RUN, EXIT_OK, EXIT_REFUSED};

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use crate::admin::AdminError;
 use crate::reject::{Class, Rejection};
 use crate::store::{CommitError, StoreError};
 
@@ -35,8 +36,17 @@ pub enum ApiError {
         /// The limit.
         max: u32,
     },
+    /// The voter submitted as often as the per-voter limit allows in the last minute.
+    RateLimited {
+        /// The limit.
+        per_minute: u32,
+    },
     /// A leaf or tree size outside the log.
     OutOfRange(String),
+    /// The final head was asked for before the box closed.
+    NotClosed,
+    /// A close request was refused.
+    Admin(AdminError),
     /// No such endpoint.
     NotFound,
     /// The request took longer than the configured timeout.
@@ -57,7 +67,10 @@ impl ApiError {
             ApiError::UnknownBallot => "verify.unknown",
             ApiError::VerifyWindowPassed { .. } => "verify.window_passed",
             ApiError::TooManyVerifications { .. } => "verify.too_many",
+            ApiError::RateLimited { .. } => "voter.rate_limited",
             ApiError::OutOfRange(_) => "log.out_of_range",
+            ApiError::NotClosed => "log.not_closed",
+            ApiError::Admin(e) => e.code(),
             ApiError::NotFound => "request.not_found",
             ApiError::Timeout => "server.timeout",
             ApiError::Internal => "server.internal",
@@ -78,10 +91,15 @@ impl ApiError {
             ApiError::BadBody | ApiError::BadQuery(_) | ApiError::BadBallotId => {
                 StatusCode::BAD_REQUEST
             }
-            ApiError::OutOfRange(_) => StatusCode::BAD_REQUEST,
+            ApiError::OutOfRange(_) | ApiError::Admin(AdminError::Malformed(_)) => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::Admin(_) => StatusCode::FORBIDDEN,
+            ApiError::NotClosed => StatusCode::NOT_FOUND,
             ApiError::UnknownBallot | ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::VerifyWindowPassed { .. } => StatusCode::GONE,
             ApiError::TooManyVerifications { .. } => StatusCode::FORBIDDEN,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -104,7 +122,15 @@ impl ApiError {
                 "your ballot was received, but it can be checked at most {max} times and \
                  that limit is reached"
             ),
+            ApiError::RateLimited { per_minute } => format!(
+                "this collector accepts at most {per_minute} votes per voter per minute; wait a \
+                 minute and vote again"
+            ),
             ApiError::OutOfRange(detail) => detail.clone(),
+            ApiError::NotClosed => {
+                "the ballot box is not closed yet: the final head exists only after voting".into()
+            }
+            ApiError::Admin(e) => e.to_string(),
             ApiError::NotFound => "no such endpoint; see /openapi.json".into(),
             ApiError::Timeout => "the collector is busy; try again in a moment".into(),
             ApiError::Internal => "the collector had an internal error; try again later".into(),

@@ -17,33 +17,47 @@ use crate::test_support::Fixture;
 struct Harness {
     f: Fixture,
     app: Router,
+    store: Arc<dyn Store>,
     time: Arc<AtomicI64>,
     key: VerifyingKey,
     _dir: TempDir,
 }
 
+fn officials() -> SigningKey {
+    SigningKey::from_bytes(&[5; 32])
+}
+
 fn harness(limits: Limits) -> Harness {
+    harness_with(limits, None, false)
+}
+
+fn harness_with(limits: Limits, per_minute: Option<u32>, test_votes: bool) -> Harness {
     let dir = tempfile::tempdir().unwrap();
-    let f = Fixture::new();
+    let mut f = Fixture::new();
+    Arc::get_mut(&mut f.election).unwrap().accept_test_votes = test_votes;
     let key = SigningKey::from_bytes(&[9; 32]);
     let (store, _) = JournalStore::open(dir.path(), &f.election, key.clone(), f.now).unwrap();
     let time = Arc::new(AtomicI64::new(f.now));
     let clock_time = time.clone();
+    let store: Arc<dyn Store> = Arc::new(store);
     let state = AppState {
         election: f.election.clone(),
         info: Arc::new(ElectionInfo {
             manifest_toml: include_str!("../../../docs/examples/manifest.toml").into(),
             collector_key: key.verifying_key(),
             package_files: [("manifest.toml".to_owned(), b"election_id = 1".to_vec())].into(),
+            officials_key: Some(officials().verifying_key()),
         }),
-        store: Arc::new(store),
+        store: store.clone(),
         limits,
         clock: Arc::new(move || clock_time.load(Ordering::SeqCst)),
         metrics: Arc::default(),
+        rate_limit: Arc::new(RateLimit::new(per_minute)),
     };
     Harness {
         f,
         app: app(state),
+        store,
         time,
         key: key.verifying_key(),
         _dir: dir,
@@ -262,6 +276,112 @@ async fn every_rejection_reachable_over_http_has_its_status_and_code() {
     small
         .refused(post("/submit", vec![0; 101]), 413, "submission.too_large")
         .await;
+}
+
+#[tokio::test]
+async fn a_voter_over_the_rate_limit_is_refused_and_nothing_changes() {
+    let mut h = harness_with(Limits::default(), Some(2), false);
+    h.vote(0).await;
+    h.vote(0).await;
+    let (body, _) = h.submission(0).await;
+    h.refused(post("/submit", body.clone()), 429, "voter.rate_limited")
+        .await;
+    assert_eq!(h.json(get("/log/head")).await.1["size"], 2);
+    // Another voter is not limited; a minute later the first one is taken again (the
+    // refused submission's challenge is still unused).
+    h.vote(1).await;
+    h.time.fetch_add(60, Ordering::SeqCst);
+    assert_eq!(h.call(post("/submit", body)).await.0, StatusCode::OK);
+    assert_eq!(
+        h.json(get("/status")).await.1["rejected"]["voter.rate_limited"],
+        1
+    );
+}
+
+#[tokio::test]
+async fn test_votes_before_the_window_are_accepted_and_marked() {
+    let mut h = harness_with(Limits::default(), None, true);
+    h.time.store(h.f.election.starts - 600, Ordering::SeqCst);
+    assert_eq!(h.json(get("/status")).await.1["state"], "test_votes");
+    let (body, hash) = h.submission(0).await;
+    let resp = h.app.clone().oneshot(post("/submit", body)).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()[TEST_VOTE_HEADER], "true");
+    let (_, v) = h.json(get(&format!("/verify/{}", hash.to_hex()))).await;
+    assert_eq!(v["received_at"], h.f.election.starts - 600);
+    // In the window, a vote is not a test vote.
+    h.time.store(h.f.election.starts, Ordering::SeqCst);
+    let (body, _) = h.submission(0).await;
+    let resp = h.app.clone().oneshot(post("/submit", body)).await.unwrap();
+    assert_eq!(resp.headers()[TEST_VOTE_HEADER], "false");
+}
+
+fn post_json(uri: &str, body: &impl serde::Serialize) -> Request<Body> {
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(serde_json::to_vec(body).unwrap()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_officials_close_the_box_and_it_stays_closed() {
+    let mut h = harness(Limits::default());
+    h.vote(0).await;
+    let (body, _) = h.submission(1).await;
+    h.refused(get("/log/final"), 404, "log.not_closed").await;
+    let now = h.time.load(Ordering::SeqCst);
+    let ctx = h.f.election.context;
+    // Refusals: another key, a stale request, a malformed body.
+    let other = CloseRequest::sign(&SigningKey::from_bytes(&[6; 32]), &ctx, now);
+    h.refused(
+        post_json("/admin/close", &other),
+        403,
+        "admin.bad_signature",
+    )
+    .await;
+    let stale = CloseRequest::sign(&officials(), &ctx, now - 301);
+    h.refused(post_json("/admin/close", &stale), 403, "admin.stale")
+        .await;
+    h.refused(post("/admin/close", b"{}".to_vec()), 400, "admin.malformed")
+        .await;
+    assert_eq!(h.json(get("/status")).await.1["state"], "open");
+
+    let request = CloseRequest::sign(&officials(), &ctx, now);
+    let (status, closed) = h.json(post_json("/admin/close", &request)).await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    assert_eq!(closed["size"], 1);
+    let layout = hex::decode(closed["layout"].as_str().unwrap()).unwrap();
+    let f = FinalHead::from_bytes(&layout).unwrap();
+    f.verify(&h.key, &ctx).unwrap();
+    // Twice: the same final head.
+    let (_, again) = h.json(post_json("/admin/close", &request)).await;
+    assert_eq!(again, closed);
+    assert_eq!(h.json(get("/log/final")).await.1, closed);
+    let (_, status) = h.json(get("/status")).await;
+    assert_eq!(status["state"], "closed");
+    assert_eq!(status["final_head"], closed);
+    h.refused(post("/submit", body), 503, "election.closed")
+        .await;
+    h.refused(post("/challenge", vec![]), 503, "election.closed")
+        .await;
+    assert_eq!(h.json(get("/log/head")).await.1["size"], 1);
+}
+
+#[tokio::test]
+async fn the_box_closes_itself_when_voting_ends() {
+    let mut h = harness(Limits::default());
+    h.vote(0).await;
+    h.time.store(h.f.election.ends, Ordering::SeqCst);
+    let time = h.time.clone();
+    close_at_end(
+        h.store.clone(),
+        h.f.election.ends,
+        Arc::new(move || time.load(Ordering::SeqCst)),
+    )
+    .await;
+    let f = h.store.final_head().unwrap();
+    assert_eq!((f.head.size, f.head.timestamp), (1, h.f.election.ends));
+    assert_eq!(h.json(get("/log/final")).await.1["size"], 1);
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use ivote_protocol::submission::voter_info_message;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{window, ApiError, AppState};
+use super::{accepting, ApiError, AppState};
 use crate::decide::check_challenge;
 use crate::reject::Rejection;
 
@@ -55,7 +55,7 @@ pub(super) async fn voter_info(
     let certificate = hex::decode(&req.certificate).map_err(|_| ApiError::BadBody)?;
     let signature = hex::decode(&req.signature).map_err(|_| ApiError::BadBody)?;
     let now = (s.clock)();
-    window(&s.election, now)?;
+    accepting(&s, now)?;
     check_challenge(s.store.view(), &nonce, now)?;
     let e = &s.election;
     let cert = e

@@ -8,7 +8,10 @@
 //! | 1 | the input was refused: package, roll, key (the message starts with its code) |
 //! | 2 | could not run: a file missing or unreadable, the address taken, a command-line mistake |
 
+pub mod close;
+pub mod export;
 pub mod keygen;
+mod package;
 pub mod serve;
 
 use std::path::Path;
@@ -53,6 +56,23 @@ pub enum Command {
     /// (re-checking its journal), then answers on --listen until SIGTERM or ctrl-c. Logs go
     /// to standard error (set RUST_LOG, e.g. RUST_LOG=debug, for more).
     Serve(serve::ServeArgs),
+    /// Close the ballot box now, on the officials' authority (it closes itself when voting
+    /// ends).
+    ///
+    /// Opens the officials' signing key (asks for its passphrase), signs a close request for
+    /// the collector's election and the current time (the collector takes it within 5
+    /// minutes of its own clock), sends it, and prints the final head: the collector's signed
+    /// statement of the log's last size and root. After it the collector refuses every
+    /// submission. Closing twice gives the same final head.
+    Close(close::CloseArgs),
+    /// Write the closed ballot box for the offline tally.
+    ///
+    /// Run it on the collector's ballot box folder after the box is closed and the server
+    /// stopped. Verifies the package, checks the final head (the collector's signature over
+    /// the last tree head), reads the journal again and re-checks every entry, rebuilds the
+    /// Merkle tree (it must be the final head's), and writes, in --out, ballot-box.bin (for
+    /// the tally) and ballot-box.txt (a summary). Exporting twice gives identical files.
+    Export(export::ExportArgs),
 }
 
 /// Why a command failed.
@@ -65,6 +85,14 @@ pub enum CmdError {
         /// The stable code.
         code: &'static str,
         /// What to do about it.
+        message: String,
+    },
+    /// The collector refused a request (its code and message).
+    #[error("refused [{code}]: {message}")]
+    RefusedRemotely {
+        /// The collector's code.
+        code: String,
+        /// The collector's message.
         message: String,
     },
     /// The command could not run.
@@ -84,7 +112,7 @@ impl CmdError {
     /// The exit status.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CmdError::Refused { .. } => EXIT_REFUSED,
+            CmdError::Refused { .. } | CmdError::RefusedRemotely { .. } => EXIT_REFUSED,
             CmdError::CouldNotRun(_) => EXIT_COULD_NOT_RUN,
         }
     }
@@ -95,7 +123,16 @@ pub fn run(cli: Cli) -> Result<(), CmdError> {
     match cli.command {
         Command::Keygen(a) => keygen::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Close(a) => close::run(a),
+        Command::Export(a) => export::run(a),
     }
+}
+
+/// Unix seconds now.
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Reads a whole file; the error names it.

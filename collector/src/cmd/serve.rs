@@ -4,15 +4,15 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
-use ivote_protocol::package::{verify_and_load, ContextHash, PackageTrust, MANIFEST_FILE};
+use ivote_protocol::package::MANIFEST_FILE;
 use ivote_protocol::Country;
 use tracing_subscriber::EnvFilter;
 
-use super::{read, CmdError};
-use crate::api::{app, AppState, ElectionInfo, Limits, Metrics};
+use super::package::load_package;
+use super::{read, unix_now, CmdError};
+use crate::api::{app, close_at_end, AppState, ElectionInfo, Limits, Metrics, RateLimit};
 use crate::election::Election;
 use crate::key_file;
 use crate::store::JournalStore;
@@ -56,17 +56,25 @@ pub struct ServeArgs {
     /// How many times a ballot may be fetched to verify it.
     #[arg(long, value_name = "N", default_value_t = Limits::default().verify_max)]
     pub verify_max: u32,
+    /// The TLS certificate chain (PEM, the server's certificate first): serve HTTPS. Without
+    /// it, plain HTTP (for tests and the local demo, or behind a TLS proxy).
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The TLS private key (PEM) of --tls-cert.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Accept submissions before voting starts, as test votes: they are logged with their
+    /// receive time (before the start), and the tally drops every such record.
+    #[arg(long)]
+    pub accept_test_votes: bool,
+    /// Accept at most N submissions per voter in any minute (answered `voter.rate_limited`
+    /// beyond that). No limit if not given.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_per_voter_per_minute: Option<u32>,
 }
 
 fn parse_country(s: &str) -> Result<Country, String> {
     Country::from_code(s).ok_or_else(|| format!("`{s}` is not a supported country: use EE or TH"))
-}
-
-/// Unix seconds now.
-fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Runs `serve`.
@@ -84,6 +92,13 @@ pub fn run(a: ServeArgs) -> Result<(), CmdError> {
     );
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| CmdError::CouldNotRun(format!("cannot start the runtime: {e}")))?;
+    let tls = match (&a.tls_cert, &a.tls_key) {
+        (Some(cert), Some(key)) => Some(
+            crate::tls::server_config(&read(cert)?, &read(key)?)
+                .map_err(|e| CmdError::refused(e.code(), e))?,
+        ),
+        _ => None,
+    };
     let served = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(a.listen)
             .await
@@ -91,12 +106,38 @@ pub fn run(a: ServeArgs) -> Result<(), CmdError> {
         let addr = listener.local_addr().map_err(|e| {
             CmdError::CouldNotRun(format!("cannot read the address of {}: {e}", a.listen))
         })?;
-        println!("collector: listening on http://{addr}");
-        tracing::info!(%addr, "listening");
-        axum::serve(listener, app(state))
-            .with_graceful_shutdown(shutdown())
-            .await
-            .map_err(|e| CmdError::CouldNotRun(format!("serving on {addr} failed: {e}")))
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        println!("collector: listening on {scheme}://{addr}");
+        tracing::info!(%addr, scheme, "listening");
+        tokio::spawn(close_at_end(
+            state.store.clone(),
+            state.election.ends,
+            state.clock.clone(),
+        ));
+        let failed =
+            |e: std::io::Error| CmdError::CouldNotRun(format!("serving on {addr} failed: {e}"));
+        match tls {
+            None => axum::serve(listener, app(state))
+                .with_graceful_shutdown(shutdown())
+                .await
+                .map_err(failed),
+            Some(config) => {
+                let handle = axum_server::Handle::new();
+                let stopper = handle.clone();
+                tokio::spawn(async move {
+                    shutdown().await;
+                    // Open requests get this long to finish.
+                    stopper.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
+                });
+                let listener = listener.into_std().map_err(failed)?;
+                let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config));
+                axum_server::from_tcp_rustls(listener, config)
+                    .handle(handle)
+                    .serve(app(state).into_make_service())
+                    .await
+                    .map_err(failed)
+            }
+        }
     });
     // The state (and with it the store, whose writer finishes its queue) is dropped when
     // `serve` returns; then the runtime.
@@ -107,49 +148,12 @@ pub fn run(a: ServeArgs) -> Result<(), CmdError> {
 
 /// Everything checked and opened before the first request.
 fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
-    let files = ivote_protocol::fs::read_package_dir(&a.package)
-        .map_err(|e| CmdError::CouldNotRun(e.to_string()))?;
-    let officials = a
-        .officials_key
-        .as_deref()
-        .map(|h| {
-            key_file::public_key(h.as_bytes()).ok_or_else(|| {
-                CmdError::refused(
-                    "collector.bad_officials_key",
-                    format!("--officials-key `{h}` is not an Ed25519 public key in 64 hex digits"),
-                )
-            })
-        })
-        .transpose()?;
-    let pinned = a
-        .context
-        .as_deref()
-        .map(|h| {
-            ContextHash::from_hex(h).ok_or_else(|| {
-                CmdError::refused(
-                    "collector.bad_context",
-                    format!("--context `{h}` is not 64 lower-case hex digits"),
-                )
-            })
-        })
-        .transpose()?;
-    let trust = match (&officials, &pinned) {
-        (Some(key), _) => PackageTrust::OfficialsKey(key),
-        (None, Some(hash)) => PackageTrust::PinnedContext(hash),
-        (None, None) => {
-            return Err(CmdError::CouldNotRun(
-                "give --officials-key or --context".into(),
-            ))
-        }
-    };
-    let package = verify_and_load(&files, trust).map_err(|e| {
-        CmdError::refused(
-            e.code(),
-            format!("the election package in {}: {e}", a.package.display()),
-        )
-    })?;
-    let election = Election::from_package(&package, &read(&a.roll)?, a.country, a.challenge_ttl)
-        .map_err(|e| CmdError::refused(e.code(), format!("{}: {e}", a.roll.display())))?;
+    let (files, package, officials) =
+        load_package(&a.package, a.officials_key.as_deref(), a.context.as_deref())?;
+    let mut election =
+        Election::from_package(&package, &read(&a.roll)?, a.country, a.challenge_ttl)
+            .map_err(|e| CmdError::refused(e.code(), format!("{}: {e}", a.roll.display())))?;
+    election.accept_test_votes = a.accept_test_votes;
     let key = key_file::signing_key(&read(&a.key)?).ok_or_else(|| {
         CmdError::refused(
             "collector.bad_key_file",
@@ -178,7 +182,11 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
         })?;
     let election = Arc::new(election);
     let (store, scan) = JournalStore::open(&a.data, &election, key, unix_now()).map_err(|e| {
-        CmdError::CouldNotRun(format!("the ballot box in {}: {e}", a.data.display()))
+        let message = format!("the ballot box in {}: {e}", a.data.display());
+        match e.code() {
+            Some(code) => CmdError::refused(code, message),
+            None => CmdError::CouldNotRun(message),
+        }
     })?;
     tracing::info!(?scan, data = %a.data.display(), "ballot box opened");
     Ok(AppState {
@@ -187,6 +195,7 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
             manifest_toml,
             collector_key: package.collector_key,
             package_files: files,
+            officials_key: officials,
         }),
         store: Arc::new(store),
         limits: Limits {
@@ -196,6 +205,7 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
         },
         clock: Arc::new(unix_now),
         metrics: Arc::new(Metrics::default()),
+        rate_limit: Arc::new(RateLimit::new(a.max_per_voter_per_minute)),
     })
 }
 

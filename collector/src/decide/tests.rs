@@ -79,3 +79,25 @@ fn every_check_has_its_code() {
         ("challenge.used", Class::Conflict)
     );
 }
+
+#[test]
+fn test_votes_are_taken_before_the_window_only_when_configured() {
+    let mut f = Fixture::new();
+    std::sync::Arc::get_mut(&mut f.election)
+        .unwrap()
+        .accept_test_votes = true;
+    let (starts, ends) = (f.election.starts, f.election.ends);
+    let mut view = MemView::default();
+    let nonce = issued(&mut view, 1, ends + 60);
+    let ballot = f.ballot("tartu", nonce).to_bytes();
+    let body = f.submit_as(&f.voters[0], &ballot);
+    // Before the window: accepted (the receive time marks it as a test vote).
+    assert!(run(&mut f, &view, &body, starts - 1).is_ok());
+    assert!(f.election.is_test_vote(starts - 1));
+    assert!(!f.election.is_test_vote(starts));
+    // After the end: still refused.
+    assert_eq!(
+        code(run(&mut f, &view, &body, ends)),
+        ("election.closed", Class::Unavailable)
+    );
+}

@@ -17,23 +17,25 @@
 //! index, extends the Merkle tree, signs one tree head and answers every waiter.
 
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::thread::JoinHandle;
 
 use ed25519_dalek::SigningKey;
-use ivote_protocol::ballot::{ballot_hash, Ballot, Hash32};
+use ivote_protocol::ballot::Hash32;
+use ivote_protocol::ballot_box::FinalHead;
 use ivote_protocol::merkle::{MerkleTree, NodeHash};
 use ivote_protocol::receipt::{Receipt, ReceiptContent, SignedTreeHead};
-use ivote_protocol::submission::{Submission, SubmissionRecord};
+use ivote_protocol::submission::SubmissionRecord;
 use ivote_protocol::ContextHash;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{CommitError, CommitFuture, Store, StoreError, Stored};
+use super::{CloseFuture, CommitError, CommitFuture, Store, StoreError, Stored, FINAL_HEAD_FILE};
 use crate::decide::{Accepted, ChallengeState, StoreView};
 use crate::election::Election;
 use crate::journal::{Entry, Journal, JournalError, JournalReader, ScanEnd};
 use crate::reject::Rejection;
+use crate::replay::Replay;
 
 /// The most submissions one group commit takes from the queue.
 const MAX_BATCH: usize = 1024;
@@ -179,6 +181,8 @@ struct Shared {
     challenges: Mutex<Challenges>,
     log: RwLock<Log>,
     reader: JournalReader,
+    /// Set once the box is closed (then the log never grows again).
+    final_head: RwLock<Option<FinalHead>>,
 }
 
 impl StoreView for Shared {
@@ -210,11 +214,22 @@ struct Job {
     reply: oneshot::Sender<Result<Receipt, CommitError>>,
 }
 
+/// What the writer is asked to do, in order: a close answers after every submission queued
+/// before it, and every submission queued after it is refused.
+#[derive(Debug)]
+enum Msg {
+    Submit(Box<Job>),
+    Close {
+        now: i64,
+        reply: oneshot::Sender<Result<FinalHead, StoreError>>,
+    },
+}
+
 /// The embedded store (see the module docs).
 #[derive(Debug)]
 pub struct JournalStore {
     shared: Arc<Shared>,
-    queue: Option<mpsc::Sender<Job>>,
+    queue: Option<mpsc::Sender<Msg>>,
     writer: Option<JoinHandle<()>>,
 }
 
@@ -238,33 +253,16 @@ impl JournalStore {
         let indexed = index.size()?;
         let mut tree = MerkleTree::new();
         let mut offsets = Vec::new();
-        let mut seqs: HashMap<String, u32> = HashMap::new();
+        let mut replay = Replay::new(&election.context, &election.shapes);
         let (journal, end) = Journal::open(&dir.join("journal"), |offset, entry| {
+            let checked = replay.check(&entry)?;
             let r = &entry.record;
-            let seq = seqs.entry(r.voter_id.clone()).or_insert(0);
-            *seq += 1;
-            if r.voter_seq != *seq {
-                return Err(format!(
-                    "voter {}'s entry has sequence number {}, expected {seq}",
-                    r.voter_id, r.voter_seq
-                ));
-            }
-            let submission =
-                Submission::from_bytes(&entry.submission).map_err(|e| e.to_string())?;
-            if ballot_hash(&submission.ballot) != r.ballot_hash {
-                return Err("the record's ballot hash is not its submission's".into());
-            }
-            let ballot = Ballot::from_bytes(&submission.ballot).map_err(|e| e.to_string())?;
-            let decoded = ballot
-                .decode(&election.context, &election.shapes)
-                .map_err(|e| e.to_string())?;
-            let ciphertexts: Vec<[u8; 64]> = decoded.ciphertexts().collect();
             index
                 .index(
                     r,
-                    &ballot.nonce,
+                    &checked.nonce,
                     r.received_at.saturating_add(election.challenge_ttl),
-                    &ciphertexts,
+                    &checked.ciphertexts,
                 )
                 .map_err(|e| e.to_string())?;
             tree.push(r.leaf_hash());
@@ -289,7 +287,12 @@ impl JournalStore {
         let root = tree
             .root(tree.size())
             .ok_or_else(|| StoreError::IndexMismatch("the Merkle tree lost leaves".into()))?;
-        let head = SignedTreeHead::sign(&key, &election.context, tree.size(), root, now);
+        let final_path = dir.join(FINAL_HEAD_FILE);
+        let final_head = load_final_head(&final_path, &key, &election.context, &tree)?;
+        let head = match &final_head {
+            Some(f) => f.head,
+            None => SignedTreeHead::sign(&key, &election.context, tree.size(), root, now),
+        };
         let shared = Arc::new(Shared {
             index,
             challenges: Mutex::new(challenges),
@@ -299,6 +302,7 @@ impl JournalStore {
                 offsets,
             }),
             reader: journal.reader()?,
+            final_head: RwLock::new(final_head),
         });
         let (tx, rx) = mpsc::channel(QUEUE);
         let writer = Writer {
@@ -307,6 +311,7 @@ impl JournalStore {
             key,
             context: election.context,
             challenge_ttl: election.challenge_ttl,
+            final_path,
             failed: false,
         };
         let handle = std::thread::Builder::new()
@@ -324,6 +329,40 @@ impl JournalStore {
         };
         Ok((store, end))
     }
+}
+
+/// Reads the closing statement, if the box was closed, and checks it: signed by this
+/// collector for this election, and its head is the journal's whole tree.
+fn load_final_head(
+    path: &Path,
+    key: &SigningKey,
+    context: &ContextHash,
+    tree: &MerkleTree,
+) -> Result<Option<FinalHead>, StoreError> {
+    let bad = |detail: String| StoreError::FinalHead {
+        path: path.display().to_string(),
+        detail,
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(bad(format!("cannot read it: {e}"))),
+    };
+    let f = FinalHead::from_bytes(&bytes).map_err(|e| bad(e.to_string()))?;
+    f.verify(&key.verifying_key(), context).map_err(|e| {
+        bad(format!(
+            "{e} (not this collector's, or not this election's)"
+        ))
+    })?;
+    let root = tree.root(tree.size());
+    if f.head.size != tree.size() || root != Some(f.head.root) {
+        return Err(bad(format!(
+            "it closes a log of {} entries with another root, the journal holds {}",
+            f.head.size,
+            tree.size()
+        )));
+    }
+    Ok(Some(f))
 }
 
 /// Loads the unexpired challenges into memory and drops the expired ones from the index.
@@ -412,7 +451,10 @@ impl Store for JournalStore {
                 received_at,
                 reply,
             };
-            queue.send(job).await.map_err(|_| StoreError::Stopped)?;
+            queue
+                .send(Msg::Submit(Box::new(job)))
+                .await
+                .map_err(|_| StoreError::Stopped)?;
             answer.await.map_err(|_| StoreError::Stopped)?
         })
     }
@@ -467,6 +509,23 @@ impl Store for JournalStore {
             None => Ok(0),
         }
     }
+
+    fn close(&self, now: i64) -> CloseFuture {
+        let queue = self.queue.clone();
+        Box::pin(async move {
+            let queue = queue.ok_or(StoreError::Stopped)?;
+            let (reply, answer) = oneshot::channel();
+            queue
+                .send(Msg::Close { now, reply })
+                .await
+                .map_err(|_| StoreError::Stopped)?;
+            answer.await.map_err(|_| StoreError::Stopped)?
+        })
+    }
+
+    fn final_head(&self) -> Option<FinalHead> {
+        *read(&self.shared.final_head)
+    }
 }
 
 /// The single writer (see the module docs).
@@ -476,29 +535,82 @@ struct Writer {
     key: SigningKey,
     context: ContextHash,
     challenge_ttl: i64,
+    /// Where the closing statement goes.
+    final_path: PathBuf,
     /// Set after a failed write: the journal's state is unknown, so nothing more is accepted.
     failed: bool,
 }
 
 impl Writer {
-    fn run(mut self, mut queue: mpsc::Receiver<Job>) {
+    fn run(mut self, mut queue: mpsc::Receiver<Msg>) {
         while let Some(first) = queue.blocking_recv() {
-            let mut jobs = vec![first];
-            while jobs.len() < MAX_BATCH {
-                match queue.try_recv() {
-                    Ok(job) => jobs.push(job),
-                    Err(_) => break,
+            let mut jobs = Vec::new();
+            let mut next = Some(first);
+            // A batch ends at a close, so the close covers exactly what came before it.
+            while let Some(msg) = next.take() {
+                match msg {
+                    Msg::Submit(job) => {
+                        jobs.push(*job);
+                        if jobs.len() < MAX_BATCH {
+                            next = queue.try_recv().ok();
+                        }
+                    }
+                    Msg::Close { now, reply } => {
+                        self.commit(std::mem::take(&mut jobs));
+                        // The caller may have gone: the box is closed all the same.
+                        let _ = reply.send(self.close(now));
+                    }
                 }
             }
             self.commit(jobs);
         }
     }
 
-    fn commit(&mut self, jobs: Vec<Job>) {
+    /// Signs the final head over the whole log and writes it durably; once closed, the same
+    /// final head again.
+    fn close(&mut self, now: i64) -> Result<FinalHead, StoreError> {
+        if let Some(f) = *read(&self.shared.final_head) {
+            return Ok(f);
+        }
         if self.failed {
+            return Err(StoreError::Stopped);
+        }
+        let mut log = write(&self.shared.log);
+        let size = log.tree.size();
+        let root = log
+            .tree
+            .root(size)
+            .ok_or_else(|| StoreError::IndexMismatch("the Merkle tree lost leaves".into()))?;
+        let timestamp = now.max(log.head.timestamp);
+        let head = SignedTreeHead::sign(&self.key, &self.context, size, root, timestamp);
+        let final_head = FinalHead::sign(head, &self.key, &self.context);
+        crate::atomic_file::write_atomically(&self.final_path, |w| {
+            std::io::Write::write_all(w, &final_head.to_bytes())
+        })
+        .map_err(|e| StoreError::WriteFinalHead {
+            path: self.final_path.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        log.head = head;
+        *write(&self.shared.final_head) = Some(final_head);
+        tracing::info!(size, "ballot box closed");
+        Ok(final_head)
+    }
+
+    fn commit(&mut self, jobs: Vec<Job>) {
+        if jobs.is_empty() {
+            return;
+        }
+        let closed = read(&self.shared.final_head).is_some();
+        if self.failed || closed {
             for job in jobs {
+                let refusal: CommitError = if self.failed {
+                    StoreError::Stopped.into()
+                } else {
+                    Rejection::Closed.into()
+                };
                 // The waiter may have gone (a timeout): nothing to answer then.
-                let _ = job.reply.send(Err(StoreError::Stopped.into()));
+                let _ = job.reply.send(Err(refusal));
             }
             return;
         }

@@ -220,3 +220,57 @@ async fn concurrent_commits_get_distinct_gap_free_leaves_and_one_consistent_log(
     assert_eq!(codes, ["ballot.duplicate_ciphertext", "challenge.used"]);
     assert_eq!(head.size, 16);
 }
+
+#[tokio::test]
+async fn close_covers_what_came_before_refuses_what_comes_after_and_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = Fixture::new();
+    let (store, _) = open(dir.path(), &f).unwrap();
+    let a = accepted(&mut f, &store, 0, 1);
+    let b = accepted(&mut f, &store, 1, 2);
+    // Queued before the close: in the final head. Queued after: refused.
+    let first = store.commit(a, f.now);
+    let close = store.close(f.now + 10);
+    let late = store.commit(b, f.now + 11);
+    first.await.unwrap();
+    let final_head = close.await.unwrap();
+    assert_eq!(
+        late.await.unwrap_err().to_string(),
+        Rejection::Closed.to_string()
+    );
+    assert_eq!(final_head.head.size, 1);
+    assert_eq!(final_head.head.timestamp, f.now + 10);
+    final_head
+        .verify(&key().verifying_key(), &f.election.context)
+        .unwrap();
+    assert_eq!(store.head(), final_head.head);
+    assert_eq!(store.final_head(), Some(final_head));
+    // Idempotent.
+    assert_eq!(store.close(f.now + 99).await.unwrap(), final_head);
+    let on_disk = std::fs::read(dir.path().join(FINAL_HEAD_FILE)).unwrap();
+    assert_eq!(on_disk, final_head.to_bytes());
+    drop(store);
+
+    // A restart is still closed, with the same head.
+    let (store, _) = open(dir.path(), &f).unwrap();
+    assert_eq!(store.final_head(), Some(final_head));
+    assert_eq!(store.head(), final_head.head);
+    let c = accepted(&mut f, &store, 1, 3);
+    assert_eq!(
+        store.commit(c, f.now).await.unwrap_err().to_string(),
+        Rejection::Closed.to_string()
+    );
+    drop(store);
+
+    // A closing statement that does not fit the journal stops the start.
+    let mut bad = on_disk.clone();
+    bad[0] ^= 1;
+    std::fs::write(dir.path().join(FINAL_HEAD_FILE), &bad).unwrap();
+    let err = open(dir.path(), &f).unwrap_err();
+    assert_eq!(err.code(), Some("store.bad_final_head"), "{err}");
+    std::fs::write(dir.path().join(FINAL_HEAD_FILE), &on_disk[..100]).unwrap();
+    assert_eq!(
+        open(dir.path(), &f).unwrap_err().code(),
+        Some("store.bad_final_head")
+    );
+}

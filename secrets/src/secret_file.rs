@@ -20,9 +20,11 @@ use rand::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::error::Refusal;
-use crate::passphrase::Passphrase;
+use ivote_protocol::ceremony::CeremonyError;
 use ivote_protocol::layout::Writer;
+
+use crate::passphrase::Passphrase;
+use crate::SecretError;
 
 /// Format tag of a secret file.
 pub const SECRET_FILE_FORMAT: &str = "ivote-secret-file-v1";
@@ -150,6 +152,14 @@ struct SecretFileJson {
     ciphertext: String,
 }
 
+fn malformed(file: &str, detail: impl Into<String>) -> SecretError {
+    CeremonyError::malformed(file, detail).into()
+}
+
+fn mismatch(file: &str, detail: impl Into<String>) -> SecretError {
+    CeremonyError::mismatch(file, detail).into()
+}
+
 /// The associated data: every public field of the file, as a labelled layout.
 fn associated_data(label: &SecretLabel, kdf: &KdfParams, salt: &[u8]) -> Vec<u8> {
     let mut l = Writer::labelled(b"ivote-v1/secret-file");
@@ -184,13 +194,13 @@ pub fn seal(
     pass: &Passphrase,
     kdf: KdfParams,
     rng: &mut (impl RngCore + CryptoRng),
-) -> anyhow::Result<Vec<u8>> {
+) -> Result<Vec<u8>, SecretError> {
     let mut salt = [0u8; SALT_LEN];
     rng.fill_bytes(&mut salt);
     let mut nonce = [0u8; NONCE_LEN];
     rng.fill_bytes(&mut nonce);
     let key = derive_key(pass, &salt, &kdf)
-        .ok_or_else(|| anyhow::anyhow!("Argon2id refused the parameters {kdf:?}"))?;
+        .ok_or_else(|| SecretError::Seal(format!("Argon2id refused the parameters {kdf:?}")))?;
     let aad = associated_data(label, &kdf, &salt);
     let ciphertext = ChaCha20Poly1305::new(Key::from_slice(key.as_ref()))
         .encrypt(
@@ -200,7 +210,7 @@ pub fn seal(
                 aad: &aad,
             },
         )
-        .map_err(|_| anyhow::anyhow!("encryption of the secret file failed"))?;
+        .map_err(|_| SecretError::Seal("the cipher failed".into()))?;
     let file = SecretFileJson {
         format: SECRET_FILE_FORMAT.into(),
         kind: label.kind.label().into(),
@@ -219,7 +229,7 @@ pub fn seal(
         nonce: hex::encode(nonce),
         ciphertext: hex::encode(ciphertext),
     };
-    let mut out = serde_json::to_vec_pretty(&file)?;
+    let mut out = serde_json::to_vec_pretty(&file).map_err(|e| SecretError::Seal(e.to_string()))?;
     out.push(b'\n');
     Ok(out)
 }
@@ -231,15 +241,15 @@ pub fn open(
     bytes: &[u8],
     expected: &SecretLabel,
     pass: &Passphrase,
-) -> Result<Zeroizing<Vec<u8>>, Refusal> {
+) -> Result<Zeroizing<Vec<u8>>, SecretError> {
     let f: SecretFileJson = serde_json::from_slice(bytes)
-        .map_err(|e| Refusal::malformed(file, format!("not a secret file: {e}")))?;
+        .map_err(|e| malformed(file, format!("not a secret file: {e}")))?;
     if f.format != SECRET_FILE_FORMAT
         || f.kdf.algorithm != "argon2id"
         || f.kdf.version != 19
         || f.aead != "chacha20poly1305"
     {
-        return Err(Refusal::malformed(
+        return Err(malformed(
             file,
             format!(
                 "unknown format or algorithms (expected {SECRET_FILE_FORMAT}, argon2id version \
@@ -254,7 +264,7 @@ pub fn open(
         expected.trustee,
     );
     if found != wanted {
-        return Err(Refusal::mismatch(
+        return Err(mismatch(
             file,
             format!(
                 "it is the {} file of trustee {} of election {:?}, but the {} file of trustee \
@@ -264,16 +274,15 @@ pub fn open(
         ));
     }
     if f.ceremony_context != expected.ceremony_context.map(|c| hex::encode(c.0)) {
-        return Err(Refusal::mismatch(
+        return Err(mismatch(
             file,
             "it was made in another key ceremony (its ceremony context differs)",
         ));
     }
     let hex_field = |name: &str, value: &str, len: Option<usize>| {
-        let v = hex::decode(value)
-            .map_err(|_| Refusal::malformed(file, format!("{name} is not hex")))?;
+        let v = hex::decode(value).map_err(|_| malformed(file, format!("{name} is not hex")))?;
         match len {
-            Some(n) if v.len() != n => Err(Refusal::malformed(
+            Some(n) if v.len() != n => Err(malformed(
                 file,
                 format!("{name} has {} bytes, expected {n}", v.len()),
             )),
@@ -288,9 +297,8 @@ pub fn open(
         iterations: f.kdf.iterations,
         parallelism: f.kdf.parallelism,
     };
-    let key = derive_key(pass, &salt, &kdf).ok_or_else(|| {
-        Refusal::malformed(file, format!("Argon2id parameters out of range: {kdf:?}"))
-    })?;
+    let key = derive_key(pass, &salt, &kdf)
+        .ok_or_else(|| malformed(file, format!("Argon2id parameters out of range: {kdf:?}")))?;
     let aad = associated_data(expected, &kdf, &salt);
     ChaCha20Poly1305::new(Key::from_slice(key.as_ref()))
         .decrypt(
@@ -301,7 +309,7 @@ pub fn open(
             },
         )
         .map(Zeroizing::new)
-        .map_err(|_| Refusal::WrongPassphrase {
+        .map_err(|_| SecretError::WrongPassphrase {
             trustee: expected.trustee,
             what: expected.kind.what(),
         })
@@ -344,7 +352,7 @@ mod tests {
         let wrong = open("f", &bytes, &label(), &pass("battery staple")).unwrap_err();
         assert_eq!(
             wrong,
-            Refusal::WrongPassphrase {
+            SecretError::WrongPassphrase {
                 trustee: 3,
                 what: "share"
             }
@@ -387,7 +395,10 @@ mod tests {
         let mut other = label();
         other.trustee = 2;
         assert_eq!(
-            open("f", &bytes, &other, &pass("pw")).unwrap_err().code(),
+            open("f", &bytes, &other, &pass("pw"))
+                .unwrap_err()
+                .code()
+                .unwrap(),
             "ceremony.mismatch"
         );
         // Ciphertext bit flip looks like a wrong passphrase.
@@ -398,7 +409,10 @@ mod tests {
         j["ciphertext"] = hex::encode(raw).into();
         let b = serde_json::to_vec(&j).unwrap();
         assert_eq!(
-            open("f", &b, &label(), &pass("pw")).unwrap_err().code(),
+            open("f", &b, &label(), &pass("pw"))
+                .unwrap_err()
+                .code()
+                .unwrap(),
             "ceremony.wrong_passphrase"
         );
         // Absurd cost parameters are refused before any work is done.
@@ -406,11 +420,17 @@ mod tests {
         j["kdf"]["memory_kib"] = u32::MAX.into();
         let b = serde_json::to_vec(&j).unwrap();
         assert_eq!(
-            open("f", &b, &label(), &pass("pw")).unwrap_err().code(),
+            open("f", &b, &label(), &pass("pw"))
+                .unwrap_err()
+                .code()
+                .unwrap(),
             "ceremony.malformed_file"
         );
         assert_eq!(
-            open("f", b"{}", &label(), &pass("pw")).unwrap_err().code(),
+            open("f", b"{}", &label(), &pass("pw"))
+                .unwrap_err()
+                .code()
+                .unwrap(),
             "ceremony.malformed_file"
         );
     }

@@ -4,10 +4,12 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use ivote_protocol::ceremony::CeremonyError;
 use zeroize::Zeroizing;
 
-use crate::error::Refusal;
+use crate::SecretError;
+
+type Result<T> = std::result::Result<T, SecretError>;
 
 /// The shortest passphrase accepted for a new secret file, in characters.
 pub const MIN_PASSPHRASE_CHARS: usize = 8;
@@ -33,9 +35,9 @@ impl Passphrase {
     }
 
     /// Refuses a passphrase too short to protect a new secret file.
-    pub fn check_strength(&self) -> Result<(), Refusal> {
+    pub fn check_strength(&self) -> Result<()> {
         if self.0.chars().count() < MIN_PASSPHRASE_CHARS {
-            Err(Refusal::WeakPassphrase {
+            Err(SecretError::WeakPassphrase {
                 min: MIN_PASSPHRASE_CHARS,
             })
         } else {
@@ -47,9 +49,12 @@ impl Passphrase {
 /// The passphrases in a passphrase file: one per line (a trailing `\r` is dropped, empty lines
 /// are skipped).
 pub fn read_passphrase_file(path: &Path) -> Result<Vec<Passphrase>> {
-    let bytes = Zeroizing::new(crate::fsio::read(path)?);
+    let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| SecretError::Read {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    })?);
     let text = core::str::from_utf8(&bytes)
-        .map_err(|_| Refusal::malformed(&path.display().to_string(), "not UTF-8 text"))?;
+        .map_err(|_| CeremonyError::malformed(&path.display().to_string(), "not UTF-8 text"))?;
     let lines: Vec<Passphrase> = text
         .lines()
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
@@ -57,7 +62,9 @@ pub fn read_passphrase_file(path: &Path) -> Result<Vec<Passphrase>> {
         .map(|l| Passphrase(Zeroizing::new(l.to_owned())))
         .collect();
     if lines.is_empty() {
-        return Err(Refusal::malformed(&path.display().to_string(), "holds no passphrase").into());
+        return Err(
+            CeremonyError::malformed(&path.display().to_string(), "holds no passphrase").into(),
+        );
     }
     Ok(lines)
 }
@@ -66,16 +73,15 @@ pub fn read_passphrase_file(path: &Path) -> Result<Vec<Passphrase>> {
 /// agree (for a new secret file).
 pub fn prompt(question: &str, confirm: bool) -> Result<Passphrase> {
     let first = Zeroizing::new(
-        rpassword::prompt_password(question)
-            .context("cannot read a passphrase from the terminal")?,
+        rpassword::prompt_password(question).map_err(|e| SecretError::Terminal(e.to_string()))?,
     );
     if confirm {
         let again = Zeroizing::new(
             rpassword::prompt_password("Type it again: ")
-                .context("cannot read a passphrase from the terminal")?,
+                .map_err(|e| SecretError::Terminal(e.to_string()))?,
         );
         if *again != *first {
-            anyhow::bail!("the two passphrases differ; nothing was written, start again");
+            return Err(SecretError::Differ);
         }
     }
     Ok(Passphrase(first))
@@ -115,7 +121,7 @@ impl PassphraseSource {
                     (trustee as usize).checked_sub(1)
                 };
                 let Some(index) = index.filter(|&i| i < all.len()) else {
-                    return Err(Refusal::malformed(
+                    return Err(CeremonyError::malformed(
                         &path.display().to_string(),
                         format!(
                             "has {} passphrases, none for {who} (one line per trustee, or a \
@@ -157,10 +163,7 @@ mod tests {
         let src = PassphraseSource::File(weak);
         assert!(src.get(1, false).is_ok());
         let e = src.get(1, true).unwrap_err();
-        assert_eq!(
-            crate::error::refusal_code(&e),
-            Some("ceremony.weak_passphrase")
-        );
+        assert_eq!(e.code(), Some("ceremony.weak_passphrase"));
         assert_eq!(
             format!("{:?}", src.get(1, false).unwrap()),
             "Passphrase(<secret>)"

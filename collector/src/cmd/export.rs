@@ -1,0 +1,193 @@
+//! `collector export`: after the box is closed and the server stopped, writes the ballot
+//! box for the offline tally: `ballot-box.bin` (protocol::ballot_box: the context, the
+//! final head, every journal entry's record and submission in leaf order) and
+//! `ballot-box.txt` (a summary for people). The journal is read again and every entry
+//! re-checked ([`crate::replay`]); the Merkle tree is rebuilt and must be the final head's.
+//! Nothing in the output depends on when or where it is run: exporting twice gives
+//! identical bytes.
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use ivote_protocol::ballot::BallotShapes;
+use ivote_protocol::ballot_box::{BallotBoxWriter, FinalHead, BALLOT_BOX_FILE};
+use ivote_protocol::merkle::MerkleTree;
+use sha2::{Digest, Sha256};
+
+use super::package::load_package;
+use super::{read, CmdError};
+use crate::atomic_file::write_atomically;
+use crate::journal::{scan, JournalError};
+use crate::replay::Replay;
+use crate::store::FINAL_HEAD_FILE;
+
+/// The summary file written beside the ballot box.
+pub const SUMMARY_FILE: &str = "ballot-box.txt";
+
+/// The arguments of `collector export` (help on [`super::Command::Export`]).
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("trust").required(true).args(["officials_key", "context"])))]
+pub struct ExportArgs {
+    /// The election package folder the collector served.
+    #[arg(long, value_name = "FOLDER")]
+    pub package: PathBuf,
+    /// The ballot box folder of the (stopped, closed) collector.
+    #[arg(long, value_name = "FOLDER")]
+    pub data: PathBuf,
+    /// Where to write ballot-box.bin and ballot-box.txt (created if missing; existing files
+    /// of these names are replaced).
+    #[arg(long, value_name = "FOLDER")]
+    pub out: PathBuf,
+    /// The officials' public key, 64 hex digits (officials-key.hex).
+    #[arg(long, value_name = "HEX")]
+    pub officials_key: Option<String>,
+    /// The published context hash, 64 hex digits.
+    #[arg(long, value_name = "HEX")]
+    pub context: Option<String>,
+}
+
+/// What went into the export, for the summary.
+struct Counts {
+    entries: u64,
+    test_votes: u64,
+    voters: usize,
+}
+
+/// Runs `export`.
+pub fn run(a: ExportArgs) -> Result<(), CmdError> {
+    let (_, package, _) =
+        load_package(&a.package, a.officials_key.as_deref(), a.context.as_deref())?;
+    let context = package.context_hash;
+    let final_path = a.data.join(FINAL_HEAD_FILE);
+    if !final_path.exists() {
+        return Err(CmdError::refused(
+            "export.not_closed",
+            format!(
+                "the ballot box in {} is not closed (no {FINAL_HEAD_FILE}): close it first \
+                 (`collector close`, or wait for the end of voting), then stop the collector",
+                a.data.display()
+            ),
+        ));
+    }
+    let final_head = FinalHead::from_bytes(&read(&final_path)?)
+        .and_then(|f| f.verify(&package.collector_key, &context).map(|()| f))
+        .map_err(|e| CmdError::refused(e.code(), format!("{}: {e}", final_path.display())))?;
+    let shapes = BallotShapes::from_manifest(&package.manifest)
+        .map_err(|e| CmdError::refused(e.code(), format!("the package's manifest: {e}")))?;
+    std::fs::create_dir_all(&a.out).map_err(|e| {
+        CmdError::CouldNotRun(format!("cannot create the folder {}: {e}", a.out.display()))
+    })?;
+
+    let journal_path = a.data.join("journal");
+    let box_path = a.out.join(BALLOT_BOX_FILE);
+    let starts = package.manifest.voting_starts().as_second();
+    let mut failure = None;
+    let mut counts = Counts {
+        entries: 0,
+        test_votes: 0,
+        voters: 0,
+    };
+    let written = write_atomically(&box_path, |out| {
+        let journal = File::open(&journal_path)?;
+        let len = journal.metadata()?.len();
+        let mut writer =
+            BallotBoxWriter::new(&mut *out, &context, &final_head).map_err(io::Error::other)?;
+        let mut replay = Replay::new(&context, &shapes);
+        let mut tree = MerkleTree::new();
+        let end = scan(&journal_path, journal, len, |_, entry| {
+            replay.check(&entry)?;
+            tree.push(entry.record.leaf_hash());
+            if entry.record.received_at < starts {
+                counts.test_votes += 1;
+            }
+            writer
+                .push(&entry.record.to_bytes(), &entry.submission)
+                .map_err(|e| e.to_string())
+        });
+        let end = match end {
+            Ok(end) => end,
+            Err(e) => {
+                let code = match e {
+                    JournalError::Corrupt { .. } => "store.corrupt_journal",
+                    JournalError::Io { .. } => "export.io",
+                };
+                failure = Some(CmdError::refused(code, &e));
+                return Err(io::Error::other(e));
+            }
+        };
+        counts.entries = end.entries;
+        counts.voters = replay.voters();
+        let root = tree.root(tree.size());
+        if end.torn > 0 || end.entries != final_head.head.size || root != Some(final_head.head.root)
+        {
+            let e = CmdError::refused(
+                "export.head_mismatch",
+                format!(
+                    "the journal {} ({} whole entries, {} bytes after them) does not match the \
+                     final head ({} entries and its root): the ballot box was changed after it \
+                     was closed; restore it from a backup or replica",
+                    journal_path.display(),
+                    end.entries,
+                    end.torn,
+                    final_head.head.size
+                ),
+            );
+            failure = Some(e);
+            return Err(io::Error::other("mismatch"));
+        }
+        writer.finish().map_err(io::Error::other)?;
+        Ok(())
+    });
+    if let Err(e) = written {
+        return Err(failure.unwrap_or_else(|| {
+            CmdError::CouldNotRun(format!("cannot write {}: {e}", box_path.display()))
+        }));
+    }
+    let bin = read(&box_path)?;
+    let summary = summary(&context.to_hex(), &final_head, &counts, &bin);
+    write_atomically(&a.out.join(SUMMARY_FILE), |w| {
+        w.write_all(summary.as_bytes())
+    })
+    .map_err(|e| CmdError::CouldNotRun(format!("cannot write {}: {e}", a.out.display())))?;
+    print!("{summary}");
+    println!("written: {}", path_list(&a.out));
+    Ok(())
+}
+
+fn path_list(out: &Path) -> String {
+    format!(
+        "{}, {}",
+        out.join(BALLOT_BOX_FILE).display(),
+        out.join(SUMMARY_FILE).display()
+    )
+}
+
+/// The human-readable summary (deterministic: no dates, no paths).
+fn summary(context: &str, f: &FinalHead, c: &Counts, bin: &[u8]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "ivote ballot box");
+    let _ = writeln!(s, "election context:     {context}");
+    let _ = writeln!(
+        s,
+        "final head:           {} entries, root {}, closed at {} (Unix time)",
+        f.head.size,
+        hex::encode(f.head.root),
+        f.head.timestamp
+    );
+    let _ = writeln!(s, "submissions:          {}", c.entries);
+    let _ = writeln!(s, "voters:               {}", c.voters);
+    let _ = writeln!(
+        s,
+        "test votes:           {} (received before voting started; the tally drops them)",
+        c.test_votes
+    );
+    let _ = writeln!(
+        s,
+        "{BALLOT_BOX_FILE} SHA-256: {}",
+        hex::encode(Sha256::digest(bin))
+    );
+    s
+}

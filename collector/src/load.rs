@@ -1,0 +1,537 @@
+//! The load generator (`collector-load`, and the crash test): real voters of the insecure
+//! demo PKI vote over HTTP(S) against a running collector, and every receipt is verified.
+//!
+//! A run has three phases, so that only the submissions are timed: fetch one challenge per
+//! planned submission; build every ballot (encrypt and prove, in parallel with rayon; an
+//! 81-candidate ballot costs ~13 ms of CPU) and sign it with the voter's key; submit them with
+//! C concurrent connections, recording each submission's latency and verifying each
+//! receipt (signature, inclusion proof, ballot hash). A planned share of the voters votes
+//! twice (revotes), the second time in the same stream.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use ed25519_dalek::VerifyingKey;
+use ivote_crypto::contest::EncryptionSeed;
+use ivote_crypto::PublicKey;
+use ivote_eid::VoterKey;
+use ivote_protocol::ballot::{ballot_hash, Ballot, BallotShapes, Hash32};
+use ivote_protocol::manifest::WindowCheck;
+use ivote_protocol::receipt::Receipt;
+use ivote_protocol::submission::{vote_message, Submission};
+use ivote_protocol::{ContextHash, ElectionManifest};
+use rand::seq::SliceRandom;
+use rand::{CryptoRng, Rng, RngCore};
+use rayon::prelude::*;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
+use serde_json::Value;
+use thiserror::Error;
+
+use crate::client::{ApiClient, ClientError};
+
+/// Why the load generator cannot go on.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// A demo PKI file is missing or unreadable.
+    #[error("{path}: {detail}")]
+    File {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// The collector's `/election` does not describe a usable election.
+    #[error("the collector's election: {0}")]
+    Election(String),
+    /// A request failed.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+}
+
+fn file_error(path: &Path, detail: impl ToString) -> LoadError {
+    LoadError::File {
+        path: path.display().to_string(),
+        detail: detail.to_string(),
+    }
+}
+
+/// A manifest with one district (`d1`) and one plurality contest of `candidates` candidates
+/// (no blank option), voting from `starts` to `ends` (Unix seconds).
+pub fn manifest_toml(candidates: usize, starts: i64, ends: i64) -> Result<String, String> {
+    let time = |t: i64| {
+        jiff::Timestamp::from_second(t)
+            .map(|t| t.to_string())
+            .map_err(|e| e.to_string())
+    };
+    let mut s = format!(
+        "election_id = \"load-{candidates}\"\nlanguages = [\"en\"]\ndefault_language = \"en\"\n\
+         time_zone = \"UTC\"\nvoting_starts = \"{}\"\nvoting_ends = \"{}\"\n\
+         title = {{ en = \"Load test, {candidates} candidates\" }}\n\n\
+         [[districts]]\nid = \"d1\"\nname = {{ en = \"District 1\" }}\n\n\
+         [[districts.contests]]\nid = \"c1\"\nkind = \"plurality\"\n\
+         title = {{ en = \"Contest 1\" }}\n",
+        time(starts)?,
+        time(ends)?
+    );
+    for i in 0..candidates {
+        s.push_str(&format!(
+            "\n[[districts.contests.candidates]]\nid = \"{}\"\nname = \"Candidate {i}\"\n",
+            100 + i
+        ));
+    }
+    Ok(s)
+}
+
+/// The `tally` command lines that set up a load-test election in `dir` (a fresh folder
+/// holding `manifest.toml` from [`manifest_toml`], `pass.txt` and the collector's public key
+/// `collector/collector-key.hex`; the election of `candidates` candidates): demo PKI of `voters` voters in `pki/`, a 2-of-3 key
+/// ceremony, the officials' key in `officials/`, the package in `package/` (built as of
+/// `built_at`, before voting starts). Insecure settings throughout: for tests and benchmarks.
+pub fn setup_commands(
+    dir: &Path,
+    voters: u32,
+    candidates: usize,
+    built_at: i64,
+) -> Result<Vec<Vec<String>>, String> {
+    let election_id = format!("load-{candidates}");
+    let p = |name: &str| dir.join(name).display().to_string();
+    let built_at = jiff::Timestamp::from_second(built_at)
+        .map_err(|e| e.to_string())?
+        .to_string();
+    let lines: [&[&str]; 4] = [
+        &[
+            "insecure-demo-pki",
+            "--voters",
+            &voters.to_string(),
+            "--manifest",
+            &p("manifest.toml"),
+            "--out",
+            &p("pki"),
+        ],
+        &[
+            "ceremony",
+            "run-all",
+            "--election-id",
+            &election_id,
+            "--trustees",
+            "3",
+            "--threshold",
+            "2",
+            "--dir",
+            &p("ceremony"),
+            "--passphrase-file",
+            &p("pass.txt"),
+            "--insecure-fast-kdf",
+        ],
+        &[
+            "officials-key",
+            "generate",
+            "--out",
+            &p("officials"),
+            "--passphrase-file",
+            &p("pass.txt"),
+            "--insecure-fast-kdf",
+        ],
+        &[
+            "package",
+            "build",
+            "--manifest",
+            &p("manifest.toml"),
+            "--roll",
+            &p("pki/roll.csv"),
+            "--country",
+            "EE",
+            "--trust-anchors",
+            &p("pki/trust-anchors.pem"),
+            "--crl",
+            &p("pki/crl.pem"),
+            "--ceremony",
+            &p("ceremony"),
+            "--collector-key",
+            &p("collector/collector-key.hex"),
+            "--officials-key",
+            &p("officials/officials-key.SECRET.json"),
+            "--passphrase-file",
+            &p("pass.txt"),
+            "--out",
+            &p("package"),
+            "--now",
+            &built_at,
+        ],
+    ];
+    Ok(lines
+        .iter()
+        .map(|l| l.iter().map(|s| (*s).to_owned()).collect())
+        .collect())
+}
+
+/// A voter of the demo PKI: id code, district, certificate, key.
+pub struct Voter {
+    /// The id code.
+    pub code: String,
+    /// The district (from the roll).
+    pub district: String,
+    cert_der: Vec<u8>,
+    key: VoterKey,
+}
+
+impl std::fmt::Debug for Voter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Voter")
+            .field("code", &self.code)
+            .field("district", &self.district)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The voters of a demo PKI folder (`tally insecure-demo-pki --out DIR`): `roll.csv` and
+/// `voters/CODE.cert.pem`, `voters/CODE.key.pem`.
+pub fn read_voters(pki: &Path) -> Result<Vec<Voter>, LoadError> {
+    let roll_path = pki.join("roll.csv");
+    let roll = std::fs::read_to_string(&roll_path).map_err(|e| file_error(&roll_path, e))?;
+    let mut voters = Vec::new();
+    for line in roll.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let (code, district) = line
+            .split_once(',')
+            .ok_or_else(|| file_error(&roll_path, format!("bad line `{line}`")))?;
+        let cert_path = pki.join(format!("voters/{code}.cert.pem"));
+        let key_path = pki.join(format!("voters/{code}.key.pem"));
+        let cert_pem = std::fs::read(&cert_path).map_err(|e| file_error(&cert_path, e))?;
+        let key_pem = std::fs::read(&key_path).map_err(|e| file_error(&key_path, e))?;
+        let cert_der = CertificateDer::from_pem_slice(&cert_pem)
+            .map_err(|e| file_error(&cert_path, e))?
+            .to_vec();
+        let key = VoterKey::from_pkcs8_pem(&key_pem).map_err(|e| file_error(&key_path, e))?;
+        voters.push(Voter {
+            code: code.to_owned(),
+            district: district.trim().to_owned(),
+            cert_der,
+            key,
+        });
+    }
+    Ok(voters)
+}
+
+/// What a voter needs from `GET /election`.
+#[derive(Debug)]
+pub struct ElectionView {
+    /// The context hash.
+    pub context: ContextHash,
+    /// The joint election key.
+    pub joint_key: PublicKey,
+    /// The ballot shapes, from the manifest.
+    pub shapes: BallotShapes,
+    /// The collector's key (receipts).
+    pub collector_key: VerifyingKey,
+}
+
+impl ElectionView {
+    /// Reads the answer of `GET /election`.
+    pub fn from_json(v: &Value) -> Result<ElectionView, LoadError> {
+        let field = |name: &str| {
+            v.get(name)
+                .and_then(Value::as_str)
+                .ok_or_else(|| LoadError::Election(format!("no `{name}`")))
+        };
+        let bad = |what: &str| LoadError::Election(format!("a malformed {what}"));
+        let context = ContextHash::from_hex(field("context")?).ok_or_else(|| bad("context"))?;
+        let joint = hex::decode(field("joint_key")?).map_err(|_| bad("joint key"))?;
+        let joint_key = PublicKey::from_bytes(&joint).map_err(|_| bad("joint key"))?;
+        let collector_key = crate::key_file::public_key(field("collector_key")?.as_bytes())
+            .ok_or_else(|| bad("collector key"))?;
+        let manifest = ElectionManifest::from_toml(field("manifest")?, WindowCheck::AllowPast)
+            .map_err(|e| LoadError::Election(e.to_string()))?;
+        let shapes = BallotShapes::from_manifest(&manifest)
+            .map_err(|e| LoadError::Election(e.to_string()))?;
+        Ok(ElectionView {
+            context,
+            joint_key,
+            shapes,
+            collector_key,
+        })
+    }
+
+    /// A valid random choice for every contest of `district`: each selection at its
+    /// least, then random selections raised until the sum reaches at least 1 (or the
+    /// contest's least sum).
+    pub fn choices(&self, district: &str, rng: &mut impl Rng) -> Option<Vec<Vec<u64>>> {
+        let contests = self.shapes.district(district)?;
+        let mut all = Vec::new();
+        for (_, shape) in contests {
+            let ranges = shape.selections();
+            let mut values: Vec<u64> = ranges.iter().map(|r| r.lo()).collect();
+            let target = shape.sum().lo().max(shape.sum().hi().min(1));
+            let mut order: Vec<usize> = (0..values.len()).collect();
+            order.shuffle(rng);
+            for i in order {
+                if values.iter().sum::<u64>() >= target {
+                    break;
+                }
+                if let (Some(v), Some(r)) = (values.get_mut(i), ranges.get(i)) {
+                    if *v < r.hi() {
+                        *v += 1;
+                    }
+                }
+            }
+            all.push(values);
+        }
+        Some(all)
+    }
+
+    /// A signed submission of `voter` for the challenge `nonce`; its bytes and ballot hash.
+    pub fn submission<R: RngCore + CryptoRng>(
+        &self,
+        voter: &Voter,
+        nonce: [u8; 32],
+        rng: &mut R,
+    ) -> Result<(Vec<u8>, Hash32), LoadError> {
+        let choices = self
+            .choices(&voter.district, rng)
+            .ok_or_else(|| LoadError::Election(format!("no district `{}`", voter.district)))?;
+        let ballot = Ballot::encrypt(
+            &self.context,
+            &self.joint_key,
+            &self.shapes,
+            &voter.district,
+            nonce,
+            &choices,
+            &EncryptionSeed::random(rng),
+            rng,
+        )
+        .map_err(|e| LoadError::Election(e.to_string()))?
+        .to_bytes();
+        let hash = ballot_hash(&ballot);
+        let signature = voter.key.sign(&vote_message(&self.context, &hash));
+        let body = Submission {
+            ballot,
+            certificate: voter.cert_der.clone(),
+            signature,
+        }
+        .to_bytes();
+        Ok((body, hash))
+    }
+}
+
+/// How to run the load.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    /// Concurrent connections.
+    pub concurrency: usize,
+    /// The share of voters (0 to 1) who vote a second time.
+    pub revote_fraction: f64,
+}
+
+/// A submission's outcome.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Accepted; the receipt verified.
+    Accepted(Box<Receipt>),
+    /// Refused by the collector (its code).
+    Refused(String),
+    /// The connection failed (e.g. the collector was killed).
+    Transport(String),
+    /// The receipt did not verify (a collector bug: always reported).
+    BadReceipt(String),
+}
+
+/// What a run measured.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Submissions sent.
+    pub sent: usize,
+    /// Every verified receipt.
+    pub receipts: Vec<Receipt>,
+    /// Refusals and failures by code (`transport`, `bad_receipt` for the load generator's
+    /// own).
+    pub failures: BTreeMap<String, usize>,
+    /// Latencies of the accepted submissions.
+    pub latencies: Vec<Duration>,
+    /// From the first submission to the last answer.
+    pub elapsed: Duration,
+    /// Time to fetch the challenges.
+    pub challenge_time: Duration,
+    /// Time to build the ballots.
+    pub build_time: Duration,
+}
+
+impl Report {
+    /// Accepted submissions per second.
+    pub fn per_second(&self) -> f64 {
+        self.receipts.len() as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// The latency at quantile `q` (0 to 1) of the accepted submissions.
+    pub fn latency(&self, q: f64) -> Duration {
+        let mut sorted = self.latencies.clone();
+        sorted.sort();
+        let i = ((sorted.len() as f64 * q).ceil() as usize).saturating_sub(1);
+        sorted.get(i).copied().unwrap_or_default()
+    }
+
+    /// A few lines for people.
+    pub fn render(&self) -> String {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        format!(
+            "challenges: {:.1} s; ballots built: {:.1} s\n\
+             sent {}, accepted {} in {:.2} s: {:.0} accepted/s\n\
+             latency ms: p50 {:.1}, p90 {:.1}, p99 {:.1}, max {:.1}\n\
+             failures: {:?}\n",
+            self.challenge_time.as_secs_f64(),
+            self.build_time.as_secs_f64(),
+            self.sent,
+            self.receipts.len(),
+            self.elapsed.as_secs_f64(),
+            self.per_second(),
+            ms(self.latency(0.5)),
+            ms(self.latency(0.9)),
+            ms(self.latency(0.99)),
+            ms(self.latency(1.0)),
+            self.failures
+        )
+    }
+}
+
+/// Runs `workers` tasks over `items`, at most `workers` at a time, keeping the order.
+async fn concurrently<T, O, F, Fut>(items: Vec<T>, workers: usize, f: F) -> Vec<O>
+where
+    T: Send + 'static,
+    O: Send + 'static,
+    F: Fn(T) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = O> + Send,
+{
+    let n = items.len();
+    let queue = Arc::new(Mutex::new(items.into_iter().enumerate()));
+    let f = Arc::new(f);
+    let mut tasks = Vec::new();
+    for _ in 0..workers.max(1) {
+        let (queue, f) = (queue.clone(), f.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut done = Vec::new();
+            loop {
+                let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
+                let Some((i, item)) = next else { break };
+                done.push((i, f(item).await));
+            }
+            done
+        }));
+    }
+    let mut out: Vec<Option<O>> = (0..n).map(|_| None).collect();
+    for t in tasks {
+        if let Ok(done) = t.await {
+            for (i, o) in done {
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = Some(o);
+                }
+            }
+        }
+    }
+    out.into_iter().flatten().collect()
+}
+
+/// Fetches a challenge nonce.
+pub async fn challenge(client: &ApiClient) -> Result<[u8; 32], LoadError> {
+    let v = client.post_json("/challenge", &Value::Null).await?;
+    let mut nonce = [0u8; 32];
+    v.get("nonce")
+        .and_then(Value::as_str)
+        .and_then(|h| hex::decode_to_slice(h, &mut nonce).ok())
+        .ok_or_else(|| LoadError::Election("a challenge without a nonce".into()))?;
+    Ok(nonce)
+}
+
+/// Submits one body; checks the receipt.
+pub async fn submit(
+    client: &ApiClient,
+    view: &ElectionView,
+    body: Vec<u8>,
+    hash: &Hash32,
+) -> Outcome {
+    match client.post_bytes("/submit", body).await {
+        Ok(bytes) => match Receipt::from_bytes(&bytes).and_then(|r| {
+            r.verify(&view.collector_key, &view.context, hash)
+                .map(|()| r)
+        }) {
+            Ok(r) => Outcome::Accepted(Box::new(r)),
+            Err(e) => Outcome::BadReceipt(e.to_string()),
+        },
+        Err(ClientError::Refused { code, .. }) => Outcome::Refused(code),
+        Err(e) => Outcome::Transport(e.to_string()),
+    }
+}
+
+/// The whole run against the collector at `client` (see the module docs).
+pub async fn run(
+    client: ApiClient,
+    voters: Arc<Vec<Voter>>,
+    plan: Plan,
+) -> Result<Report, LoadError> {
+    let view = Arc::new(ElectionView::from_json(
+        &client.get_json("/election").await?,
+    )?);
+    let revoters = (voters.len() as f64 * plan.revote_fraction.clamp(0.0, 1.0)).round() as usize;
+    let who: Vec<usize> = (0..voters.len()).chain(0..revoters).collect();
+
+    let started = Instant::now();
+    let c = client.clone();
+    let nonces = concurrently(vec![(); who.len()], plan.concurrency, move |()| {
+        let c = c.clone();
+        async move { challenge(&c).await }
+    })
+    .await
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()?;
+    let challenge_time = started.elapsed();
+
+    let started = Instant::now();
+    let (v, vs) = (view.clone(), voters.clone());
+    let bodies = tokio::task::spawn_blocking(move || {
+        who.par_iter()
+            .zip(nonces)
+            .map(|(&i, nonce)| match vs.get(i) {
+                Some(voter) => v.submission(voter, nonce, &mut rand::thread_rng()),
+                None => Err(LoadError::Election("no such voter".into())),
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|e| LoadError::Election(e.to_string()))??;
+    let build_time = started.elapsed();
+
+    let sent = bodies.len();
+    let started = Instant::now();
+    let (c, v) = (client.clone(), view.clone());
+    let outcomes = concurrently(bodies, plan.concurrency, move |(body, hash)| {
+        let (c, v) = (c.clone(), v.clone());
+        async move {
+            let t = Instant::now();
+            let outcome = submit(&c, &v, body, &hash).await;
+            (outcome, t.elapsed())
+        }
+    })
+    .await;
+    let mut report = Report {
+        sent,
+        elapsed: started.elapsed(),
+        challenge_time,
+        build_time,
+        ..Report::default()
+    };
+    for (outcome, took) in outcomes {
+        let failure = match outcome {
+            Outcome::Accepted(r) => {
+                report.receipts.push(*r);
+                report.latencies.push(took);
+                continue;
+            }
+            Outcome::Refused(code) => code,
+            Outcome::Transport(_) => "transport".to_owned(),
+            Outcome::BadReceipt(_) => "bad_receipt".to_owned(),
+        };
+        *report.failures.entry(failure).or_default() += 1;
+    }
+    Ok(report)
+}

@@ -1,0 +1,72 @@
+//! The checks every journal entry passes when the journal is read back (on every start of
+//! the store, and again by `collector export`): each voter's sequence numbers are 1, 2, ...
+//! in leaf order, the record's ballot hash is its submission's, and the ballot decodes for
+//! the election. The journal's own framing, checksums and leaf order are checked by
+//! [`crate::journal::scan`]; the signatures and proofs were checked when the submission
+//! was accepted, and the tally checks them again.
+
+use std::collections::HashMap;
+
+use ivote_protocol::ballot::{ballot_hash, Ballot, BallotShapes};
+use ivote_protocol::submission::Submission;
+use ivote_protocol::ContextHash;
+
+use crate::journal::Entry;
+
+/// What a checked entry gives the index.
+#[derive(Debug)]
+pub struct Checked {
+    /// The ballot's challenge nonce.
+    pub nonce: [u8; 32],
+    /// Every selection ciphertext of the ballot.
+    pub ciphertexts: Vec<[u8; 64]>,
+}
+
+/// Checks entries in leaf order (it remembers each voter's count).
+#[derive(Debug)]
+pub struct Replay<'a> {
+    context: &'a ContextHash,
+    shapes: &'a BallotShapes,
+    seqs: HashMap<String, u32>,
+}
+
+impl<'a> Replay<'a> {
+    /// A replay of a journal of the election with this context and ballot shapes.
+    pub fn new(context: &'a ContextHash, shapes: &'a BallotShapes) -> Self {
+        Replay {
+            context,
+            shapes,
+            seqs: HashMap::new(),
+        }
+    }
+
+    /// Checks the next entry; the message says what is wrong (the caller adds where).
+    pub fn check(&mut self, entry: &Entry) -> Result<Checked, String> {
+        let r = &entry.record;
+        let seq = self.seqs.entry(r.voter_id.clone()).or_insert(0);
+        *seq += 1;
+        if r.voter_seq != *seq {
+            return Err(format!(
+                "voter {}'s entry has sequence number {}, expected {seq}",
+                r.voter_id, r.voter_seq
+            ));
+        }
+        let submission = Submission::from_bytes(&entry.submission).map_err(|e| e.to_string())?;
+        if ballot_hash(&submission.ballot) != r.ballot_hash {
+            return Err("the record's ballot hash is not its submission's".into());
+        }
+        let ballot = Ballot::from_bytes(&submission.ballot).map_err(|e| e.to_string())?;
+        let decoded = ballot
+            .decode(self.context, self.shapes)
+            .map_err(|e| e.to_string())?;
+        Ok(Checked {
+            nonce: ballot.nonce,
+            ciphertexts: decoded.ciphertexts().collect(),
+        })
+    }
+
+    /// How many distinct voters were seen.
+    pub fn voters(&self) -> usize {
+        self.seqs.len()
+    }
+}

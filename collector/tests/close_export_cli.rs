@@ -1,0 +1,171 @@
+//! The real binaries over TLS: voters vote through `collector serve --tls-cert/--tls-key`
+//! (a test CA made with rcgen), the officials close it with `collector close`, and
+//! `collector export` writes the same ballot box twice.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::process::Command;
+use std::sync::Arc;
+
+use ivote_collector::client::{ApiClient, ClientError};
+use ivote_collector::load::{self, Plan};
+use ivote_protocol::ballot_box::{BallotBoxReader, FinalHead, BALLOT_BOX_FILE};
+
+mod common {
+    pub mod load;
+}
+use common::load::{collector, load_setup, spawn_serve};
+
+/// A test CA and a certificate for 127.0.0.1 signed by it: (CA PEM, cert PEM, key PEM).
+fn test_pki() -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&key, &ca, &ca_key)
+        .unwrap();
+    (ca.pem(), cert.pem(), key.serialize_pem())
+}
+
+#[test]
+fn vote_over_tls_close_by_the_officials_and_export_twice() {
+    let st = load_setup(8, 5);
+    let (ca, cert, key) = test_pki();
+    std::fs::write(st.dir.join("ca.pem"), &ca).unwrap();
+    std::fs::write(st.dir.join("tls.pem"), &cert).unwrap();
+    std::fs::write(st.dir.join("tls.key"), &key).unwrap();
+    let mut args = st.serve_args("data");
+    args.extend([
+        "--tls-cert".into(),
+        st.p("tls.pem"),
+        "--tls-key".into(),
+        st.p("tls.key"),
+    ]);
+    let (mut child, url) = spawn_serve(&args);
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = ApiClient::new(&url, Some(ca.as_bytes())).unwrap();
+    // Without the CA, the certificate is not trusted.
+    let untrusted = ApiClient::new(&url, None).unwrap();
+    let err = runtime
+        .block_on(untrusted.get_json("/healthz"))
+        .unwrap_err();
+    assert!(matches!(err, ClientError::Transport { .. }), "{err}");
+
+    let voters = Arc::new(load::read_voters(&st.dir.join("pki")).unwrap());
+    let plan = Plan {
+        concurrency: 4,
+        revote_fraction: 0.25,
+    };
+    let report = runtime
+        .block_on(load::run(client.clone(), voters.clone(), plan))
+        .unwrap();
+    assert_eq!(report.receipts.len(), 10, "{}", report.render());
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+
+    // Export refuses an open box.
+    let export = |out: &str| {
+        collector(&[
+            "export",
+            "--package",
+            &st.p("package"),
+            "--data",
+            &st.p("data"),
+            "--out",
+            &st.p(out),
+            "--officials-key",
+            std::fs::read_to_string(st.dir.join("officials/officials-key.hex"))
+                .unwrap()
+                .trim(),
+        ])
+    };
+    let out = export("early");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[export.not_closed]"));
+
+    // A wrong passphrase is refused before anything is sent.
+    std::fs::write(st.dir.join("wrong.txt"), "not the passphrase\n").unwrap();
+    let close = |pass: &str| {
+        collector(&[
+            "close",
+            "--collector",
+            &url,
+            "--officials-key-file",
+            &st.p("officials/officials-key.SECRET.json"),
+            "--passphrase-file",
+            &st.p(pass),
+            "--ca-cert",
+            &st.p("ca.pem"),
+        ])
+    };
+    let out = close("wrong.txt");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[ceremony.wrong_passphrase]"));
+    let out = close("pass.txt");
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("closed; final head: 10 submissions"));
+
+    let final_json = runtime.block_on(client.get_json("/log/final")).unwrap();
+    assert_eq!(final_json["size"], 10);
+    let err = runtime
+        .block_on(load::challenge(&client))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("[election.closed]"), "{err}");
+    // Closing again: the same final head.
+    assert!(close("pass.txt").status.success());
+    assert_eq!(
+        runtime.block_on(client.get_json("/log/final")).unwrap(),
+        final_json
+    );
+
+    // Stop; export twice: identical bytes, the receipts' records in leaf order.
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    for out in ["out1", "out2"] {
+        let o = export(out);
+        assert!(o.status.success(), "{o:?}");
+    }
+    let read = |out: &str, name: &str| std::fs::read(st.dir.join(out).join(name)).unwrap();
+    let bin = read("out1", BALLOT_BOX_FILE);
+    assert_eq!(bin, read("out2", BALLOT_BOX_FILE));
+    assert_eq!(
+        read("out1", "ballot-box.txt"),
+        read("out2", "ballot-box.txt")
+    );
+    let reader = BallotBoxReader::new(&bin[..]).unwrap();
+    let f: FinalHead = *reader.final_head();
+    assert_eq!(hex::encode(f.to_bytes()), final_json["layout"]);
+    let entries: Vec<_> = reader.map(Result::unwrap).collect();
+    assert_eq!(entries.len(), 10);
+    for r in &report.receipts {
+        let e = &entries[r.content.leaf_index as usize];
+        assert_eq!(e.record.hash(), r.content.record_hash);
+    }
+    let summary = String::from_utf8(read("out1", "ballot-box.txt")).unwrap();
+    assert!(summary.contains("voters:               8"), "{summary}");
+
+    // A restart of the closed box stays closed.
+    let (mut child, url) = spawn_serve(&st.serve_args("data"));
+    let plain = ApiClient::new(&url, None).unwrap();
+    let status = runtime.block_on(plain.get_json("/status")).unwrap();
+    assert_eq!(status["state"], "closed");
+    assert_eq!(status["final_head"], final_json);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

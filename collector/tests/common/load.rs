@@ -1,0 +1,105 @@
+//! A load-test election (one district, one contest, voting open now) built through tally's
+//! library with the same command lines `collector-load setup` runs, and a real `collector
+//! serve` process on it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use clap::Parser;
+use ivote_collector::load;
+
+/// The election's folder (kept until dropped).
+pub struct LoadSetup {
+    _tmp: tempfile::TempDir,
+    pub dir: PathBuf,
+}
+
+impl LoadSetup {
+    pub fn p(&self, name: &str) -> String {
+        self.dir.join(name).display().to_string()
+    }
+
+    /// `collector serve` arguments for this election (plain HTTP, any free port), data in
+    /// `data`.
+    pub fn serve_args(&self, data: &str) -> Vec<String> {
+        let officials = std::fs::read_to_string(self.dir.join("officials/officials-key.hex"))
+            .unwrap()
+            .trim()
+            .to_owned();
+        [
+            "serve",
+            "--package",
+            &self.p("package"),
+            "--roll",
+            &self.p("pki/roll.csv"),
+            "--country",
+            "EE",
+            "--data",
+            &self.p(data),
+            "--key",
+            &self.p("collector/collector-key.SECRET.hex"),
+            "--listen",
+            "127.0.0.1:0",
+            "--officials-key",
+            &officials,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    }
+}
+
+pub fn load_setup(voters: u32, candidates: usize) -> LoadSetup {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_owned();
+    let now = jiff::Timestamp::now().as_second();
+    let starts = now - 600;
+    std::fs::write(
+        dir.join("manifest.toml"),
+        load::manifest_toml(candidates, starts, starts + 86_400).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(dir.join("pass.txt"), "load test passphrase\n").unwrap();
+    let keygen = ivote_collector::cmd::Cli::try_parse_from([
+        "collector",
+        "keygen",
+        "--out",
+        dir.join("collector").to_str().unwrap(),
+    ])
+    .unwrap();
+    ivote_collector::cmd::run(keygen).unwrap();
+    for args in load::setup_commands(&dir, voters, candidates, starts - 3600).unwrap() {
+        let cli =
+            tally::Cli::try_parse_from(std::iter::once("tally".to_owned()).chain(args)).unwrap();
+        tally::run(cli).unwrap();
+    }
+    LoadSetup { _tmp: tmp, dir }
+}
+
+/// Starts `collector serve`; the child and the URL it printed on standard output.
+pub fn spawn_serve(args: &[String]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_collector"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.next().unwrap().unwrap();
+    let url = line
+        .strip_prefix("collector: listening on ")
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_owned();
+    (child, url)
+}
+
+/// Runs the `collector` binary to completion.
+pub fn collector(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_collector"))
+        .args(args)
+        .output()
+        .unwrap()
+}
