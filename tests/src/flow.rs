@@ -1,0 +1,548 @@
+//! A whole election with the real programs, step by step: setup, the collector, the voters,
+//! closing and export, the count with some of the trustees, the record, the verifier. The
+//! demo prints it; the end-to-end tests check every number against the [`Plan`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use ivote_protocol::{ElectionManifest, WindowCheck};
+
+use crate::collector::CollectorProcess;
+use crate::plan::{Counts, Plan, Shares};
+use crate::programs::Programs;
+use crate::setup::{set_up, ElectionFiles, SetupOptions};
+use crate::voting::{cast_all, Voting};
+
+/// What the flow tells the person watching.
+pub trait Ui: Sync {
+    /// A new step begins.
+    fn step(&self, title: &str);
+    /// A line of detail.
+    fn info(&self, line: &str);
+    /// A step of `len` items begins; returns what to call after each.
+    fn progress(&self, len: u64, title: &str) -> Box<dyn Progress>;
+}
+
+/// Progress through a step's items.
+pub trait Progress: Sync {
+    /// One more item done.
+    fn inc(&self);
+    /// The step is over.
+    fn finish(&self);
+}
+
+/// A UI that says nothing (tests).
+#[derive(Debug)]
+pub struct Quiet;
+
+impl Ui for Quiet {
+    fn step(&self, _: &str) {}
+    fn info(&self, _: &str) {}
+    fn progress(&self, _: u64, _: &str) -> Box<dyn Progress> {
+        Box::new(Quiet)
+    }
+}
+
+impl Progress for Quiet {
+    fn inc(&self) {}
+    fn finish(&self) {}
+}
+
+/// The election to run.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Voters in the roll.
+    pub voters: usize,
+    /// Voters with revoked certificates (their attempts are refused).
+    pub revoked: usize,
+    /// What share of voters abstain, revote, vote on paper.
+    pub shares: Shares,
+    /// The trustees who decrypt (1-based; at least 3 of the 5).
+    pub trustees: Vec<u32>,
+    /// Seed of the voters' choices.
+    pub seed: u64,
+    /// Voters casting at the same time.
+    pub parallel: usize,
+}
+
+/// What the election gave.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The election's files.
+    pub files: ElectionFiles,
+    /// What the voters did.
+    pub plan: Plan,
+    /// What the voting gave.
+    pub voting: Voting,
+    /// The results the tally published, as counts.
+    pub results: Counts,
+    /// The results table, as `tally results` prints it.
+    pub results_table: String,
+    /// The verifier's report.
+    pub verifier_report: String,
+    /// The published record.
+    pub record: PathBuf,
+}
+
+/// Unix seconds now.
+pub fn unix_now() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+/// Runs the whole election in `dir` (created; must not hold an election already).
+pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> Result<Outcome> {
+    if dir.join("manifest.toml").exists() {
+        bail!(
+            "{} already holds an election: give an empty or new folder",
+            dir.display()
+        );
+    }
+    let now = unix_now();
+    // Voting opens two seconds after setup begins (the setup takes longer than that) and
+    // would close in an hour; the officials close it as soon as the voters are done.
+    let setup = SetupOptions {
+        voters: options.voters,
+        revoked: options.revoked,
+        trustees: 5,
+        threshold: 3,
+        starts: now + 2,
+        ends: now + 3600,
+    };
+    ui.step("Setting up the election (officials, trustees, collector operator)");
+    let files = set_up(programs, dir, &setup, now, |s| ui.info(s))?;
+    let manifest = load_manifest(&files)?;
+    let roll = read_roll(&files)?;
+    let plan = Plan::draw(
+        &manifest,
+        &roll,
+        options.revoked,
+        options.shares,
+        options.seed,
+    );
+    while unix_now() < setup.starts {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    ui.step("Starting the collector (collector serve)");
+    let logs = files.path("logs");
+    std::fs::create_dir_all(&logs)?;
+    let data = files.path("collector-data");
+    let collector =
+        CollectorProcess::start(programs, &files, &data, &logs.join("collector.log"), &[])?;
+    ui.info(&format!("listening on {}", collector.url()));
+
+    ui.step("Voting (voter-app vote, one process per vote)");
+    let bar = ui.progress(plan.voters.len() as u64, "voters");
+    let voting = cast_all(
+        programs,
+        &files,
+        &manifest,
+        collector.url(),
+        &plan,
+        options.parallel,
+        &|| bar.inc(),
+    )?;
+    bar.finish();
+    let voters = plan
+        .voters
+        .iter()
+        .filter(|v| !v.revoked && !v.votes.is_empty())
+        .count();
+    ui.info(&format!(
+        "{voters} voters cast {} votes ({} of them revotes); the collector refused {} attempts \
+         with revoked certificates",
+        voting.accepted,
+        voting.accepted.saturating_sub(voters),
+        voting.refused.len()
+    ));
+    if voting.accepted != plan.accepted_submissions() {
+        bail!(
+            "the collector accepted {} votes; the voters cast {}",
+            voting.accepted,
+            plan.accepted_submissions()
+        );
+    }
+    refused_locally(programs, &files, &manifest, collector.url(), &plan, ui)?;
+    second_device(programs, &files, collector.url(), &voting, ui)?;
+
+    ui.step("Closing the election (collector close, by the officials) and exporting");
+    let pass = files.passphrase_file();
+    let officials_key = files.officials_key_hex()?;
+    programs.run(
+        "collector",
+        [
+            "close".as_ref(),
+            "--collector".as_ref(),
+            collector.url().as_ref(),
+            "--officials-key-file".as_ref(),
+            files.officials_secret().as_os_str(),
+            "--passphrase-file".as_ref(),
+            pass.as_os_str(),
+        ],
+    )?;
+    collector.stop(Duration::from_secs(30))?;
+    let export = files.path("export");
+    programs.run(
+        "collector",
+        [
+            "export".as_ref(),
+            "--package".as_ref(),
+            files.package().as_os_str(),
+            "--data".as_ref(),
+            data.as_os_str(),
+            "--out".as_ref(),
+            export.as_os_str(),
+            "--officials-key".as_ref(),
+            officials_key.as_ref(),
+        ],
+    )?;
+    let ballot_box = export.join("ballot-box.bin");
+    ui.info(&format!("ballot box: {}", ballot_box.display()));
+
+    let record = count(
+        programs,
+        &files,
+        &plan,
+        &ballot_box,
+        &options.trustees,
+        &files.dir,
+        ui,
+    )?;
+    let results_json = programs.run(
+        "tally",
+        [
+            "results".as_ref(),
+            record.as_os_str(),
+            "--officials-key".as_ref(),
+            files.path("officials/officials-key.hex").as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ],
+    )?;
+    let results = parse_results(&results_json)?;
+    let results_table = programs.run(
+        "tally",
+        [
+            "results".as_ref(),
+            record.as_os_str(),
+            "--officials-key".as_ref(),
+            files.path("officials/officials-key.hex").as_os_str(),
+        ],
+    )?;
+
+    ui.step("Verifying the election record (verifier check, as any observer would)");
+    let verifier_report = programs.run(
+        "verifier",
+        [
+            "check".as_ref(),
+            record.as_os_str(),
+            "--officials-key".as_ref(),
+            officials_key.as_ref(),
+        ],
+    )?;
+    Ok(Outcome {
+        files,
+        plan,
+        voting,
+        results,
+        results_table,
+        verifier_report,
+        record,
+    })
+}
+
+/// The count in the folder `work`: import with the paper list, decryption shares of
+/// `trustees`, combine, publish (`work/record`, `work/auditors`). Returns the record folder.
+pub fn count(
+    programs: &Programs,
+    files: &ElectionFiles,
+    plan: &Plan,
+    ballot_box: &Path,
+    trustees: &[u32],
+    work: &Path,
+    ui: &dyn Ui,
+) -> Result<PathBuf> {
+    ui.step("Counting (tally import: every check again, the rules, the encrypted sums)");
+    let count = import(programs, files, plan, ballot_box, work)?;
+    ui.info(&format!(
+        "{} voters on the paper list; report: {}",
+        plan.paper_list().len(),
+        count.join("import-report.txt").display()
+    ));
+    ui.step(&format!(
+        "Decrypting the sums (tally decrypt-share by trustees {trustees:?}, then tally combine)"
+    ));
+    let shares = trustees
+        .iter()
+        .map(|&j| decrypt_share(programs, files, &count, j, work))
+        .collect::<Result<Vec<_>>>()?;
+    combine(programs, &count, &shares)?;
+    ui.step("Publishing the election record (tally publish, signed by the officials)");
+    let record = publish(programs, files, &count, ballot_box, work)?;
+    ui.info(&format!("record: {}", record.display()));
+    Ok(record)
+}
+
+/// `tally import` of `ballot_box` with the plan's paper list into `work/count`; returns
+/// that count folder.
+pub fn import(
+    programs: &Programs,
+    files: &ElectionFiles,
+    plan: &Plan,
+    ballot_box: &Path,
+    work: &Path,
+) -> Result<PathBuf> {
+    std::fs::create_dir_all(work)?;
+    let paper = work.join("paper-votes.csv");
+    let mut list = String::from("id_code\n");
+    for code in plan.paper_list() {
+        list.push_str(code);
+        list.push('\n');
+    }
+    std::fs::write(&paper, list)?;
+    let count = work.join("count");
+    programs.run(
+        "tally",
+        [
+            "import".as_ref(),
+            "--package".as_ref(),
+            files.package().as_os_str(),
+            "--officials-key".as_ref(),
+            files.path("officials/officials-key.hex").as_os_str(),
+            "--roll".as_ref(),
+            files.roll().as_os_str(),
+            "--country".as_ref(),
+            "EE".as_ref(),
+            "--ballot-box".as_ref(),
+            ballot_box.as_os_str(),
+            "--paper-votes".as_ref(),
+            paper.as_os_str(),
+            "--out".as_ref(),
+            count.as_os_str(),
+        ],
+    )?;
+    Ok(count)
+}
+
+/// Trustee `j`'s `tally decrypt-share` of the count; returns the share file
+/// (`work/decryption-shares-J.bin`).
+pub fn decrypt_share(
+    programs: &Programs,
+    files: &ElectionFiles,
+    count: &Path,
+    j: u32,
+    work: &Path,
+) -> Result<PathBuf> {
+    let out = work.join(format!("decryption-shares-{j}.bin"));
+    programs.run(
+        "tally",
+        [
+            "decrypt-share".as_ref(),
+            "--count".as_ref(),
+            count.as_os_str(),
+            "--trustee".as_ref(),
+            j.to_string().as_ref(),
+            "--share".as_ref(),
+            files
+                .ceremony()
+                .join(format!("trustee-{j}.share.SECRET.json"))
+                .as_os_str(),
+            "--passphrase-file".as_ref(),
+            files.passphrase_file().as_os_str(),
+            "--out".as_ref(),
+            out.as_os_str(),
+        ],
+    )?;
+    Ok(out)
+}
+
+/// The `tally combine` arguments for `shares`.
+pub fn combine_args(count: &Path, shares: &[PathBuf]) -> Vec<std::ffi::OsString> {
+    let mut args: Vec<std::ffi::OsString> = vec!["combine".into(), "--count".into(), count.into()];
+    args.extend(shares.iter().map(|s| s.clone().into_os_string()));
+    args
+}
+
+/// `tally combine` of `shares`.
+pub fn combine(programs: &Programs, count: &Path, shares: &[PathBuf]) -> Result<()> {
+    programs.run("tally", combine_args(count, shares))?;
+    Ok(())
+}
+
+/// `tally publish` of the combined count into `work/record` and `work/auditors`; returns
+/// the record folder.
+pub fn publish(
+    programs: &Programs,
+    files: &ElectionFiles,
+    count: &Path,
+    ballot_box: &Path,
+    work: &Path,
+) -> Result<PathBuf> {
+    let record = work.join("record");
+    programs.run(
+        "tally",
+        [
+            "publish".as_ref(),
+            "--count".as_ref(),
+            count.as_os_str(),
+            "--ballot-box".as_ref(),
+            ballot_box.as_os_str(),
+            "--officials-key".as_ref(),
+            files.officials_secret().as_os_str(),
+            "--passphrase-file".as_ref(),
+            files.passphrase_file().as_os_str(),
+            "--out".as_ref(),
+            record.as_os_str(),
+            "--auditors-out".as_ref(),
+            work.join("auditors").as_os_str(),
+        ],
+    )?;
+    Ok(record)
+}
+
+/// A voter tries a choice the contest does not allow: the app refuses it before sending.
+fn refused_locally(
+    programs: &Programs,
+    files: &ElectionFiles,
+    manifest: &ElectionManifest,
+    url: &str,
+    plan: &Plan,
+    ui: &dyn Ui,
+) -> Result<()> {
+    let Some(voter) = plan
+        .voters
+        .iter()
+        .find(|v| !v.revoked && v.district == "tallinn")
+    else {
+        return Ok(());
+    };
+    let contest = manifest
+        .district("tallinn")
+        .and_then(|d| d.contests.first())
+        .context("the example manifest has a Tallinn contest")?;
+    let two: Vec<String> = contest
+        .candidates
+        .iter()
+        .take(2)
+        .flat_map(|c| {
+            [
+                "--choice".to_owned(),
+                format!("{}:{}", contest.id.as_str(), c.id.as_str()),
+            ]
+        })
+        .collect();
+    let voters = files.voters();
+    let mut args: Vec<String> = vec![
+        "vote".into(),
+        "--collector".into(),
+        url.into(),
+        "--officials-key".into(),
+        files.officials_key_hex()?,
+        "--eid".into(),
+        voters
+            .join(format!("{}.cert.pem", voter.code))
+            .to_string_lossy()
+            .into(),
+        "--key".into(),
+        voters
+            .join(format!("{}.key.pem", voter.code))
+            .to_string_lossy()
+            .into(),
+    ];
+    args.extend(two);
+    let (_, printed) = programs.run_failing("voter-app", &args)?;
+    if !printed.contains("app.bad_choice") {
+        bail!("two marks in a vote-for-one contest were not refused by the app:\n{printed}");
+    }
+    ui.info("a voter who marked two candidates in a vote-for-one contest was stopped by the app before anything was sent");
+    Ok(())
+}
+
+/// One voter checks their vote on a second device with the verification code.
+fn second_device(
+    programs: &Programs,
+    files: &ElectionFiles,
+    url: &str,
+    voting: &Voting,
+    ui: &dyn Ui,
+) -> Result<()> {
+    let Some((voter, code)) = &voting.verification_code else {
+        bail!("no voter got a verification code");
+    };
+    let shown = programs.run(
+        "voter-app",
+        [
+            "verify",
+            "--collector",
+            url,
+            "--officials-key",
+            &files.officials_key_hex()?,
+            code,
+        ],
+    )?;
+    ui.info(&format!(
+        "voter {voter} checked their vote on a second device (voter-app verify):"
+    ));
+    for line in shown.lines() {
+        ui.info(&format!("    {line}"));
+    }
+    Ok(())
+}
+
+/// The election's manifest, as the officials wrote it.
+pub fn load_manifest(files: &ElectionFiles) -> Result<ElectionManifest> {
+    let src = std::fs::read_to_string(files.manifest())?;
+    ElectionManifest::from_toml(&src, WindowCheck::AllowPast)
+        .map_err(|e| anyhow::anyhow!("the manifest does not load: {e}"))
+}
+
+/// The roll's (id code, district) pairs, in roll order.
+fn read_roll(files: &ElectionFiles) -> Result<Vec<(String, String)>> {
+    let text = std::fs::read_to_string(files.roll())?;
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .with_context(|| format!("the roll has no `{name}` column"))
+    };
+    let (code, district) = (col("id_code")?, col("district")?);
+    Ok(lines
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter_map(|f| Some((f.get(code)?.to_string(), f.get(district)?.to_string())))
+        .collect())
+}
+
+/// `tally results --format json` as counts per (district, contest, selection).
+pub fn parse_results(json: &str) -> Result<Counts> {
+    let v: serde_json::Value = serde_json::from_str(json).context("the results are not JSON")?;
+    let field = |v: &serde_json::Value, name: &str| v.get(name).cloned().unwrap_or_default();
+    let mut counts = BTreeMap::new();
+    for c in field(&v, "contests")
+        .as_array()
+        .context("no contests in the results")?
+    {
+        let district = field(c, "district");
+        let district = district.as_str().context("a contest without district")?;
+        if district == "all" {
+            continue;
+        }
+        let contest = field(c, "contest");
+        let contest = contest.as_str().context("a contest without id")?;
+        for (s, sel) in field(c, "selections")
+            .as_array()
+            .context("a contest without selections")?
+            .iter()
+            .enumerate()
+        {
+            let votes = field(sel, "votes")
+                .as_u64()
+                .context("a selection without votes")?;
+            counts.insert((district.to_owned(), contest.to_owned(), s), votes);
+        }
+    }
+    Ok(counts)
+}

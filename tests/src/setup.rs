@@ -1,0 +1,231 @@
+//! The election's files, made with the real `tally` and `collector` programs: the manifest,
+//! a demo PKI and roll, the trustees' 3-of-5 key ceremony, the officials' key, the
+//! collector's key and the signed election package.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::programs::Programs;
+
+/// The example manifest: three districts (names in English, Estonian and Thai) with a
+/// plurality, an approval, a cumulative and a score contest.
+const EXAMPLE_MANIFEST: &str = include_str!("../../docs/examples/manifest.toml");
+
+/// What an election is set up with.
+#[derive(Clone, Debug)]
+pub struct SetupOptions {
+    /// Voters in the roll, each with a demo e-ID.
+    pub voters: usize,
+    /// Of those, the first `revoked` have revoked certificates.
+    pub revoked: usize,
+    /// Trustees.
+    pub trustees: u32,
+    /// Trustees needed to decrypt.
+    pub threshold: u32,
+    /// Voting opens (Unix seconds).
+    pub starts: i64,
+    /// Voting closes (Unix seconds).
+    pub ends: i64,
+}
+
+/// The folder of a set-up election and the names of its files.
+#[derive(Clone, Debug)]
+pub struct ElectionFiles {
+    /// The folder.
+    pub dir: PathBuf,
+}
+
+/// The passphrase of every sealed key in a demo. Real trustees and officials type their own.
+pub const DEMO_PASSPHRASE: &str = "demo passphrase: not for real elections";
+
+impl ElectionFiles {
+    /// A file or folder inside the election folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// The manifest as written by the officials.
+    pub fn manifest(&self) -> PathBuf {
+        self.path("manifest.toml")
+    }
+    /// The signed election package.
+    pub fn package(&self) -> PathBuf {
+        self.path("package")
+    }
+    /// The voter roll.
+    pub fn roll(&self) -> PathBuf {
+        self.path("pki/roll.csv")
+    }
+    /// The demo voters' certificates and keys.
+    pub fn voters(&self) -> PathBuf {
+        self.path("pki/voters")
+    }
+    /// The file holding the demo passphrase.
+    pub fn passphrase_file(&self) -> PathBuf {
+        self.path("passphrase.txt")
+    }
+    /// The key ceremony's folder (the trustees' sealed shares are in it).
+    pub fn ceremony(&self) -> PathBuf {
+        self.path("ceremony")
+    }
+    /// The officials' sealed secret key.
+    pub fn officials_secret(&self) -> PathBuf {
+        self.path("officials/officials-key.SECRET.json")
+    }
+    /// The collector's secret key.
+    pub fn collector_secret(&self) -> PathBuf {
+        self.path("collector/collector-key.SECRET.hex")
+    }
+
+    /// The officials' public key, hex.
+    pub fn officials_key_hex(&self) -> Result<String> {
+        let path = self.path("officials/officials-key.hex");
+        Ok(std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .trim()
+            .to_owned())
+    }
+
+    /// The voter id codes of the roll, in roll order.
+    pub fn voter_codes(&self) -> Result<Vec<String>> {
+        let roll = std::fs::read_to_string(self.roll())
+            .with_context(|| format!("cannot read {}", self.roll().display()))?;
+        Ok(roll
+            .lines()
+            .skip(1)
+            .filter_map(|line| line.split(',').next())
+            .map(str::to_owned)
+            .collect())
+    }
+}
+
+/// RFC 3339 (UTC) of Unix seconds.
+pub fn rfc3339(unix: i64) -> Result<String> {
+    let t = jiff::Timestamp::from_second(unix).context("time out of range")?;
+    Ok(t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+}
+
+/// The example manifest with the voting window replaced.
+pub fn manifest(starts: i64, ends: i64) -> Result<String> {
+    let mut out = String::new();
+    for line in EXAMPLE_MANIFEST.lines() {
+        if line.starts_with("voting_starts") {
+            out.push_str(&format!("voting_starts = \"{}\"\n", rfc3339(starts)?));
+        } else if line.starts_with("voting_ends") {
+            out.push_str(&format!("voting_ends = \"{}\"\n", rfc3339(ends)?));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+/// Sets an election up in `dir` (which must be empty or missing), as the officials,
+/// trustees and collector operator would, each step a real program run. `now` is the
+/// setup time (Unix seconds): voting must start after it.
+pub fn set_up(
+    programs: &Programs,
+    dir: &Path,
+    options: &SetupOptions,
+    now: i64,
+    mut step: impl FnMut(&str),
+) -> Result<ElectionFiles> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let files = ElectionFiles {
+        dir: dir.to_path_buf(),
+    };
+    let p = |path: PathBuf| path.to_string_lossy().into_owned();
+    std::fs::write(files.manifest(), manifest(options.starts, options.ends)?)?;
+    std::fs::write(files.passphrase_file(), format!("{DEMO_PASSPHRASE}\n"))?;
+    let pass = p(files.passphrase_file());
+
+    step("demo e-ID certificates and voter roll (tally insecure-demo-pki)");
+    programs.run(
+        "tally",
+        [
+            "insecure-demo-pki",
+            "--voters",
+            &options.voters.to_string(),
+            "--revoke",
+            &options.revoked.to_string(),
+            "--manifest",
+            &p(files.manifest()),
+            "--out",
+            &p(files.path("pki")),
+        ],
+    )?;
+
+    step("key ceremony (tally ceremony run-all)");
+    programs.run(
+        "tally",
+        [
+            "ceremony",
+            "run-all",
+            "--election-id",
+            "example-2027",
+            "--trustees",
+            &options.trustees.to_string(),
+            "--threshold",
+            &options.threshold.to_string(),
+            "--dir",
+            &p(files.ceremony()),
+            "--passphrase-file",
+            &pass,
+            "--insecure-fast-kdf",
+        ],
+    )?;
+
+    step("officials' signing key (tally officials-key generate)");
+    programs.run(
+        "tally",
+        [
+            "officials-key",
+            "generate",
+            "--out",
+            &p(files.path("officials")),
+            "--passphrase-file",
+            &pass,
+            "--insecure-fast-kdf",
+        ],
+    )?;
+
+    step("collector key (collector keygen)");
+    programs.run(
+        "collector",
+        ["keygen", "--out", &p(files.path("collector"))],
+    )?;
+
+    step("election package (tally package build)");
+    programs.run(
+        "tally",
+        [
+            "package",
+            "build",
+            "--manifest",
+            &p(files.manifest()),
+            "--roll",
+            &p(files.roll()),
+            "--country",
+            "EE",
+            "--trust-anchors",
+            &p(files.path("pki/trust-anchors.pem")),
+            "--crl",
+            &p(files.path("pki/crl.pem")),
+            "--ceremony",
+            &p(files.ceremony()),
+            "--collector-key",
+            &p(files.path("collector/collector-key.hex")),
+            "--officials-key",
+            &p(files.officials_secret()),
+            "--passphrase-file",
+            &pass,
+            "--out",
+            &p(files.package()),
+            "--now",
+            &rfc3339(now)?,
+        ],
+    )?;
+    Ok(files)
+}
