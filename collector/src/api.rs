@@ -18,6 +18,7 @@ use ed25519_dalek::VerifyingKey;
 use ivote_protocol::ballot::Hash32;
 use ivote_protocol::ballot_box::FinalHead;
 use ivote_protocol::merkle::NodeHash;
+use ivote_protocol::package::PackageFiles;
 use ivote_protocol::submission::MAX_SUBMISSION_BYTES;
 use rand::RngCore;
 use serde::Deserialize;
@@ -34,6 +35,7 @@ use crate::store::Store;
 
 mod error;
 mod metrics;
+mod voter;
 mod rate_limit;
 
 pub use error::ApiError;
@@ -50,6 +52,9 @@ pub struct ElectionInfo {
     pub manifest_toml: String,
     /// The collector's public key (tree heads and receipts).
     pub collector_key: VerifyingKey,
+    /// Every file of the election package, as read (`GET /package`: the voter app verifies
+    /// the package itself rather than trusting `/election`).
+    pub package_files: PackageFiles,
     /// The officials' public key, which signs close requests (`None` when the collector was
     /// started with `--context`: then it only closes at the end of voting).
     pub officials_key: Option<VerifyingKey>,
@@ -135,6 +140,8 @@ fn routes() -> Routes {
     .add("post", "/challenge", post(challenge))
     .add("post", "/submit", post(submit))
     .add("get", "/verify/{ballot_id}", get(verify))
+    .add("get", "/package", get(voter::package))
+    .add("post", "/voter-info", post(voter::voter_info))
     .add("get", "/log/head", get(log_head))
     .add("get", "/log/inclusion/{leaf}", get(inclusion))
     .add("get", "/log/consistency", get(consistency))

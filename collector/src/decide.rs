@@ -64,6 +64,20 @@ pub struct Accepted {
     pub submission: Submission,
 }
 
+/// Whether `nonce` is a challenge this collector issued, unexpired at `now` and unused
+/// (`challenge.unknown`, `challenge.expired`, `challenge.used`). Also what the voter's
+/// authenticated query checks (it does not use the challenge up).
+pub fn check_challenge(view: &dyn StoreView, nonce: &[u8; 32], now: i64) -> Result<(), Rejection> {
+    match view.challenge(nonce) {
+        None => Err(Rejection::UnknownChallenge),
+        Some(ChallengeState::Used) => Err(Rejection::UsedChallenge),
+        Some(ChallengeState::Issued { expires_at }) if now >= expires_at => {
+            Err(Rejection::ExpiredChallenge)
+        }
+        Some(ChallengeState::Issued { .. }) => Ok(()),
+    }
+}
+
 /// Checks one submission body (see the module docs for the order of the checks).
 pub fn decide<R: RngCore + CryptoRng>(
     election: &Election,
@@ -78,14 +92,7 @@ pub fn decide<R: RngCore + CryptoRng>(
     // 2. Window.
     election.window(now)?;
     // 3. Challenge.
-    match view.challenge(&ballot.nonce) {
-        None => return Err(Rejection::UnknownChallenge),
-        Some(ChallengeState::Used) => return Err(Rejection::UsedChallenge),
-        Some(ChallengeState::Issued { expires_at }) if now >= expires_at => {
-            return Err(Rejection::ExpiredChallenge)
-        }
-        Some(ChallengeState::Issued { .. }) => {}
-    }
+    check_challenge(view, &ballot.nonce, now)?;
     // 4 and 5. Certificate (chain, validity, key usage, revocation) and roll: the one
     // eligibility check the tally runs again on every ballot.
     let voter = ivote_eid::check_eligibility(

@@ -122,6 +122,8 @@ pub trait Store: StoreView + Send + Sync {
     fn consistency_proof(&self, from: u64, to: u64) -> Option<Vec<NodeHash>>;
     /// The stored submission with this ballot hash.
     fn find(&self, ballot_hash: &Hash32) -> Result<Option<Stored>, StoreError>;
+    /// How many ballots this voter has cast (their latest sequence number; 0 if none).
+    fn ballots_cast(&self, voter_id: &str) -> Result<u32, StoreError>;
     /// Counts one more verification of this ballot; returns the count including this one.
     fn count_verification(&self, ballot_hash: &Hash32) -> Result<u32, StoreError>;
     /// Closes the ballot box at `now`: every submission committed before is under the final

@@ -27,6 +27,7 @@ pub mod manifest;
 pub mod merkle;
 pub mod package;
 pub mod receipt;
+pub mod record;
 pub mod roll;
 pub mod submission;
 

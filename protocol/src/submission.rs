@@ -40,6 +40,10 @@ use crate::package::ContextHash;
 
 /// Prefixed to what a voter signs.
 pub const VOTE_SIGNATURE_LABEL: &[u8] = b"ivote-v1/vote";
+/// Prefixed to what a voter signs to ask the collector about themselves (district, ballots
+/// cast): distinct from [`VOTE_SIGNATURE_LABEL`], so the answer's signature can never be
+/// taken for a vote.
+pub const VOTER_INFO_LABEL: &[u8] = b"ivote-v1/voter-info";
 /// Prefixed to a record's layout before hashing.
 pub const RECORD_HASH_LABEL: &[u8] = b"ivote-v1/record";
 /// The largest ballot layout accepted.
@@ -58,6 +62,14 @@ pub const MAX_VOTER_ID_LEN: usize = 64;
 /// The message a voter signs with the e-ID key (see the module docs).
 pub fn vote_message(context: &ContextHash, ballot_hash: &Hash32) -> Vec<u8> {
     [VOTE_SIGNATURE_LABEL, &context.0, &ballot_hash.0].concat()
+}
+
+/// The message a voter signs with the e-ID key to ask the collector for their district and
+/// how many ballots they have cast: `"ivote-v1/voter-info" ‖ context hash (32) ‖ challenge
+/// nonce (32)`, 83 bytes. The nonce is a fresh, unexpired challenge of the collector (the
+/// same one then goes into the ballot), so a captured query cannot be replayed later.
+pub fn voter_info_message(context: &ContextHash, nonce: &[u8; 32]) -> Vec<u8> {
+    [VOTER_INFO_LABEL, &context.0, nonce].concat()
 }
 
 /// A signed ballot as the voter sends it.
@@ -179,6 +191,11 @@ mod tests {
         assert!(m.starts_with(b"ivote-v1/vote"));
         assert_eq!(&m[13..45], &[4; 32]);
         assert_eq!(&m[45..], &[5; 32]);
+        let q = voter_info_message(&ContextHash([4; 32]), &[6; 32]);
+        assert_eq!(q.len(), 83);
+        assert!(q.starts_with(b"ivote-v1/voter-info"));
+        assert_eq!(&q[19..51], &[4; 32]);
+        assert_eq!(&q[51..], &[6; 32]);
     }
 
     #[test]

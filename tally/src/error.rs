@@ -13,6 +13,8 @@ use ivote_protocol::roll::RollErrors;
 use ivote_secrets::SecretError;
 use thiserror::Error;
 
+use crate::count::error::CountError;
+
 /// Exit status: success.
 pub const EXIT_OK: u8 = 0;
 /// Exit status: the input was refused (validation, a proof that does not verify, a
@@ -91,6 +93,15 @@ pub enum Refusal {
         /// What is wrong.
         detail: String,
     },
+    /// The count refused its input (`tally.*`, `record.*`, `ballot_box.*` codes).
+    #[error(transparent)]
+    Count(Box<CountError>),
+}
+
+impl From<CountError> for Refusal {
+    fn from(e: CountError) -> Refusal {
+        Refusal::Count(Box::new(e))
+    }
 }
 
 impl From<PackageError> for Refusal {
@@ -124,6 +135,7 @@ impl Refusal {
             Refusal::Eid { error, .. } => error.code(),
             Refusal::Package(e) => e.code(),
             Refusal::BadKey { .. } => "key.malformed",
+            Refusal::Count(e) => e.code(),
         }
     }
 

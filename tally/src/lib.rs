@@ -17,6 +17,7 @@
 
 pub mod ceremony;
 pub mod cmd;
+pub mod count;
 pub mod error;
 pub mod fsio;
 

@@ -45,6 +45,7 @@ fn harness_with(limits: Limits, per_minute: Option<u32>, test_votes: bool) -> Ha
         info: Arc::new(ElectionInfo {
             manifest_toml: include_str!("../../../docs/examples/manifest.toml").into(),
             collector_key: key.verifying_key(),
+            package_files: [("manifest.toml".to_owned(), b"election_id = 1".to_vec())].into(),
             officials_key: Some(officials().verifying_key()),
         }),
         store: store.clone(),
@@ -462,4 +463,109 @@ async fn serves_over_a_real_socket() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     server.abort();
+}
+
+fn post_json(uri: &str, body: &Value) -> Request<Body> {
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+/// A voter-info query by `voter`, signed by `signer`, for `nonce`.
+fn voter_info_query(
+    voter: &ivote_eid::insecure_demo_pki::DemoVoter,
+    signer: &ivote_eid::insecure_demo_pki::DemoVoter,
+    nonce: [u8; 32],
+) -> Value {
+    use ivote_protocol::submission::voter_info_message;
+    let signature = signer
+        .key()
+        .unwrap()
+        .sign(&voter_info_message(&crate::test_support::CTX, &nonce));
+    json!({
+        "nonce": hex::encode(nonce),
+        "certificate": hex::encode(voter.cert_der()),
+        "signature": hex::encode(signature),
+    })
+}
+
+#[tokio::test]
+async fn the_package_files_are_served_byte_for_byte() {
+    let h = harness(Limits::default());
+    let (status, v) = h.json(get("/package")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["files"]["manifest.toml"], hex::encode(b"election_id = 1"));
+    assert_eq!(v["files"].as_object().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn voter_info_says_the_district_and_the_ballots_cast_without_using_the_challenge() {
+    let mut h = harness(Limits::default());
+    let nonce = h.challenge().await;
+    let query = voter_info_query(&h.f.voters[0], &h.f.voters[0], nonce);
+    let (status, v) = h.json(post_json("/voter-info", &query)).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["district"], "tartu");
+    assert_eq!(v["ballots_cast"], 0);
+    assert_eq!(v["voter_id"], format!("PNOEE-{}", h.f.voters[0].code));
+    assert_eq!(v["verify_window"], 30 * 60);
+    assert_eq!(v["verify_max"], 3);
+
+    // The same challenge still makes an accepted ballot, then no longer answers a query.
+    let ballot = h.f.ballot("tartu", nonce).to_bytes();
+    let body = h.f.submit_as(&h.f.voters[0], &ballot);
+    assert_eq!(h.call(post("/submit", body)).await.0, StatusCode::OK);
+    h.refused(post_json("/voter-info", &query), 409, "challenge.used")
+        .await;
+    let nonce = h.challenge().await;
+    let query = voter_info_query(&h.f.voters[0], &h.f.voters[0], nonce);
+    let (_, v) = h.json(post_json("/voter-info", &query)).await;
+    assert_eq!(v["ballots_cast"], 1);
+    h.vote(0).await;
+    let (_, v) = h.json(post_json("/voter-info", &query)).await;
+    assert_eq!(v["ballots_cast"], 2);
+}
+
+#[tokio::test]
+async fn voter_info_refusals_reuse_the_submission_codes() {
+    let h = harness(Limits::default());
+    let nonce = h.challenge().await;
+    let v = &h.f.voters;
+    let cases = [
+        (
+            voter_info_query(&v[0], &v[0], [0xEE; 32]),
+            403,
+            "challenge.unknown",
+        ),
+        (
+            voter_info_query(&v[1], &v[0], nonce),
+            403,
+            "eid.bad_signature",
+        ),
+        (
+            voter_info_query(&v[3], &v[3], nonce),
+            403,
+            "eid.not_on_roll",
+        ),
+        (voter_info_query(&v[4], &v[4], nonce), 403, "eid.revoked"),
+        (voter_info_query(&v[5], &v[5], nonce), 403, "eid.expired"),
+        (
+            voter_info_query(&h.f.other_ca_voter, &h.f.other_ca_voter, nonce),
+            403,
+            "eid.unknown_issuer",
+        ),
+        (json!({ "nonce": "zz" }), 400, "request.bad_body"),
+    ];
+    for (query, status, code) in cases {
+        h.refused(post_json("/voter-info", &query), status, code)
+            .await;
+    }
+    let good = voter_info_query(&v[0], &v[0], nonce);
+    h.time.fetch_add(300, Ordering::SeqCst);
+    h.refused(post_json("/voter-info", &good), 403, "challenge.expired")
+        .await;
+    h.time.store(h.f.election.ends, Ordering::SeqCst);
+    h.refused(post_json("/voter-info", &good), 503, "election.closed")
+        .await;
 }

@@ -50,6 +50,12 @@ pub struct ServeArgs {
     /// How long an issued challenge stays usable, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub challenge_ttl: i64,
+    /// How long after casting a voter may fetch their ballot to verify it, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().verify_window)]
+    pub verify_window: i64,
+    /// How many times a ballot may be fetched to verify it.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().verify_max)]
+    pub verify_max: u32,
     /// The TLS certificate chain (PEM, the server's certificate first): serve HTTPS. Without
     /// it, plain HTTP (for tests and the local demo, or behind a TLS proxy).
     #[arg(long, value_name = "PEM", requires = "tls_key")]
@@ -188,10 +194,15 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
         info: Arc::new(ElectionInfo {
             manifest_toml,
             collector_key: package.collector_key,
+            package_files: files,
             officials_key: officials,
         }),
         store: Arc::new(store),
-        limits: Limits::default(),
+        limits: Limits {
+            verify_window: a.verify_window,
+            verify_max: a.verify_max,
+            ..Limits::default()
+        },
         clock: Arc::new(unix_now),
         metrics: Arc::new(Metrics::default()),
         rate_limit: Arc::new(RateLimit::new(a.max_per_voter_per_minute)),

@@ -489,6 +489,10 @@ impl Store for JournalStore {
         }))
     }
 
+    fn ballots_cast(&self, voter_id: &str) -> Result<u32, StoreError> {
+        self.shared.index.voter_seq(voter_id)
+    }
+
     fn count_verification(&self, ballot_hash: &Hash32) -> Result<u32, StoreError> {
         let count = self
             .shared

@@ -42,16 +42,24 @@ fn tally(args: &[&str]) {
 /// Demo PKI for 6 voters, a 2-of-3 ceremony, the officials' key, and a package whose
 /// collector key is the hex file `collector_key` (e.g. written by `collector keygen`).
 pub fn setup(collector_key: impl FnOnce(&Path) -> PathBuf) -> Setup {
+    setup_with_manifest(
+        include_str!("../../../docs/examples/manifest.toml"),
+        collector_key,
+    )
+}
+
+/// [`setup`] for another manifest (e.g. the example with a voting window around now, for
+/// tests that vote against a real `collector serve`).
+pub fn setup_with_manifest(
+    manifest_toml: &str,
+    collector_key: impl FnOnce(&Path) -> PathBuf,
+) -> Setup {
     let tmp = tempfile::tempdir().unwrap();
     let st = Setup {
         root: tmp.path().to_owned(),
         _tmp: tmp,
     };
-    std::fs::write(
-        st.path("manifest.toml"),
-        include_str!("../../../docs/examples/manifest.toml"),
-    )
-    .unwrap();
+    std::fs::write(st.path("manifest.toml"), manifest_toml).unwrap();
     std::fs::write(st.path("pass.txt"), "a passphrase for tests\n").unwrap();
     let (manifest, pki, pass) = (st.p("manifest.toml"), st.p("pki"), st.p("pass.txt"));
     tally(&[

@@ -20,5 +20,6 @@ pub use transcript::{
     VerifiedCeremony,
 };
 
-#[cfg(test)]
-pub(crate) mod test_support;
+/// An honest ceremony in memory, for tests here and in other crates (feature `test-support`).
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support;

@@ -1,6 +1,7 @@
 //! The command line: one module per subcommand, dispatched in [`run`].
 
 pub mod ceremony;
+pub mod count;
 pub(crate) mod inputs;
 pub mod insecure_demo_pki;
 pub mod manifest;
@@ -53,6 +54,51 @@ pub enum Command {
     /// Build, sign and check the election package.
     #[command(subcommand)]
     Package(package::PackageCommand),
+    /// The count, step 1: check the exported ballot box and apply the rules (on the
+    /// offline computer; see docs/tally.md).
+    ///
+    /// Verifies the package with the officials' key and the roll's hash, then reads the
+    /// ballot box: the collector's signature on its final head, the log recomputed from the
+    /// records, and every submission again (certificate at the time of casting, revocation,
+    /// roll and district, e-ID signature, every validity proof). Applies the rules: each
+    /// voter's last valid submission counts; test votes before the window never count;
+    /// voters on the paper list (--paper-votes) have their e-votes cancelled; an invalid
+    /// submission is reported and changes nothing. A box whose submissions differ from the
+    /// logged records is refused, naming them. Writes the count folder --out: the import
+    /// report (import-report.txt, every submission not counted and why), the anonymized
+    /// counted ballots sorted by hash, the encrypted sums per district, contest and
+    /// selection, and the files the record and the auditors' bundle need.
+    Import(count::import::ImportArgs),
+    /// The count, step 2 (each trustee): decrypt your share of the sums, with proofs.
+    ///
+    /// Checks the count folder (package, and that aggregates.bin is exactly the sum of
+    /// counted-ballots.bin: never decrypt anything else), asks for your passphrase, and
+    /// writes your decryption shares with DLEQ proofs to --out. The file holds no secret:
+    /// hand it to the officials for `tally combine`.
+    DecryptShare(count::decrypt_share::DecryptShareArgs),
+    /// The count, step 3: recover the results from the trustees' decryption shares.
+    ///
+    /// Checks every share file (for this count, from a trustee of the ceremony, every
+    /// proof); an invalid file is named with a WARNING and skipped. Needs at least the
+    /// ceremony's threshold of valid files (refused otherwise, naming the valid ones);
+    /// uses the first threshold of them by trustee number. Writes results.bin and the used
+    /// share files into the count folder and prints the results.
+    Combine(count::combine::CombineArgs),
+    /// The count, step 4: write the sealed election record and the auditors' bundle.
+    ///
+    /// The record (--out) holds the package, the log's leaves and final head, the counted
+    /// ballots, the sums, the decryption shares, the results and the rule counts; the
+    /// auditors' bundle (--auditors-out) the ballot box, every leaf's outcome and the paper
+    /// list. Each is sealed by record-index.bin (every file's SHA-256) signed with the
+    /// officials' key (asks for its passphrase). Format: docs/election-record.md.
+    Publish(count::publish::PublishArgs),
+    /// Show the results of a sealed election record: per district and in total.
+    ///
+    /// Checks the record's seal with the officials' public key and every file's hash, then
+    /// prints the results as a table (default), CSV, JSON or a self-contained HTML page
+    /// with a bar chart per contest (--format). It does not re-verify the proofs: that is
+    /// the independent verifier's job.
+    Results(count::results::ResultsArgs),
 }
 
 /// Runs a parsed command line.
@@ -78,6 +124,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ceremony(C::Receive(a)) => ceremony::receive::run(a),
         Command::Ceremony(C::Finish(a)) => ceremony::finish::run(a),
         Command::Ceremony(C::RunAll(a)) => ceremony::run_all::run(a),
+        Command::Import(a) => count::import::run(a),
+        Command::DecryptShare(a) => count::decrypt_share::run(a),
+        Command::Combine(a) => count::combine::run(a),
+        Command::Publish(a) => count::publish::run(a),
+        Command::Results(a) => count::results::run(a),
     }
 }
 
@@ -108,6 +159,14 @@ mod tests {
                 let help = sub.render_long_help().to_string();
                 assert!(help.len() > 400, "{group} {}: {help}", sub.get_name());
             }
+        }
+        for count in ["import", "decrypt-share", "combine", "publish", "results"] {
+            let help = cli
+                .find_subcommand_mut(count)
+                .unwrap()
+                .render_long_help()
+                .to_string();
+            assert!(help.len() > 400, "{count}: {help}");
         }
         let demo = cli.find_subcommand_mut("insecure-demo-pki").unwrap();
         assert!(demo

@@ -1,0 +1,77 @@
+//! What the voter app asks besides submitting: the election package's files (so the app
+//! verifies the package itself against the officials' key it was given, and trusts nothing
+//! of `/election`), and an authenticated query of the voter's own district and how many
+//! ballots they have cast (so the app can say "you have voted before; this vote replaces
+//! it" before the voter casts).
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::State;
+use axum::Json;
+use ivote_protocol::submission::voter_info_message;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::{accepting, ApiError, AppState};
+use crate::decide::check_challenge;
+use crate::reject::Rejection;
+
+/// `GET /package`: `{ "files": { name: hex of the file's bytes } }`, every file of the
+/// package the collector serves, byte for byte.
+pub(super) async fn package(State(s): State<AppState>) -> Json<Value> {
+    let files: Map<String, Value> = s
+        .info
+        .package_files
+        .iter()
+        .map(|(name, bytes)| (name.clone(), Value::String(hex::encode(bytes))))
+        .collect();
+    Json(json!({ "files": files }))
+}
+
+/// The body of `POST /voter-info`, every field hex.
+#[derive(Debug, Deserialize)]
+pub(super) struct VoterInfoRequest {
+    /// An issued, unexpired challenge nonce (32 bytes).
+    nonce: String,
+    /// The voter's e-ID certificate, DER.
+    certificate: String,
+    /// The e-ID signature over [`voter_info_message`].
+    signature: String,
+}
+
+/// `POST /voter-info`: checks, in order, that voting is open (`election.*`), that the nonce
+/// is an issued, unexpired, unused challenge (`challenge.*`; it is NOT used up: the same
+/// challenge then goes into the ballot), the certificate (`eid.*` as for a submission), the
+/// signature over `"ivote-v1/voter-info" ‖ context ‖ nonce`, and only then the roll
+/// (`eid.not_on_roll`), so nobody learns from a certificate alone whether its holder is on
+/// the roll. Answers the voter id, district, ballots cast, and the verification window and
+/// count of this collector. Changes nothing.
+pub(super) async fn voter_info(
+    State(s): State<AppState>,
+    body: Result<Json<VoterInfoRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(req) = body.map_err(|_| ApiError::BadBody)?;
+    let mut nonce = [0u8; 32];
+    hex::decode_to_slice(&req.nonce, &mut nonce).map_err(|_| ApiError::BadBody)?;
+    let certificate = hex::decode(&req.certificate).map_err(|_| ApiError::BadBody)?;
+    let signature = hex::decode(&req.signature).map_err(|_| ApiError::BadBody)?;
+    let now = (s.clock)();
+    accepting(&s, now)?;
+    check_challenge(s.store.view(), &nonce, now)?;
+    let e = &s.election;
+    let cert = e
+        .anchors
+        .validate(&certificate, now, e.crl.as_ref())
+        .map_err(Rejection::from)?;
+    cert.verify_signature(&voter_info_message(&e.context, &nonce), &signature)
+        .map_err(Rejection::from)?;
+    let district = ivote_eid::eligible_district(&cert, e.crl.as_ref(), &e.roll, now)
+        .map_err(Rejection::from)?;
+    let cast = s.store.ballots_cast(cert.voter_id())?;
+    Ok(Json(json!({
+        "voter_id": cert.voter_id(),
+        "district": district,
+        "ballots_cast": cast,
+        "verify_window": s.limits.verify_window,
+        "verify_max": s.limits.verify_max,
+    })))
+}

@@ -1,0 +1,59 @@
+//! `tally decrypt-share`.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use crate::ceremony::steps::load_key_share;
+use crate::cmd::officials_key::passphrases;
+use crate::count::decrypt::{decrypt_shares, recheck_aggregates};
+use crate::count::folder::CountFolder;
+use crate::fsio;
+
+/// The arguments of `tally decrypt-share` (help on [`crate::Command::DecryptShare`]).
+#[derive(Debug, Args)]
+pub struct DecryptShareArgs {
+    /// The count folder written by `tally import`.
+    #[arg(long, value_name = "FOLDER")]
+    pub count: PathBuf,
+    /// Your trustee number J.
+    #[arg(long, value_name = "J")]
+    pub trustee: u32,
+    /// Your key share file from the key ceremony (trustee-J.share.SECRET.json).
+    #[arg(long, value_name = "SECRET_FILE")]
+    pub share: PathBuf,
+    /// Read the passphrase from this file (line J, or a single line) instead of asking.
+    /// For tests and demonstrations: for a real election, type it when asked.
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// The decryption share file to write (e.g. decryption-shares-J.bin; must not exist).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+/// Runs `decrypt-share`.
+pub fn run(a: DecryptShareArgs) -> Result<()> {
+    let folder = CountFolder::load(&a.count)?;
+    println!(
+        "count folder OK: election {}, context hash {} (check it against the published one)",
+        folder.package.manifest.election_id().as_str(),
+        folder.package.context_hash.to_hex()
+    );
+    let ballots = recheck_aggregates(&folder)?;
+    println!("aggregates.bin is the sum of the {ballots} counted ballots");
+    let pass = passphrases(a.passphrase_file.clone()).get(a.trustee, false)?;
+    let key = load_key_share(&a.share, a.trustee, &folder.package.ceremony, &pass)?;
+    drop(pass);
+    let file = decrypt_shares(&folder, &key)?;
+    let w = fsio::write_new_path(&a.out, &file.to_bytes())?;
+    crate::cmd::print_written(&[w]);
+    println!(
+        "trustee {}: {} decryption shares with proofs. Next: give {} to the officials for \
+         `tally combine` (it holds no secret).",
+        a.trustee,
+        file.shares.len(),
+        a.out.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! Threshold decryption of the aggregates: each trustee's shares (`decrypt-share`), then
+//! their combination (`combine`) from any `t` valid share files.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use ivote_crypto::dlog::DlogTable;
+use ivote_crypto::threshold::decryption::{combine, DecryptionShare};
+use ivote_crypto::threshold::dkg::KeyShare;
+use ivote_protocol::ballot::BallotShapes;
+use ivote_protocol::record::ballots::CountedBallotsReader;
+use ivote_protocol::record::results::Results;
+use ivote_protocol::record::shares::ShareFile;
+use ivote_protocol::record::{self, check_context};
+use rand::rngs::OsRng;
+use rayon::prelude::*;
+
+use super::aggregate::Aggregator;
+use super::error::CountError;
+use super::folder::CountFolder;
+use super::progress;
+use crate::error::Refusal;
+
+/// Ballots summed per parallel step of the re-check.
+const CHUNK: usize = 1024;
+
+/// Sums `counted-ballots.bin` again and refuses unless it gives `aggregates.bin` exactly:
+/// a trustee decrypts nothing but the sums of the ballots that will be published (never,
+/// say, one voter's ballot passed off as a sum). Returns the number of ballots.
+pub fn recheck_aggregates(folder: &CountFolder) -> Result<u64> {
+    let p = &folder.package;
+    let shapes = BallotShapes::from_manifest(&p.manifest)
+        .map_err(|e| Refusal::malformed("manifest.toml", e.to_string()))?;
+    let path = folder.path(record::COUNTED_BALLOTS_FILE);
+    let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    let reader = CountedBallotsReader::new(BufReader::with_capacity(1 << 20, file))
+        .map_err(CountError::from)
+        .map_err(Refusal::from)?;
+    check_context(
+        record::COUNTED_BALLOTS_FILE,
+        reader.context(),
+        &p.context_hash,
+    )
+    .map_err(CountError::from)
+    .map_err(Refusal::from)?;
+    let bar = progress::bar(reader.announced(), "re-summing ballots");
+    let mut aggregator = Aggregator::new(p.context_hash, &p.manifest, &shapes);
+    let mut chunk = Vec::with_capacity(CHUNK);
+    let mut reader = reader.peekable();
+    while reader.peek().is_some() {
+        chunk.clear();
+        for item in reader.by_ref().take(CHUNK) {
+            let (_, ballot) = item.map_err(CountError::from).map_err(Refusal::from)?;
+            chunk.push(ballot);
+        }
+        aggregator.add(&chunk)?;
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    let total = aggregator.total();
+    if aggregator.finish(&p.manifest) != folder.aggregates {
+        return Err(folder.refuse(
+            record::AGGREGATES_FILE,
+            "it is not the sum of counted-ballots.bin: do NOT decrypt; report this to the \
+             officials and the observers",
+        ));
+    }
+    Ok(total)
+}
+
+/// Trustee `key.index()`'s decryption shares of every aggregate, with DLEQ proofs.
+pub fn decrypt_shares(folder: &CountFolder, key: &KeyShare) -> Result<ShareFile> {
+    let context = folder.package.context_hash.into();
+    let bar = progress::bar(folder.aggregates.aggregates.len() as u64, "decrypting");
+    let shares = folder
+        .aggregates
+        .aggregates
+        .par_iter()
+        .map(|a| {
+            let s = DecryptionShare::create(&context, key, &a.ciphertext, &a.position, &mut OsRng);
+            bar.inc(1);
+            s
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Refusal::malformed("the key share", e.to_string()))?;
+    bar.finish_and_clear();
+    Ok(ShareFile {
+        context: folder.package.context_hash,
+        aggregates_hash: folder.aggregates_hash,
+        trustee: key.index(),
+        shares,
+    })
+}
+
+/// A share file that was accepted, with its bytes (published as they are).
+#[derive(Debug)]
+pub struct ValidShares {
+    /// The decoded file.
+    pub file: ShareFile,
+    /// Its exact bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Why a share file was skipped.
+fn check_share_file(folder: &CountFolder, bytes: &[u8]) -> Result<ShareFile, String> {
+    let p = &folder.package;
+    let file = ShareFile::from_bytes(bytes).map_err(|e| e.to_string())?;
+    check_context("the share file", &file.context, &p.context_hash).map_err(|e| e.to_string())?;
+    if file.aggregates_hash != folder.aggregates_hash {
+        return Err(format!(
+            "trustee {} decrypted another aggregates.bin (not this count's): ask them to run \
+             decrypt-share on this count folder",
+            file.trustee
+        ));
+    }
+    let n = p.ceremony.params().n();
+    let key = file
+        .trustee
+        .checked_sub(1)
+        .and_then(|i| p.ceremony.verification_keys.get(i as usize))
+        .ok_or_else(|| format!("trustee {} is not one of the {n} trustees", file.trustee))?;
+    if file.shares.len() != folder.aggregates.aggregates.len() {
+        return Err(format!(
+            "trustee {}'s file has {} shares for {} aggregates",
+            file.trustee,
+            file.shares.len(),
+            folder.aggregates.aggregates.len()
+        ));
+    }
+    let context = p.context_hash.into();
+    let bad = folder
+        .aggregates
+        .aggregates
+        .par_iter()
+        .zip(&file.shares)
+        .position_first(|(a, s)| s.verify(&context, key, &a.ciphertext, &a.position).is_err());
+    if let Some(i) = bad {
+        let a = folder.aggregates.aggregates.get(i).map(|a| &a.position);
+        return Err(format!(
+            "trustee {}'s proof for {} does not verify: this share file is wrong or was altered",
+            file.trustee,
+            a.map_or(String::new(), |a| format!(
+                "{}/{}/selection {}",
+                a.district, a.contest, a.selection
+            ))
+        ));
+    }
+    Ok(file)
+}
+
+/// What `combine` found.
+#[derive(Debug)]
+pub struct Combined {
+    /// The counts.
+    pub results: Results,
+    /// The share files used (the first `t` valid ones by trustee).
+    pub used: Vec<ValidShares>,
+    /// Skipped files: `(file, why)`.
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Checks every share file, then recovers each count from the first `t` valid ones.
+pub fn combine_files(folder: &CountFolder, files: &[impl AsRef<Path>]) -> Result<Combined> {
+    let p = &folder.package;
+    let t = p.ceremony.params().t();
+    let mut valid: Vec<ValidShares> = Vec::new();
+    let mut skipped = Vec::new();
+    for f in files {
+        let f = f.as_ref();
+        let name = f.display().to_string();
+        let bytes = crate::fsio::read(f)?;
+        match check_share_file(folder, &bytes) {
+            Ok(file) if valid.iter().any(|v| v.file.trustee == file.trustee) => {
+                skipped.push((name, format!("a second file of trustee {}", file.trustee)));
+            }
+            Ok(file) => valid.push(ValidShares { file, bytes }),
+            Err(why) => skipped.push((name, why)),
+        }
+    }
+    valid.sort_by_key(|v| v.file.trustee);
+    if valid.len() < t as usize {
+        return Err(Refusal::from(CountError::NotEnoughShares {
+            valid: valid.len(),
+            trustees: valid.iter().map(|v| v.file.trustee).collect(),
+            threshold: t,
+        })
+        .into());
+    }
+    valid.truncate(t as usize);
+    let max = p
+        .manifest
+        .districts()
+        .iter()
+        .flat_map(|d| &d.contests)
+        .flat_map(|c| c.selection_ranges())
+        .map(|(_, hi)| hi)
+        .max()
+        .unwrap_or(1);
+    let most_ballots = folder
+        .aggregates
+        .aggregates
+        .iter()
+        .map(|a| a.ballots)
+        .max()
+        .unwrap_or(0);
+    let table = DlogTable::new(most_ballots.saturating_mul(max));
+    let counts = folder
+        .aggregates
+        .aggregates
+        .par_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let shares: Vec<&DecryptionShare> =
+                valid.iter().filter_map(|v| v.file.shares.get(i)).collect();
+            let point = combine(&a.ciphertext, shares).map_err(|e| e.to_string())?;
+            table.solve(&point).map_err(|e| {
+                format!(
+                    "{}/{}/selection {}: {e}",
+                    a.position.district, a.position.contest, a.position.selection
+                )
+            })
+        })
+        .collect::<Result<Vec<u64>, String>>()
+        .map_err(|e| {
+            folder.refuse(
+                record::AGGREGATES_FILE,
+                format!("cannot recover a count: {e}"),
+            )
+        })?;
+    Ok(Combined {
+        results: Results {
+            context: p.context_hash,
+            aggregates_hash: folder.aggregates_hash,
+            trustees: valid.iter().map(|v| v.file.trustee).collect(),
+            counts,
+        },
+        used: valid,
+        skipped,
+    })
+}

@@ -1,0 +1,17 @@
+//! The count (`docs/tally.md`): import the ballot box and apply the rules ([`import`],
+//! [`checks`], [`rules`], [`paper`]), add up the counted ballots ([`aggregate`]), decrypt the
+//! sums with the trustees' shares ([`decrypt`]), publish the sealed election record and the
+//! auditors' bundle ([`publish`]), and show the results ([`results`]).
+
+pub mod aggregate;
+pub mod checks;
+pub mod decrypt;
+pub mod election;
+pub mod error;
+pub mod folder;
+pub mod import;
+pub mod paper;
+pub mod progress;
+pub mod publish;
+pub mod results;
+pub mod rules;

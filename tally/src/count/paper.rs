@@ -1,0 +1,91 @@
+//! The paper cancellation list: the id codes of the voters who voted on paper, whose
+//! e-votes must therefore not count.
+//!
+//! Format: a text file, first line `id_code`, then one personal code per line (a trailing
+//! `\r` and empty lines are ignored). Every code must be on the voter roll and appear once:
+//! an unknown or repeated code is a mistake the officials must see and fix (a typo would
+//! otherwise let an e-vote count next to a paper vote), so the whole list is refused with
+//! every bad line.
+
+use std::collections::BTreeSet;
+
+use ivote_protocol::roll::voter_id;
+use ivote_protocol::VoterRoll;
+
+use super::error::CountError;
+
+/// The header line.
+pub const HEADER: &str = "id_code";
+
+/// Parses the list against the roll; returns the voter ids (`PNOEE-…`) of the listed voters.
+pub fn parse(file: &str, bytes: &[u8], roll: &VoterRoll) -> Result<BTreeSet<String>, CountError> {
+    let refuse = |detail: String| CountError::PaperList {
+        file: file.to_owned(),
+        detail,
+    };
+    let text = std::str::from_utf8(bytes).map_err(|_| refuse("it is not UTF-8 text".into()))?;
+    let mut lines = text
+        .lines()
+        .map(|l| l.strip_suffix('\r').unwrap_or(l).trim())
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty());
+    match lines.next() {
+        Some((_, HEADER)) => {}
+        _ => return Err(refuse(format!("the first line must be `{HEADER}`"))),
+    }
+    let mut ids = BTreeSet::new();
+    let mut problems = Vec::new();
+    for (i, code) in lines {
+        let line = i + 1;
+        if roll.district_of(code).is_none() {
+            problems.push(format!(
+                "line {line}: `{code}` is not on the voter roll (a typo? check the paper \
+                 poll book)"
+            ));
+        } else if !ids.insert(voter_id(roll.country(), code)) {
+            problems.push(format!("line {line}: `{code}` is listed twice"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(ids)
+    } else {
+        Err(refuse(problems.join("; ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ivote_protocol::{Country, ElectionManifest, WindowCheck};
+
+    fn roll() -> VoterRoll {
+        let m = ElectionManifest::from_toml(
+            include_str!("../../../docs/examples/minimal-manifest.toml"),
+            WindowCheck::AllowPast,
+        )
+        .unwrap();
+        VoterRoll::parse(b"id_code,district\n38001085718,d1\n", Country::EE, &m).unwrap()
+    }
+
+    #[test]
+    fn known_codes_become_voter_ids_and_mistakes_are_refused() {
+        let r = roll();
+        let ids = parse("p.csv", b"id_code\r\n38001085718\r\n\n", &r).unwrap();
+        assert_eq!(ids.into_iter().collect::<Vec<_>>(), ["PNOEE-38001085718"]);
+        let e = parse(
+            "p.csv",
+            b"id_code\n38001085718\n49403136526\n38001085718\n",
+            &r,
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "tally.paper_list");
+        let m = e.to_string();
+        assert!(
+            m.contains("line 3: `49403136526` is not on the voter roll"),
+            "{m}"
+        );
+        assert!(m.contains("line 4: `38001085718` is listed twice"), "{m}");
+        assert!(parse("p.csv", b"38001085718\n", &r).is_err());
+        assert!(parse("p.csv", b"id_code\n", &r).unwrap().is_empty());
+    }
+}

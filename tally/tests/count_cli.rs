@@ -1,0 +1,558 @@
+//! The count, end to end with the real `tally` binary: a package from the demo PKI and a
+//! 3-of-5 ceremony, a ballot box written with the protocol's writer (real X.509 voters,
+//! real ballots and proofs, a collector key), then import, decrypt-share, combine, publish
+//! and results, with the exact counts each rule must give.
+
+// Test helpers outside `#[test]` functions: clippy's allow-*-in-tests does not reach them.
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::{fails, ok};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use ivote_crypto::contest::EncryptionSeed;
+use ivote_eid::VoterKey;
+use ivote_protocol::ballot::{ballot_hash, Ballot, BallotShapes, Hash32};
+use ivote_protocol::ballot_box::{BallotBoxWriter, FinalHead};
+use ivote_protocol::merkle::MerkleTree;
+use ivote_protocol::package::{verify_and_load, ElectionPackage, PackageTrust};
+use ivote_protocol::receipt::SignedTreeHead;
+use ivote_protocol::submission::{vote_message, Submission, SubmissionRecord};
+use rand::rngs::OsRng;
+use sha2::{Digest, Sha256};
+
+const MANIFEST: &str = r#"
+election_id = "count-test"
+languages = ["en"]
+default_language = "en"
+time_zone = "Europe/Tallinn"
+voting_starts = "2027-02-22T07:00:00Z"
+voting_ends = "2027-02-28T18:00:00Z"
+title = "Council election"
+
+[[districts]]
+id = "north"
+name = "North"
+
+[[districts.contests]]
+id = "council-north"
+kind = "plurality"
+title = "North council"
+blank = { id = "blank", name = "Blank vote" }
+
+[[districts.contests.candidates]]
+id = "ann"
+name = "Ann"
+
+[[districts.contests.candidates]]
+id = "bob"
+name = "Bob"
+
+[[districts]]
+id = "south"
+name = "South"
+
+[[districts.contests]]
+id = "council-south"
+kind = "plurality"
+title = "South council"
+
+[[districts.contests.candidates]]
+id = "cid"
+name = "Cid"
+
+[[districts.contests.candidates]]
+id = "dee"
+name = "Dee"
+"#;
+
+const PASS: &str = "a passphrase for tests";
+const STARTS: i64 = 1_803_279_600; // 2027-02-22T07:00:00Z
+const ENDS: i64 = 1_803_837_600; // 2027-02-28T18:00:00Z
+
+struct Election {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    package: ElectionPackage,
+    /// (id code, district) in roll order.
+    voters: Vec<(String, String)>,
+    collector: SigningKey,
+}
+
+impl Election {
+    fn p(&self, name: &str) -> String {
+        self.root.join(name).to_str().unwrap().to_owned()
+    }
+
+    fn voter(&self, v: usize) -> (Vec<u8>, VoterKey) {
+        let code = &self.voters[v].0;
+        let pem = std::fs::read(self.root.join(format!("pki/voters/{code}.cert.pem"))).unwrap();
+        let (_, der) = x509_parser::pem::parse_x509_pem(&pem).unwrap();
+        let key = std::fs::read(self.root.join(format!("pki/voters/{code}.key.pem"))).unwrap();
+        (der.contents, VoterKey::from_pkcs8_pem(&key).unwrap())
+    }
+}
+
+fn setup() -> Election {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().to_owned();
+    let p = |n: &str| root.join(n).to_str().unwrap().to_owned();
+    std::fs::write(root.join("manifest.toml"), MANIFEST).unwrap();
+    std::fs::write(root.join("pass.txt"), format!("{PASS}\n")).unwrap();
+    let collector = SigningKey::from_bytes(&[9; 32]);
+    std::fs::write(
+        root.join("collector-key.hex"),
+        format!("{}\n", hex::encode(collector.verifying_key().as_bytes())),
+    )
+    .unwrap();
+    ok(&[
+        "insecure-demo-pki",
+        "--voters",
+        "6",
+        "--manifest",
+        &p("manifest.toml"),
+        "--out",
+        &p("pki"),
+    ]);
+    ok(&[
+        "ceremony",
+        "run-all",
+        "--election-id",
+        "count-test",
+        "--trustees",
+        "5",
+        "--threshold",
+        "3",
+        "--dir",
+        &p("ceremony"),
+        "--passphrase-file",
+        &p("pass.txt"),
+        "--insecure-fast-kdf",
+    ]);
+    ok(&[
+        "officials-key",
+        "generate",
+        "--out",
+        &p("officials"),
+        "--passphrase-file",
+        &p("pass.txt"),
+        "--insecure-fast-kdf",
+    ]);
+    ok(&[
+        "package",
+        "build",
+        "--manifest",
+        &p("manifest.toml"),
+        "--roll",
+        &p("pki/roll.csv"),
+        "--country",
+        "EE",
+        "--trust-anchors",
+        &p("pki/trust-anchors.pem"),
+        "--crl",
+        &p("pki/crl.pem"),
+        "--ceremony",
+        &p("ceremony"),
+        "--collector-key",
+        &p("collector-key.hex"),
+        "--officials-key",
+        &p("officials/officials-key.SECRET.json"),
+        "--passphrase-file",
+        &p("pass.txt"),
+        "--out",
+        &p("package"),
+        "--now",
+        "2026-01-01T00:00:00Z",
+    ]);
+    let key_hex = std::fs::read_to_string(root.join("officials/officials-key.hex")).unwrap();
+    let key: [u8; 32] = hex::decode(key_hex.trim()).unwrap().try_into().unwrap();
+    let files = ivote_protocol::fs::read_package_dir(&root.join("package")).unwrap();
+    let package = verify_and_load(
+        &files,
+        PackageTrust::OfficialsKey(&VerifyingKey::from_bytes(&key).unwrap()),
+    )
+    .unwrap();
+    let roll = std::fs::read_to_string(root.join("pki/roll.csv")).unwrap();
+    let voters = roll
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let mut f = l.split(',');
+            (f.next().unwrap().to_owned(), f.next().unwrap().to_owned())
+        })
+        .collect();
+    Election {
+        _tmp: tmp,
+        root,
+        package,
+        voters,
+        collector,
+    }
+}
+
+/// One submission to put in the box.
+struct Vote {
+    voter: usize,
+    /// The selection chosen (one-hot), in the voter's district unless `district` is given.
+    choice: usize,
+    district: Option<&'static str>,
+    at: i64,
+    /// Sign with this voter's key instead (an invalid signature).
+    signer: Option<usize>,
+}
+
+fn vote(voter: usize, choice: usize, at: i64) -> Vote {
+    Vote {
+        voter,
+        choice,
+        district: None,
+        at,
+        signer: None,
+    }
+}
+
+/// Writes `ballot-box.bin` with these votes, in this order; returns each leaf's nonce.
+fn write_box(e: &Election, votes: &[Vote], path: &Path) -> Vec<[u8; 32]> {
+    let ctx = e.package.context_hash;
+    let shapes = BallotShapes::from_manifest(&e.package.manifest).unwrap();
+    let mut entries = Vec::new();
+    let mut tree = MerkleTree::new();
+    let mut seq: BTreeMap<usize, u32> = BTreeMap::new();
+    let mut nonces = Vec::new();
+    for (i, v) in votes.iter().enumerate() {
+        let district = v.district.unwrap_or(e.voters[v.voter].1.as_str());
+        let k = shapes.district(district).unwrap()[0].1.selections().len();
+        let values: Vec<u64> = (0..k).map(|s| u64::from(s == v.choice)).collect();
+        let mut nonce = [0u8; 32];
+        nonce[..8].copy_from_slice(&(0xA5A5_0000_0000_0000u64 + i as u64).to_be_bytes());
+        nonce[8..].copy_from_slice(&[0xC3; 24]);
+        nonces.push(nonce);
+        let ballot = Ballot::encrypt(
+            &ctx,
+            &e.package.ceremony.joint_key,
+            &shapes,
+            district,
+            nonce,
+            &[values],
+            &EncryptionSeed::random(&mut OsRng),
+            &mut OsRng,
+        )
+        .unwrap()
+        .to_bytes();
+        let hash = ballot_hash(&ballot);
+        let (der, key) = e.voter(v.voter);
+        let signer = v.signer.map_or(key, |s| e.voter(s).1);
+        let signature = signer.sign(&vote_message(&ctx, &hash));
+        let s = seq.entry(v.voter).or_default();
+        *s += 1;
+        let record = SubmissionRecord {
+            leaf_index: i as u64,
+            received_at: v.at,
+            voter_id: format!("PNOEE-{}", e.voters[v.voter].0),
+            voter_seq: *s,
+            ballot_hash: hash,
+            certificate_hash: Hash32(Sha256::digest(&der).into()),
+            signature: signature.clone(),
+        };
+        tree.push(record.leaf_hash());
+        let submission = Submission {
+            ballot,
+            certificate: der,
+            signature,
+        };
+        entries.push((record.to_bytes(), submission.to_bytes()));
+    }
+    let n = entries.len() as u64;
+    let head = SignedTreeHead::sign(&e.collector, &ctx, n, tree.root(n).unwrap(), ENDS + 60);
+    let fh = FinalHead::sign(head, &e.collector, &ctx);
+    let mut w = BallotBoxWriter::new(Vec::new(), &ctx, &fh).unwrap();
+    for (r, s) in &entries {
+        w.push(r, s).unwrap();
+    }
+    std::fs::write(path, w.finish().unwrap()).unwrap();
+    nonces
+}
+
+fn import(e: &Election, box_file: &str, paper: Option<&str>, out: &str) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "import",
+        "--package",
+        &e.p("package"),
+        "--officials-key",
+        &e.p("officials/officials-key.hex"),
+        "--roll",
+        &e.p("pki/roll.csv"),
+        "--country",
+        "EE",
+        "--ballot-box",
+        box_file,
+        "--out",
+        out,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if let Some(p) = paper {
+        args.extend(["--paper-votes".to_owned(), p.to_owned()]);
+    }
+    args
+}
+
+fn run(args: &[String]) -> String {
+    ok(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+fn run_fails(args: &[String]) -> (i32, String) {
+    fails(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+fn decrypt_share(e: &Election, count: &str, j: u32) -> String {
+    let out = e.p(&format!("share-{j}.bin"));
+    ok(&[
+        "decrypt-share",
+        "--count",
+        count,
+        "--trustee",
+        &j.to_string(),
+        "--share",
+        &e.p(&format!("ceremony/trustee-{j}.share.SECRET.json")),
+        "--passphrase-file",
+        &e.p("pass.txt"),
+        "--out",
+        &out,
+    ]);
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_rules_the_decryption_and_the_record() {
+    let e = setup();
+    // Voters 0, 2, 4 are in north (ann, bob, blank), 1, 3, 5 in south (cid, dee).
+    assert_eq!(e.voters[0].1, "north");
+    assert_eq!(e.voters[1].1, "south");
+    let t = STARTS + 3600;
+    let votes = [
+        vote(0, 1, STARTS - 3600), // 0: test vote before the window
+        vote(0, 1, t),             // 1: superseded by leaf 3
+        vote(1, 0, t + 1),         // 2: counted (south: cid)
+        vote(0, 0, t + 2),         // 3: counted (north: ann)
+        vote(2, 1, t + 3),         // 4: cancelled: voter 2 voted on paper
+        Vote {
+            signer: Some(3),
+            ..vote(1, 1, t + 4) // 5: invalid signature: voter 1's vote at leaf 2 stands
+        },
+        vote(2, 0, t + 5), // 6: a revote after the paper vote: cancelled too
+        vote(3, 1, t + 6), // 7: counted (south: dee)
+        Vote {
+            district: Some("south"),
+            ..vote(4, 0, t + 7) // 8: north voter, south ballot: invalid
+        },
+        vote(4, 2, t + 8), // 9: counted (north: blank)
+    ];
+    let box_file = e.p("ballot-box.bin");
+    let nonces = write_box(&e, &votes, Path::new(&box_file));
+    let paper = e.p("paper.csv");
+    std::fs::write(
+        &paper,
+        format!("id_code\n{}\n{}\n", e.voters[2].0, e.voters[5].0),
+    )
+    .unwrap();
+
+    // An unknown id code on the paper list is refused, and nothing is written.
+    let bad_paper = e.p("bad-paper.csv");
+    std::fs::write(&bad_paper, "id_code\n38001085718\n").unwrap();
+    let (code, out) = run_fails(&import(&e, &box_file, Some(&bad_paper), &e.p("c0")));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("[tally.paper_list]") && out.contains("38001085718"),
+        "{out}"
+    );
+    assert!(!Path::new(&e.p("c0")).exists());
+
+    // Import: the counts of every rule.
+    let count = e.p("count");
+    let out = run(&import(&e, &box_file, Some(&paper), &count));
+    let report = std::fs::read_to_string(Path::new(&count).join("import-report.txt")).unwrap();
+    for line in [
+        "submissions in the box:      10",
+        "voters with a valid e-vote:  5",
+        "ballots counted:             4",
+        "superseded by a revote:      1",
+        "test votes (before window):  1",
+        "paper cancellation list:     2 id codes",
+        "cancelled voters:            1",
+        "cancelled submissions:       2",
+        "rejected (invalid):          2",
+        "  [eid.bad_signature] 1",
+        "  [voter.wrong_district] 1",
+        "  leaf 0: test vote before the window",
+        "  leaf 1: superseded by a later vote",
+        "  leaf 4: cancelled: voted on paper",
+        "  leaf 6: cancelled: voted on paper",
+    ] {
+        assert!(report.contains(line), "missing {line:?} in\n{report}");
+    }
+    assert!(out.contains("ballots counted:             4"), "{out}");
+    assert!(
+        report.contains(&format!(
+            "leaf 5, voter PNOEE-{}: [eid.bad_signature]",
+            e.voters[1].0
+        )),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!(
+            "leaf 8, voter PNOEE-{}: [voter.wrong_district]",
+            e.voters[4].0
+        )),
+        "{report}"
+    );
+
+    // Decryption shares of all five trustees.
+    let shares: Vec<String> = (1..=5).map(|j| decrypt_share(&e, &count, j)).collect();
+
+    // Two trustees alone cannot decrypt.
+    let (code, out) = fails(&["combine", "--count", &count, &shares[1], &shares[3]]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("[tally.not_enough_shares]") && out.contains("trustee(s) 2, 4"),
+        "{out}"
+    );
+
+    // Trustees 1, 2, 3 and trustees 2, 4, 5 give the same counts.
+    let count_b = e.p("count-b");
+    copy_dir(Path::new(&count), Path::new(&count_b));
+    let count_c = e.p("count-c");
+    copy_dir(Path::new(&count), Path::new(&count_c));
+    ok(&[
+        "combine", "--count", &count, &shares[0], &shares[1], &shares[2],
+    ]);
+    ok(&[
+        "combine", "--count", &count_b, &shares[1], &shares[3], &shares[4],
+    ]);
+    let results = |c: &str| std::fs::read(Path::new(c).join("results.bin")).unwrap();
+    let a = ivote_protocol::record::results::Results::from_bytes(&results(&count)).unwrap();
+    let b = ivote_protocol::record::results::Results::from_bytes(&results(&count_b)).unwrap();
+    assert_eq!(a.trustees, [1, 2, 3]);
+    assert_eq!(b.trustees, [2, 4, 5]);
+    assert_eq!(a.counts, b.counts);
+    // north: ann, bob, blank; south: cid, dee.
+    assert_eq!(a.counts, [1, 0, 1, 1, 1]);
+
+    // A corrupted share file (one byte of a proof) is skipped with a warning.
+    let mut bad = std::fs::read(&shares[0]).unwrap();
+    let last = bad.len() - 10;
+    bad[last] ^= 1;
+    let corrupted = e.p("share-1-corrupted.bin");
+    std::fs::write(&corrupted, bad).unwrap();
+    let out = common::tally(&[
+        "combine", "--count", &count_c, &corrupted, &shares[1], &shares[3], &shares[4],
+    ]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("WARNING: skipped") && stderr.contains("share-1-corrupted.bin"),
+        "{stderr}"
+    );
+    let c = ivote_protocol::record::results::Results::from_bytes(&results(&count_c)).unwrap();
+    assert_eq!(
+        (c.trustees.as_slice(), &c.counts),
+        ([2, 4, 5].as_slice(), &a.counts)
+    );
+
+    // Publish and read the results.
+    let record = e.p("record");
+    ok(&[
+        "publish",
+        "--count",
+        &count,
+        "--ballot-box",
+        &box_file,
+        "--officials-key",
+        &e.p("officials/officials-key.SECRET.json"),
+        "--passphrase-file",
+        &e.p("pass.txt"),
+        "--out",
+        &record,
+        "--auditors-out",
+        &e.p("auditors"),
+    ]);
+    let key = e.p("officials/officials-key.hex");
+    let csv = ok(&[
+        "results",
+        &record,
+        "--officials-key",
+        &key,
+        "--format",
+        "csv",
+    ]);
+    assert!(csv.contains("north,council-north,ann,Ann,,1,2\n"), "{csv}");
+    assert!(csv.contains("all,council-south,dee,Dee,,1,2\n"), "{csv}");
+    let json = ok(&[
+        "results",
+        &record,
+        "--officials-key",
+        &key,
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["contests"][0]["selections"][2]["votes"], 1);
+    let html = ok(&[
+        "results",
+        &record,
+        "--officials-key",
+        &key,
+        "--format",
+        "html",
+    ]);
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("class=\"bar\""));
+    let table = ok(&["results", &record, "--officials-key", &key]);
+    assert!(
+        table.contains("North — North council (2 ballots)"),
+        "{table}"
+    );
+    assert!(Path::new(&e.p("auditors/ballot-box.bin")).exists());
+    assert!(Path::new(&e.p("auditors/decisions.bin")).exists());
+
+    // A changed record file is refused.
+    let agg = Path::new(&record).join("rule-counts.bin");
+    let mut bytes = std::fs::read(&agg).unwrap();
+    bytes[60] ^= 1;
+    std::fs::write(&agg, bytes).unwrap();
+    let (code, out) = fails(&["results", &record, "--officials-key", &key]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("[record.hash_mismatch]") && out.contains("rule-counts.bin"),
+        "{out}"
+    );
+
+    // One byte of one submission changed: refused, naming it.
+    let mut bytes = std::fs::read(&box_file).unwrap();
+    let at = bytes.windows(32).position(|w| w == nonces[4]).unwrap();
+    bytes[at + 200] ^= 1;
+    let tampered = e.p("tampered.bin");
+    std::fs::write(&tampered, bytes).unwrap();
+    let (code, out) = run_fails(&import(&e, &tampered, Some(&paper), &e.p("c1")));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("[tally.box_tampered]") && out.contains("leaf 4 (its ballot differs"),
+        "{out}"
+    );
+    assert!(!Path::new(&e.p("c1")).exists());
+}

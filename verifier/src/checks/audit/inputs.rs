@@ -1,0 +1,148 @@
+//! A02 (the voter roll the auditor was given is the package's: its SHA-256 is the package's
+//! `roll.sha256`, and it parses for the manifest) and A03 (the paper cancellation list of the
+//! bundle: the `id_code` header, then codes each on the roll, each once).
+//!
+//! The paper list's format is the one `tally import` reads (`docs/tally.md`); it is parsed
+//! here again, by the verifier, so that the auditors do not rely on the officials' parser.
+
+use std::collections::BTreeSet;
+
+use ivote_protocol::package::ElectionPackage;
+use ivote_protocol::record::PAPER_VOTES_FILE;
+use ivote_protocol::roll::{voter_id, RollHash};
+use ivote_protocol::{Country, VoterRoll};
+
+use super::{PAPER_LIST, ROLL};
+use crate::checks::{because, PACKAGE};
+use crate::files::RecordDir;
+use crate::report::{item_file, Failure, Report};
+
+/// The paper list's first line.
+pub const PAPER_HEADER: &str = "id_code";
+
+/// Runs A02; returns the roll when it is the package's and parses.
+pub fn roll(
+    package: Option<&ElectionPackage>,
+    roll_file: &[u8],
+    roll_name: &str,
+    country: Country,
+    report: &mut Report,
+) -> Option<VoterRoll> {
+    let Some(package) = package else {
+        report.skipped(
+            ROLL,
+            because(&[PACKAGE], "the roll is checked against the package"),
+        );
+        return None;
+    };
+    let item = item_file(roll_name);
+    let actual = RollHash::of_file(roll_file);
+    if actual != package.roll_hash {
+        report.failed(
+            ROLL,
+            item,
+            format!(
+                "its SHA-256 is {}, the package's roll.sha256 says {}: it is not the roll the \
+                 election was run with; use the roll file published with the package",
+                actual.to_hex(),
+                package.roll_hash.to_hex()
+            ),
+        );
+        return None;
+    }
+    match VoterRoll::parse(roll_file, country, &package.manifest) {
+        Ok(roll) => {
+            report.ran(ROLL, format!("{} voters", roll.len()), vec![]);
+            Some(roll)
+        }
+        Err(errors) => {
+            let failures = errors
+                .0
+                .iter()
+                .map(|e| Failure {
+                    item: item.clone(),
+                    detail: format!("{e} [{}] (is --country right?)", e.code.code()),
+                })
+                .collect();
+            report.ran(ROLL, "", failures);
+            None
+        }
+    }
+}
+
+/// Runs A03; returns the voter ids (`PNOEE-…`) on the paper list (none when the bundle has
+/// no list).
+pub fn paper_list(
+    bundle: &RecordDir,
+    roll: Option<&VoterRoll>,
+    report: &mut Report,
+) -> Option<BTreeSet<String>> {
+    if !bundle.exists(PAPER_VOTES_FILE) {
+        report.ran(
+            PAPER_LIST,
+            format!("no {PAPER_VOTES_FILE} in the bundle: nobody voted on paper"),
+            vec![],
+        );
+        return Some(BTreeSet::new());
+    }
+    let Some(roll) = roll else {
+        report.skipped(
+            PAPER_LIST,
+            because(&[ROLL], "the paper list's codes are looked up in the roll"),
+        );
+        return None;
+    };
+    let bytes = match bundle.read(PAPER_VOTES_FILE) {
+        Ok(b) => b,
+        Err(e) => {
+            report.not_run(PAPER_LIST, format!("{e} [{}]", e.code()));
+            return None;
+        }
+    };
+    match parse_paper_list(&bytes, roll) {
+        Ok(ids) => {
+            report.ran(PAPER_LIST, format!("{} id codes", ids.len()), vec![]);
+            Some(ids)
+        }
+        Err(problems) => {
+            let failures = problems
+                .into_iter()
+                .map(|detail| Failure {
+                    item: item_file(PAPER_VOTES_FILE),
+                    detail,
+                })
+                .collect();
+            report.ran(PAPER_LIST, "", failures);
+            None
+        }
+    }
+}
+
+/// Parses the paper list against the roll: every problem, or the listed voters' ids.
+pub fn parse_paper_list(bytes: &[u8], roll: &VoterRoll) -> Result<BTreeSet<String>, Vec<String>> {
+    let text = std::str::from_utf8(bytes).map_err(|_| vec!["it is not UTF-8 text".to_owned()])?;
+    let mut lines = text
+        .lines()
+        .map(|l| l.strip_suffix('\r').unwrap_or(l).trim())
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty());
+    match lines.next() {
+        Some((_, PAPER_HEADER)) => {}
+        _ => return Err(vec![format!("the first line is not `{PAPER_HEADER}`")]),
+    }
+    let mut ids = BTreeSet::new();
+    let mut problems = Vec::new();
+    for (i, code) in lines {
+        let line = i + 1;
+        if roll.district_of(code).is_none() {
+            problems.push(format!("line {line}: `{code}` is not on the voter roll"));
+        } else if !ids.insert(voter_id(roll.country(), code)) {
+            problems.push(format!("line {line}: `{code}` is listed twice"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(ids)
+    } else {
+        Err(problems)
+    }
+}

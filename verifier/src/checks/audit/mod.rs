@@ -1,0 +1,300 @@
+//! `verifier audit`: for the auditors the law names, who also hold the auditors' bundle (the
+//! exported ballot box, every leaf's decision, the paper list) and the voter roll. Besides
+//! every check of `verifier check`, it re-checks every submission and re-applies the counting
+//! rules, and checks that the counted ballots are exactly the ones the rules select
+//! (`docs/verification.md`, checks `A01`..`A12`).
+
+pub mod inputs;
+pub mod rules;
+pub mod submissions;
+pub mod verdicts;
+
+use ivote_eid::{Crl, TrustAnchors};
+use ivote_protocol::ballot::BallotShapes;
+use ivote_protocol::ballot_box::BALLOT_BOX_FILE;
+use ivote_protocol::package::{CRL_FILE, MANIFEST_FILE, TRUST_ANCHORS_FILE};
+use ivote_protocol::record::seal::KIND_AUDITORS;
+use ivote_protocol::record::PACKAGE_DIR;
+use ivote_protocol::Country;
+use rand::{CryptoRng, RngCore};
+
+use self::submissions::Judge;
+use super::{
+    because, run_record_checks, seal, Options, BALLOTS, BALLOT_PROOFS, CATALOGUE, FINAL_HEAD,
+    PACKAGE, RULE_COUNTS,
+};
+use crate::files::RecordDir;
+use crate::report::{item_file, Check, Report};
+
+/// A01.
+pub const BUNDLE_SEAL: Check = Check {
+    id: "A01",
+    name: "auditors' bundle seal: the officials' signature and every file's SHA-256",
+};
+/// A02.
+pub const ROLL: Check = Check {
+    id: "A02",
+    name: "voter roll: the package's roll.sha256, well-formed",
+};
+/// A03.
+pub const PAPER_LIST: Check = Check {
+    id: "A03",
+    name: "paper cancellation list: every code on the roll, once",
+};
+/// A04.
+pub const BOX_IS_LOG: Check = Check {
+    id: "A04",
+    name: "ballot box: the log of the record (final head, every leaf recomputed)",
+};
+/// A05.
+pub const DECISIONS: Check = Check {
+    id: "A05",
+    name: "decisions: one well-formed decision per leaf",
+};
+/// A06.
+pub const SUBMISSIONS_LOGGED: Check = Check {
+    id: "A06",
+    name: "submissions: each is what the collector logged",
+};
+/// A07.
+pub const ELIGIBILITY: Check = Check {
+    id: "A07",
+    name: "submissions: in the window, certificate valid and unrevoked, voter on the roll and in the ballot's district",
+};
+/// A08.
+pub const SIGNATURES: Check = Check {
+    id: "A08",
+    name: "submissions: every e-ID signature over the vote message",
+};
+/// A09.
+pub const BALLOT_CHECKS: Check = Check {
+    id: "A09",
+    name: "submissions: every ballot for this election, with valid proofs",
+};
+/// A10.
+pub const RULES: Check = Check {
+    id: "A10",
+    name: "counting rules recomputed: test votes, the last vote counts, paper cancels",
+};
+/// A11.
+pub const COUNTED_EXACTLY: Check = Check {
+    id: "A11",
+    name: "counted ballots: exactly the ones the rules select",
+};
+/// A12.
+pub const RULE_COUNTS_RECOMPUTED: Check = Check {
+    id: "A12",
+    name: "rule counts recomputed from the decisions and the paper list",
+};
+
+/// The checks `verifier audit` adds to those of `verifier check`, in order.
+pub const AUDIT_CHECKS: &[Check] = &[
+    BUNDLE_SEAL,
+    ROLL,
+    PAPER_LIST,
+    BOX_IS_LOG,
+    DECISIONS,
+    SUBMISSIONS_LOGGED,
+    ELIGIBILITY,
+    SIGNATURES,
+    BALLOT_CHECKS,
+    RULES,
+    COUNTED_EXACTLY,
+    RULE_COUNTS_RECOMPUTED,
+];
+
+/// What the auditor brings besides the record and the bundle.
+#[derive(Clone, Copy, Debug)]
+pub struct AuditInputs<'a> {
+    /// The voter roll file's bytes (the package holds only its SHA-256).
+    pub roll: &'a [u8],
+    /// Its name, for the report.
+    pub roll_name: &'a str,
+    /// The country of the roll's personal codes.
+    pub country: Country,
+}
+
+fn skip_all(report: &mut Report, checks: &[Check], on: &[Check], why: &str) {
+    for c in checks {
+        report.skipped(*c, because(on, why));
+    }
+}
+
+/// Runs every check of `verifier check` on `record`, then A01..A12 with the auditors'
+/// `bundle`.
+pub fn audit_record<R: RngCore + CryptoRng>(
+    record: &RecordDir,
+    bundle: &RecordDir,
+    inputs: &AuditInputs<'_>,
+    options: &Options,
+    rng: &mut R,
+) -> Report {
+    let catalogue = [CATALOGUE, AUDIT_CHECKS].concat();
+    let mut report = Report::new("audit", &catalogue);
+    let rec = run_record_checks(record, options, true, rng, &mut report);
+    let package = rec.package.as_ref();
+    seal::check(
+        bundle,
+        rec.officials_key.as_ref(),
+        package.map(|p| &p.context_hash),
+        KIND_AUDITORS,
+        BUNDLE_SEAL,
+        &mut report,
+    );
+    let roll = inputs::roll(
+        package,
+        inputs.roll,
+        inputs.roll_name,
+        inputs.country,
+        &mut report,
+    );
+    let paper = inputs::paper_list(bundle, roll.as_ref(), &mut report);
+    let decisions = verdicts::decisions(bundle, rec.log.as_ref(), &mut report);
+
+    let judged = [
+        BOX_IS_LOG,
+        SUBMISSIONS_LOGGED,
+        ELIGIBILITY,
+        SIGNATURES,
+        BALLOT_CHECKS,
+    ];
+    let after = [RULES, COUNTED_EXACTLY, RULE_COUNTS_RECOMPUTED];
+    let (Some(package), Some(log), Some(roll)) = (package, rec.log.as_ref(), roll.as_ref()) else {
+        skip_all(
+            &mut report,
+            &[&judged[..], &after[..]].concat(),
+            &[PACKAGE, FINAL_HEAD, ROLL],
+            "the submissions are checked against the package, the log and the roll",
+        );
+        return report;
+    };
+    let pem_item = item_file(&format!("{PACKAGE_DIR}/{TRUST_ANCHORS_FILE}"));
+    let crl_item = item_file(&format!("{PACKAGE_DIR}/{CRL_FILE}"));
+    let anchors = TrustAnchors::from_pem(&package.trust_anchors_pem)
+        .map_err(|e| (pem_item, format!("{e} [{}]", e.code())));
+    let pki = anchors.and_then(|a| {
+        let crl = package
+            .crl_pem
+            .as_deref()
+            .map(|pem| Crl::from_pem(pem, &a))
+            .transpose()
+            .map_err(|e| (crl_item, format!("{e} [{}]", e.code())))?;
+        Ok((a, crl))
+    });
+    let shapes = BallotShapes::from_manifest(&package.manifest).map_err(|e| {
+        (
+            item_file(&format!("{PACKAGE_DIR}/{MANIFEST_FILE}")),
+            format!("{e} [{}]", e.code()),
+        )
+    });
+    let (anchors, crl, shapes) = match pki.and_then(|(a, c)| Ok((a, c, shapes?))) {
+        Ok(setup) => setup,
+        Err((item, detail)) => {
+            report.failed(ELIGIBILITY, item, detail);
+            skip_all(
+                &mut report,
+                &[BOX_IS_LOG, SUBMISSIONS_LOGGED, SIGNATURES, BALLOT_CHECKS],
+                &[ELIGIBILITY],
+                "the package's trust anchors, CRL and contests are needed",
+            );
+            skip_all(
+                &mut report,
+                &after,
+                &[ELIGIBILITY],
+                "the submissions could not be judged",
+            );
+            return report;
+        }
+    };
+    // When every counted ballot's proofs verified (V08), the same ballots in the box need not
+    // be verified again.
+    let proven: &[_] = match rec.tallied.as_ref() {
+        Some(t) if report.passed(BALLOT_PROOFS) => &t.hashes,
+        _ => &[],
+    };
+    let judge = Judge::new(
+        &package.context_hash,
+        &package.ceremony.joint_key,
+        &shapes,
+        &anchors,
+        crl.as_ref(),
+        roll,
+        package.manifest.voting_ends().as_second(),
+        proven,
+    );
+    let input = match bundle.open_stream(BALLOT_BOX_FILE) {
+        Ok(i) => i,
+        Err(e) => {
+            report.not_run(BOX_IS_LOG, format!("{e} [{}]", e.code()));
+            skip_all(
+                &mut report,
+                &[&judged[1..], &after[..]].concat(),
+                &[BOX_IS_LOG],
+                "the ballot box cannot be read",
+            );
+            return report;
+        }
+    };
+    let mut pass = submissions::pass(input, log, &judge, options, rng);
+    let leaves = pass.leaves.len();
+    let box_ok = pass.log_failures.is_empty();
+    let covered = format!("{leaves} submissions");
+    report.ran(
+        BOX_IS_LOG,
+        covered.clone(),
+        std::mem::take(&mut pass.log_failures),
+    );
+    report.ran(
+        SUBMISSIONS_LOGGED,
+        covered,
+        std::mem::take(&mut pass.tamper_failures),
+    );
+    if !box_ok {
+        skip_all(
+            &mut report,
+            &[&judged[2..], &after[..]].concat(),
+            &[BOX_IS_LOG],
+            "the ballot box is not the log the record describes",
+        );
+        return report;
+    }
+    let Some(decisions) = decisions else {
+        skip_all(
+            &mut report,
+            &[&judged[2..], &after[..]].concat(),
+            &[DECISIONS],
+            "the submissions are compared with decisions.bin",
+        );
+        return report;
+    };
+    verdicts::compare(&pass, &decisions, &mut report);
+    match &paper {
+        Some(paper) => {
+            let starts = package.manifest.voting_starts().as_second();
+            let expected = rules::apply(&pass, &decisions, paper, starts);
+            rules::check_rules(&pass, &decisions, &expected, &mut report);
+        }
+        None => report.skipped(RULES, because(&[PAPER_LIST], "the paper list is needed")),
+    }
+    match rec.tallied.as_ref() {
+        Some(t) => rules::check_counted(&pass, &decisions, &t.hashes, &mut report),
+        None => report.skipped(
+            COUNTED_EXACTLY,
+            because(&[BALLOTS], "the counted ballots could not all be read"),
+        ),
+    }
+    match (&paper, rec.rule_counts.as_ref()) {
+        (Some(paper), Some(recorded)) => {
+            let recomputed = rules::totals(&pass, &decisions, paper);
+            rules::check_counts(recorded, &recomputed, &mut report);
+        }
+        _ => report.skipped(
+            RULE_COUNTS_RECOMPUTED,
+            because(
+                &[PAPER_LIST, RULE_COUNTS],
+                "the paper list and rule-counts.bin are needed",
+            ),
+        ),
+    }
+    report
+}

@@ -1,0 +1,230 @@
+//! A10 (the counting rules recomputed), A11 (the counted ballots are exactly the ones the
+//! rules select) and A12 (`rule-counts.bin` recomputed).
+//!
+//! Which submissions are valid is taken from `decisions.bin`, which A07–A09 check leaf by
+//! leaf; here the rules of `docs/tally.md` are applied to the valid ones, in log order, with
+//! each leaf's voter and receive time from its record (whose hash is `log.bin`'s leaf):
+//!
+//! 1. an invalid submission changes nothing;
+//! 2. a valid one received before the window is a test vote;
+//! 3. of a voter's valid submissions in the window the last counts, the earlier are
+//!    superseded;
+//! 4. a voter on the paper list has all of those cancelled.
+//!
+//! This is the verifier's own implementation of the rules, independent of the tally's.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use ivote_protocol::ballot::Hash32;
+use ivote_protocol::record::counts::{Decisions, Outcome, RuleCounts};
+use ivote_protocol::record::{COUNTED_BALLOTS_FILE, RULE_COUNTS_FILE};
+
+use super::submissions::BoxPass;
+use super::{COUNTED_EXACTLY, RULES, RULE_COUNTS_RECOMPUTED};
+use crate::report::{item_file, Failure, Report};
+
+/// The outcome the rules give each leaf, given which leaves are valid (from `decisions`).
+pub fn apply(
+    pass: &BoxPass,
+    decisions: &Decisions,
+    paper: &BTreeSet<String>,
+    starts: i64,
+) -> Vec<Outcome> {
+    let mut expected: Vec<Outcome> = Vec::with_capacity(pass.leaves.len());
+    let mut latest: HashMap<u32, usize> = HashMap::new();
+    for (i, (leaf, decided)) in pass.leaves.iter().zip(&decisions.outcomes).enumerate() {
+        let outcome = match decided {
+            Outcome::Invalid(code) => Outcome::Invalid(code.clone()),
+            _ if leaf.received_at < starts => Outcome::TestVote,
+            _ => {
+                if let Some(earlier) = latest.insert(leaf.voter, i) {
+                    if let Some(o) = expected.get_mut(earlier) {
+                        *o = Outcome::Superseded;
+                    }
+                }
+                Outcome::Counted
+            }
+        };
+        expected.push(outcome);
+    }
+    for (o, leaf) in expected.iter_mut().zip(&pass.leaves) {
+        let on_paper = pass
+            .voters
+            .get(leaf.voter as usize)
+            .is_some_and(|v| paper.contains(v));
+        if on_paper && matches!(o, Outcome::Counted | Outcome::Superseded) {
+            *o = Outcome::Cancelled;
+        }
+    }
+    expected
+}
+
+/// Runs A10: the rules' outcomes against `decisions.bin`.
+pub fn check_rules(
+    pass: &BoxPass,
+    decisions: &Decisions,
+    expected: &[Outcome],
+    report: &mut Report,
+) {
+    let failures = pass
+        .leaves
+        .iter()
+        .zip(&decisions.outcomes)
+        .zip(expected)
+        .enumerate()
+        .filter(|(_, ((_, decided), want))| decided != want)
+        .map(|(i, ((leaf, decided), want))| Failure {
+            item: format!(
+                "leaf {i} (voter {})",
+                pass.voters
+                    .get(leaf.voter as usize)
+                    .map(String::as_str)
+                    .unwrap_or("?")
+            ),
+            detail: format!(
+                "decisions.bin says {}; the rules give {}",
+                decided.describe(),
+                want.describe()
+            ),
+        })
+        .collect();
+    report.ran(RULES, format!("{} leaves", expected.len()), failures);
+}
+
+/// Runs A11: the ballot hashes of the leaves `decisions.bin` counts are exactly
+/// `counted-ballots.bin`'s (`counted`, increasing).
+pub fn check_counted(
+    pass: &BoxPass,
+    decisions: &Decisions,
+    counted: &[Hash32],
+    report: &mut Report,
+) {
+    let mut selected: BTreeMap<Hash32, Vec<usize>> = BTreeMap::new();
+    for (i, (leaf, o)) in pass.leaves.iter().zip(&decisions.outcomes).enumerate() {
+        if *o == Outcome::Counted {
+            selected.entry(leaf.ballot_hash).or_default().push(i);
+        }
+    }
+    let mut failures = Vec::new();
+    let in_file: BTreeSet<&Hash32> = counted.iter().collect();
+    for (hash, leaves) in &selected {
+        let names: Vec<String> = leaves.iter().map(|l| format!("leaf {l}")).collect();
+        if !in_file.contains(hash) {
+            failures.push(Failure {
+                item: format!("ballot {}", hash.to_hex()),
+                detail: format!(
+                    "counted by the rules ({}) but not in {COUNTED_BALLOTS_FILE}",
+                    names.join(", ")
+                ),
+            });
+        } else if leaves.len() > 1 {
+            failures.push(Failure {
+                item: format!("ballot {}", hash.to_hex()),
+                detail: format!(
+                    "counted for {} leaves ({}) but in {COUNTED_BALLOTS_FILE} once",
+                    leaves.len(),
+                    names.join(", ")
+                ),
+            });
+        }
+    }
+    for hash in counted {
+        if !selected.contains_key(hash) {
+            failures.push(Failure {
+                item: format!("ballot {}", hash.to_hex()),
+                detail: format!(
+                    "in {COUNTED_BALLOTS_FILE}, but no leaf the rules count has this ballot"
+                ),
+            });
+        }
+    }
+    report.ran(
+        COUNTED_EXACTLY,
+        format!("{} ballots", counted.len()),
+        failures,
+    );
+}
+
+/// The totals of `decisions.bin` (with the paper list), as `rule-counts.bin` must give them.
+pub fn totals(pass: &BoxPass, decisions: &Decisions, paper: &BTreeSet<String>) -> RuleCounts {
+    let mut c = RuleCounts {
+        submissions: decisions.outcomes.len() as u64,
+        paper_votes: paper.len() as u64,
+        ..RuleCounts::default()
+    };
+    let mut voters = BTreeSet::new();
+    let mut cancelled_voters = BTreeSet::new();
+    let mut rejected: BTreeMap<String, u64> = BTreeMap::new();
+    for (leaf, o) in pass.leaves.iter().zip(&decisions.outcomes) {
+        match o {
+            Outcome::Counted => c.counted += 1,
+            Outcome::Superseded => c.superseded += 1,
+            Outcome::Cancelled => {
+                c.cancelled_submissions += 1;
+                cancelled_voters.insert(leaf.voter);
+            }
+            Outcome::TestVote => c.test_votes += 1,
+            Outcome::Invalid(code) => *rejected.entry(code.clone()).or_default() += 1,
+        }
+        if matches!(
+            o,
+            Outcome::Counted | Outcome::Superseded | Outcome::Cancelled
+        ) {
+            voters.insert(leaf.voter);
+        }
+    }
+    c.voters = voters.len() as u64;
+    c.cancelled_voters = cancelled_voters.len() as u64;
+    c.rejected = rejected.into_iter().collect();
+    c
+}
+
+/// Runs A12: `rule-counts.bin` field by field against [`totals`].
+pub fn check_counts(recorded: &RuleCounts, recomputed: &RuleCounts, report: &mut Report) {
+    let fields = [
+        ("submissions", recorded.submissions, recomputed.submissions),
+        ("voters", recorded.voters, recomputed.voters),
+        ("counted", recorded.counted, recomputed.counted),
+        ("superseded", recorded.superseded, recomputed.superseded),
+        ("test votes", recorded.test_votes, recomputed.test_votes),
+        ("paper votes", recorded.paper_votes, recomputed.paper_votes),
+        (
+            "cancelled voters",
+            recorded.cancelled_voters,
+            recomputed.cancelled_voters,
+        ),
+        (
+            "cancelled submissions",
+            recorded.cancelled_submissions,
+            recomputed.cancelled_submissions,
+        ),
+    ];
+    let item = item_file(RULE_COUNTS_FILE);
+    let mut failures: Vec<Failure> = fields
+        .iter()
+        .filter(|(_, a, b)| a != b)
+        .map(|(name, a, b)| Failure {
+            item: item.clone(),
+            detail: format!("{name}: {a}; recomputed from the bundle: {b}"),
+        })
+        .collect();
+    if recorded.rejected != recomputed.rejected {
+        let show = |r: &[(String, u64)]| {
+            let parts: Vec<String> = r.iter().map(|(c, n)| format!("[{c}] {n}")).collect();
+            if parts.is_empty() {
+                "none".to_owned()
+            } else {
+                parts.join(", ")
+            }
+        };
+        failures.push(Failure {
+            item,
+            detail: format!(
+                "rejected: {}; recomputed from the bundle: {}",
+                show(&recorded.rejected),
+                show(&recomputed.rejected)
+            ),
+        });
+    }
+    report.ran(RULE_COUNTS_RECOMPUTED, "9 totals", failures);
+}

@@ -1,0 +1,184 @@
+//! V13 (every count recomputed from its combined point: the `v` with `v·G = β − Σ λ_j·D_j`,
+//! at most the district's ballots times the selection's largest value) and V14
+//! (`results.bin` is exactly those counts, for these aggregates, from trustees whose shares
+//! verified).
+
+use std::sync::OnceLock;
+
+use ivote_crypto::dlog::DlogTable;
+use ivote_crypto::group::g_table;
+use ivote_crypto::Scalar;
+use ivote_protocol::package::ElectionPackage;
+use ivote_protocol::record::results::Results;
+use ivote_protocol::record::{check_context, RESULTS_FILE};
+
+use super::aggregates::position_item;
+use super::decryption::Decrypted;
+use super::{because, COMBINATION, COUNTS, RESULTS};
+use crate::files::RecordDir;
+use crate::report::{item_file, Failure, Report};
+
+/// The largest count searched for when a combined point is not the published count's
+/// (a search costs about its square root).
+const MAX_SEARCH: u64 = 1 << 40;
+
+/// The largest count possible at each aggregate: its ballots times the selection's largest
+/// value.
+fn bounds(package: &ElectionPackage, decrypted: &Decrypted) -> Vec<u64> {
+    decrypted
+        .published
+        .aggregates
+        .aggregates
+        .iter()
+        .map(|a| {
+            let hi = package
+                .manifest
+                .district(&a.position.district)
+                .and_then(|d| {
+                    d.contests
+                        .iter()
+                        .find(|c| c.id.as_str() == a.position.contest)
+                })
+                .and_then(|c| {
+                    c.selection_ranges()
+                        .get(a.position.selection as usize)
+                        .copied()
+                })
+                .map_or(0, |(_, hi)| hi);
+            a.ballots.saturating_mul(hi).min(MAX_SEARCH)
+        })
+        .collect()
+}
+
+/// Runs V13 and V14.
+pub fn check(
+    dir: &RecordDir,
+    package: Option<&ElectionPackage>,
+    decrypted: Option<&Decrypted>,
+    report: &mut Report,
+) {
+    let results = dir.read(RESULTS_FILE).map(|b| Results::from_bytes(&b));
+    let (Some(package), Some(decrypted)) = (package, decrypted) else {
+        let reason = because(&[COMBINATION], "there are no combined points");
+        report.skipped(COUNTS, reason.clone());
+        report.skipped(RESULTS, reason);
+        return;
+    };
+    let claimed: Option<&Vec<u64>> = match &results {
+        Ok(Ok(r)) => Some(&r.counts),
+        _ => None,
+    };
+    let bounds = bounds(package, decrypted);
+    let table: OnceLock<DlogTable> = OnceLock::new();
+    let max = bounds.iter().copied().max().unwrap_or(0);
+    let aggregates = &decrypted.published.aggregates.aggregates;
+    let mut recomputed = Vec::with_capacity(aggregates.len());
+    let mut failures = Vec::new();
+    for (i, (m, a)) in decrypted.combined.iter().zip(aggregates).enumerate() {
+        let bound = bounds.get(i).copied().unwrap_or(0);
+        let fast = claimed
+            .and_then(|c| c.get(i))
+            .filter(|&&v| v <= bound && &Scalar::from(v) * g_table() == *m);
+        let v = match fast {
+            Some(&v) => Some(v),
+            None => table
+                .get_or_init(|| DlogTable::new(max))
+                .solve(m)
+                .ok()
+                .filter(|&v| v <= bound),
+        };
+        match v {
+            Some(v) => recomputed.push(Some(v)),
+            None => {
+                recomputed.push(None);
+                failures.push(Failure {
+                    item: position_item(&a.position),
+                    detail: format!(
+                        "the combined point is not v·G for any count v from 0 to {bound} \
+                         ({} ballots)",
+                        a.ballots
+                    ),
+                });
+            }
+        }
+    }
+    report.ran(COUNTS, format!("{} counts", recomputed.len()), failures);
+
+    let results = match results {
+        Err(e) => {
+            report.not_run(RESULTS, format!("{e} [{}]", e.code()));
+            return;
+        }
+        Ok(Err(e)) => {
+            report.failed(
+                RESULTS,
+                item_file(RESULTS_FILE),
+                format!("{e} [{}]", e.code()),
+            );
+            return;
+        }
+        Ok(Ok(r)) => r,
+    };
+    let file = item_file(RESULTS_FILE);
+    let mut failures = Vec::new();
+    if let Err(e) = check_context(RESULTS_FILE, &results.context, &package.context_hash) {
+        failures.push(Failure {
+            item: file.clone(),
+            detail: format!("{e} [{}]", e.code()),
+        });
+    }
+    if results.aggregates_hash != decrypted.published.sha256 {
+        failures.push(Failure {
+            item: file.clone(),
+            detail: "it is the result of another aggregates.bin (its aggregates hash differs)"
+                .into(),
+        });
+    }
+    let t = package.ceremony.params().t() as usize;
+    let unverified: Vec<u32> = results
+        .trustees
+        .iter()
+        .copied()
+        .filter(|j| !decrypted.valid_trustees.contains(j))
+        .collect();
+    if results.trustees.len() < t || !unverified.is_empty() {
+        failures.push(Failure {
+            item: file.clone(),
+            detail: format!(
+                "it names trustees {:?} as combined; the threshold is {t} and the trustees \
+                 whose shares verified are {:?}",
+                results.trustees, decrypted.valid_trustees
+            ),
+        });
+    }
+    if results.counts.len() != aggregates.len() {
+        failures.push(Failure {
+            item: file.clone(),
+            detail: format!(
+                "{} counts for {} aggregates",
+                results.counts.len(),
+                aggregates.len()
+            ),
+        });
+    }
+    for ((published, expected), a) in results.counts.iter().zip(&recomputed).zip(aggregates) {
+        let differs = expected.is_none_or(|v| v != *published);
+        if differs {
+            failures.push(Failure {
+                item: position_item(&a.position),
+                detail: match expected {
+                    Some(v) => format!("{RESULTS_FILE} says {published}, the decryption gives {v}"),
+                    None => format!(
+                        "{RESULTS_FILE} says {published}, the decryption gives no valid count \
+                         (V13)"
+                    ),
+                },
+            });
+        }
+    }
+    report.ran(
+        RESULTS,
+        format!("{} counts", results.counts.len()),
+        failures,
+    );
+}

@@ -1,0 +1,155 @@
+//! `verifier receipt`: a voter checks that the collector's receipt for their ballot is
+//! genuine (R01) and that its record is in the log the tally started from (R02), after the
+//! record itself checks out as far as the log (V01 to V06).
+//!
+//! Whether that ballot was then counted cannot be seen in the public record (a later revote
+//! or a paper vote supersedes it, and the counted ballots carry no voter): auditors check it
+//! with `verifier audit`.
+
+use ivote_protocol::ballot::Hash32;
+use ivote_protocol::merkle::{leaf_hash, MerkleTree};
+use ivote_protocol::receipt::Receipt;
+use rand::{CryptoRng, RngCore};
+
+use crate::checks::{
+    because, log, officials_key, package, seal, Options, CEREMONY, FINAL_HEAD, LOG_ROOT, PACKAGE,
+    PACKAGE_SIGNATURE, SEAL,
+};
+use crate::files::RecordDir;
+use crate::report::{Check, Failure, Report};
+
+/// R01.
+pub const RECEIPT_SIGNATURE: Check = Check {
+    id: "R01",
+    name: "receipt: the collector's signatures, for this ballot",
+};
+/// R02.
+pub const RECEIPT_INCLUDED: Check = Check {
+    id: "R02",
+    name: "receipt: its record is a leaf of the final log",
+};
+/// The checks of `verifier receipt`, in order.
+pub const RECEIPT_CATALOGUE: &[Check] = &[
+    SEAL,
+    PACKAGE_SIGNATURE,
+    PACKAGE,
+    CEREMONY,
+    FINAL_HEAD,
+    LOG_ROOT,
+    RECEIPT_SIGNATURE,
+    RECEIPT_INCLUDED,
+];
+
+/// A receipt file: its binary layout, or the same as hex text.
+pub fn parse_receipt(bytes: &[u8]) -> Result<Receipt, String> {
+    let text = std::str::from_utf8(bytes).ok().map(str::trim);
+    let raw = match text.and_then(|t| hex::decode(t).ok()) {
+        Some(raw) => raw,
+        None => bytes.to_vec(),
+    };
+    Receipt::from_bytes(&raw).map_err(|e| format!("{e} [{}]", e.code()))
+}
+
+/// Checks `receipt` (the file's bytes) against the record in `dir`; `ballot` is the ballot
+/// hash the voter's app showed, if given (otherwise the receipt's own is used).
+pub fn check_receipt<R: RngCore + CryptoRng>(
+    dir: &RecordDir,
+    receipt: &[u8],
+    ballot: Option<Hash32>,
+    options: &Options,
+    _rng: &mut R,
+) -> Report {
+    let mut report = Report::new("receipt", RECEIPT_CATALOGUE);
+    let key = officials_key(dir, options, &mut report);
+    let package = package::check(dir, key.as_ref(), &mut report);
+    seal::check(
+        dir,
+        key.as_ref(),
+        package.as_ref().map(|p| &p.context_hash),
+        ivote_protocol::record::seal::KIND_RECORD,
+        SEAL,
+        &mut report,
+    );
+    let log = log::check(dir, package.as_ref(), &mut report);
+    let receipt = match parse_receipt(receipt) {
+        Ok(r) => r,
+        Err(e) => {
+            report.failed(RECEIPT_SIGNATURE, "receipt", e);
+            report.skipped(
+                RECEIPT_INCLUDED,
+                because(&[RECEIPT_SIGNATURE], "the receipt does not decode"),
+            );
+            return report;
+        }
+    };
+    let content = &receipt.content;
+    let item = format!("receipt for ballot {}", content.ballot_hash.to_hex());
+    match &package {
+        None => report.skipped(
+            RECEIPT_SIGNATURE,
+            because(&[PACKAGE], "the collector's key is in the package"),
+        ),
+        Some(p) => {
+            let expected = ballot.unwrap_or(content.ballot_hash);
+            let failures = match receipt.verify(&p.collector_key, &p.context_hash, &expected) {
+                Ok(()) => vec![],
+                Err(e) => vec![Failure {
+                    item: item.clone(),
+                    detail: format!("{e} [{}]", e.code()),
+                }],
+            };
+            report.ran(
+                RECEIPT_SIGNATURE,
+                format!("leaf {}", content.leaf_index),
+                failures,
+            );
+        }
+    }
+    let Some(log) = log else {
+        report.skipped(
+            RECEIPT_INCLUDED,
+            because(&[FINAL_HEAD], "log.bin could not be read"),
+        );
+        return report;
+    };
+    let mut failures = Vec::new();
+    let size = log.leaves.len() as u64;
+    let leaf = usize::try_from(content.leaf_index)
+        .ok()
+        .and_then(|i| log.leaves.get(i));
+    if leaf != Some(&content.record_hash) {
+        failures.push(Failure {
+            item: item.clone(),
+            detail: format!(
+                "leaf {} of the final log ({size} leaves) is not the receipt's record {}",
+                content.leaf_index,
+                content.record_hash.to_hex()
+            ),
+        });
+    }
+    let seen = content.tree_head.size;
+    let mut tree = MerkleTree::new();
+    for l in &log.leaves {
+        tree.push(leaf_hash(&l.0));
+    }
+    if tree.root(seen) != Some(content.tree_head.root) {
+        failures.push(Failure {
+            item,
+            detail: format!(
+                "the tree head in the receipt (size {seen}) is not a prefix of the final log: \
+                 the collector's log was rewritten after it gave this receipt"
+            ),
+        });
+    }
+    report.ran(
+        RECEIPT_INCLUDED,
+        format!("leaf {} of {size}", content.leaf_index),
+        failures,
+    );
+    if !report.passed(LOG_ROOT) {
+        report.notes.push(
+            "R02 compares with log.bin's leaves, which only count if V05 and V06 passed".into(),
+        );
+    }
+    report
+}

@@ -1,0 +1,380 @@
+//! `verifier check` on real records: an honest one verifies; for every check, a record
+//! altered so that this check fails, and the report names it.
+
+// Test helpers outside `#[test]` functions: clippy's allow-*-in-tests does not reach them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{aggregate, log_of, reseal, Election, Record};
+use ed25519_dalek::SigningKey;
+use ivote_crypto::contest::EncryptionSeed;
+use ivote_crypto::{Ciphertext, Nonce};
+use ivote_protocol::package::{sign, PackageIndex, INDEX_FILE, SIGNATURE_FILE};
+use ivote_protocol::record::{self as rec, decryption_shares_file};
+use ivote_verifier::report::Status;
+use ivote_verifier::{check_record, Options, RecordDir, Report};
+use rand::rngs::OsRng;
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+fn rng() -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(2027)
+}
+
+fn run(dir: &Path) -> Report {
+    check_record(
+        &RecordDir::open(dir).unwrap(),
+        &Options::default(),
+        &mut OsRng,
+    )
+}
+
+fn failed(r: &Report) -> Vec<&'static str> {
+    r.checks
+        .iter()
+        .filter(|c| c.status == Status::Failed)
+        .map(|c| c.id)
+        .collect()
+}
+
+/// An election and the honest record of 6 ballots (2 revotes), not yet written.
+fn honest() -> (Election, Record, ChaCha20Rng) {
+    let mut rng = rng();
+    let e = Election::test(&mut rng);
+    let ballots = e.ballots(6, &mut rng);
+    let r = Record::honest(&e, ballots, 2, &mut rng);
+    (e, r, rng)
+}
+
+/// Writes `r`, runs the verifier, and checks that exactly `expected` failed, naming `item`.
+fn expect_only(e: &Election, r: &Record, alter: impl FnOnce(&Path), expected: &[&str], item: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    r.write(e, dir.path());
+    alter(dir.path());
+    let report = run(dir.path());
+    assert_eq!(failed(&report), expected, "{}", report.to_text());
+    let failure = report
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Failed)
+        .flat_map(|c| &c.failures)
+        .find(|f| f.item.contains(item) || f.detail.contains(item));
+    assert!(
+        failure.is_some(),
+        "no failure names {item}:\n{}",
+        report.to_text()
+    );
+    assert_eq!(report.exit_code(), 1);
+}
+
+#[test]
+fn an_honest_record_verifies() {
+    let (e, r, _) = honest();
+    let dir = tempfile::tempdir().unwrap();
+    r.write(&e, dir.path());
+    let report = run(dir.path());
+    assert_eq!(report.exit_code(), 0, "{}", report.to_text());
+    assert_eq!(report.summary().passed, ivote_verifier::CATALOGUE.len());
+    assert!(report
+        .to_text()
+        .contains("VERIFIED: 15 of 15 checks passed"));
+    // The counts are the votes: ballots alternate districts and candidates 0, 1, 2.
+    assert_eq!(r.results.counts, vec![1, 1, 1, 1, 1, 1]);
+}
+
+#[test]
+fn v01_a_file_not_in_the_seal_or_a_bad_seal_signature() {
+    let (e, r, _) = honest();
+    expect_only(
+        &e,
+        &r,
+        |d| std::fs::write(d.join("extra.txt"), b"x").unwrap(),
+        &["V01"],
+        "extra.txt",
+    );
+    expect_only(
+        &e,
+        &r,
+        |d| std::fs::write(d.join(rec::SIGNATURE_FILE), [0u8; 64]).unwrap(),
+        &["V01"],
+        "record.sig",
+    );
+}
+
+#[test]
+fn v02_package_signed_by_someone_else() {
+    let (e, r, _) = honest();
+    expect_only(
+        &e,
+        &r,
+        |d| {
+            let pkg = d.join(rec::PACKAGE_DIR);
+            let index = PackageIndex::parse(&std::fs::read(pkg.join(INDEX_FILE)).unwrap()).unwrap();
+            let signed = sign(&index, &SigningKey::from_bytes(&[99; 32]));
+            std::fs::write(pkg.join(SIGNATURE_FILE), signed.signature_file).unwrap();
+            reseal(&e, d);
+        },
+        &["V02"],
+        "package.sig",
+    );
+}
+
+#[test]
+fn v03_package_with_a_file_it_does_not_list() {
+    let (e, r, _) = honest();
+    expect_only(
+        &e,
+        &r,
+        |d| {
+            std::fs::write(d.join(rec::PACKAGE_DIR).join("extra.txt"), b"x").unwrap();
+            reseal(&e, d);
+        },
+        &["V03"],
+        "extra.txt",
+    );
+}
+
+#[test]
+fn v04_ceremony_transcript_altered_and_package_resigned() {
+    let (e, r, _) = honest();
+    expect_only(
+        &e,
+        &r,
+        |d| {
+            let pkg = d.join(rec::PACKAGE_DIR);
+            let path = pkg.join(ivote_protocol::package::CEREMONY_FILE);
+            let text = String::from_utf8(std::fs::read(&path).unwrap()).unwrap();
+            let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            let keys = v["verification_keys"].as_array_mut().unwrap();
+            keys.swap(0, 1);
+            std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+            let mut files = ivote_protocol::fs::read_package_dir(&pkg).unwrap();
+            files.remove(INDEX_FILE);
+            files.remove(SIGNATURE_FILE);
+            let index = PackageIndex::from_files(&files).unwrap();
+            sign(&index, &e.officials).insert_into(&mut files);
+            ivote_protocol::fs::write_package_dir(&pkg, &files).unwrap();
+            reseal(&e, d);
+        },
+        &["V04"],
+        "ceremony.json",
+    );
+}
+
+#[test]
+fn v05_final_head_not_signed_by_the_collector() {
+    let (mut e, mut r, _) = honest();
+    let collector = std::mem::replace(&mut e.collector, SigningKey::from_bytes(&[98; 32]));
+    r.log = log_of(&e, &r.records);
+    e.collector = collector;
+    expect_only(&e, &r, |_| {}, &["V05"], "final head");
+}
+
+#[test]
+fn v06_a_leaf_changed_in_the_log() {
+    let (e, mut r, _) = honest();
+    r.log.leaves[3].0[0] ^= 1;
+    expect_only(&e, &r, |_| {}, &["V06"], "final head");
+}
+
+#[test]
+fn v07_a_ballot_for_a_district_that_does_not_exist() {
+    let (e, mut r, mut rng) = honest();
+    let mut bad = e.ballots(1, &mut rng).remove(0);
+    bad.district = "atlantis".into();
+    let hash = bad.hash().to_hex();
+    r.ballots.push(bad);
+    r.rule_counts.counted += 1;
+    r.rule_counts.voters += 1;
+    r.rule_counts.submissions += 1;
+    r.records.push(r.records[0].clone());
+    r.log = log_of(&e, &r.records);
+    expect_only(&e, &r, |_| {}, &["V07"], &hash);
+}
+
+#[test]
+fn v08_a_ballot_whose_proofs_are_for_another_challenge() {
+    let (e, r, mut rng) = honest();
+    let mut ballots = r.ballots.clone();
+    ballots[2].nonce[0] ^= 1;
+    let hash = ballots[2].hash().to_hex();
+    let r = Record::honest(&e, ballots, 2, &mut rng);
+    expect_only(&e, &r, |_| {}, &["V08"], &hash);
+}
+
+#[test]
+fn v09_the_same_ciphertexts_in_two_ballots() {
+    let (e, r, mut rng) = honest();
+    let mut ballots = r.ballots.clone();
+    let seed = EncryptionSeed::random(&mut rng);
+    let nonce = [5; 32];
+    ballots.push(e.ballot("north", 1, nonce, &seed, &mut rng));
+    ballots.push(e.ballot("north", 1, nonce, &seed, &mut rng));
+    let r = Record::honest(&e, ballots, 2, &mut rng);
+    expect_only(&e, &r, |_| {}, &["V09"], "appears 2 times");
+}
+
+#[test]
+fn v10_aggregates_that_are_not_the_sum_then_decrypted_honestly() {
+    let (e, mut r, mut rng) = honest();
+    let pk = &e.package.ceremony.joint_key;
+    r.aggregates.aggregates[1].ciphertext += Ciphertext::encrypt(pk, 1, &Nonce::random(&mut rng));
+    r.decrypt(&e, &mut rng);
+    // The count is decrypted honestly from the altered sum, so only V10 sees it.
+    expect_only(
+        &e,
+        &r,
+        |_| {},
+        &["V10"],
+        "district north contest council selection 1",
+    );
+}
+
+#[test]
+fn v11_a_trustee_share_that_does_not_verify() {
+    let (e, mut r, _) = honest();
+    r.shares[2].shares.swap(0, 1);
+    expect_only(&e, &r, |_| {}, &["V11"], "trustee 3, district north");
+}
+
+#[test]
+fn v12_fewer_trustees_than_the_threshold() {
+    let (e, r, _) = honest();
+    expect_only(
+        &e,
+        &r,
+        |d| {
+            std::fs::remove_file(d.join(decryption_shares_file(2))).unwrap();
+            std::fs::remove_file(d.join(decryption_shares_file(3))).unwrap();
+            reseal(&e, d);
+        },
+        &["V12"],
+        "threshold is 2",
+    );
+}
+
+#[test]
+fn v13_a_combined_point_that_is_no_possible_count() {
+    // Only reachable with another failure: a sum of valid ballots always decrypts in range.
+    let (e, mut r, mut rng) = honest();
+    let pk = &e.package.ceremony.joint_key;
+    r.aggregates.aggregates[0].ciphertext = Ciphertext::encrypt(pk, 500, &Nonce::random(&mut rng));
+    r.decrypt(&e, &mut rng);
+    expect_only(&e, &r, |_| {}, &["V10", "V13", "V14"], "no valid count");
+}
+
+#[test]
+fn v14_a_dishonest_official_alters_the_results_and_reseals() {
+    let (e, mut r, _) = honest();
+    r.results.counts[0] += 100;
+    // write() seals with the officials' own key: the seal and every signature verify.
+    expect_only(
+        &e,
+        &r,
+        |_| {},
+        &["V14"],
+        "results.bin says 101, the decryption gives 1",
+    );
+}
+
+#[test]
+fn v15_rule_counts_that_add_up_but_miss_a_ballot() {
+    let (e, mut r, _) = honest();
+    r.rule_counts.counted += 1;
+    r.rule_counts.voters += 1;
+    r.rule_counts.superseded -= 1;
+    expect_only(&e, &r, |_| {}, &["V15"], "7 ballots counted");
+}
+
+#[test]
+fn every_failure_is_reported_not_just_the_first() {
+    let (e, mut r, _) = honest();
+    r.results.counts[0] += 1;
+    r.results.counts[3] += 1;
+    r.shares[2].shares.swap(0, 1);
+    let dir = tempfile::tempdir().unwrap();
+    r.write(&e, dir.path());
+    let report = run(dir.path());
+    assert_eq!(failed(&report), ["V11", "V14"]);
+    let v11 = &report.checks[10];
+    assert_eq!(v11.failures.len(), 2, "both swapped shares");
+    let v14 = &report.checks[13];
+    assert_eq!(v14.failures.len(), 2, "both altered counts");
+}
+
+#[test]
+fn missing_files_make_dependent_checks_not_run_and_exit_2() {
+    let (e, r, _) = honest();
+    let dir = tempfile::tempdir().unwrap();
+    r.write(&e, dir.path());
+    std::fs::remove_file(dir.path().join(rec::AGGREGATES_FILE)).unwrap();
+    let report = run(dir.path());
+    assert_eq!(failed(&report), ["V01"], "the seal lists it");
+    assert!(matches!(
+        report.checks[9].status,
+        Status::NotRun { ref reason } if reason.contains("aggregates.bin")
+    ));
+    assert!(matches!(report.checks[10].status, Status::Skipped { .. }));
+    assert_eq!(report.exit_code(), 2);
+}
+
+#[test]
+fn the_command_line_exits_0_1_2_and_prints_json() {
+    let (e, mut r, _) = honest();
+    let dir = tempfile::tempdir().unwrap();
+    r.write(&e, dir.path());
+    let bin = env!("CARGO_BIN_EXE_verifier");
+    let key = hex::encode(e.officials.verifying_key().as_bytes());
+    let ok = Command::new(bin)
+        .args(["check", "--json", "--officials-key", &key])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(json["format"], "ivote-verifier-report-v1");
+    assert_eq!(json["checks"][0]["id"], "V01");
+    assert_eq!(json["summary"]["passed"], 15);
+
+    // Someone else's key: the seal and the package signature fail.
+    let other = hex::encode(SigningKey::from_bytes(&[97; 32]).verifying_key().as_bytes());
+    let bad = Command::new(bin)
+        .args(["check", "--officials-key", &other])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(
+        text.contains("V01 FAILED") && text.contains("V02 FAILED"),
+        "{text}"
+    );
+    assert!(text.contains("NOT VERIFIED"), "{text}");
+
+    r.results.counts[1] += 1;
+    r.write(&e, dir.path());
+    let altered = Command::new(bin)
+        .arg("check")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(altered.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&altered.stdout).contains("V14 FAILED"));
+
+    let missing = Command::new(bin)
+        .args(["check", "/nonexistent/record"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+
+    let _ = aggregate(&e, &r.ballots);
+}

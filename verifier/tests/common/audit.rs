@@ -1,0 +1,346 @@
+//! An election with real e-ID (the insecure demo PKI of `ivote-eid`: a CA, voter
+//! certificates and keys, a CRL), a ballot box of real signed submissions written with the
+//! protocol's writer, the record of its count and the auditors' bundle, for `verifier audit`.
+//! The case is a list of votes, each with the outcome the count gives it; tests change a
+//! vote, an outcome or a file, then write.
+
+use std::path::{Path, PathBuf};
+
+use ivote_crypto::contest::EncryptionSeed;
+use ivote_eid::insecure_demo_pki::{DemoCa, DemoVoter, VoterSpec};
+use ivote_eid::KeyAlgorithm;
+use ivote_protocol::ballot::{Ballot, Hash32};
+use ivote_protocol::ballot_box::{BallotBoxWriter, BALLOT_BOX_FILE};
+use ivote_protocol::package::ContextHash;
+use ivote_protocol::record::counts::{Decisions, Outcome, RuleCounts};
+use ivote_protocol::record::seal::KIND_AUDITORS;
+use ivote_protocol::record::{DECISIONS_FILE, PAPER_VOTES_FILE};
+use ivote_protocol::roll::{demo_estonian_code, voter_id, Country};
+use ivote_protocol::submission::{vote_message, Submission, SubmissionRecord};
+use rand::{CryptoRng, Rng, RngCore};
+use sha2::{Digest, Sha256};
+
+use super::{log_of, seal_as, Election, Record, MANIFEST};
+
+/// 2027-02-22T07:00:00Z, the test manifest's `voting_starts`.
+pub const STARTS: i64 = 1_803_279_600;
+/// 2027-02-28T18:00:00Z, its `voting_ends`.
+pub const ENDS: i64 = 1_803_837_600;
+const DAY: i64 = 86_400;
+/// Voters 0, 2, 4 vote in north, 1, 3, 5 in south.
+pub const VOTERS: usize = 6;
+/// Voter 4's certificate is on the CRL.
+pub const REVOKED: usize = 4;
+
+/// One submission of the box.
+#[derive(Clone, Debug)]
+pub struct Vote {
+    /// The voter (index).
+    pub voter: usize,
+    /// When the collector received it.
+    pub at: i64,
+    /// The selection chosen in every contest.
+    pub choice: usize,
+    /// Signed with garbage instead of the voter's key.
+    pub bad_signature: bool,
+    /// Encrypted for another election (its ballot does not decode for this one).
+    pub foreign: bool,
+    /// What the count decides.
+    pub outcome: Outcome,
+}
+
+fn vote(voter: usize, at: i64, outcome: Outcome) -> Vote {
+    Vote {
+        voter,
+        at,
+        choice: voter % 2,
+        bad_signature: false,
+        foreign: false,
+        outcome,
+    }
+}
+
+/// A case: the election, its voters, the votes in log order and the paper list.
+pub struct AuditCase {
+    pub election: Election,
+    pub voters: Vec<DemoVoter>,
+    pub roll_csv: Vec<u8>,
+    pub votes: Vec<Vote>,
+    /// Voters (indices) on the paper list.
+    pub paper: Vec<usize>,
+    /// Replaces the counted ballots (the leaves decided counted) when set.
+    pub counted_override: Option<Vec<usize>>,
+    /// Replaces the rule counts derived from the outcomes when set.
+    pub rule_counts_override: Option<RuleCounts>,
+}
+
+/// Where a written case is.
+pub struct Written {
+    pub _tmp: tempfile::TempDir,
+    pub record: PathBuf,
+    pub bundle: PathBuf,
+    pub roll: PathBuf,
+}
+
+fn district(voter: usize) -> &'static str {
+    if voter % 2 == 0 {
+        "north"
+    } else {
+        "south"
+    }
+}
+
+impl AuditCase {
+    /// The honest case: every rule at work (see the comments).
+    pub fn honest(rng: &mut (impl RngCore + CryptoRng)) -> AuditCase {
+        let ca = DemoCa::new(
+            "Audit test CA",
+            KeyAlgorithm::Ed25519,
+            STARTS - 2 * 365 * DAY,
+            ENDS + 5 * 365 * DAY,
+        )
+        .unwrap();
+        let voters: Vec<DemoVoter> = (0..VOTERS as u32)
+            .map(|i| {
+                let code = demo_estonian_code(i).unwrap();
+                ca.issue(&VoterSpec::new(
+                    &code,
+                    KeyAlgorithm::Ed25519,
+                    STARTS - 365 * DAY,
+                    ENDS + 365 * DAY,
+                ))
+                .unwrap()
+            })
+            .collect();
+        let crl = ca
+            .crl(
+                &[voters[REVOKED].serial],
+                STARTS - 30 * DAY,
+                ENDS + 30 * DAY,
+            )
+            .unwrap();
+        let mut roll_csv = b"id_code,district\n".to_vec();
+        for (i, v) in voters.iter().enumerate() {
+            roll_csv.extend(format!("{},{}\n", v.code, district(i)).as_bytes());
+        }
+        let election = Election::with_eid(
+            MANIFEST,
+            3,
+            2,
+            &roll_csv,
+            ca.cert_pem().into_bytes(),
+            Some(crl.pem.into_bytes()),
+            rng,
+        );
+        use Outcome::*;
+        let mut bad = vote(5, STARTS + 60, Invalid("eid.bad_signature".into()));
+        bad.bad_signature = true;
+        let votes = vec![
+            vote(0, STARTS - DAY, TestVote),  // 0: before the window
+            vote(1, STARTS + 10, Superseded), // 1: revoted at 3
+            vote(2, STARTS + 20, Counted),    // 2
+            vote(1, STARTS + 30, Counted),    // 3: the last vote counts
+            vote(3, STARTS + 40, Cancelled),  // 4: voted on paper
+            vote(4, STARTS + 50, Invalid("eid.revoked".into())), // 5: revoked certificate
+            bad,                              // 6: bad signature
+            vote(0, STARTS + 70, Counted),    // 7: the test vote's voter
+            vote(5, STARTS + 80, Counted),    // 8: garbage replaced nothing
+        ];
+        AuditCase {
+            election,
+            voters,
+            roll_csv,
+            votes,
+            paper: vec![3],
+            counted_override: None,
+            rule_counts_override: None,
+        }
+    }
+
+    fn voter_id(&self, voter: usize) -> String {
+        voter_id(Country::EE, &self.voters[voter].code)
+    }
+
+    /// The totals the outcomes give.
+    pub fn rule_counts(&self) -> RuleCounts {
+        let mut c = RuleCounts {
+            submissions: self.votes.len() as u64,
+            paper_votes: self.paper.len() as u64,
+            ..RuleCounts::default()
+        };
+        let mut voters = std::collections::BTreeSet::new();
+        let mut cancelled = std::collections::BTreeSet::new();
+        let mut rejected = std::collections::BTreeMap::<String, u64>::new();
+        for v in &self.votes {
+            match &v.outcome {
+                Outcome::Counted => c.counted += 1,
+                Outcome::Superseded => c.superseded += 1,
+                Outcome::Cancelled => {
+                    c.cancelled_submissions += 1;
+                    cancelled.insert(v.voter);
+                }
+                Outcome::TestVote => c.test_votes += 1,
+                Outcome::Invalid(code) => *rejected.entry(code.clone()).or_default() += 1,
+            }
+            if matches!(
+                v.outcome,
+                Outcome::Counted | Outcome::Superseded | Outcome::Cancelled
+            ) {
+                voters.insert(v.voter);
+            }
+        }
+        c.voters = voters.len() as u64;
+        c.cancelled_voters = cancelled.len() as u64;
+        c.rejected = rejected.into_iter().collect();
+        c
+    }
+
+    /// The box's entries: each vote encrypted, signed and logged.
+    fn entries(
+        &self,
+        rng: &mut (impl RngCore + CryptoRng),
+    ) -> (Vec<Ballot>, Vec<(SubmissionRecord, Submission)>) {
+        let e = &self.election;
+        let mut seq = [0u32; VOTERS];
+        let mut ballots = Vec::new();
+        let mut entries = Vec::new();
+        for (leaf, v) in self.votes.iter().enumerate() {
+            let ballot = if v.foreign {
+                let shapes = &e.shapes;
+                let choices: Vec<Vec<u64>> = shapes
+                    .district(district(v.voter))
+                    .unwrap()
+                    .iter()
+                    .map(|(_, s)| {
+                        (0..s.selections().len())
+                            .map(|i| u64::from(i == v.choice))
+                            .collect()
+                    })
+                    .collect();
+                Ballot::encrypt(
+                    &ContextHash([7; 32]),
+                    &e.package.ceremony.joint_key,
+                    shapes,
+                    district(v.voter),
+                    rng.gen(),
+                    &choices,
+                    &EncryptionSeed::random(rng),
+                    rng,
+                )
+                .unwrap()
+            } else {
+                e.ballot(
+                    district(v.voter),
+                    v.choice,
+                    rng.gen(),
+                    &EncryptionSeed::random(rng),
+                    rng,
+                )
+            };
+            let layout = ballot.to_bytes();
+            let hash = ballot.hash();
+            let signature = if v.bad_signature {
+                vec![3; 64]
+            } else {
+                let key = self.voters[v.voter].key().unwrap();
+                key.sign(&vote_message(&e.package.context_hash, &hash))
+            };
+            let certificate = self.voters[v.voter].cert_der().to_vec();
+            seq[v.voter] += 1;
+            let record = SubmissionRecord {
+                leaf_index: leaf as u64,
+                received_at: v.at,
+                voter_id: self.voter_id(v.voter),
+                voter_seq: seq[v.voter],
+                ballot_hash: hash,
+                certificate_hash: Hash32(Sha256::digest(&certificate).into()),
+                signature: signature.clone(),
+            };
+            ballots.push(ballot);
+            entries.push((
+                record,
+                Submission {
+                    ballot: layout,
+                    certificate,
+                    signature,
+                },
+            ));
+        }
+        (ballots, entries)
+    }
+
+    /// Writes the record, the bundle and the roll; `alter` may change the box's entries
+    /// before they are written (the log keeps the records given).
+    pub fn write_with(
+        &self,
+        rng: &mut (impl RngCore + CryptoRng),
+        alter: impl FnOnce(&mut Vec<(SubmissionRecord, Submission)>),
+    ) -> Written {
+        let e = &self.election;
+        let tmp = tempfile::tempdir().unwrap();
+        let (record_dir, bundle_dir) = (tmp.path().join("record"), tmp.path().join("auditors"));
+        std::fs::create_dir_all(&record_dir).unwrap();
+        std::fs::create_dir_all(&bundle_dir).unwrap();
+        let (ballots, mut entries) = self.entries(rng);
+        let records: Vec<SubmissionRecord> = entries.iter().map(|(r, _)| r.clone()).collect();
+        let counted_leaves: Vec<usize> = self.counted_override.clone().unwrap_or_else(|| {
+            (0..self.votes.len())
+                .filter(|&i| self.votes[i].outcome == Outcome::Counted)
+                .collect()
+        });
+        let counted: Vec<Ballot> = counted_leaves.iter().map(|&i| ballots[i].clone()).collect();
+        let rule_counts = self
+            .rule_counts_override
+            .clone()
+            .unwrap_or_else(|| self.rule_counts());
+        let mut record = Record::honest(e, counted, 0, rng);
+        record.records = records;
+        record.log = log_of(e, &record.records);
+        record.rule_counts = rule_counts;
+        record.write(e, &record_dir);
+
+        alter(&mut entries);
+        let file = std::fs::File::create(bundle_dir.join(BALLOT_BOX_FILE)).unwrap();
+        let mut w = BallotBoxWriter::new(
+            std::io::BufWriter::new(file),
+            &e.package.context_hash,
+            &record.log.final_head,
+        )
+        .unwrap();
+        for (r, s) in &entries {
+            w.push(&r.to_bytes(), &s.to_bytes()).unwrap();
+        }
+        std::io::Write::flush(&mut w.finish().unwrap()).unwrap();
+        let decisions = Decisions {
+            context: e.package.context_hash,
+            outcomes: self.votes.iter().map(|v| v.outcome.clone()).collect(),
+        };
+        std::fs::write(bundle_dir.join(DECISIONS_FILE), decisions.to_bytes()).unwrap();
+        if !self.paper.is_empty() {
+            let mut csv = "id_code\n".to_owned();
+            for &p in &self.paper {
+                csv.push_str(&format!("{}\n", self.voters[p].code));
+            }
+            std::fs::write(bundle_dir.join(PAPER_VOTES_FILE), csv).unwrap();
+        }
+        seal_as(e, &bundle_dir, KIND_AUDITORS);
+        let roll = tmp.path().join("roll.csv");
+        std::fs::write(&roll, &self.roll_csv).unwrap();
+        Written {
+            _tmp: tmp,
+            record: record_dir,
+            bundle: bundle_dir,
+            roll,
+        }
+    }
+
+    /// Writes the case unaltered.
+    pub fn write(&self, rng: &mut (impl RngCore + CryptoRng)) -> Written {
+        self.write_with(rng, |_| {})
+    }
+}
+
+/// Reseals the bundle in `dir` after a test changed a file.
+pub fn reseal_bundle(e: &Election, dir: &Path) {
+    seal_as(e, dir, KIND_AUDITORS);
+}

@@ -1,0 +1,479 @@
+//! Builds honest election records in memory and on disk with the real formats
+//! (`ivote_protocol::record` writers, the crypto library, a real in-memory key ceremony), for
+//! the verifier's tests and its benchmark. Tests then alter exactly one thing.
+
+#![allow(dead_code)]
+
+pub mod audit;
+
+use std::path::Path;
+
+use ed25519_dalek::SigningKey;
+use ivote_crypto::contest::EncryptionSeed;
+use ivote_crypto::dlog::DlogTable;
+use ivote_crypto::threshold::decryption::{combine, DecryptionShare};
+use ivote_crypto::threshold::dkg::KeyShare;
+use ivote_crypto::Ciphertext;
+use ivote_protocol::ballot::{Ballot, BallotShapes, Hash32};
+use ivote_protocol::ballot_box::FinalHead;
+use ivote_protocol::ceremony::test_support::honest_ceremony_with_keys;
+use ivote_protocol::manifest::WindowCheck;
+use ivote_protocol::merkle::MerkleTree;
+use ivote_protocol::package::{
+    build, hex_file, verify_and_load, ElectionPackage, PackageFiles, PackageTrust, CEREMONY_FILE,
+    COLLECTOR_KEY_FILE, CRL_FILE, JOINT_KEY_FILE, MANIFEST_FILE, ROLL_HASH_FILE,
+    TRUST_ANCHORS_FILE,
+};
+use ivote_protocol::receipt::{Receipt, ReceiptContent, SignedTreeHead};
+use ivote_protocol::record::aggregates::{positions, Aggregate, Aggregates};
+use ivote_protocol::record::ballots::CountedBallotsWriter;
+use ivote_protocol::record::counts::RuleCounts;
+use ivote_protocol::record::log::LogFile;
+use ivote_protocol::record::results::Results;
+use ivote_protocol::record::seal::{RecordIndex, KIND_RECORD};
+use ivote_protocol::record::shares::ShareFile;
+use ivote_protocol::record::{self as rec, decryption_shares_file};
+use ivote_protocol::roll::RollHash;
+use ivote_protocol::submission::SubmissionRecord;
+use ivote_protocol::ElectionManifest;
+use ivote_verifier::RecordDir;
+use rand::{CryptoRng, Rng, RngCore};
+use sha2::{Digest, Sha256};
+
+/// Two districts, one plurality contest each (3 candidates, then 2 and a blank option).
+pub const MANIFEST: &str = r#"
+election_id = "verifier-test"
+languages = ["en"]
+default_language = "en"
+time_zone = "Europe/Tallinn"
+voting_starts = "2027-02-22T07:00:00Z"
+voting_ends = "2027-02-28T18:00:00Z"
+title = { en = "Election" }
+
+[[districts]]
+id = "north"
+name = "North"
+
+[[districts.contests]]
+id = "council"
+kind = "plurality"
+title = "Council"
+
+[[districts.contests.candidates]]
+id = "a"
+name = "Ann"
+
+[[districts.contests.candidates]]
+id = "b"
+name = "Bob"
+
+[[districts.contests.candidates]]
+id = "c"
+name = "Cid"
+
+[[districts]]
+id = "south"
+name = "South"
+
+[[districts.contests]]
+id = "mayor"
+kind = "plurality"
+title = "Mayor"
+blank = { id = "blank", name = "Blank" }
+
+[[districts.contests.candidates]]
+id = "x"
+name = "Xena"
+
+[[districts.contests.candidates]]
+id = "y"
+name = "Yuri"
+"#;
+
+/// An election set up: keys, package, the trustees' key shares.
+pub struct Election {
+    pub officials: SigningKey,
+    pub collector: SigningKey,
+    pub files: PackageFiles,
+    pub package: ElectionPackage,
+    pub keys: Vec<KeyShare>,
+    pub shapes: BallotShapes,
+}
+
+impl Election {
+    /// A `t`-of-`n` election on `manifest` (no real e-ID: `verifier check` does not look
+    /// at certificates).
+    pub fn new(manifest: &str, n: u32, t: u32, rng: &mut (impl RngCore + CryptoRng)) -> Election {
+        Election::with_eid(
+            manifest,
+            n,
+            t,
+            b"id_code,district,name\n",
+            b"test trust anchors\n".to_vec(),
+            None,
+            rng,
+        )
+    }
+
+    /// A `t`-of-`n` election on `manifest` with this roll file, trust anchors and CRL.
+    pub fn with_eid(
+        manifest: &str,
+        n: u32,
+        t: u32,
+        roll_csv: &[u8],
+        trust_anchors_pem: Vec<u8>,
+        crl_pem: Option<Vec<u8>>,
+        rng: &mut (impl RngCore + CryptoRng),
+    ) -> Election {
+        let manifest = ElectionManifest::from_toml(manifest, WindowCheck::AllowPast).unwrap();
+        let (ceremony, transcript, keys) =
+            honest_ceremony_with_keys(manifest.election_id().as_str(), n, t, rng);
+        let officials = SigningKey::from_bytes(&[11; 32]);
+        let collector = SigningKey::from_bytes(&[12; 32]);
+        let mut content = PackageFiles::from([
+            (MANIFEST_FILE.into(), manifest.canonical_bytes().unwrap()),
+            (
+                ROLL_HASH_FILE.into(),
+                hex_file(&RollHash::of_file(roll_csv).0),
+            ),
+            (TRUST_ANCHORS_FILE.into(), trust_anchors_pem),
+            (CEREMONY_FILE.into(), transcript),
+            (
+                JOINT_KEY_FILE.into(),
+                hex_file(&ceremony.joint_key.to_bytes()),
+            ),
+            (
+                COLLECTOR_KEY_FILE.into(),
+                hex_file(collector.verifying_key().as_bytes()),
+            ),
+        ]);
+        if let Some(crl) = crl_pem {
+            content.insert(CRL_FILE.into(), crl);
+        }
+        let files = build(content, &officials).unwrap();
+        let package = verify_and_load(
+            &files,
+            PackageTrust::OfficialsKey(&officials.verifying_key()),
+        )
+        .unwrap();
+        let shapes = BallotShapes::from_manifest(&package.manifest).unwrap();
+        Election {
+            officials,
+            collector,
+            files,
+            package,
+            keys,
+            shapes,
+        }
+    }
+
+    /// The test election: 3 trustees, threshold 2.
+    pub fn test(rng: &mut (impl RngCore + CryptoRng)) -> Election {
+        Election::new(MANIFEST, 3, 2, rng)
+    }
+
+    /// A ballot voting for selection `choice` in every contest of `district`.
+    pub fn ballot(
+        &self,
+        district: &str,
+        choice: usize,
+        nonce: [u8; 32],
+        seed: &EncryptionSeed,
+        rng: &mut (impl RngCore + CryptoRng),
+    ) -> Ballot {
+        let choices: Vec<Vec<u64>> = self
+            .shapes
+            .district(district)
+            .unwrap()
+            .iter()
+            .map(|(_, shape)| {
+                (0..shape.selections().len())
+                    .map(|i| u64::from(i == choice))
+                    .collect()
+            })
+            .collect();
+        Ballot::encrypt(
+            &self.package.context_hash,
+            &self.package.ceremony.joint_key,
+            &self.shapes,
+            district,
+            nonce,
+            &choices,
+            seed,
+            rng,
+        )
+        .unwrap()
+    }
+
+    /// `count` ballots, alternating districts and candidates.
+    pub fn ballots(&self, count: usize, rng: &mut (impl RngCore + CryptoRng)) -> Vec<Ballot> {
+        (0..count)
+            .map(|i| {
+                let district = if i % 2 == 0 { "north" } else { "south" };
+                self.ballot(
+                    district,
+                    i % 3,
+                    rng.gen(),
+                    &EncryptionSeed::random(rng),
+                    rng,
+                )
+            })
+            .collect()
+    }
+}
+
+/// Every file of a record, as values a test can alter before writing.
+pub struct Record {
+    pub ballots: Vec<Ballot>,
+    pub records: Vec<SubmissionRecord>,
+    pub log: LogFile,
+    pub aggregates: Aggregates,
+    pub shares: Vec<ShareFile>,
+    pub results: Results,
+    pub rule_counts: RuleCounts,
+}
+
+impl Record {
+    /// The honest record of `ballots` (each a different voter's last vote), with
+    /// `superseded` earlier votes in the log before them.
+    pub fn honest(
+        e: &Election,
+        ballots: Vec<Ballot>,
+        superseded: usize,
+        rng: &mut (impl RngCore + CryptoRng),
+    ) -> Record {
+        let context = e.package.context_hash;
+        let mut records = Vec::new();
+        for i in 0..superseded {
+            records.push(SubmissionRecord {
+                leaf_index: records.len() as u64,
+                received_at: 1_803_000_000 + i as i64,
+                voter_id: format!("voter{i}"),
+                voter_seq: 1,
+                ballot_hash: Hash32(rng.gen()),
+                certificate_hash: Hash32([1; 32]),
+                signature: vec![2; 64],
+            });
+        }
+        for (i, b) in ballots.iter().enumerate() {
+            records.push(SubmissionRecord {
+                leaf_index: records.len() as u64,
+                received_at: 1_803_100_000 + i as i64,
+                voter_id: format!("voter{i}"),
+                voter_seq: if i < superseded { 2 } else { 1 },
+                ballot_hash: b.hash(),
+                certificate_hash: Hash32([1; 32]),
+                signature: vec![2; 64],
+            });
+        }
+        let log = log_of(e, &records);
+        let aggregates = aggregate(e, &ballots);
+        let counted = ballots.len() as u64;
+        let rule_counts = RuleCounts {
+            submissions: records.len() as u64,
+            voters: counted,
+            counted,
+            superseded: superseded as u64,
+            ..RuleCounts::default()
+        };
+        let mut r = Record {
+            ballots,
+            records,
+            log,
+            aggregates,
+            shares: Vec::new(),
+            results: Results {
+                context,
+                aggregates_hash: [0; 32],
+                trustees: Vec::new(),
+                counts: Vec::new(),
+            },
+            rule_counts,
+        };
+        r.decrypt(e, rng);
+        r
+    }
+
+    /// Every trustee's decryption shares of the current aggregates, and the results from the
+    /// first `t` trustees.
+    pub fn decrypt(&mut self, e: &Election, rng: &mut (impl RngCore + CryptoRng)) {
+        let context = e.package.context_hash;
+        let crypto_context = context.into();
+        let aggregates_hash: [u8; 32] = Sha256::digest(self.aggregates.to_bytes()).into();
+        self.shares = e
+            .keys
+            .iter()
+            .map(|k| ShareFile {
+                context,
+                aggregates_hash,
+                trustee: k.index(),
+                shares: self
+                    .aggregates
+                    .aggregates
+                    .iter()
+                    .map(|a| {
+                        DecryptionShare::create(&crypto_context, k, &a.ciphertext, &a.position, rng)
+                            .unwrap()
+                    })
+                    .collect(),
+            })
+            .collect();
+        let t = e.package.ceremony.params().t() as usize;
+        let table = DlogTable::new(1 << 16);
+        let counts = (0..self.aggregates.aggregates.len())
+            .map(|i| {
+                let a = &self.aggregates.aggregates[i];
+                let m = combine(
+                    &a.ciphertext,
+                    self.shares.iter().take(t).map(|f| &f.shares[i]),
+                )
+                .unwrap();
+                table.solve(&m).unwrap_or(u64::MAX)
+            })
+            .collect();
+        self.results = Results {
+            context,
+            aggregates_hash,
+            trustees: (1..=t as u32).collect(),
+            counts,
+        };
+    }
+
+    /// Writes the record into `dir` and seals it with the officials' key.
+    pub fn write(&self, e: &Election, dir: &Path) {
+        let context = e.package.context_hash;
+        ivote_protocol::fs::write_package_dir(&dir.join(rec::PACKAGE_DIR), &e.files).unwrap();
+        std::fs::write(
+            dir.join(rec::OFFICIALS_KEY_FILE),
+            hex_file(e.officials.verifying_key().as_bytes()),
+        )
+        .unwrap();
+        std::fs::write(dir.join(rec::LOG_FILE), self.log.to_bytes()).unwrap();
+        let mut layouts: Vec<Vec<u8>> = self.ballots.iter().map(Ballot::to_bytes).collect();
+        layouts.sort_by_key(|l| ivote_protocol::ballot::ballot_hash(l));
+        let file = std::fs::File::create(dir.join(rec::COUNTED_BALLOTS_FILE)).unwrap();
+        let mut w = CountedBallotsWriter::new(
+            std::io::BufWriter::new(file),
+            &context,
+            layouts.len() as u64,
+        )
+        .unwrap();
+        for l in &layouts {
+            w.push(l).unwrap();
+        }
+        std::io::Write::flush(&mut w.finish().unwrap()).unwrap();
+        std::fs::write(dir.join(rec::AGGREGATES_FILE), self.aggregates.to_bytes()).unwrap();
+        for s in &self.shares {
+            std::fs::write(dir.join(decryption_shares_file(s.trustee)), s.to_bytes()).unwrap();
+        }
+        std::fs::write(dir.join(rec::RESULTS_FILE), self.results.to_bytes()).unwrap();
+        std::fs::write(
+            dir.join(rec::RULE_COUNTS_FILE),
+            self.rule_counts.to_bytes(&context),
+        )
+        .unwrap();
+        reseal(e, dir);
+    }
+
+    /// A receipt for leaf `leaf`, with a tree head of the final log.
+    pub fn receipt(&self, e: &Election, leaf: usize) -> Receipt {
+        let mut tree = MerkleTree::new();
+        for r in &self.records {
+            tree.push(r.leaf_hash());
+        }
+        let size = tree.size();
+        let r = &self.records[leaf];
+        ReceiptContent {
+            ballot_hash: r.ballot_hash,
+            voter_seq: r.voter_seq,
+            leaf_index: leaf as u64,
+            record_hash: r.hash(),
+            tree_head: self.log.final_head.head,
+            inclusion: tree.inclusion_proof(leaf as u64, size).unwrap(),
+        }
+        .sign(&e.collector, &e.package.context_hash)
+    }
+}
+
+/// The log of `records`, with the collector's final head.
+pub fn log_of(e: &Election, records: &[SubmissionRecord]) -> LogFile {
+    let context = e.package.context_hash;
+    let mut tree = MerkleTree::new();
+    for r in records {
+        tree.push(r.leaf_hash());
+    }
+    let head = SignedTreeHead::sign(
+        &e.collector,
+        &context,
+        tree.size(),
+        tree.root(tree.size()).unwrap(),
+        1_803_200_000,
+    );
+    LogFile {
+        context,
+        final_head: FinalHead::sign(head, &e.collector, &context),
+        leaves: records.iter().map(SubmissionRecord::hash).collect(),
+    }
+}
+
+/// The aggregates of `ballots`: each ballot decoded once, its selections added at its
+/// district's positions.
+pub fn aggregate(e: &Election, ballots: &[Ballot]) -> Aggregates {
+    let context = e.package.context_hash;
+    let mut aggregates: Vec<Aggregate> = positions(&e.package.manifest)
+        .into_iter()
+        .map(|position| Aggregate {
+            position,
+            ballots: 0,
+            ciphertext: Ciphertext::zero(),
+        })
+        .collect();
+    for b in ballots {
+        let first = aggregates
+            .iter()
+            .position(|a| a.position.district == b.district)
+            .unwrap();
+        let d = b.decode(&context, &e.shapes).unwrap();
+        let cts = d.contests().flat_map(|c| c.selections());
+        for (a, ct) in aggregates.iter_mut().skip(first).zip(cts) {
+            a.ciphertext += *ct;
+        }
+        for a in aggregates
+            .iter_mut()
+            .filter(|a| a.position.district == b.district)
+        {
+            a.ballots += 1;
+        }
+    }
+    Aggregates {
+        context,
+        aggregates,
+    }
+}
+
+/// Writes a fresh seal over every file of the record `dir`.
+pub fn reseal(e: &Election, dir: &Path) {
+    seal_as(e, dir, KIND_RECORD);
+}
+
+/// Writes a fresh seal of `kind` over every file of `dir`.
+pub fn seal_as(e: &Election, dir: &Path, kind: &str) {
+    let record = RecordDir::open(dir).unwrap();
+    let files = record
+        .list()
+        .unwrap()
+        .into_iter()
+        .filter(|n| n != rec::INDEX_FILE && n != rec::SIGNATURE_FILE)
+        .map(|n| {
+            let hash = record.sha256(&n).unwrap();
+            (n, hash)
+        })
+        .collect();
+    let index = RecordIndex {
+        context: e.package.context_hash,
+        kind: kind.into(),
+        files,
+    };
+    std::fs::write(dir.join(rec::INDEX_FILE), index.to_bytes()).unwrap();
+    std::fs::write(dir.join(rec::SIGNATURE_FILE), index.sign(&e.officials)).unwrap();
+}

@@ -1,0 +1,90 @@
+//! Encrypt + prove + sign one ballot of an 81-candidate plurality contest (exactly one of
+//! 81), as `voter-app vote` does before submitting (`vote::seal`). Target: at most 15 ms
+//! (release, one core). Run: `cargo bench -p voter-app`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use ivote_crypto::contest::EncryptionSeed;
+use ivote_crypto::{PublicKey, Scalar, G};
+use ivote_eid::insecure_demo_pki::{DemoCa, VoterSpec};
+use ivote_eid::KeyAlgorithm;
+use ivote_protocol::ballot::BallotShapes;
+use ivote_protocol::{ContextHash, ElectionManifest, WindowCheck};
+use ivote_voter_app::vote::{seal, SealFor};
+use rand::rngs::OsRng;
+
+fn manifest(candidates: usize) -> ElectionManifest {
+    let mut toml = String::from(
+        "election_id = \"bench\"\nlanguages = [\"en\"]\ndefault_language = \"en\"\n\
+         time_zone = \"UTC\"\nvoting_starts = \"2027-02-22T07:00:00Z\"\n\
+         voting_ends = \"2027-02-28T18:00:00Z\"\ntitle = \"Bench\"\n\n\
+         [[districts]]\nid = \"d\"\nname = \"D\"\n\n[[districts.contests]]\nid = \"c\"\n\
+         kind = \"plurality\"\ntitle = \"C\"\n",
+    );
+    for i in 0..candidates {
+        toml.push_str(&format!(
+            "\n[[districts.contests.candidates]]\nid = \"{}\"\nname = \"Candidate {i}\"\n",
+            100 + i
+        ));
+    }
+    ElectionManifest::from_toml(&toml, WindowCheck::AllowPast).unwrap()
+}
+
+fn cast(c: &mut Criterion) {
+    let shapes = BallotShapes::from_manifest(&manifest(81)).unwrap();
+    let joint_key = PublicKey::from_point(G * Scalar::from(1234u64)).unwrap();
+    let context = ContextHash([42; 32]);
+    let now = 1_800_000_000;
+    let ca = DemoCa::new(
+        "Bench CA",
+        KeyAlgorithm::Ed25519,
+        now - 86_400,
+        now + 86_400,
+    )
+    .unwrap();
+    for (name, alg) in [
+        ("ed25519", KeyAlgorithm::Ed25519),
+        ("ecdsa-p384", KeyAlgorithm::EcdsaP384),
+    ] {
+        let voter = ca
+            .issue(&VoterSpec::new(
+                "38001085718",
+                alg,
+                now - 86_400,
+                now + 86_400,
+            ))
+            .unwrap();
+        let key = voter.key().unwrap();
+        let mut values = vec![vec![0u64; 81]];
+        values[0][40] = 1;
+        c.bench_function(&format!("seal an 81-candidate ballot ({name})"), |b| {
+            b.iter(|| {
+                let seed = EncryptionSeed::random(&mut OsRng);
+                seal(
+                    SealFor {
+                        context: &context,
+                        joint_key: &joint_key,
+                        shapes: &shapes,
+                        district: "d",
+                        nonce: [7; 32],
+                    },
+                    &values,
+                    &seed,
+                    &key,
+                    voter.cert_der(),
+                    &mut OsRng,
+                )
+                .unwrap()
+            })
+        });
+    }
+}
+
+criterion_group!(benches, cast);
+criterion_main!(benches);

@@ -1,0 +1,159 @@
+//! The command line.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::AppError;
+use crate::package::Trust;
+use crate::{receipt_check, verify, vote};
+
+/// The ivote voter app: cast an encrypted, signed ballot, keep the receipt, verify it on a
+/// second device, check that it stays in the ballot box log. Voting again replaces the
+/// earlier vote.
+#[derive(Debug, Parser)]
+#[command(name = "voter-app", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the election comes from and what it is trusted by.
+#[derive(Debug, Args)]
+pub struct Election {
+    /// The collector's address, e.g. https://vote.example.org
+    #[arg(long, value_name = "URL")]
+    pub collector: String,
+    /// The election officials' public key (64 hex digits, as they published it): the
+    /// election package must carry their signature.
+    #[arg(long, value_name = "HEX", conflicts_with = "context")]
+    pub officials_key: Option<String>,
+    /// The election's context hash (64 hex digits, as the officials published it), instead
+    /// of their key.
+    #[arg(long, value_name = "HEX")]
+    pub context: Option<String>,
+}
+
+impl Election {
+    fn trust(&self) -> Result<Trust, AppError> {
+        Trust::from_flags(self.officials_key.as_deref(), self.context.as_deref())
+    }
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Vote (or vote again: the newest vote replaces the older one).
+    Vote {
+        #[command(flatten)]
+        election: Election,
+        /// Your e-ID certificate file (PEM or DER).
+        #[arg(long, value_name = "CERT")]
+        eid: PathBuf,
+        /// Your e-ID private key file (PKCS#8, PEM or DER; if it is protected by a
+        /// passphrase, you are asked for it).
+        #[arg(long, value_name = "KEY")]
+        key: PathBuf,
+        /// Read the key's passphrase from the first line of this file instead of asking.
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<PathBuf>,
+        /// The language of the ballot (one of the election's, e.g. en, et, th).
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
+        /// Choose without the interactive screens, by candidate id: ID, ID=POINTS for
+        /// score and points contests, CONTEST:ID when an id is on several contests. Repeat
+        /// for each choice. The vote is cast without a confirmation question.
+        #[arg(long, value_name = "ID")]
+        choice: Vec<String>,
+        /// Where to save the receipt (default: receipt-TRACKING-CODE.bin here).
+        #[arg(long, value_name = "FILE")]
+        receipt: Option<PathBuf>,
+    },
+    /// Check your vote on a second device with the verification code the app showed.
+    Verify {
+        #[command(flatten)]
+        election: Election,
+        /// The language to show the candidates in.
+        #[arg(long, value_name = "LANG")]
+        lang: Option<String>,
+        /// The verification code (dashes and spaces are ignored).
+        #[arg(value_name = "CODE")]
+        code: String,
+    },
+    /// Check that a saved receipt's ballot is still in the collector's log.
+    CheckReceipt {
+        #[command(flatten)]
+        election: Election,
+        /// The receipt file saved by `vote`.
+        #[arg(value_name = "RECEIPT")]
+        receipt: PathBuf,
+    },
+}
+
+/// Runs a command with the process's standard input and output.
+pub fn run(cli: Cli) -> Result<(), AppError> {
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let result = match cli.command {
+        Command::Vote {
+            election,
+            eid,
+            key,
+            passphrase_file,
+            lang,
+            choice,
+            receipt,
+        } => vote::run(
+            &vote::VoteArgs {
+                trust: election.trust()?,
+                collector: election.collector,
+                eid,
+                key,
+                passphrase_file,
+                lang,
+                choices: choice,
+                receipt,
+            },
+            &mut input,
+            &mut out,
+        ),
+        Command::Verify {
+            election,
+            lang,
+            code,
+        } => verify::run(
+            &verify::VerifyArgs {
+                trust: election.trust()?,
+                collector: election.collector,
+                lang,
+                code,
+            },
+            &mut out,
+        ),
+        Command::CheckReceipt { election, receipt } => receipt_check::run(
+            &receipt_check::CheckReceiptArgs {
+                trust: election.trust()?,
+                collector: election.collector,
+                receipt,
+            },
+            &mut out,
+        ),
+    };
+    let _ = out.flush();
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

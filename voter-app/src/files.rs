@@ -1,0 +1,115 @@
+//! The app's edges: files, the passphrase, the clock.
+
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use ivote_eid::VoterKey;
+use zeroize::Zeroizing;
+
+use crate::error::AppError;
+
+/// Unix seconds now.
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Reads a file (`app.read_file`, could not run).
+pub fn read(path: &Path) -> Result<Vec<u8>, AppError> {
+    std::fs::read(path).map_err(|e| {
+        AppError::could_not_run(
+            "app.read_file",
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })
+}
+
+/// Writes a file (`app.write_file`, could not run).
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
+    std::fs::write(path, bytes).map_err(|e| {
+        AppError::could_not_run(
+            "app.write_file",
+            format!("cannot save {}: {e}", path.display()),
+        )
+    })
+}
+
+/// The certificate's DER, from a PEM (`-----BEGIN CERTIFICATE-----`) or DER file.
+pub fn read_certificate(path: &Path) -> Result<Vec<u8>, AppError> {
+    let bytes = read(path)?;
+    if !bytes.starts_with(b"-----BEGIN") {
+        return Ok(bytes);
+    }
+    match pkcs8::der::pem::decode_vec(&bytes) {
+        Ok(("CERTIFICATE", der)) => Ok(der),
+        _ => Err(AppError::refused(
+            "eid.malformed",
+            format!(
+                "{} is not a certificate (PEM CERTIFICATE or DER); give your e-ID certificate file",
+                path.display()
+            ),
+        )),
+    }
+}
+
+/// The passphrase: the first line of `file`, or typed at the terminal (not echoed).
+fn passphrase(file: Option<&Path>) -> Result<Zeroizing<String>, AppError> {
+    match file {
+        Some(f) => {
+            let bytes = Zeroizing::new(read(f)?);
+            let text = std::str::from_utf8(&bytes).map_err(|_| {
+                AppError::refused(
+                    "app.bad_passphrase_file",
+                    format!("{} is not UTF-8 text", f.display()),
+                )
+            })?;
+            let line = text.lines().next().unwrap_or_default();
+            Ok(Zeroizing::new(
+                line.strip_suffix('\r').unwrap_or(line).to_owned(),
+            ))
+        }
+        None => rpassword::prompt_password("The passphrase of your e-ID key: ")
+            .map(Zeroizing::new)
+            .map_err(|e| {
+                AppError::could_not_run(
+                    "app.no_terminal",
+                    format!(
+                        "the key is protected by a passphrase, and it cannot be asked for \
+                         here ({e}); run the app in a terminal, or give --passphrase-file"
+                    ),
+                )
+            }),
+    }
+}
+
+/// The e-ID private key: PKCS#8, PEM or DER; an encrypted one (`ENCRYPTED PRIVATE KEY`, or
+/// DER that is not a plain key) asks for its passphrase (`eid.wrong_passphrase`).
+pub fn read_key(path: &Path, passphrase_file: Option<&Path>) -> Result<VoterKey, AppError> {
+    let bytes = Zeroizing::new(read(path)?);
+    let key = if bytes.starts_with(b"-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+        let pass = passphrase(passphrase_file)?;
+        VoterKey::from_encrypted_pkcs8_pem(&bytes, pass.as_bytes()).map_err(AppError::from)
+    } else if bytes.starts_with(b"-----BEGIN") {
+        VoterKey::from_pkcs8_pem(&bytes).map_err(AppError::from)
+    } else {
+        match VoterKey::from_pkcs8_der(&bytes) {
+            Ok(k) => Ok(k),
+            Err(_) => {
+                let pass = passphrase(passphrase_file)?;
+                VoterKey::from_encrypted_pkcs8_der(&bytes, pass.as_bytes()).map_err(AppError::from)
+            }
+        }
+    };
+    key.map_err(|e| {
+        if e.code == "eid.wrong_passphrase" {
+            AppError::refused(
+                e.code,
+                "the passphrase does not open your e-ID key; type it again (mind the keyboard \
+                 layout and Caps Lock)",
+            )
+        } else {
+            e
+        }
+    })
+}

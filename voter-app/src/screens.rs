@@ -1,0 +1,222 @@
+//! Everything the app shows, as pure functions from facts to text (snapshot-tested in
+//! `tests/screens.rs`). Names and titles come from the manifest in the voter's language;
+//! the app's own words are English.
+
+use std::fmt::Write as _;
+
+use ivote_protocol::manifest::{Candidate, Contest, ElectionManifest};
+
+use crate::choices::{is_marking, options, rule, BallotContest};
+
+/// A time in the election's time zone, e.g. `2027-02-22 09:30 EET`.
+pub fn local_time(manifest: &ElectionManifest, unix: i64) -> String {
+    jiff::Timestamp::from_second(unix)
+        .map(|t| {
+            t.to_zoned(manifest.time_zone().clone())
+                .strftime("%Y-%m-%d %H:%M %Z")
+                .to_string()
+        })
+        .unwrap_or_else(|_| format!("{unix} (Unix seconds)"))
+}
+
+fn option_name(o: &Candidate, lang: &str) -> String {
+    match &o.party {
+        Some(party) => format!("{}, {}", o.name.get(lang), party.get(lang)),
+        None => o.name.get(lang).to_owned(),
+    }
+}
+
+/// The ballot: the election, the district and each contest's numbered options.
+pub fn ballot(
+    manifest: &ElectionManifest,
+    district_name: &str,
+    contests: &[BallotContest<'_>],
+    lang: &str,
+) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", manifest.title().get(lang));
+    let _ = writeln!(s, "Your district: {district_name}");
+    for (contest, _) in contests {
+        s.push('\n');
+        s.push_str(&contest_list(contest, lang));
+    }
+    s
+}
+
+/// One contest: its title, rule and numbered options (with their ids, for `--choice`).
+pub fn contest_list(contest: &Contest, lang: &str) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{} ({})", contest.title.get(lang), rule(contest));
+    for (i, o) in options(contest).enumerate() {
+        let _ = writeln!(
+            s,
+            "  {:>2}. {}  [{}]",
+            i + 1,
+            option_name(o, lang),
+            o.id.as_str()
+        );
+    }
+    s
+}
+
+/// What to type at a contest's list.
+pub fn prompt(contest: &Contest) -> &'static str {
+    if is_marking(contest) {
+        "Type the number(s) of your choice, then Enter: "
+    } else {
+        "Type NUMBER=VALUE for each choice (e.g. 1=2 3=1), then Enter: "
+    }
+}
+
+/// The confirmation screen: what will be cast, by name.
+pub fn confirmation(contests: &[BallotContest<'_>], values: &[Vec<u64>], lang: &str) -> String {
+    let mut s = String::from("Please check your vote:\n");
+    s.push_str(&chosen(contests, values, lang));
+    s
+}
+
+/// Each contest's title and the options chosen in it.
+pub fn chosen(contests: &[BallotContest<'_>], values: &[Vec<u64>], lang: &str) -> String {
+    let mut s = String::new();
+    for ((contest, _), v) in contests.iter().zip(values) {
+        let _ = writeln!(s, "\n{}", contest.title.get(lang));
+        let mut any = false;
+        for (o, value) in options(contest).zip(v) {
+            if *value == 0 {
+                continue;
+            }
+            any = true;
+            if is_marking(contest) {
+                let _ = writeln!(s, "  - {}", option_name(o, lang));
+            } else {
+                let _ = writeln!(s, "  - {}: {value}", option_name(o, lang));
+            }
+        }
+        if !any {
+            let _ = writeln!(s, "  (nothing chosen)");
+        }
+    }
+    s
+}
+
+/// The question after the confirmation screen.
+pub const CAST_QUESTION: &str = "Cast this vote? Type y and Enter to cast, anything else to stop: ";
+
+/// Shown before the ballot when the collector says the voter has voted already.
+pub fn revote_notice(ballots_cast: u32) -> String {
+    let times = if ballots_cast == 1 {
+        "once".to_owned()
+    } else {
+        format!("{ballots_cast} times")
+    };
+    format!(
+        "You have already voted in this election ({times}). You may vote again: your new \
+         vote replaces the earlier one, and only your last vote counts.\n"
+    )
+}
+
+/// What the voter leaves with after casting.
+#[derive(Debug)]
+pub struct Done<'a> {
+    /// Where the receipt was saved (`None` when only the log proves the vote, see
+    /// [`Done::recovered`]).
+    pub receipt_path: Option<&'a str>,
+    /// The ballot tracking code.
+    pub tracking_code: &'a str,
+    /// The verification code, grouped.
+    pub code_text: &'a str,
+    /// Its QR code.
+    pub qr: &'a str,
+    /// The voter's sequence number (1: first vote).
+    pub voter_seq: u32,
+    /// The log position.
+    pub leaf_index: u64,
+    /// Until when the code can be used, as local time.
+    pub verify_until: &'a str,
+    /// How many times.
+    pub verify_max: u32,
+    /// The first answer was lost; the vote was found in the log instead.
+    pub recovered: bool,
+}
+
+/// The screen after a vote was recorded.
+pub fn done(d: &Done<'_>) -> String {
+    let mut s = String::new();
+    if d.recovered {
+        s.push_str(
+            "Your vote WAS recorded: the connection broke after the collector received it, and \
+             the app found it in the collector's log.\n",
+        );
+    } else {
+        s.push_str("Your vote was recorded.\n");
+    }
+    if d.voter_seq > 1 {
+        let _ = writeln!(
+            s,
+            "This is your vote number {}: it replaces your earlier vote.",
+            d.voter_seq
+        );
+    }
+    let _ = writeln!(s, "Position in the ballot box log: {}", d.leaf_index);
+    match d.receipt_path {
+        Some(p) => {
+            let _ = writeln!(s, "Receipt saved to: {p}");
+        }
+        None => s.push_str("No receipt was received; the log proof above stands for it.\n"),
+    }
+    let _ = writeln!(s, "Ballot tracking code: {}", d.tracking_code);
+    let _ = write!(
+        s,
+        "\nVerification code (check your vote on a second device with \
+         `voter-app verify`; it can be used until {} and at most {} times; keep it private: \
+         it shows how you voted):\n\n{}\n\n{}",
+        d.verify_until, d.verify_max, d.code_text, d.qr
+    );
+    if !d.qr.ends_with('\n') {
+        s.push('\n');
+    }
+    s
+}
+
+/// What the second device shows.
+pub fn verified(
+    manifest: &ElectionManifest,
+    district_name: &str,
+    contests: &[BallotContest<'_>],
+    values: &[Vec<u64>],
+    lang: &str,
+    received_at: i64,
+    voter_seq: u32,
+) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "The collector holds this ballot, signed with your e-ID and in its log.\n\
+         Received: {} (your vote number {voter_seq})\n\
+         District: {district_name}",
+        local_time(manifest, received_at)
+    );
+    s.push_str(&chosen(contests, values, lang));
+    s.push_str("\nIf this is not how you voted, vote again and tell the election officials.\n");
+    s
+}
+
+/// What `check-receipt` shows.
+pub fn receipt_checked(
+    manifest: &ElectionManifest,
+    tracking_code: &str,
+    leaf_index: u64,
+    receipt_time: i64,
+    head_size: u64,
+    head_time: i64,
+) -> String {
+    format!(
+        "The receipt is valid and your ballot is still in the collector's log.\n\
+         Ballot tracking code: {tracking_code}\n\
+         Position in the log: {leaf_index}\n\
+         Receipt's log state: signed {}\n\
+         Latest log state: {head_size} ballots, signed {}\n",
+        local_time(manifest, receipt_time),
+        local_time(manifest, head_time)
+    )
+}

@@ -1,0 +1,378 @@
+//! `voter-app vote`: from the e-ID files to a recorded, verified vote.
+//!
+//! 1. Fetch the package and verify it (officials' key or pinned context hash).
+//! 2. Read the certificate and the key (a passphrase-protected key asks for its passphrase);
+//!    validate the certificate against the package's trust anchors and CRL now (expired,
+//!    revoked: refused before anything is sent) and check that the key is its key.
+//! 3. Ask for a challenge, then ask the collector, signed with the e-ID key, for the voter's
+//!    district and how many ballots they have cast (the challenge is not used up).
+//! 4. Show the district's ballot in the voter's language; take the choices (typed at the
+//!    numbered list with a confirmation screen, or `--choice`); refuse what the contest does
+//!    not allow, locally.
+//! 5. Encrypt (every nonce from one fresh 32-byte seed), prove, sign, submit. A submission
+//!    that gets no answer is re-sent, the same bytes, up to [`SUBMIT_ATTEMPTS`] times; a
+//!    re-sent one answered `challenge.used` means an earlier copy was recorded: the app finds
+//!    it in the log (`/verify/{ballot_id}`, then inclusion under a signed head) and says the
+//!    vote WAS recorded. The collector never counts one submission twice (its challenge is
+//!    single-use).
+//! 6. Check the receipt (collector key from the package, inclusion proof), save it, show
+//!    the tracking code and the verification code (text and QR) with its window.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use ivote_crypto::contest::EncryptionSeed;
+use ivote_crypto::PublicKey;
+use ivote_eid::{VoterCertificate, VoterKey};
+use ivote_protocol::ballot::{Ballot, BallotShapes, Hash32};
+use ivote_protocol::package::ContextHash;
+use ivote_protocol::receipt::Receipt;
+use ivote_protocol::submission::{vote_message, voter_info_message, Submission};
+use rand::rngs::OsRng;
+use rand::{CryptoRng, RngCore};
+use zeroize::Zeroizing;
+
+use crate::choices::{self, BallotContest};
+use crate::client::{Collector, Failure};
+use crate::code::{tracking_code, VerificationCode};
+use crate::error::AppError;
+use crate::files::{read_certificate, read_key, unix_now, write_file};
+use crate::log_proof::{check_included, latest_head, record_of};
+use crate::package::{Election, Trust};
+use crate::screens;
+
+/// How many times one submission is sent when no answer comes back.
+pub const SUBMIT_ATTEMPTS: u32 = 3;
+
+/// A challenge this close to expiring (seconds) is replaced before the ballot is made.
+const CHALLENGE_MARGIN: i64 = 30;
+
+/// What `vote` needs.
+#[derive(Debug)]
+pub struct VoteArgs {
+    /// The collector's address.
+    pub collector: String,
+    /// What the package is trusted by.
+    pub trust: Trust,
+    /// The e-ID certificate file (PEM or DER).
+    pub eid: PathBuf,
+    /// The e-ID private key file (PKCS#8, PEM or DER, possibly encrypted).
+    pub key: PathBuf,
+    /// A file whose first line is the key's passphrase (scripts; else it is asked for).
+    pub passphrase_file: Option<PathBuf>,
+    /// The display language.
+    pub lang: Option<String>,
+    /// Non-interactive choices (`--choice`).
+    pub choices: Vec<String>,
+    /// Where to save the receipt (default `receipt-TRACKING.bin` in the current folder).
+    pub receipt: Option<PathBuf>,
+}
+
+/// A ballot sealed for submission.
+#[derive(Debug)]
+pub struct Sealed {
+    /// The ballot hash (the ballot id).
+    pub ballot_hash: Hash32,
+    /// The submission layout.
+    pub submission: Vec<u8>,
+}
+
+/// What [`seal`] needs about the election.
+#[derive(Debug, Clone, Copy)]
+pub struct SealFor<'a> {
+    /// The context hash.
+    pub context: &'a ContextHash,
+    /// The election key.
+    pub joint_key: &'a PublicKey,
+    /// The contests' shapes.
+    pub shapes: &'a BallotShapes,
+    /// The voter's district.
+    pub district: &'a str,
+    /// The collector's challenge.
+    pub nonce: [u8; 32],
+}
+
+/// Encrypts and proves the ballot (every nonce from `seed`), signs it with the e-ID key and
+/// frames the submission. What the benchmark measures.
+pub fn seal<R: RngCore + CryptoRng>(
+    on: SealFor<'_>,
+    values: &[Vec<u64>],
+    seed: &EncryptionSeed,
+    key: &VoterKey,
+    certificate_der: &[u8],
+    rng: &mut R,
+) -> Result<Sealed, AppError> {
+    let ballot = Ballot::encrypt(
+        on.context,
+        on.joint_key,
+        on.shapes,
+        on.district,
+        on.nonce,
+        values,
+        seed,
+        rng,
+    )?;
+    let ballot = ballot.to_bytes();
+    let ballot_hash = ivote_protocol::ballot::ballot_hash(&ballot);
+    let signature = key.sign(&vote_message(on.context, &ballot_hash));
+    Ok(Sealed {
+        ballot_hash,
+        submission: Submission {
+            ballot,
+            certificate: certificate_der.to_vec(),
+            signature,
+        }
+        .to_bytes(),
+    })
+}
+
+/// How a submission ended.
+#[derive(Debug)]
+enum Submitted {
+    /// The receipt layout.
+    Receipt(Vec<u8>),
+    /// An earlier copy was recorded (its answer was lost): found in the log.
+    Recovered {
+        leaf_index: u64,
+        voter_seq: u32,
+        head_time: i64,
+    },
+}
+
+/// Sends the same submission until it is answered (see the module docs).
+fn submit(
+    collector: &Collector,
+    election: &Election,
+    sealed: &Sealed,
+    cert: &VoterCertificate,
+) -> Result<Submitted, AppError> {
+    let mut last = String::new();
+    for attempt in 1..=SUBMIT_ATTEMPTS {
+        match collector.submit(&sealed.submission) {
+            Ok(receipt) => return Ok(Submitted::Receipt(receipt)),
+            Err(Failure::Transport(e)) => {
+                last = e;
+                std::thread::sleep(Duration::from_millis(500 * u64::from(attempt)));
+            }
+            Err(Failure::Api(e)) if attempt > 1 && e.code == "challenge.used" => {
+                return recover(collector, election, sealed, cert);
+            }
+            Err(f) => return Err(f.into_error(collector.url())),
+        }
+    }
+    Err(AppError::could_not_run(
+        "collector.unreachable",
+        format!(
+            "the collector at {} did not answer ({last}) after {SUBMIT_ATTEMPTS} tries; your \
+             vote may or may not have been recorded: vote again when the connection works (a \
+             new vote replaces any earlier one)",
+            collector.url()
+        ),
+    ))
+}
+
+/// Finds a submission whose answer was lost in the collector's log.
+fn recover(
+    collector: &Collector,
+    election: &Election,
+    sealed: &Sealed,
+    cert: &VoterCertificate,
+) -> Result<Submitted, AppError> {
+    let stored = collector.stored_ballot(&sealed.ballot_hash)?;
+    if stored.submission != sealed.submission {
+        return Err(AppError::bad_response(
+            "the stored ballot is not the one this app sent",
+        ));
+    }
+    let submission = Submission::from_bytes(&stored.submission)
+        .map_err(|e| AppError::bad_response(format!("the stored submission: {e}")))?;
+    let record = record_of(&stored, &submission, sealed.ballot_hash, cert);
+    let head = latest_head(collector, election)?;
+    check_included(collector, &head, stored.leaf_index, &record.hash())?;
+    Ok(Submitted::Recovered {
+        leaf_index: stored.leaf_index,
+        voter_seq: stored.voter_seq,
+        head_time: head.timestamp,
+    })
+}
+
+/// Takes the choices at the numbered lists, then asks for confirmation.
+fn choose(
+    contests: &[BallotContest<'_>],
+    lang: &str,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> Result<Vec<Vec<u64>>, AppError> {
+    let cancelled = || AppError::refused("app.cancelled", "no vote was cast");
+    let mut read_line = |out: &mut dyn Write, prompt: &str| -> Result<String, AppError> {
+        let _ = write!(out, "{prompt}");
+        let _ = out.flush();
+        let mut line = String::new();
+        match input.read_line(&mut line) {
+            Ok(0) | Err(_) => Err(cancelled()),
+            Ok(_) => Ok(line.trim().to_owned()),
+        }
+    };
+    let mut values = Vec::with_capacity(contests.len());
+    for (contest, shape) in contests {
+        let _ = writeln!(out, "\n{}", screens::contest_list(contest, lang));
+        loop {
+            let line = read_line(out, screens::prompt(contest))?;
+            match choices::from_line(contest, shape, &line) {
+                Ok(v) => {
+                    values.push(v);
+                    break;
+                }
+                Err(e) => {
+                    let _ = writeln!(out, "{}", e.message);
+                }
+            }
+        }
+    }
+    let _ = writeln!(out, "\n{}", screens::confirmation(contests, &values, lang));
+    let answer = read_line(out, screens::CAST_QUESTION)?;
+    if matches!(answer.to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(values)
+    } else {
+        Err(cancelled())
+    }
+}
+
+fn default_receipt_path(tracking: &str) -> PathBuf {
+    PathBuf::from(format!("receipt-{tracking}.bin"))
+}
+
+/// Runs `vote`; everything for the voter goes to `out`, answers are read from `input`.
+pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result<(), AppError> {
+    let collector = Collector::new(&a.collector)?;
+    let election = Election::fetch(&collector, &a.trust)?;
+    let lang = election.language(a.lang.as_deref())?;
+    let manifest = &election.package.manifest;
+
+    let certificate = read_certificate(&a.eid)?;
+    let key = read_key(&a.key, a.passphrase_file.as_deref())?;
+    let cert = election
+        .anchors
+        .validate(&certificate, unix_now(), election.crl.as_ref())?;
+    if !cert.matches_key(&key) {
+        return Err(AppError::refused(
+            "app.key_mismatch",
+            format!(
+                "the key in {} is not the key of the certificate in {}; give the key file \
+                 that belongs to your certificate",
+                a.key.display(),
+                a.eid.display()
+            ),
+        ));
+    }
+
+    let (mut nonce, expires_at) = collector.challenge()?;
+    let info = collector.voter_info(
+        &nonce,
+        &certificate,
+        &key.sign(&voter_info_message(election.context(), &nonce)),
+    )?;
+    let district = election.district(&info.district)?;
+    let contests = election.contests(district)?;
+    if info.ballots_cast > 0 {
+        let _ = writeln!(out, "{}", screens::revote_notice(info.ballots_cast));
+    }
+
+    let values = if a.choices.is_empty() {
+        let _ = write!(
+            out,
+            "{}\nYour district: {}\n",
+            manifest.title().get(&lang),
+            district.name.get(&lang)
+        );
+        choose(&contests, &lang, input, out)?
+    } else {
+        let values = choices::from_args(&contests, &a.choices)?;
+        let _ = write!(
+            out,
+            "{}\nYour district: {}\n\nCasting:\n{}\n",
+            manifest.title().get(&lang),
+            district.name.get(&lang),
+            screens::chosen(&contests, &values, &lang)
+        );
+        values
+    };
+    let values = Zeroizing::new(values);
+
+    // The voter may have taken a while: a challenge about to expire is replaced.
+    if unix_now() + CHALLENGE_MARGIN >= expires_at {
+        nonce = collector.challenge()?.0;
+    }
+    let seed = EncryptionSeed::random(&mut OsRng);
+    let sealed = seal(
+        SealFor {
+            context: election.context(),
+            joint_key: &election.package.ceremony.joint_key,
+            shapes: &election.shapes,
+            district: district.id.as_str(),
+            nonce,
+        },
+        &values,
+        &seed,
+        &key,
+        &certificate,
+        &mut OsRng,
+    )?;
+    drop(key);
+    let tracking = tracking_code(&sealed.ballot_hash);
+
+    let (receipt_path, leaf_index, voter_seq, head_time, recovered) =
+        match submit(&collector, &election, &sealed, &cert)? {
+            Submitted::Receipt(bytes) => {
+                let receipt = Receipt::from_bytes(&bytes)
+                    .map_err(|e| AppError::bad_response(format!("the receipt: {e}")))?;
+                receipt.verify(
+                    &election.package.collector_key,
+                    election.context(),
+                    &sealed.ballot_hash,
+                )?;
+                let path = a
+                    .receipt
+                    .clone()
+                    .unwrap_or_else(|| default_receipt_path(&tracking));
+                write_file(&path, &bytes)?;
+                (
+                    Some(path),
+                    receipt.content.leaf_index,
+                    receipt.content.voter_seq,
+                    receipt.content.tree_head.timestamp,
+                    false,
+                )
+            }
+            Submitted::Recovered {
+                leaf_index,
+                voter_seq,
+                head_time,
+            } => (None, leaf_index, voter_seq, head_time, true),
+        };
+
+    let code = VerificationCode {
+        ballot_id: sealed.ballot_hash,
+        seed,
+    };
+    let (code_text, qr) = (code.to_text(), code.to_qr()?);
+    let path_text = receipt_path
+        .as_deref()
+        .map(Path::display)
+        .map(|d| d.to_string());
+    let screen = Zeroizing::new(screens::done(&screens::Done {
+        receipt_path: path_text.as_deref(),
+        tracking_code: &tracking,
+        code_text: &code_text,
+        qr: &qr,
+        voter_seq,
+        leaf_index,
+        verify_until: &screens::local_time(manifest, head_time.saturating_add(info.verify_window)),
+        verify_max: info.verify_max,
+        recovered,
+    }));
+    let _ = write!(out, "{}", *screen);
+    let _ = out.flush();
+    Ok(())
+}

@@ -1,0 +1,372 @@
+//! The real `voter-app` binary against a real `collector serve` process on loopback, with a
+//! package built by the real `tally` (demo PKI): vote, verify, revote, check receipts, and
+//! the refusals a voter meets.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+#[path = "../../collector/tests/common/setup.rs"]
+mod setup;
+use setup::{setup_with_manifest, Setup};
+
+const TSM: &str = "%Y-%m-%dT%H:%M:%SZ";
+
+/// The example manifest with a voting window from yesterday to the day after tomorrow.
+fn open_manifest() -> String {
+    let now = jiff::Timestamp::now();
+    let day = jiff::SignedDuration::from_hours(24);
+    let text = include_str!("../../docs/examples/manifest.toml");
+    text.replace(
+        "voting_starts = \"2027-02-22T07:00:00Z\"",
+        &format!("voting_starts = \"{}\"", (now - day).strftime(TSM)),
+    )
+    .replace(
+        "voting_ends = \"2027-02-28T18:00:00Z\"",
+        &format!("voting_ends = \"{}\"", (now + day * 2).strftime(TSM)),
+    )
+}
+
+/// The `collector` binary, built beside `voter-app` (same target folder and profile).
+fn collector_binary() -> PathBuf {
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "-p", "collector", "--bin", "collector"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    Path::new(env!("CARGO_BIN_EXE_voter-app")).with_file_name("collector")
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(bin: &Path, st: &Setup, extra: &[&str]) -> Server {
+    let mut child = Command::new(bin)
+        .args([
+            "serve",
+            "--package",
+            &st.p("package"),
+            "--roll",
+            &st.p("pki/roll.csv"),
+            "--country",
+            "EE",
+            "--data",
+            &st.p("data"),
+            "--key",
+            &st.p("collector-key.SECRET.hex"),
+            "--listen",
+            "127.0.0.1:0",
+            "--officials-key",
+            &st.officials_key_hex(),
+        ])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let line = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .next()
+        .unwrap()
+        .unwrap();
+    let addr = line
+        .strip_prefix("collector: listening on ")
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_owned();
+    Server { child, url: addr }
+}
+
+/// The voter codes of the roll, in order (districts in turn: tallinn, tartu, parnu).
+fn voters(st: &Setup) -> Vec<String> {
+    std::fs::read_to_string(st.path("pki/roll.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_owned())
+        .collect()
+}
+
+struct App<'a> {
+    st: &'a Setup,
+    url: String,
+    officials: String,
+}
+
+impl App<'_> {
+    fn run(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_voter-app"))
+            .args(args)
+            .current_dir(&self.st.root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+
+    fn vote(&self, voter: &str, extra: &[&str], stdin: &str) -> Output {
+        let (cert, key) = (
+            self.st.p(&format!("pki/voters/{voter}.cert.pem")),
+            self.st.p(&format!("pki/voters/{voter}.key.pem")),
+        );
+        let mut args = vec![
+            "vote",
+            "--collector",
+            &self.url,
+            "--officials-key",
+            &self.officials,
+            "--eid",
+            &cert,
+            "--key",
+            &key,
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args, stdin)
+    }
+
+    fn verify(&self, code: &str) -> Output {
+        self.run(
+            &[
+                "verify",
+                "--collector",
+                &self.url,
+                "--officials-key",
+                &self.officials,
+                code,
+            ],
+            "",
+        )
+    }
+
+    fn check_receipt(&self, path: &str) -> Output {
+        self.run(
+            &[
+                "check-receipt",
+                "--collector",
+                &self.url,
+                "--officials-key",
+                &self.officials,
+                path,
+            ],
+            "",
+        )
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[track_caller]
+fn ok(o: &Output) -> String {
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(o), stderr(o));
+    stdout(o)
+}
+
+#[track_caller]
+fn refused(o: &Output, status: i32, code: &str) -> String {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(status), "{}\n{err}", stdout(o));
+    assert!(err.contains(&format!("[{code}]")), "{err}");
+    err
+}
+
+/// The verification code the vote screen printed (the line of 5-character groups).
+fn code_of(screen: &str) -> String {
+    screen
+        .lines()
+        .find(|l| {
+            l.len() == 130
+                && l.chars()
+                    .all(|c| c == '-' || c.is_ascii_uppercase() || ('2'..='7').contains(&c))
+        })
+        .unwrap_or_else(|| panic!("no code in {screen}"))
+        .to_owned()
+}
+
+/// The log's size, from `/log/head`, with a plain HTTP request.
+fn log_size(url: &str) -> u64 {
+    use std::io::Read;
+    let addr = url.strip_prefix("http://").unwrap();
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET /log/head HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let body = text.split_once("\r\n\r\n").unwrap().1;
+    serde_json::from_str::<serde_json::Value>(body).unwrap()["size"]
+        .as_u64()
+        .unwrap()
+}
+
+#[test]
+fn vote_verify_revote_and_check_receipts_against_a_real_collector() {
+    let collector = collector_binary();
+    let st = setup_with_manifest(&open_manifest(), |root| {
+        let out = Command::new(&collector)
+            .args(["keygen", "--out", root.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        root.join("collector-key.hex")
+    });
+    let server = serve(&collector, &st, &[]);
+    let app = App {
+        st: &st,
+        url: server.url.clone(),
+        officials: st.officials_key_hex(),
+    };
+    let codes = voters(&st);
+    let (tartu, tartu2) = (&codes[1], &codes[4]);
+
+    // Refused locally, before anything is sent: two candidates in a one-candidate contest,
+    // a candidate not on the voter's ballot.
+    let o = app.vote(
+        tartu,
+        &["--choice", "201", "--choice", "202", "--choice", "park"],
+        "",
+    );
+    let err = refused(&o, 1, "app.bad_choice");
+    assert!(err.contains("choose exactly one candidate"), "{err}");
+    refused(
+        &app.vote(tartu, &["--choice", "101"], ""),
+        1,
+        "app.unknown_choice",
+    );
+    assert_eq!(log_size(&server.url), 0);
+
+    // Vote; the receipt is saved, the codes shown.
+    let o = app.vote(
+        tartu,
+        &[
+            "--choice",
+            "201",
+            "--choice",
+            "park",
+            "--receipt",
+            "first.bin",
+        ],
+        "",
+    );
+    let screen = ok(&o);
+    assert!(screen.contains("Your vote was recorded."), "{screen}");
+    assert!(!screen.contains("already voted"), "{screen}");
+    assert!(screen.contains("Receipt saved to: first.bin"), "{screen}");
+    assert!(screen.contains("Ballot tracking code: "), "{screen}");
+    assert!(
+        screen.contains('▀') || screen.contains('█'),
+        "no QR code: {screen}"
+    );
+    let first_code = code_of(&screen);
+
+    // Verify on the "second device": the names of the choices, three times; then refused.
+    for _ in 0..3 {
+        let shown = ok(&app.verify(&first_code));
+        assert!(shown.contains("Peeter Põder"), "{shown}");
+        assert!(shown.contains("River park"), "{shown}");
+        assert!(!shown.contains("Somchai Jaidee"), "{shown}");
+        assert!(!shown.contains("New library"), "{shown}");
+    }
+    refused(&app.verify(&first_code), 1, "verify.too_many");
+    // A mistyped code is caught by its check.
+    let mut typo = first_code.clone().into_bytes();
+    typo[3] = if typo[3] == b'A' { b'B' } else { b'A' };
+    refused(
+        &app.verify(&String::from_utf8(typo).unwrap()),
+        1,
+        "verify.bad_code",
+    );
+
+    // Revote, interactively in Estonian: told about the earlier vote, a new receipt.
+    let o = app.vote(
+        tartu,
+        &["--lang", "et", "--receipt", "second.bin"],
+        "3\n2\n2 3\ny\n",
+    );
+    let screen = ok(&o);
+    assert!(
+        screen.contains("You have already voted in this election (once)"),
+        "{screen}"
+    );
+    assert!(screen.contains("Parlamendi liige"), "{screen}");
+    assert!(
+        screen.contains("`3` is not a number from 1 to 2"),
+        "{screen}"
+    );
+    assert!(screen.contains("This is your vote number 2"), "{screen}");
+    let second_code = code_of(&screen);
+    let shown = ok(&app.verify(&second_code));
+    assert!(shown.contains("Somchai Jaidee"), "{shown}");
+    assert!(
+        shown.contains("New library") && shown.contains("Footbridge"),
+        "{shown}"
+    );
+
+    // Another voter stops at the confirmation: nothing is cast.
+    let o = app.vote(tartu2, &[], "1\n1\nn\n");
+    refused(&o, 1, "app.cancelled");
+    assert_eq!(log_size(&server.url), 2);
+
+    // Both receipts are in the log; a forged one is rejected.
+    for r in ["first.bin", "second.bin"] {
+        let shown = ok(&app.check_receipt(r));
+        assert!(shown.contains("still in the collector's log"), "{shown}");
+    }
+    let mut forged = std::fs::read(st.path("first.bin")).unwrap();
+    *forged.last_mut().unwrap() ^= 1;
+    std::fs::write(st.path("forged.bin"), forged).unwrap();
+    refused(&app.check_receipt("forged.bin"), 1, "receipt.bad_signature");
+
+    // After the verification window: the same ballot box served with a 1-second window.
+    drop(server);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let server = serve(&collector, &st, &["--verify-window", "1"]);
+    let app = App {
+        url: server.url.clone(),
+        ..app
+    };
+    let err = refused(&app.verify(&second_code), 1, "verify.window_passed");
+    assert!(err.contains("was received"), "{err}");
+    ok(&app.check_receipt("first.bin"));
+
+    // Unreachable collector: could not run.
+    let gone = App {
+        url: "http://127.0.0.1:1".into(),
+        ..app
+    };
+    refused(
+        &gone.vote(tartu, &["--choice", "201"], ""),
+        2,
+        "collector.unreachable",
+    );
+}
