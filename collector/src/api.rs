@@ -35,8 +35,8 @@ use crate::store::Store;
 
 mod error;
 mod metrics;
-mod voter;
 mod rate_limit;
+mod voter;
 
 pub use error::ApiError;
 pub use metrics::Metrics;

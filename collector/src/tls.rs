@@ -53,3 +53,28 @@ pub fn server_config(cert_pem: &[u8], key_pem: &[u8]) -> Result<rustls::ServerCo
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_what_is_not_a_matching_pem_pair() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let (cert_pem, key_pem) = (cert.pem(), key.serialize_pem());
+        assert!(server_config(cert_pem.as_bytes(), key_pem.as_bytes()).is_ok());
+        let code = |c: &str, k: &str| {
+            server_config(c.as_bytes(), k.as_bytes())
+                .unwrap_err()
+                .code()
+        };
+        assert_eq!(code("junk", &key_pem), "collector.bad_tls_cert");
+        assert_eq!(code(&cert_pem, "junk"), "collector.bad_tls_key");
+        let other = rcgen::KeyPair::generate().unwrap().serialize_pem();
+        assert_eq!(code(&cert_pem, &other), "collector.tls_key_mismatch");
+    }
+}

@@ -465,13 +465,6 @@ async fn serves_over_a_real_socket() {
     server.abort();
 }
 
-fn post_json(uri: &str, body: &Value) -> Request<Body> {
-    Request::post(uri)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap()
-}
-
 /// A voter-info query by `voter`, signed by `signer`, for `nonce`.
 fn voter_info_query(
     voter: &ivote_eid::insecure_demo_pki::DemoVoter,
