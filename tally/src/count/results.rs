@@ -20,6 +20,9 @@ pub struct ContestResult {
     pub contest: String,
     /// Contest title (default language).
     pub title: String,
+    /// The contest's kind (`plurality`, `approval`, `score`, `cumulative`): marks are shown
+    /// as a share of the ballots, points as a share of all points given.
+    pub kind: String,
     /// Ballots counted in the district(s).
     pub ballots: u64,
     /// Per selection, in ballot order (the blank option last).
@@ -77,6 +80,7 @@ impl ElectionResults {
                     district_name: d.name.default_text().to_owned(),
                     contest: c.id.as_str().to_owned(),
                     title: c.title.default_text().to_owned(),
+                    kind: c.kind.name().to_owned(),
                     ballots: 0,
                     selections: selections(c),
                 };
@@ -136,7 +140,7 @@ impl ElectionResults {
                     "  {:<width$}  {:>9}  {:>6.2}%{}",
                     x.name,
                     x.votes,
-                    percent(x.votes, c.ballots),
+                    c.share(x.votes),
                     x.party
                         .as_ref()
                         .map_or(String::new(), |p| format!("  ({p})"))
@@ -206,7 +210,7 @@ impl ElectionResults {
                     html(&x.name),
                     x.party.as_ref().map_or(String::new(), |p| format!(" <small>({})</small>", html(p))),
                     x.votes,
-                    percent(x.votes, c.ballots),
+                    c.share(x.votes),
                     100.0 * x.votes as f64 / most as f64
                 );
             }
@@ -214,6 +218,18 @@ impl ElectionResults {
         }
         s.push_str("</body></html>\n");
         s
+    }
+}
+
+impl ContestResult {
+    /// A selection's share in percent: of the ballots for marks (plurality, approval: each
+    /// ballot marks a candidate at most once), of all points given for scores and points
+    /// (a ballot gives several, so a share of ballots could exceed 100%).
+    fn share(&self, votes: u64) -> f64 {
+        match self.kind.as_str() {
+            "score" | "cumulative" => percent(votes, self.selections.iter().map(|x| x.votes).sum()),
+            _ => percent(votes, self.ballots),
+        }
     }
 }
 
@@ -253,6 +269,7 @@ mod tests {
                 district_name: "All districts".into(),
                 contest: "c1".into(),
                 title: "Council".into(),
+                kind: "approval".into(),
                 ballots: 4,
                 selections: vec![
                     SelectionResult {
@@ -298,5 +315,17 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
         assert_eq!(json["contests"][0]["selections"][1]["votes"], 1);
         assert_eq!(percent(1, 0), 0.0);
+    }
+
+    #[test]
+    fn points_are_shown_as_a_share_of_all_points() {
+        let mut r = results();
+        r.contests[0].kind = "score".into();
+        // 3 of 4 points: 75%, whatever the number of ballots.
+        r.contests[0].ballots = 1;
+        assert!(r.to_table().contains("75.00%"), "{}", r.to_table());
+        r.contests[0].kind = "approval".into();
+        // Marks are a share of the ballots.
+        assert!(r.to_table().contains("300.00%"), "{}", r.to_table());
     }
 }
