@@ -13,7 +13,7 @@ use crate::collector::CollectorProcess;
 use crate::plan::{Counts, Plan, Shares};
 use crate::programs::Programs;
 use crate::setup::{set_up, ElectionFiles, SetupOptions};
-use crate::voting::{cast_all, Voting};
+use crate::voting::{cast_all, vote_command, Voting};
 
 /// What the flow tells the person watching.
 pub trait Ui: Sync {
@@ -426,32 +426,9 @@ fn refused_locally(
         .candidates
         .iter()
         .take(2)
-        .flat_map(|c| {
-            [
-                "--choice".to_owned(),
-                format!("{}:{}", contest.id.as_str(), c.id.as_str()),
-            ]
-        })
+        .map(|c| format!("{}:{}", contest.id.as_str(), c.id.as_str()))
         .collect();
-    let voters = files.voters();
-    let mut args: Vec<String> = vec![
-        "vote".into(),
-        "--collector".into(),
-        url.into(),
-        "--officials-key".into(),
-        files.officials_key_hex()?,
-        "--eid".into(),
-        voters
-            .join(format!("{}.cert.pem", voter.code))
-            .to_string_lossy()
-            .into(),
-        "--key".into(),
-        voters
-            .join(format!("{}.key.pem", voter.code))
-            .to_string_lossy()
-            .into(),
-    ];
-    args.extend(two);
+    let args = vote_command(files, url, &files.officials_key_hex()?, &voter.code, &two);
     let (_, printed) = programs.run_failing("voter-app", &args)?;
     if !printed.contains("app.bad_choice") {
         bail!("two marks in a vote-for-one contest were not refused by the app:\n{printed}");

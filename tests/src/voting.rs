@@ -25,7 +25,41 @@ pub struct Voting {
     pub verification_code: Option<(String, String)>,
 }
 
-/// The `voter-app vote` arguments of a voter's `n`-th vote.
+/// `voter-app vote` as voter `code`, with their demo e-ID, and `choices` (`--choice`
+/// values).
+pub fn vote_command(
+    files: &ElectionFiles,
+    url: &str,
+    officials_key: &str,
+    code: &str,
+    choices: &[String],
+) -> Vec<String> {
+    let voters = files.voters();
+    let file = |suffix: &str| {
+        voters
+            .join(format!("{code}.{suffix}"))
+            .to_string_lossy()
+            .into_owned()
+    };
+    let mut args: Vec<String> = vec![
+        "vote".into(),
+        "--collector".into(),
+        url.into(),
+        "--officials-key".into(),
+        officials_key.into(),
+        "--eid".into(),
+        file("cert.pem"),
+        "--key".into(),
+        file("key.pem"),
+    ];
+    for choice in choices {
+        args.push("--choice".into());
+        args.push(choice.clone());
+    }
+    args
+}
+
+/// The `voter-app vote` arguments of a voter's `n`-th vote, and where it saves the receipt.
 fn vote_args(
     files: &ElectionFiles,
     url: &str,
@@ -34,38 +68,17 @@ fn vote_args(
     voter: &VoterPlan,
     n: usize,
 ) -> (Vec<String>, PathBuf) {
-    let voters = files.voters();
     let receipt = files
         .path("receipts")
         .join(format!("{}-{}.bin", voter.code, n + 1));
-    let mut args: Vec<String> = vec![
-        "vote".into(),
-        "--collector".into(),
-        url.into(),
-        "--officials-key".into(),
-        officials_key.into(),
-        "--eid".into(),
-        voters
-            .join(format!("{}.cert.pem", voter.code))
-            .to_string_lossy()
-            .into(),
-        "--key".into(),
-        voters
-            .join(format!("{}.key.pem", voter.code))
-            .to_string_lossy()
-            .into(),
-        "--receipt".into(),
-        receipt.to_string_lossy().into(),
-    ];
-    for choice in voter
+    let choices = voter
         .votes
         .get(n)
         .map(|vote| choice_args(contests, vote))
-        .unwrap_or_default()
-    {
-        args.push("--choice".into());
-        args.push(choice);
-    }
+        .unwrap_or_default();
+    let mut args = vote_command(files, url, officials_key, &voter.code, &choices);
+    args.push("--receipt".into());
+    args.push(receipt.to_string_lossy().into_owned());
     (args, receipt)
 }
 
