@@ -10,6 +10,7 @@ mod changes;
 mod csv_file;
 mod error;
 mod id_code;
+mod paper_list;
 
 use std::collections::HashMap;
 
@@ -23,6 +24,7 @@ pub use id_code::{
     demo_estonian_code, estonian_check_digit, generate_estonian_code, parse_voter_id,
     split_voter_id, voter_id, Country, IdCodeProblem, DEMO_CODE_CAPACITY,
 };
+pub use paper_list::{parse_paper_list, PAPER_LIST_HEADER};
 
 use error::RollErrorCode as Code;
 

@@ -2,23 +2,20 @@
 //! `roll.sha256`, and it parses for the manifest) and A03 (the paper cancellation list of the
 //! bundle: the `id_code` header, then codes each on the roll, each once).
 //!
-//! The paper list's format is the one `tally import` reads (`docs/tally.md`); it is parsed
-//! here again, by the verifier, so that the auditors do not rely on the officials' parser.
+//! The paper list's format and parser are `ivote_protocol::roll::paper_list`, the one
+//! `tally import` uses (`docs/tally.md`).
 
 use std::collections::BTreeSet;
 
 use ivote_protocol::package::ElectionPackage;
 use ivote_protocol::record::PAPER_VOTES_FILE;
-use ivote_protocol::roll::{voter_id, RollHash};
+use ivote_protocol::roll::{parse_paper_list, RollHash};
 use ivote_protocol::{Country, VoterRoll};
 
 use super::{PAPER_LIST, ROLL};
 use crate::checks::{because, PACKAGE};
 use crate::files::RecordDir;
 use crate::report::{item_file, Failure, Report};
-
-/// The paper list's first line.
-pub const PAPER_HEADER: &str = "id_code";
 
 /// Runs A02; returns the roll when it is the package's and parses.
 pub fn roll(
@@ -115,34 +112,5 @@ pub fn paper_list(
             report.ran(PAPER_LIST, "", failures);
             None
         }
-    }
-}
-
-/// Parses the paper list against the roll: every problem, or the listed voters' ids.
-pub fn parse_paper_list(bytes: &[u8], roll: &VoterRoll) -> Result<BTreeSet<String>, Vec<String>> {
-    let text = std::str::from_utf8(bytes).map_err(|_| vec!["it is not UTF-8 text".to_owned()])?;
-    let mut lines = text
-        .lines()
-        .map(|l| l.strip_suffix('\r').unwrap_or(l).trim())
-        .enumerate()
-        .filter(|(_, l)| !l.is_empty());
-    match lines.next() {
-        Some((_, PAPER_HEADER)) => {}
-        _ => return Err(vec![format!("the first line is not `{PAPER_HEADER}`")]),
-    }
-    let mut ids = BTreeSet::new();
-    let mut problems = Vec::new();
-    for (i, code) in lines {
-        let line = i + 1;
-        if roll.district_of(code).is_none() {
-            problems.push(format!("line {line}: `{code}` is not on the voter roll"));
-        } else if !ids.insert(voter_id(roll.country(), code)) {
-            problems.push(format!("line {line}: `{code}` is listed twice"));
-        }
-    }
-    if problems.is_empty() {
-        Ok(ids)
-    } else {
-        Err(problems)
     }
 }
