@@ -36,10 +36,14 @@ fn open_manifest() -> String {
 
 /// The `collector` binary, built beside `voter-app` (same target folder and profile).
 fn collector_binary() -> PathBuf {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "-p", "collector", "--bin", "collector"])
-        .status()
-        .unwrap();
+    // The same build as the end-to-end tests' (tests/src/programs.rs), so that one does
+    // not undo the other's: a different set of packages resolves other features.
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo.args(["build", "--quiet", "--bins"]);
+    for program in ["tally", "collector", "voter-app", "verifier"] {
+        cargo.args(["-p", program]);
+    }
+    let status = cargo.status().unwrap();
     assert!(status.success());
     Path::new(env!("CARGO_BIN_EXE_voter-app")).with_file_name("collector")
 }
