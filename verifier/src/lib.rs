@@ -15,6 +15,7 @@ pub mod checks;
 pub mod files;
 pub mod receipt;
 pub mod report;
+pub mod stream;
 
 pub use checks::audit::{audit_record, AuditInputs, AUDIT_CHECKS};
 pub use checks::{check_record, Options, CATALOGUE};

@@ -8,14 +8,13 @@
 //! per ciphertext for V09).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::mpsc::sync_channel;
 
 use ivote_crypto::{Ciphertext, PublicKey};
 use ivote_protocol::ballot::{verify_ballots, Ballot, BallotShapes, DecodedBallot, Hash32};
 use ivote_protocol::package::{ContextHash, ElectionPackage};
 use ivote_protocol::record::aggregates::positions;
 use ivote_protocol::record::ballots::CountedBallotsReader;
-use ivote_protocol::record::{check_context, RecordError, COUNTED_BALLOTS_FILE};
+use ivote_protocol::record::{check_context, COUNTED_BALLOTS_FILE};
 use rand::{CryptoRng, Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
@@ -243,51 +242,22 @@ pub fn check<R: RngCore + CryptoRng>(
     let mut total = Partial::new(&layout);
     let mut count = 0u64;
     let mut hashes = Vec::new();
-    let mut stream_error: Option<RecordError> = None;
-    std::thread::scope(|scope| {
-        let (send, receive) = sync_channel::<Result<Vec<(Hash32, Ballot)>, RecordError>>(2);
-        scope.spawn(move || {
-            let mut chunk = Vec::with_capacity(CHUNK);
-            for item in reader {
-                match item {
-                    Ok(b) => chunk.push(b),
-                    Err(e) => {
-                        let _ = send.send(Err(e));
-                        return;
-                    }
-                }
-                if chunk.len() == CHUNK {
-                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
-                    if send.send(Ok(full)).is_err() {
-                        return;
-                    }
-                }
-            }
-            let _ = send.send(Ok(chunk));
-        });
-        for message in receive {
-            let chunk = match message {
-                Ok(chunk) => chunk,
-                Err(e) => {
-                    stream_error = Some(e);
-                    break;
-                }
-            };
-            let batches: Vec<&[(Hash32, Ballot)]> = chunk.chunks(BATCH).collect();
-            let seeds: Vec<[u8; 32]> = batches.iter().map(|_| master.gen()).collect();
-            let part = batches
-                .par_iter()
-                .zip(seeds)
-                .map(|(batch, seed)| process(batch, &election, seed))
-                .reduce(|| Partial::new(&layout), Partial::merge);
-            total = std::mem::replace(&mut total, Partial::new(&layout)).merge(part);
-            count += chunk.len() as u64;
-            if keep_hashes {
-                hashes.extend(chunk.iter().map(|(h, _)| *h));
-            }
-            bar.set_position(count);
+    let streamed = crate::stream::in_chunks(reader, CHUNK, |chunk| {
+        let batches: Vec<&[(Hash32, Ballot)]> = chunk.chunks(BATCH).collect();
+        let seeds: Vec<[u8; 32]> = batches.iter().map(|_| master.gen()).collect();
+        let part = batches
+            .par_iter()
+            .zip(seeds)
+            .map(|(batch, seed)| process(batch, &election, seed))
+            .reduce(|| Partial::new(&layout), Partial::merge);
+        total = std::mem::replace(&mut total, Partial::new(&layout)).merge(part);
+        count += chunk.len() as u64;
+        if keep_hashes {
+            hashes.extend(chunk.iter().map(|(h, _)| *h));
         }
+        bar.set_position(count);
     });
+    let stream_error = streamed.err();
     bar.finish_and_clear();
     malformed.append(&mut total.malformed);
     if let Some(e) = &stream_error {

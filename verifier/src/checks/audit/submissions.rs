@@ -21,14 +21,13 @@
 //! certificate again), so only their status at the new time is checked on a revote.
 
 use std::collections::HashMap;
-use std::sync::mpsc::sync_channel;
 use std::sync::Mutex;
 
 use ivote_crypto::PublicKey;
 use ivote_eid::{eligible_district, Crl, EidError, TrustAnchors, VoterCertificate};
 use ivote_protocol::ballot::Hash32;
 use ivote_protocol::ballot::{ballot_hash, verify_ballots, Ballot, BallotShapes, DecodedBallot};
-use ivote_protocol::ballot_box::{BallotBoxError, BallotBoxReader, BoxEntry, BALLOT_BOX_FILE};
+use ivote_protocol::ballot_box::{BallotBoxReader, BoxEntry, BALLOT_BOX_FILE};
 use ivote_protocol::package::ContextHash;
 use ivote_protocol::record::log::LogFile;
 use ivote_protocol::submission::vote_message;
@@ -344,86 +343,57 @@ pub fn pass<I: std::io::Read + Send>(
     );
     let mut master = ChaCha20Rng::from_seed(rng.gen());
     let mut voter_index: HashMap<String, u32> = HashMap::new();
-    let mut stream_error: Option<BallotBoxError> = None;
-    std::thread::scope(|scope| {
-        let (send, receive) = sync_channel::<Result<Vec<BoxEntry>, BallotBoxError>>(2);
-        scope.spawn(move || {
-            let mut chunk = Vec::with_capacity(CHUNK);
-            for item in reader {
-                match item {
-                    Ok(e) => chunk.push(e),
-                    Err(e) => {
-                        let _ = send.send(Err(e));
-                        return;
-                    }
-                }
-                if chunk.len() == CHUNK {
-                    let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
-                    if send.send(Ok(full)).is_err() {
-                        return;
-                    }
-                }
-            }
-            let _ = send.send(Ok(chunk));
-        });
-        for message in receive {
-            let chunk = match message {
-                Ok(chunk) => chunk,
-                Err(e) => {
-                    stream_error = Some(e);
-                    break;
-                }
-            };
-            let batches: Vec<&[BoxEntry]> = chunk.chunks(BATCH).collect();
-            let seeds: Vec<[u8; 32]> = batches.iter().map(|_| master.gen()).collect();
-            let judged: Vec<Vec<Judged>> = batches
-                .par_iter()
-                .zip(seeds)
-                .map(|(batch, seed)| judge.judge_batch(batch, seed))
-                .collect();
-            for (e, j) in chunk.iter().zip(judged.into_iter().flatten()) {
-                let record = &e.record;
-                let logged = usize::try_from(e.index)
-                    .ok()
-                    .and_then(|i| log.leaves.get(i));
-                if logged != Some(&record.hash()) {
-                    out.log_failures.push(Failure {
-                        item: leaf_item(e.index, &record.voter_id),
-                        detail: match logged {
-                            Some(l) => format!(
-                                "its record hashes to {}, log.bin's leaf is {}",
-                                record.hash().to_hex(),
-                                l.to_hex()
-                            ),
-                            None => "log.bin has no such leaf".into(),
-                        },
-                    });
-                }
-                let verdict = match j {
-                    Judged::Done(v) => v,
-                    Judged::Tampered(why) => {
-                        out.tamper_failures.push(Failure {
-                            item: leaf_item(e.index, &record.voter_id),
-                            detail: why,
-                        });
-                        Verdict::Tampered
-                    }
-                };
-                let next = u32::try_from(out.voters.len()).unwrap_or(u32::MAX);
-                let voter = *voter_index.entry(record.voter_id.clone()).or_insert(next);
-                if voter == next {
-                    out.voters.push(record.voter_id.clone());
-                }
-                out.leaves.push(Leaf {
-                    voter,
-                    received_at: record.received_at,
-                    ballot_hash: record.ballot_hash,
-                    verdict,
+    let streamed = crate::stream::in_chunks(reader, CHUNK, |chunk| {
+        let batches: Vec<&[BoxEntry]> = chunk.chunks(BATCH).collect();
+        let seeds: Vec<[u8; 32]> = batches.iter().map(|_| master.gen()).collect();
+        let judged: Vec<Vec<Judged>> = batches
+            .par_iter()
+            .zip(seeds)
+            .map(|(batch, seed)| judge.judge_batch(batch, seed))
+            .collect();
+        for (e, j) in chunk.iter().zip(judged.into_iter().flatten()) {
+            let record = &e.record;
+            let logged = usize::try_from(e.index)
+                .ok()
+                .and_then(|i| log.leaves.get(i));
+            if logged != Some(&record.hash()) {
+                out.log_failures.push(Failure {
+                    item: leaf_item(e.index, &record.voter_id),
+                    detail: match logged {
+                        Some(l) => format!(
+                            "its record hashes to {}, log.bin's leaf is {}",
+                            record.hash().to_hex(),
+                            l.to_hex()
+                        ),
+                        None => "log.bin has no such leaf".into(),
+                    },
                 });
             }
-            bar.inc(chunk.len() as u64);
+            let verdict = match j {
+                Judged::Done(v) => v,
+                Judged::Tampered(why) => {
+                    out.tamper_failures.push(Failure {
+                        item: leaf_item(e.index, &record.voter_id),
+                        detail: why,
+                    });
+                    Verdict::Tampered
+                }
+            };
+            let next = u32::try_from(out.voters.len()).unwrap_or(u32::MAX);
+            let voter = *voter_index.entry(record.voter_id.clone()).or_insert(next);
+            if voter == next {
+                out.voters.push(record.voter_id.clone());
+            }
+            out.leaves.push(Leaf {
+                voter,
+                received_at: record.received_at,
+                ballot_hash: record.ballot_hash,
+                verdict,
+            });
         }
+        bar.inc(chunk.len() as u64);
     });
+    let stream_error = streamed.err();
     bar.finish_and_clear();
     if let Some(e) = stream_error {
         out.log_failures.push(Failure {
