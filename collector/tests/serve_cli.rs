@@ -8,12 +8,13 @@
     clippy::panic
 )]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
 mod common {
+    pub mod load;
     pub mod setup;
 }
 use common::setup::{setup, Setup};
@@ -41,20 +42,10 @@ fn get(addr: &str, path: &str) -> (u16, String) {
     (status, body)
 }
 
-/// Starts `collector serve`; the child and the address it printed on standard output.
+/// Starts `collector serve`; the child and the address (`HOST:PORT`) it listens on.
 fn spawn_serve(args: &[String]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_collector"))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = lines.next().unwrap().unwrap();
-    let addr = line
-        .strip_prefix("collector: listening on http://")
-        .unwrap_or_else(|| panic!("{line}"))
-        .to_owned();
+    let (child, url) = common::load::spawn_serve(args);
+    let addr = url.strip_prefix("http://").unwrap_or(&url).to_owned();
     (child, addr)
 }
 
