@@ -197,9 +197,15 @@ pub fn random_vote(contest: &Contest, rng: &mut impl Rng) -> Vec<u64> {
     let ranges = contest.selection_ranges();
     let mut values: Vec<u64> = ranges.iter().map(|&(lo, _)| lo).collect();
     let (sum_lo, sum_hi) = contest.sum_range();
-    let room: u64 = ranges.iter().map(|&(lo, hi)| hi - lo).sum();
+    let room: u64 = ranges.iter().map(|&(lo, hi)| hi.saturating_sub(lo)).sum();
     let floor: u64 = values.iter().sum();
-    let target = rng.gen_range(sum_lo.max(floor)..=sum_hi.min(floor + room));
+    let (least, most) = (sum_lo.max(floor), sum_hi.min(floor + room));
+    // A validated manifest always allows some vote; an impossible contest gets the floor.
+    let target = if least <= most {
+        rng.gen_range(least..=most)
+    } else {
+        floor
+    };
     for _ in floor..target {
         let mut open: Vec<&mut u64> = values
             .iter_mut()
