@@ -51,7 +51,7 @@ use crate::encoding::Reader;
 use crate::error::{CryptoError, Result};
 use crate::group::{g_table, ContextHash, Scalar};
 use crate::proofs::bp_range::{BpRangeProof, RangeWitness};
-use crate::proofs::cds_range::{branch_count, CdsRangeProof};
+use crate::proofs::cds_range::{branch_count, proof_len, CdsRangeProof};
 use crate::proofs::{RangeStatement, RangeSubject};
 use crate::transcript::ContestPosition;
 
@@ -451,18 +451,8 @@ impl EncryptedContest {
 
     /// Decodes a contest of the given shape (canonical encodings, no trailing bytes).
     pub fn from_bytes(bytes: &[u8], shape: &ContestShape) -> Result<Self> {
-        const WHAT: &str = "encrypted contest";
         let mut r = Reader::new(bytes, WHAT);
-        let k = r.u32()? as usize;
-        if k != shape.selections.len() {
-            return Err(CryptoError::BadLayout {
-                what: WHAT,
-                detail: format!("{k} selections, the contest has {}", shape.selections.len()),
-            });
-        }
-        let selections = (0..k)
-            .map(|_| Ciphertext::read(&mut r))
-            .collect::<Result<Vec<_>>>()?;
+        let selections = read_ciphertexts(&mut r, shape)?;
         let mut cds = Vec::new();
         let mut has_bulletproofs = false;
         for (_, range) in shape.subjects() {
@@ -486,6 +476,39 @@ impl EncryptedContest {
             cds,
             bulletproofs,
         })
+    }
+
+    /// Reads only the selections' ciphertexts of an encoded contest of this shape, checking
+    /// the selection count and that the proofs take the length the shape gives them, but not
+    /// decoding the proofs. For adding up ballots that were checked before (a trustee's
+    /// re-sum of the counted ballots): decoding a 0/1 selection's proof costs twice as
+    /// much as its ciphertext (four more points to decompress), and a sum needs none of it.
+    pub fn read_selections(bytes: &[u8], shape: &ContestShape) -> Result<Vec<Ciphertext>> {
+        let mut r = Reader::new(bytes, WHAT);
+        let selections = read_ciphertexts(&mut r, shape)?;
+        let mut cds_len = 0;
+        let mut has_bulletproofs = false;
+        for (_, range) in shape.subjects() {
+            match range.proof_kind() {
+                ProofKind::Cds => cds_len += proof_len(branch_count(range.lo, range.hi)?),
+                ProofKind::Bulletproofs => has_bulletproofs = true,
+            }
+        }
+        let proofs_fit = if has_bulletproofs {
+            r.remaining() > cds_len
+        } else {
+            r.remaining() == cds_len
+        };
+        if !proofs_fit {
+            return Err(CryptoError::BadLayout {
+                what: WHAT,
+                detail: format!(
+                    "{} bytes of proofs do not fit the contest's shape",
+                    r.remaining()
+                ),
+            });
+        }
+        Ok(selections)
     }
 
     /// Pairs every proof with its statement, checking that the proofs present are exactly
@@ -523,6 +546,21 @@ impl EncryptedContest {
         }
         Ok(parts)
     }
+}
+
+/// What the layout errors of an encrypted contest name.
+const WHAT: &str = "encrypted contest";
+
+/// Reads the selection count, which must be the shape's, and the selections' ciphertexts.
+fn read_ciphertexts(r: &mut Reader<'_>, shape: &ContestShape) -> Result<Vec<Ciphertext>> {
+    let k = r.u32()? as usize;
+    if k != shape.selections.len() {
+        return Err(CryptoError::BadLayout {
+            what: WHAT,
+            detail: format!("{k} selections, the contest has {}", shape.selections.len()),
+        });
+    }
+    (0..k).map(|_| Ciphertext::read(r)).collect()
 }
 
 /// A contest's proofs paired with their statements.
@@ -829,6 +867,50 @@ mod tests {
         let mut long = bytes.clone();
         long.push(0);
         assert!(EncryptedContest::from_bytes(&long, &shape).is_err());
+    }
+
+    #[test]
+    fn read_selections_gives_the_ciphertexts_and_checks_the_layout() {
+        let (mut rng, _, pk) = setup(9);
+        for (shape, values) in [
+            (plurality(4), one_hot(4, 2)),
+            (score(), vec![3, 0, 10, 5, 2]),
+        ] {
+            let seed = EncryptionSeed::random(&mut rng);
+            let contest = EncryptedContest::encrypt(
+                &CTX,
+                &pk,
+                &position(1),
+                &shape,
+                &values,
+                &seed,
+                &mut rng,
+            )
+            .unwrap();
+            let bytes = contest.to_bytes();
+            let read = EncryptedContest::read_selections(&bytes, &shape).unwrap();
+            let expected: Vec<[u8; 64]> =
+                contest.selections().iter().map(|c| c.to_bytes()).collect();
+            let got: Vec<[u8; 64]> = read.iter().map(|c| c.to_bytes()).collect();
+            assert_eq!(got, expected);
+            // A proof byte too few or too many, or another selection count, is refused.
+            let mut longer = bytes.clone();
+            longer.push(0);
+            let shorter = &bytes[..bytes.len() - 1];
+            for bad in [&longer[..], shorter] {
+                let fits = EncryptedContest::read_selections(bad, &shape).is_ok();
+                // A Bulletproofs tail has no fixed length: only its absence is caught here.
+                assert_eq!(fits, shape == score(), "{} bytes", bad.len());
+            }
+            let mut wrong_count = bytes.clone();
+            wrong_count[3] ^= 1;
+            assert!(EncryptedContest::read_selections(&wrong_count, &shape).is_err());
+            if shape == score() {
+                // Without its Bulletproofs proof (every range of `score()` is one): refused.
+                let no_proofs = &bytes[..4 + 5 * 64];
+                assert!(EncryptedContest::read_selections(no_proofs, &shape).is_err());
+            }
+        }
     }
 
     #[test]

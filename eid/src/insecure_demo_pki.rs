@@ -12,7 +12,7 @@
 //! Voter certificates look like ESTEID ones where it matters here: subject commonName
 //! `SURNAME,GIVENNAME,CODE`, serialNumber `PNOEE-<code>` (PrintableString), surname and
 //! givenName attributes, country EE, keyUsage as chosen. Certificates are minted with `rcgen`
-//! (ring backend).
+//! (`aws-lc-rs` backend).
 
 use crate::{EidError, KeyAlgorithm, VoterKey};
 use ivote_protocol::roll::{demo_estonian_code, voter_id, Country};

@@ -22,7 +22,7 @@
 use ivote_crypto::contest::{
     verify_contests, ContestShape, ContestToVerify, EncryptedContest, EncryptionSeed, ValueRange,
 };
-use ivote_crypto::{ContestPosition, PublicKey};
+use ivote_crypto::{Ciphertext, ContestPosition, PublicKey};
 use rand_core::{CryptoRng, RngCore};
 use thiserror::Error;
 
@@ -375,6 +375,53 @@ impl Ballot {
         context: &ContextHash,
         shapes: &'s BallotShapes,
     ) -> Result<DecodedBallot<'s>, BallotError> {
+        let expected = self.contest_shapes(context, shapes)?;
+        let contests = expected
+            .iter()
+            .zip(&self.contests)
+            .map(|((id, shape), c)| {
+                let contest = EncryptedContest::from_bytes(&c.encrypted, shape)
+                    .map_err(|e| bad_contest(id, e))?;
+                Ok(DecodedContest {
+                    position: ContestPosition {
+                        nonce: self.nonce,
+                        district: self.district.clone(),
+                        contest: id.clone(),
+                    },
+                    shape,
+                    contest,
+                })
+            })
+            .collect::<Result<Vec<_>, BallotError>>()?;
+        Ok(DecodedBallot { contests })
+    }
+
+    /// The selections' ciphertexts of every contest, in manifest order, after the checks of
+    /// [`Ballot::decode`] except the proofs' encodings, which are not decoded (see
+    /// [`EncryptedContest::read_selections`]): for adding up ballots checked before.
+    pub fn selections(
+        &self,
+        context: &ContextHash,
+        shapes: &BallotShapes,
+    ) -> Result<Vec<Ciphertext>, BallotError> {
+        let expected = self.contest_shapes(context, shapes)?;
+        let mut all = Vec::new();
+        for ((id, shape), c) in expected.iter().zip(&self.contests) {
+            all.extend(
+                EncryptedContest::read_selections(&c.encrypted, shape)
+                    .map_err(|e| bad_contest(id, e))?,
+            );
+        }
+        Ok(all)
+    }
+
+    /// The district's contests (id and shape, manifest order) after checking the ballot's
+    /// context hash, district and contest ids against them.
+    fn contest_shapes<'s>(
+        &self,
+        context: &ContextHash,
+        shapes: &'s BallotShapes,
+    ) -> Result<&'s [(String, ContestShape)], BallotError> {
         if self.context != *context {
             return Err(BallotError::WrongElection {
                 expected: context.to_hex(),
@@ -397,28 +444,7 @@ impl Ballot {
                 names(self.contests.iter().map(|c| c.contest.as_str()).collect()),
             )));
         }
-        let contests = expected
-            .iter()
-            .zip(&self.contests)
-            .map(|((id, shape), c)| {
-                let contest = EncryptedContest::from_bytes(&c.encrypted, shape).map_err(|e| {
-                    BallotError::BadContest {
-                        contest: id.clone(),
-                        detail: e.to_string(),
-                    }
-                })?;
-                Ok(DecodedContest {
-                    position: ContestPosition {
-                        nonce: self.nonce,
-                        district: self.district.clone(),
-                        contest: id.clone(),
-                    },
-                    shape,
-                    contest,
-                })
-            })
-            .collect::<Result<Vec<_>, BallotError>>()?;
-        Ok(DecodedBallot { contests })
+        Ok(expected)
     }
 
     /// [`Ballot::decode`], then verifies every validity proof.
@@ -434,6 +460,14 @@ impl Ballot {
             Some((_, contests)) => Err(BallotError::InvalidProof(contests)),
             None => Ok(decoded),
         }
+    }
+}
+
+/// A contest that does not decode with its shape.
+fn bad_contest(id: &str, e: impl ToString) -> BallotError {
+    BallotError::BadContest {
+        contest: id.to_owned(),
+        detail: e.to_string(),
     }
 }
 

@@ -89,6 +89,39 @@ fn truncated_extended_and_oversized_layouts_are_refused() {
 }
 
 #[test]
+fn selections_are_the_decoded_ciphertexts_with_the_same_checks() {
+    let mut rng = StdRng::seed_from_u64(4);
+    let shapes = shapes();
+    let ballot = tartu(&mut rng, 1);
+    let decoded: Vec<[u8; 64]> = ballot
+        .decode(&CTX, &shapes)
+        .unwrap()
+        .ciphertexts()
+        .collect();
+    let read: Vec<[u8; 64]> = ballot
+        .selections(&CTX, &shapes)
+        .unwrap()
+        .iter()
+        .map(|c| c.to_bytes())
+        .collect();
+    assert_eq!(read, decoded);
+
+    let code = |b: &Ballot| b.selections(&CTX, &shapes).unwrap_err().code();
+    let mut b = ballot.clone();
+    b.context = ContextHash([6; 32]);
+    assert_eq!(code(&b), "ballot.wrong_election");
+    let mut b = ballot.clone();
+    b.district = "narva".into();
+    assert_eq!(code(&b), "ballot.unknown_district");
+    let mut b = ballot.clone();
+    b.contests.swap(0, 1);
+    assert_eq!(code(&b), "ballot.contests");
+    let mut b = ballot.clone();
+    b.contests[1].encrypted.pop();
+    assert_eq!(code(&b), "ballot.bad_contest");
+}
+
+#[test]
 fn every_ballot_rule_has_its_error() {
     let mut rng = StdRng::seed_from_u64(3);
     let shapes = shapes();

@@ -56,15 +56,14 @@ impl<'a> Aggregator<'a> {
             let (_, start, len) = self
                 .find(&b.district)
                 .ok_or_else(|| format!("a ballot for unknown district {}", b.district))?;
-            let decoded = b
-                .decode(&self.context, self.shapes)
+            let cts = b
+                .selections(&self.context, self.shapes)
                 .map_err(|e| e.to_string())?;
-            let cts = decoded.contests().flat_map(|c| c.selections().iter());
             let slots = acc
                 .get_mut(start..start + len)
                 .ok_or("bad district range")?;
             for (sum, ct) in slots.iter_mut().zip(cts) {
-                *sum += *ct;
+                *sum += ct;
             }
             Ok(acc)
         };
@@ -159,16 +158,12 @@ impl<'a> Aggregator<'a> {
 
     /// Takes away a ballot added before (one that turned out superseded or cancelled).
     pub fn subtract(&mut self, ballot: &Ballot) -> Result<()> {
-        let decoded = ballot.decode(&self.context, self.shapes).map_err(|e| {
+        let cts = ballot.selections(&self.context, self.shapes).map_err(|e| {
             Refusal::from(CountError::CountFolder {
                 file: record::COUNTED_BALLOTS_FILE.into(),
                 detail: e.to_string(),
             })
         })?;
-        let cts: Vec<Ciphertext> = decoded
-            .contests()
-            .flat_map(|c| c.selections().iter().copied())
-            .collect();
         self.apply(&ballot.district, &cts, false)
     }
 

@@ -326,10 +326,10 @@ fn duplicates(
     };
     let mut seen: HashMap<[u8; 64], Vec<String>> = HashMap::new();
     for (hash, ballot) in reader.flatten() {
-        let Ok(d) = ballot.decode(election.context, election.shapes) else {
+        let Ok(selections) = ballot.selections(election.context, election.shapes) else {
             continue;
         };
-        for ct in d.ciphertexts() {
+        for ct in selections.iter().map(|c| c.to_bytes()) {
             if ct.get(..PRINT).is_some_and(|p| suspects.contains(p)) {
                 seen.entry(ct).or_default().push(hash.to_hex());
             }
