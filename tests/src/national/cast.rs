@@ -32,7 +32,7 @@ pub type Entry = (usize, usize);
 /// The order in which the plan's submissions reach the collector, drawn from `seed`: every
 /// voter's first vote in a random order, and each revote at a random later place.
 pub fn stream(plan: &Plan, seed: u64) -> Vec<Entry> {
-    let mut rng = ChaCha20Rng::seed_from_u64(seed ^ 0x5eed_0f_57_2e_a3);
+    let mut rng = ChaCha20Rng::seed_from_u64(seed ^ 0x5eed_0f57_2ea3);
     let mut order: Vec<usize> = (0..plan.voters.len()).collect();
     rand::seq::SliceRandom::shuffle(order.as_mut_slice(), &mut rng);
     let end = order.len() as f64;
