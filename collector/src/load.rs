@@ -62,26 +62,48 @@ fn file_error(path: &Path, detail: impl ToString) -> LoadError {
 /// A manifest with one district (`d1`) and one plurality contest of `candidates` candidates
 /// (no blank option), voting from `starts` to `ends` (Unix seconds).
 pub fn manifest_toml(candidates: usize, starts: i64, ends: i64) -> Result<String, String> {
+    plurality_manifest_toml(&format!("load-{candidates}"), &[candidates], starts, ends)
+}
+
+/// A manifest `election_id` with one district per entry of `districts` (`d1`, `d2`, ...),
+/// each with one plurality contest (`c1`, `c2`, ..., no blank option) of that many
+/// candidates, numbered from 100 across the whole election (as Estonian candidates are
+/// numbered nationally); voting from `starts` to `ends` (Unix seconds).
+pub fn plurality_manifest_toml(
+    election_id: &str,
+    districts: &[usize],
+    starts: i64,
+    ends: i64,
+) -> Result<String, String> {
     let time = |t: i64| {
         jiff::Timestamp::from_second(t)
             .map(|t| t.to_string())
             .map_err(|e| e.to_string())
     };
+    let total: usize = districts.iter().sum();
     let mut s = format!(
-        "election_id = \"load-{candidates}\"\nlanguages = [\"en\"]\ndefault_language = \"en\"\n\
+        "election_id = \"{election_id}\"\nlanguages = [\"en\"]\ndefault_language = \"en\"\n\
          time_zone = \"UTC\"\nvoting_starts = \"{}\"\nvoting_ends = \"{}\"\n\
-         title = {{ en = \"Load test, {candidates} candidates\" }}\n\n\
-         [[districts]]\nid = \"d1\"\nname = {{ en = \"District 1\" }}\n\n\
-         [[districts.contests]]\nid = \"c1\"\nkind = \"plurality\"\n\
-         title = {{ en = \"Contest 1\" }}\n",
+         title = {{ en = \"Load test, {total} candidates\" }}\n",
         time(starts)?,
         time(ends)?
     );
-    for i in 0..candidates {
+    let mut number = 0;
+    for (d, &candidates) in districts.iter().enumerate() {
+        let d = d + 1;
         s.push_str(&format!(
-            "\n[[districts.contests.candidates]]\nid = \"{}\"\nname = \"Candidate {i}\"\n",
-            100 + i
+            "\n[[districts]]\nid = \"d{d}\"\nname = {{ en = \"District {d}\" }}\n\n\
+             [[districts.contests]]\nid = \"c{d}\"\nkind = \"plurality\"\n\
+             title = {{ en = \"Contest {d}\" }}\n"
         ));
+        for _ in 0..candidates {
+            s.push_str(&format!(
+                "\n[[districts.contests.candidates]]\nid = \"{}\"\nname = \"Candidate {}\"\n",
+                100 + number,
+                number
+            ));
+            number += 1;
+        }
     }
     Ok(s)
 }
@@ -198,22 +220,28 @@ pub fn read_voters(pki: &Path) -> Result<Vec<Voter>, LoadError> {
         let (code, district) = line
             .split_once(',')
             .ok_or_else(|| file_error(&roll_path, format!("bad line `{line}`")))?;
-        let cert_path = pki.join(format!("voters/{code}.cert.pem"));
-        let key_path = pki.join(format!("voters/{code}.key.pem"));
-        let cert_pem = std::fs::read(&cert_path).map_err(|e| file_error(&cert_path, e))?;
-        let key_pem = std::fs::read(&key_path).map_err(|e| file_error(&key_path, e))?;
-        let cert_der = CertificateDer::from_pem_slice(&cert_pem)
-            .map_err(|e| file_error(&cert_path, e))?
-            .to_vec();
-        let key = VoterKey::from_pkcs8_pem(&key_pem).map_err(|e| file_error(&key_path, e))?;
-        voters.push(Voter {
-            code: code.to_owned(),
-            district: district.trim().to_owned(),
-            cert_der,
-            key,
-        });
+        voters.push(read_voter(pki, code, district.trim())?);
     }
     Ok(voters)
+}
+
+/// One voter of a demo PKI folder, of district `district`: `voters/CODE.cert.pem` and
+/// `voters/CODE.key.pem` (a long run reads its voters a chunk at a time, not all at once).
+pub fn read_voter(pki: &Path, code: &str, district: &str) -> Result<Voter, LoadError> {
+    let cert_path = pki.join(format!("voters/{code}.cert.pem"));
+    let key_path = pki.join(format!("voters/{code}.key.pem"));
+    let cert_pem = std::fs::read(&cert_path).map_err(|e| file_error(&cert_path, e))?;
+    let key_pem = std::fs::read(&key_path).map_err(|e| file_error(&key_path, e))?;
+    let cert_der = CertificateDer::from_pem_slice(&cert_pem)
+        .map_err(|e| file_error(&cert_path, e))?
+        .to_vec();
+    let key = VoterKey::from_pkcs8_pem(&key_pem).map_err(|e| file_error(&key_path, e))?;
+    Ok(Voter {
+        code: code.to_owned(),
+        district: district.to_owned(),
+        cert_der,
+        key,
+    })
 }
 
 /// What a voter needs from `GET /election`.
@@ -282,23 +310,22 @@ impl ElectionView {
         Some(all)
     }
 
-    /// A signed submission of `voter` for the challenge `nonce`; its bytes and ballot hash.
+    /// A signed submission of `voter` for the challenge `nonce` with `choices` (per contest
+    /// of the voter's district, one value per selection); its bytes and ballot hash.
     pub fn submission<R: RngCore + CryptoRng>(
         &self,
         voter: &Voter,
         nonce: [u8; 32],
+        choices: &[Vec<u64>],
         rng: &mut R,
     ) -> Result<(Vec<u8>, Hash32), LoadError> {
-        let choices = self
-            .choices(&voter.district, rng)
-            .ok_or_else(|| LoadError::Election(format!("no district `{}`", voter.district)))?;
         let ballot = Ballot::encrypt(
             &self.context,
             &self.joint_key,
             &self.shapes,
             &voter.district,
             nonce,
-            &choices,
+            choices,
             &EncryptionSeed::random(rng),
             rng,
         )
@@ -396,7 +423,7 @@ impl Report {
 }
 
 /// Runs `workers` tasks over `items`, at most `workers` at a time, keeping the order.
-async fn concurrently<T, O, F, Fut>(items: Vec<T>, workers: usize, f: F) -> Vec<O>
+pub async fn concurrently<T, O, F, Fut>(items: Vec<T>, workers: usize, f: F) -> Vec<O>
 where
     T: Send + 'static,
     O: Send + 'static,
@@ -491,9 +518,15 @@ pub async fn run(
     let bodies = tokio::task::spawn_blocking(move || {
         who.par_iter()
             .zip(nonces)
-            .map(|(&i, nonce)| match vs.get(i) {
-                Some(voter) => v.submission(voter, nonce, &mut rand::thread_rng()),
-                None => Err(LoadError::Election("no such voter".into())),
+            .map(|(&i, nonce)| {
+                let rng = &mut rand::thread_rng();
+                let voter = vs
+                    .get(i)
+                    .ok_or_else(|| LoadError::Election("no such voter".into()))?;
+                let choices = v.choices(&voter.district, rng).ok_or_else(|| {
+                    LoadError::Election(format!("no district `{}`", voter.district))
+                })?;
+                v.submission(voter, nonce, &choices, rng)
             })
             .collect::<Result<Vec<_>, _>>()
     })

@@ -29,6 +29,12 @@ pub trait Ui: Sync {
 pub trait Progress: Sync {
     /// One more item done.
     fn inc(&self);
+    /// `n` more items done.
+    fn inc_by(&self, n: u64) {
+        for _ in 0..n {
+            self.inc();
+        }
+    }
     /// The step is over.
     fn finish(&self);
 }
@@ -91,6 +97,13 @@ pub fn unix_now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
+/// Waits until Unix second `t` (voting opens).
+pub fn wait_until(t: i64) {
+    while unix_now() < t {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// Runs the whole election in `dir` (created; must not hold an election already).
 pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> Result<Outcome> {
     if dir.join("manifest.toml").exists() {
@@ -102,14 +115,8 @@ pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> R
     let now = unix_now();
     // Voting opens two seconds after setup begins (the setup takes longer than that) and
     // would close in an hour; the officials close it as soon as the voters are done.
-    let setup = SetupOptions {
-        voters: options.voters,
-        revoked: options.revoked,
-        trustees: 5,
-        threshold: 3,
-        starts: now + 2,
-        ends: now + 3600,
-    };
+    let starts = now + 2;
+    let setup = SetupOptions::example(options.voters, options.revoked, starts, now + 3600)?;
     ui.step("Setting up the election (officials, trustees, collector operator)");
     let files = set_up(programs, dir, &setup, now, |s| ui.info(s))?;
     let manifest = load_manifest(&files)?;
@@ -121,9 +128,7 @@ pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> R
         options.shares,
         options.seed,
     );
-    while unix_now() < setup.starts {
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_until(starts);
 
     ui.step("Starting the collector (collector serve)");
     let logs = files.path("logs");
@@ -476,7 +481,7 @@ pub fn load_manifest(files: &ElectionFiles) -> Result<ElectionManifest> {
 }
 
 /// The roll's (id code, district) pairs, in roll order.
-fn read_roll(files: &ElectionFiles) -> Result<Vec<(String, String)>> {
+pub fn read_roll(files: &ElectionFiles) -> Result<Vec<(String, String)>> {
     let text = std::fs::read_to_string(files.roll())?;
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
@@ -491,6 +496,19 @@ fn read_roll(files: &ElectionFiles) -> Result<Vec<(String, String)>> {
         .map(|l| l.split(',').collect::<Vec<_>>())
         .filter_map(|f| Some((f.get(code)?.to_string(), f.get(district)?.to_string())))
         .collect())
+}
+
+/// The number on the `name   N` line of the import report in the count folder `count`.
+pub fn report_number(count: &Path, name: &str) -> Result<u64> {
+    let path = count.join("import-report.txt");
+    let report = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    report
+        .lines()
+        .find(|l| l.starts_with(name))
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|n| n.parse().ok())
+        .with_context(|| format!("no `{name} N` line in {}:\n{report}", path.display()))
 }
 
 /// `tally results --format json` as counts per (district, contest, selection).

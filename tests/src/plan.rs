@@ -119,6 +119,55 @@ impl Plan {
         plan
     }
 
+    /// A plan with exact numbers rather than shares (the national-scale run): every voter
+    /// of the `roll` e-votes, `revotes` of them (drawn from `seed`) vote a second time and
+    /// `paper` of them (drawn) are on the paper-vote list; no certificate is revoked. More
+    /// revotes or paper voters than voters mean all of them.
+    pub fn draw_exact(
+        manifest: &ElectionManifest,
+        roll: &[(String, String)],
+        revotes: usize,
+        paper: usize,
+        seed: u64,
+    ) -> Plan {
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let mut order: Vec<usize> = (0..roll.len()).collect();
+        order.shuffle(&mut rng);
+        let mut casts = vec![1usize; roll.len()];
+        for &i in order.iter().take(revotes) {
+            if let Some(c) = casts.get_mut(i) {
+                *c = 2;
+            }
+        }
+        order.shuffle(&mut rng);
+        let mut on_paper = vec![false; roll.len()];
+        for &i in order.iter().take(paper) {
+            if let Some(p) = on_paper.get_mut(i) {
+                *p = true;
+            }
+        }
+        let voters = roll
+            .iter()
+            .zip(casts.into_iter().zip(on_paper))
+            .map(|((code, district), (casts, on_paper_list))| {
+                let contests = manifest
+                    .district(district)
+                    .map(|d| d.contests.as_slice())
+                    .unwrap_or_default();
+                VoterPlan {
+                    code: code.clone(),
+                    district: district.clone(),
+                    votes: (0..casts)
+                        .map(|_| random_ballot(contests, &mut rng))
+                        .collect(),
+                    revoked: false,
+                    on_paper_list,
+                }
+            })
+            .collect();
+        Plan { voters }
+    }
+
     /// The paper-vote list: the id codes of the voters on it.
     pub fn paper_list(&self) -> Vec<&str> {
         self.voters
@@ -263,6 +312,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_exact_plan_has_exactly_its_numbers() {
+        let m = manifest();
+        let roll: Vec<(String, String)> = (0..100)
+            .map(|i| (format!("voter{i}"), ["tallinn", "tartu"][i % 2].into()))
+            .collect();
+        let plan = Plan::draw_exact(&m, &roll, 7, 5, 3);
+        assert_eq!(plan.accepted_submissions(), 107);
+        assert_eq!(plan.paper_list().len(), 5);
+        assert_eq!(plan.counted_voters(), 95);
+        assert!(plan
+            .voters
+            .iter()
+            .all(|v| !v.votes.is_empty() && !v.revoked));
+        let again = Plan::draw_exact(&m, &roll, 7, 5, 3);
+        assert_eq!(format!("{:?}", plan.voters), format!("{:?}", again.voters));
     }
 
     #[test]

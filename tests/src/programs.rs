@@ -55,6 +55,25 @@ impl Programs {
                 .any(|d| d.file_name() == Some(OsStr::new("release")));
             let mut cmd = Command::new(cargo);
             cmd.args(["build", "--quiet", "--bins"]);
+            // The variables cargo sets for the running test or program describe *this*
+            // package; a build script that asks to be rerun when one changes (ring's does,
+            // for `CARGO_MANIFEST_DIR` and `CARGO_PKG_NAME`) would otherwise be rebuilt by
+            // every nested build and again by the next plain `cargo test`.
+            for (name, _) in std::env::vars_os() {
+                let n = name.to_string_lossy();
+                let package_specific = [
+                    "CARGO_PKG_",
+                    "CARGO_MANIFEST_",
+                    "CARGO_BIN_",
+                    "CARGO_CRATE_",
+                ]
+                .iter()
+                .any(|p| n.starts_with(p))
+                    || ["CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "OUT_DIR"].contains(&&*n);
+                if package_specific {
+                    cmd.env_remove(&name);
+                }
+            }
             for p in PROGRAMS {
                 cmd.args(["-p", p]);
             }

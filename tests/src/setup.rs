@@ -1,10 +1,11 @@
 //! The election's files, made with the real `tally` and `collector` programs: the manifest,
-//! a demo PKI and roll, the trustees' 3-of-5 key ceremony, the officials' key, the
-//! collector's key and the signed election package.
+//! a demo PKI and roll, the trustees' key ceremony, the officials' key, the collector's key
+//! and the signed election package.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use ivote_protocol::{ElectionManifest, WindowCheck};
 
 use crate::programs::Programs;
 
@@ -15,6 +16,11 @@ const EXAMPLE_MANIFEST: &str = include_str!("../../docs/examples/manifest.toml")
 /// What an election is set up with.
 #[derive(Clone, Debug)]
 pub struct SetupOptions {
+    /// The manifest (TOML), as the officials wrote it; the ceremony takes its election id.
+    pub manifest: String,
+    /// The demo e-IDs' key algorithm (`tally insecure-demo-pki --algorithm`: `ed25519`,
+    /// `p256` or `p384`).
+    pub key_algorithm: String,
     /// Voters in the roll, each with a demo e-ID.
     pub voters: usize,
     /// Of those, the first `revoked` have revoked certificates.
@@ -23,10 +29,21 @@ pub struct SetupOptions {
     pub trustees: u32,
     /// Trustees needed to decrypt.
     pub threshold: u32,
-    /// Voting opens (Unix seconds).
-    pub starts: i64,
-    /// Voting closes (Unix seconds).
-    pub ends: i64,
+}
+
+impl SetupOptions {
+    /// The demo's and tests' election: the example manifest voting from `starts` to `ends`
+    /// (Unix seconds), Ed25519 e-IDs, 3 of 5 trustees.
+    pub fn example(voters: usize, revoked: usize, starts: i64, ends: i64) -> Result<Self> {
+        Ok(SetupOptions {
+            manifest: manifest(starts, ends)?,
+            key_algorithm: "ed25519".into(),
+            voters,
+            revoked,
+            trustees: 5,
+            threshold: 3,
+        })
+    }
 }
 
 /// The folder of a set-up election and the names of its files.
@@ -137,7 +154,12 @@ pub fn set_up(
         dir: dir.to_path_buf(),
     };
     let p = |path: PathBuf| path.to_string_lossy().into_owned();
-    std::fs::write(files.manifest(), manifest(options.starts, options.ends)?)?;
+    let election_id = ElectionManifest::from_toml(&options.manifest, WindowCheck::AllowPast)
+        .map_err(|e| anyhow::anyhow!("the manifest does not load: {e}"))?
+        .election_id()
+        .as_str()
+        .to_owned();
+    std::fs::write(files.manifest(), &options.manifest)?;
     std::fs::write(files.passphrase_file(), format!("{DEMO_PASSPHRASE}\n"))?;
     let pass = p(files.passphrase_file());
 
@@ -150,6 +172,8 @@ pub fn set_up(
             &options.voters.to_string(),
             "--revoke",
             &options.revoked.to_string(),
+            "--algorithm",
+            &options.key_algorithm,
             "--manifest",
             &p(files.manifest()),
             "--out",
@@ -164,7 +188,7 @@ pub fn set_up(
             "ceremony",
             "run-all",
             "--election-id",
-            "example-2027",
+            &election_id,
             "--trustees",
             &options.trustees.to_string(),
             "--threshold",

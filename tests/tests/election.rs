@@ -50,20 +50,6 @@ fn election() -> &'static (tempfile::TempDir, Outcome) {
     })
 }
 
-/// `name:   N` lines of the import report.
-fn report_number(count_dir: &Path, name: &str) -> u64 {
-    let report = std::fs::read_to_string(count_dir.join("import-report.txt")).unwrap();
-    let line = report
-        .lines()
-        .find(|l| l.starts_with(name))
-        .unwrap_or_else(|| panic!("no `{name}` in the report:\n{report}"));
-    line.rsplit(' ')
-        .find(|w| !w.is_empty())
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
 #[test]
 fn a_whole_election_counts_exactly_what_the_voters_cast() {
     let (_dir, outcome) = election();
@@ -99,7 +85,7 @@ fn a_whole_election_counts_exactly_what_the_voters_cast() {
         2,
         "both revoked voters refused"
     );
-    let n = |name| report_number(&count_dir, name);
+    let n = |name| flow::report_number(&count_dir, name).unwrap();
     assert_eq!(
         n("submissions in the box:") as usize,
         plan.accepted_submissions()
@@ -231,14 +217,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn every_receipt_survives_a_collector_killed_mid_voting() {
     let dir = tempfile::tempdir().unwrap();
     let now = unix_now();
-    let setup = SetupOptions {
-        voters: 60,
-        revoked: 0,
-        trustees: 5,
-        threshold: 3,
-        starts: now + 2,
-        ends: now + 3600,
-    };
+    let setup = SetupOptions::example(60, 0, now + 2, now + 3600).unwrap();
     let files = set_up(programs(), dir.path(), &setup, now, |_| {}).unwrap();
     let manifest = flow::load_manifest(&files).unwrap();
     let roll: Vec<(String, String)> = std::fs::read_to_string(files.roll())
@@ -251,9 +230,7 @@ fn every_receipt_survives_a_collector_killed_mid_voting() {
         })
         .collect();
     let plan = Plan::draw(&manifest, &roll, 0, Shares::default(), 5);
-    while unix_now() < setup.starts {
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    flow::wait_until(now + 2);
     let data = files.path("collector-data");
     let collector = CollectorProcess::start(
         programs(),

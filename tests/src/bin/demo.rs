@@ -11,10 +11,10 @@ use std::time::Instant;
 
 use anyhow::{bail, Result};
 use clap::Parser;
-use indicatif::{ProgressBar, ProgressStyle};
-use ivote_e2e::flow::{self, Options, Progress, Ui};
+use ivote_e2e::flow::{self, Options};
 use ivote_e2e::plan::Shares;
 use ivote_e2e::programs::{Programs, PROGRAMS};
+use ivote_e2e::terminal::Terminal;
 
 /// A complete local election with the real programs: demo e-IDs and roll, a 3-of-5 key
 /// ceremony, the collector, voters casting (some vote again, some also vote on paper, some
@@ -40,38 +40,6 @@ struct Args {
     /// Do not build the programs first (they must be beside this one).
     #[arg(long)]
     no_build: bool,
-}
-
-struct Terminal;
-
-impl Ui for Terminal {
-    fn step(&self, title: &str) {
-        println!("\n==> {title}");
-    }
-    fn info(&self, line: &str) {
-        println!("    {line}");
-    }
-    fn progress(&self, len: u64, title: &str) -> Box<dyn Progress> {
-        let bar = ProgressBar::new(len);
-        if let Ok(style) =
-            ProgressStyle::with_template("    {bar:40} {pos}/{len} {msg} ({elapsed}, {per_sec})")
-        {
-            bar.set_style(style);
-        }
-        bar.set_message(title.to_owned());
-        Box::new(Bar(bar))
-    }
-}
-
-struct Bar(ProgressBar);
-
-impl Progress for Bar {
-    fn inc(&self) {
-        self.0.inc(1);
-    }
-    fn finish(&self) {
-        self.0.finish();
-    }
 }
 
 fn run(args: Args) -> Result<()> {
