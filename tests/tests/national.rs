@@ -67,7 +67,7 @@ fn a_tiny_national_run_interrupted_resumed_and_rerun() {
     let out = national(&dir, &["--until", "cast"]);
     let text = printed(&out);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("Stopped after Some(Cast)"), "{text}");
+    assert!(text.contains("Stopped after the cast stage"), "{text}");
     let p = progress(&dir);
     assert_eq!(
         p["cast"]["chunks_done"], 5,

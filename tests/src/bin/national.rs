@@ -28,7 +28,7 @@ use ivote_e2e::terminal::Terminal;
 #[derive(Debug, Parser)]
 #[command(name = "national", version)]
 struct Args {
-    /// The run's folder (created; a rerun in it resumes). A full run needs about 30 GB.
+    /// The run's folder (created; a rerun in it resumes). A full run needs about 45 GB.
     #[arg(long, value_name = "DIR")]
     dir: PathBuf,
     /// Districts (one 1-of-n plurality contest each).
@@ -100,9 +100,10 @@ fn run(args: Args) -> Result<()> {
     println!("NOT FOR REAL ELECTIONS: demo keys, demo certificates, one machine.");
     let summary = national::run(&programs, &args.dir, &params, &options, &ui)?;
     if !summary.skipped.is_empty() {
+        let names: Vec<String> = summary.skipped.iter().map(|s| s.name()).collect();
         ui.info(&format!(
-            "already done before this run: {:?}",
-            summary.skipped
+            "already done before this run: {}",
+            names.join(", ")
         ));
     }
     ui.step("Timings");
@@ -112,9 +113,11 @@ fn run(args: Args) -> Result<()> {
             "\nDone: the results are exactly what the voters cast. Timings in {}",
             args.dir.join("timings.md").display()
         ),
-        last => println!(
-            "\nStopped after {last:?}: rerun the same command without --until to carry on."
+        Some(stage) => println!(
+            "\nStopped after the {} stage: rerun the same command without --until to carry on.",
+            stage.name()
         ),
+        None => println!("\nNo stage was done: rerun the same command to start."),
     }
     Ok(())
 }

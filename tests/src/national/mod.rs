@@ -54,6 +54,15 @@ pub enum Stage {
     Compare,
 }
 
+impl Stage {
+    /// The stage's name, as `--until` takes it (`setup`, `cast`, ...).
+    pub fn name(self) -> String {
+        clap::ValueEnum::to_possible_value(&self)
+            .map(|v| v.get_name().to_owned())
+            .unwrap_or_default()
+    }
+}
+
 /// What the run is: a rerun must give the same (they are kept in the progress file).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Params {
