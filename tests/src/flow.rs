@@ -173,36 +173,10 @@ pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> R
     second_device(programs, &files, collector.url(), &voting, ui)?;
 
     ui.step("Closing the election (collector close, by the officials) and exporting");
-    let pass = files.passphrase_file();
-    let officials_key = files.officials_key_hex()?;
-    programs.run(
-        "collector",
-        [
-            "close".as_ref(),
-            "--collector".as_ref(),
-            collector.url().as_ref(),
-            "--officials-key-file".as_ref(),
-            files.officials_secret().as_os_str(),
-            "--passphrase-file".as_ref(),
-            pass.as_os_str(),
-        ],
-    )?;
+    close(programs, &files, collector.url())?;
     collector.stop(Duration::from_secs(30))?;
     let export = files.path("export");
-    programs.run(
-        "collector",
-        [
-            "export".as_ref(),
-            "--package".as_ref(),
-            files.package().as_os_str(),
-            "--data".as_ref(),
-            data.as_os_str(),
-            "--out".as_ref(),
-            export.as_os_str(),
-            "--officials-key".as_ref(),
-            officials_key.as_ref(),
-        ],
-    )?;
+    export_box(programs, &files, &data, &export)?;
     let ballot_box = export.join("ballot-box.bin");
     ui.info(&format!("ballot box: {}", ballot_box.display()));
 
@@ -244,7 +218,7 @@ pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> R
             "check".as_ref(),
             record.as_os_str(),
             "--officials-key".as_ref(),
-            officials_key.as_ref(),
+            files.officials_key_hex()?.as_ref(),
         ],
     )?;
     Ok(Outcome {
@@ -540,4 +514,47 @@ pub fn parse_results(json: &str) -> Result<Counts> {
         }
     }
     Ok(counts)
+}
+
+/// `collector close` by the officials (their sealed key and the demo passphrase).
+pub fn close(programs: &Programs, files: &ElectionFiles, url: &str) -> Result<()> {
+    programs
+        .run(
+            "collector",
+            [
+                "close".as_ref(),
+                "--collector".as_ref(),
+                url.as_ref(),
+                "--officials-key-file".as_ref(),
+                files.officials_secret().as_os_str(),
+                "--passphrase-file".as_ref(),
+                files.passphrase_file().as_os_str(),
+            ],
+        )
+        .map(drop)
+}
+
+/// `collector export` of the closed ballot box in `data` into `out`.
+pub fn export_box(
+    programs: &Programs,
+    files: &ElectionFiles,
+    data: &Path,
+    out: &Path,
+) -> Result<()> {
+    programs
+        .run(
+            "collector",
+            [
+                "export".as_ref(),
+                "--package".as_ref(),
+                files.package().as_os_str(),
+                "--data".as_ref(),
+                data.as_os_str(),
+                "--out".as_ref(),
+                out.as_os_str(),
+                "--officials-key".as_ref(),
+                files.officials_key_hex()?.as_ref(),
+            ],
+        )
+        .map(drop)
 }

@@ -354,18 +354,7 @@ fn stages(
         let before = process_cpu(running.pid())?;
         // A close already done by an interrupted run is not done again.
         if !layout.data().join("final-head").exists() {
-            programs.run(
-                "collector",
-                [
-                    "close".as_ref(),
-                    "--collector".as_ref(),
-                    running.url().as_ref(),
-                    "--officials-key-file".as_ref(),
-                    files.officials_secret().as_os_str(),
-                    "--passphrase-file".as_ref(),
-                    files.passphrase_file().as_os_str(),
-                ],
-            )?;
+            flow::close(programs, files, running.url())?;
         }
         running.stop(Duration::from_secs(120))?;
         let row = clock.stop("close", 0, Figure::None, 0.0, before)?;
@@ -381,20 +370,7 @@ fn stages(
         ui.step("Exporting the ballot box (collector export)");
         remove(&layout.path("export"))?;
         let clock = Stopwatch::start()?;
-        programs.run(
-            "collector",
-            [
-                "export".as_ref(),
-                "--package".as_ref(),
-                files.package().as_os_str(),
-                "--data".as_ref(),
-                layout.data().as_os_str(),
-                "--out".as_ref(),
-                layout.path("export").as_os_str(),
-                "--officials-key".as_ref(),
-                files.officials_key_hex()?.as_ref(),
-            ],
-        )?;
+        flow::export_box(programs, files, &layout.data(), &layout.path("export"))?;
         let row = clock.stop(
             "export",
             submissions,
