@@ -1,10 +1,10 @@
 //! What the collector loads once and reads on every submission.
 
 use ivote_crypto::PublicKey;
-use ivote_eid::{Crl, EidError, TrustAnchors};
+use ivote_eid::{Crl, EidTrust, TrustAnchors, TrustError};
 use ivote_protocol::ballot::{BallotError, BallotShapes};
 use ivote_protocol::package::ElectionPackage;
-use ivote_protocol::roll::{RollErrors, RollHash};
+use ivote_protocol::roll::PackageRollError;
 use ivote_protocol::{ContextHash, Country, VoterRoll};
 
 use crate::reject::Rejection;
@@ -49,22 +49,13 @@ impl Election {
         country: Country,
         challenge_ttl: i64,
     ) -> Result<Election, LoadError> {
-        let actual = RollHash::of_file(roll_csv);
-        if actual != package.roll_hash {
-            return Err(LoadError::RollHashMismatch {
-                expected: package.roll_hash.to_hex(),
-                actual: actual.to_hex(),
-            });
-        }
         let manifest = &package.manifest;
-        let roll = VoterRoll::parse(roll_csv, country, manifest).map_err(LoadError::Roll)?;
-        let anchors = TrustAnchors::from_pem(&package.trust_anchors_pem).map_err(LoadError::Eid)?;
-        let crl = package
-            .crl_pem
-            .as_deref()
-            .map(|pem| Crl::from_pem(pem, &anchors))
-            .transpose()
-            .map_err(LoadError::Eid)?;
+        let roll = package
+            .voter_roll(roll_csv, country)
+            .map_err(LoadError::Roll)?;
+        let EidTrust { anchors, crl } =
+            EidTrust::from_pem(&package.trust_anchors_pem, package.crl_pem.as_deref())
+                .map_err(LoadError::Eid)?;
         Ok(Election {
             context: package.context_hash,
             joint_key: package.ceremony.joint_key.clone(),
@@ -101,24 +92,12 @@ impl Election {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum LoadError {
-    /// The roll file is not the one whose hash the officials signed into the package.
-    #[error(
-        "the voter roll file is not the one in the election package: its SHA-256 is {actual}, \
-         the package's roll.sha256 says {expected}; use the roll file the officials published \
-         with this package"
-    )]
-    RollHashMismatch {
-        /// The hash in the package.
-        expected: String,
-        /// The hash of the file given.
-        actual: String,
-    },
-    /// The roll does not validate (every problem with its line).
-    #[error("the voter roll: {0}")]
-    Roll(RollErrors),
+    /// The roll file is not the package's, or does not validate.
+    #[error("{0}")]
+    Roll(PackageRollError),
     /// The package's trust anchors or CRL do not load.
-    #[error("the package's e-ID trust anchors or CRL: {0}")]
-    Eid(EidError),
+    #[error("the package's e-ID trust: {0}")]
+    Eid(TrustError),
     /// The manifest's contests give no ballot shapes.
     #[error("the package's manifest: {0}")]
     Shapes(BallotError),
@@ -129,8 +108,10 @@ impl LoadError {
     /// (`roll.*` for the roll's first problem, `eid.*`, `ballot.*`).
     pub fn code(&self) -> &'static str {
         match self {
-            LoadError::RollHashMismatch { .. } => "election.roll_hash_mismatch",
-            LoadError::Roll(e) => e.codes().first().copied().unwrap_or("roll.invalid"),
+            LoadError::Roll(PackageRollError::NotPublished { .. }) => "election.roll_hash_mismatch",
+            LoadError::Roll(PackageRollError::Invalid(e)) => {
+                e.codes().first().copied().unwrap_or("roll.invalid")
+            }
             LoadError::Eid(e) => e.code(),
             LoadError::Shapes(e) => e.code(),
         }

@@ -139,3 +139,46 @@ fn keygen_then_serve_answers_until_sigterm() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn a_request_slower_than_request_timeout_is_answered_server_timeout() {
+    let st = setup(|root| {
+        let out = collector(&["keygen", "--out", root.join("collector").to_str().unwrap()]);
+        assert!(out.status.success(), "{out:?}");
+        root.join("collector/collector-key.hex")
+    });
+    let key = st.p("collector/collector-key.SECRET.hex");
+    let officials = st.officials_key_hex();
+    let mut args = serve_args(&st, ["--officials-key", &officials], &key);
+
+    let mut zero = args.clone();
+    zero.extend(["--request-timeout".into(), "0".into()]);
+    let out = collector(&zero.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+
+    args.extend(["--request-timeout".into(), "1".into()]);
+    let (mut child, addr) = spawn_serve(&args);
+    assert_eq!(get(&addr, "/healthz"), (200, "ok".to_owned()));
+
+    // A submission whose body never finishes arriving is answered, not left hanging.
+    let mut s = TcpStream::connect(&addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        s,
+        "POST /submit HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/octet-stream\r\n\
+         Content-Length: 1000\r\nConnection: close\r\n\r\npartial"
+    )
+    .unwrap();
+    // Read until the error body is in (the server may keep the half-read connection open).
+    let mut text = String::new();
+    let mut buf = [0u8; 4096];
+    while !text.contains("server.timeout") {
+        let n = s.read(&mut buf).unwrap();
+        assert!(n > 0, "connection closed without an answer: {text}");
+        text.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+    assert!(text.contains("\"server.timeout\""), "{text}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -7,6 +7,7 @@
 //! - [`VoterCertificate::verify_signature`]: Ed25519, ECDSA P-256 / P-384 (r‖s).
 //! - [`VoterKey`]: the signing side (PKCS#8, optionally passphrase-encrypted).
 //! - [`Crl`]: revocation lists, verified against the anchors when loaded.
+//! - [`EidTrust`]: an election package's anchors and CRL, loaded together.
 //! - [`check_eligibility`]: certificate + CRL + voter roll → voter id and district: the one
 //!   eligibility check of the collector and the tally.
 //! - `insecure_demo_pki` (feature `insecure-demo-pki`): mints demo CAs, voters and CRLs,
@@ -27,6 +28,7 @@ pub mod insecure_demo_pki;
 mod public_key;
 #[cfg(test)]
 mod test_support;
+mod trust;
 mod voter_key;
 
 pub use anchors::TrustAnchors;
@@ -35,4 +37,5 @@ pub use crl::Crl;
 pub use eligibility::{check_eligibility, eligible_district, EligibleVoter};
 pub use error::EidError;
 pub use public_key::KeyAlgorithm;
+pub use trust::{EidTrust, TrustError};
 pub use voter_key::VoterKey;

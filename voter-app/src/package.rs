@@ -4,7 +4,7 @@
 //! the election (`/election`) is used.
 
 use ed25519_dalek::VerifyingKey;
-use ivote_eid::{Crl, TrustAnchors};
+use ivote_eid::{Crl, EidTrust, TrustAnchors, TrustError};
 use ivote_protocol::ballot::BallotShapes;
 use ivote_protocol::manifest::{Contest, District};
 use ivote_protocol::package::{verify_and_load, ContextHash, ElectionPackage, PackageTrust};
@@ -103,12 +103,9 @@ impl Election {
             )
         })?;
         let shapes = BallotShapes::from_manifest(&package.manifest)?;
-        let anchors = TrustAnchors::from_pem(&package.trust_anchors_pem)?;
-        let crl = package
-            .crl_pem
-            .as_deref()
-            .map(|pem| Crl::from_pem(pem, &anchors))
-            .transpose()?;
+        let EidTrust { anchors, crl } =
+            EidTrust::from_pem(&package.trust_anchors_pem, package.crl_pem.as_deref())
+                .map_err(TrustError::into_eid)?;
         Ok(Election {
             package,
             shapes,

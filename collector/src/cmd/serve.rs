@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 use ivote_protocol::package::MANIFEST_FILE;
@@ -63,6 +64,15 @@ pub struct ServeArgs {
     /// The TLS private key (PEM) of --tls-cert.
     #[arg(long, value_name = "PEM", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// How long a request may take before it is answered `503 server.timeout`, in seconds
+    /// (a voter's app then retries). Raise it if a slow disk makes fsyncs take seconds.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = Limits::default().timeout.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
+    pub request_timeout: u64,
     /// Accept submissions before voting starts, as test votes: they are logged with their
     /// receive time (before the start), and the tally drops every such record.
     #[arg(long)]
@@ -201,6 +211,7 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
         limits: Limits {
             verify_window: a.verify_window,
             verify_max: a.verify_max,
+            timeout: Duration::from_secs(a.request_timeout),
             ..Limits::default()
         },
         clock: Arc::new(unix_now),

@@ -22,7 +22,7 @@ use sha2::Digest;
 
 use crate::ceremony::{verify_transcript, VerifiedCeremony};
 use crate::manifest::ElectionManifest;
-use crate::roll::RollHash;
+use crate::roll::{Country, PackageRollError, RollHash, VoterRoll};
 
 pub use error::PackageError;
 pub use index::{IndexEntry, PackageIndex, CONTEXT_LABEL, INDEX_FORMAT};
@@ -121,6 +121,27 @@ pub struct ElectionPackage {
     pub joint_key: ivote_crypto::Point,
     /// The collector's public key.
     pub collector_key: VerifyingKey,
+}
+
+impl ElectionPackage {
+    /// The voter roll, from the roll file's exact bytes. The file's SHA-256 must be the
+    /// package's `roll.sha256`, checked before anything is parsed, so that no program runs
+    /// an election with a roll the officials did not publish; then every line is validated
+    /// against the manifest's districts and `country`'s id codes ([`VoterRoll::parse`]).
+    pub fn voter_roll(
+        &self,
+        roll_file: &[u8],
+        country: Country,
+    ) -> Result<VoterRoll, PackageRollError> {
+        let actual = RollHash::of_file(roll_file);
+        if actual != self.roll_hash {
+            return Err(PackageRollError::NotPublished {
+                expected: self.roll_hash,
+                actual,
+            });
+        }
+        VoterRoll::parse(roll_file, country, &self.manifest).map_err(PackageRollError::Invalid)
+    }
 }
 
 /// The index and its signature, ready to be added to the package's files.

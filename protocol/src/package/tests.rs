@@ -8,6 +8,8 @@ use crate::ceremony::test_support::honest_ceremony;
 use crate::manifest::WindowCheck;
 
 const EXAMPLE_MANIFEST: &str = include_str!("../../../docs/examples/manifest.toml");
+/// The voter roll file whose hash the example package carries.
+const ROLL: &[u8] = b"id_code,district,name\n38001085718,tallinn,Mari Maasikas\n";
 
 fn officials() -> SigningKey {
     SigningKey::from_bytes(&[1; 32])
@@ -32,12 +34,11 @@ fn example_ceremony() -> &'static (VerifiedCeremony, Vec<u8>, Vec<u8>) {
 /// files other components check (the package layer does not interpret PEM).
 fn content() -> PackageFiles {
     let manifest = ElectionManifest::from_toml(EXAMPLE_MANIFEST, WindowCheck::AllowPast).unwrap();
-    let roll = b"id_code,district,name\n38001085718,tallinn,Mari Maasikas\n";
     let (_, transcript, joint_key) = example_ceremony();
     let collector = SigningKey::from_bytes(&[2; 32]).verifying_key();
     PackageFiles::from([
         (MANIFEST_FILE.into(), manifest.canonical_bytes().unwrap()),
-        (ROLL_HASH_FILE.into(), hex_file(&RollHash::of_file(roll).0)),
+        (ROLL_HASH_FILE.into(), hex_file(&RollHash::of_file(ROLL).0)),
         (TRUST_ANCHORS_FILE.into(), b"test trust anchors\n".to_vec()),
         (CRL_FILE.into(), b"test crl\n".to_vec()),
         (CEREMONY_FILE.into(), transcript.clone()),
@@ -76,6 +77,43 @@ fn example_package_loads() {
     assert_eq!(pinned.context_hash, p.context_hash);
     let crypto: ivote_crypto::ContextHash = p.context_hash.into();
     assert_eq!(crypto.0, p.context_hash.0);
+}
+
+#[test]
+fn voter_roll_must_be_the_published_file_and_valid() {
+    let p = load(&package()).unwrap();
+    let roll = p.voter_roll(ROLL, crate::Country::EE).unwrap();
+    assert_eq!(roll.len(), 1);
+    assert_eq!(roll.hash(), p.roll_hash);
+
+    let mut other = ROLL.to_vec();
+    other.extend_from_slice(b"49403136526,tallinn,Jaan Tamm\n");
+    match p.voter_roll(&other, crate::Country::EE) {
+        Err(e @ crate::roll::PackageRollError::NotPublished { .. }) => {
+            let message = e.to_string();
+            assert!(message.contains(&p.roll_hash.to_hex()), "{message}");
+            assert!(
+                message.contains(&RollHash::of_file(&other).to_hex()),
+                "{message}"
+            );
+        }
+        other => panic!("expected NotPublished, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_published_but_invalid_roll_is_refused_line_by_line() {
+    let bad = b"id_code,district,name\n38001085718,nowhere,Mari Maasikas\n";
+    let mut files = content();
+    files.insert(ROLL_HASH_FILE.into(), hex_file(&RollHash::of_file(bad).0));
+    let p = load(&build(files, &officials()).unwrap()).unwrap();
+    match p.voter_roll(bad, crate::Country::EE) {
+        Err(crate::roll::PackageRollError::Invalid(errors)) => {
+            assert_eq!(errors.0.len(), 1);
+            assert_eq!(errors.0[0].line, Some(2));
+        }
+        other => panic!("expected Invalid, got {other:?}"),
+    }
 }
 
 #[test]

@@ -130,3 +130,24 @@ impl fmt::Display for RollErrors {
         Ok(())
     }
 }
+
+/// Why a roll file is not the voter roll of an election package
+/// ([`crate::ElectionPackage::voter_roll`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PackageRollError {
+    /// The file is not the one whose SHA-256 the officials signed into the package.
+    #[error(
+        "the voter roll file is not the one in the election package: its SHA-256 is {actual}, \
+         the package's roll.sha256 says {expected}; use the roll file the officials published \
+         with this package"
+    )]
+    NotPublished {
+        /// The package's `roll.sha256`.
+        expected: super::RollHash,
+        /// The file's.
+        actual: super::RollHash,
+    },
+    /// The file is the package's, but does not validate (every problem with its line).
+    #[error("the voter roll: {0}")]
+    Invalid(RollErrors),
+}

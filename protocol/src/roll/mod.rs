@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use crate::manifest::ElectionManifest;
 
 pub use changes::{Change, ChangeAction, ChangeList, CHANGE_LIST_SIGNATURE_LABEL};
-pub use error::{RollError, RollErrorCode, RollErrors};
+pub use error::{PackageRollError, RollError, RollErrorCode, RollErrors};
 pub use id_code::{
     demo_estonian_code, estonian_check_digit, generate_estonian_code, parse_voter_id,
     split_voter_id, voter_id, Country, IdCodeProblem, DEMO_CODE_CAPACITY,
@@ -41,6 +41,13 @@ impl RollHash {
     /// Lower-case hex, as in the package's `roll.sha256` file.
     pub fn to_hex(&self) -> String {
         hex::encode(self.0)
+    }
+}
+
+/// Lower-case hex, as [`RollHash::to_hex`].
+impl std::fmt::Display for RollHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_hex())
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use ed25519_dalek::VerifyingKey;
-use ivote_eid::{Crl, TrustAnchors};
+use ivote_eid::{EidTrust, TrustAnchors, TrustError};
 use ivote_protocol::manifest::{ElectionManifest, WindowCheck};
 use ivote_protocol::roll::{Country, VoterRoll};
 
@@ -83,17 +83,17 @@ pub(crate) fn check_eid(
     anchors_file: &Path,
     crl_file: Option<&Path>,
 ) -> Result<TrustAnchors> {
-    let anchors = TrustAnchors::from_pem(anchors_pem).map_err(|error| Refusal::Eid {
-        file: name(anchors_file),
-        error: Box::new(error),
+    let trust = EidTrust::from_pem(anchors_pem, crl_pem).map_err(|e| {
+        let file = match e {
+            TrustError::Crl(_) => crl_file.map_or_else(|| "crl.pem".into(), name),
+            _ => name(anchors_file),
+        };
+        Refusal::Eid {
+            file,
+            error: Box::new(e.into_eid()),
+        }
     })?;
-    if let Some(pem) = crl_pem {
-        Crl::from_pem(pem, &anchors).map_err(|error| Refusal::Eid {
-            file: crl_file.map_or_else(|| "crl.pem".into(), name),
-            error: Box::new(error),
-        })?;
-    }
-    Ok(anchors)
+    Ok(trust.anchors)
 }
 
 /// Reads an Ed25519 public key file: 64 hex digits (and a newline).

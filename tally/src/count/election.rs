@@ -5,10 +5,10 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use ed25519_dalek::VerifyingKey;
-use ivote_eid::{Crl, TrustAnchors};
+use ivote_eid::{Crl, EidTrust, TrustAnchors, TrustError};
 use ivote_protocol::ballot::BallotShapes;
 use ivote_protocol::package::{verify_and_load, ElectionPackage, PackageTrust};
-use ivote_protocol::roll::RollHash;
+use ivote_protocol::roll::PackageRollError;
 use ivote_protocol::{Country, VoterRoll};
 
 use super::error::CountError;
@@ -48,28 +48,33 @@ impl CountElection {
     /// the package's `roll.sha256`).
     pub fn new(package: ElectionPackage, roll_file: &Path, country: Country) -> Result<Self> {
         let roll_csv = fsio::read(roll_file)?;
-        let actual = RollHash::of_file(&roll_csv);
-        if actual != package.roll_hash {
-            return Err(Refusal::from(CountError::RollHashMismatch {
-                expected: package.roll_hash.to_hex(),
-                actual: actual.to_hex(),
-            })
-            .into());
-        }
-        let name = roll_file.display().to_string();
-        let roll = VoterRoll::parse(&roll_csv, country, &package.manifest)
-            .map_err(|errors| Refusal::Roll { file: name, errors })?;
-        let eid = |error| Refusal::Eid {
-            file: "the package's trust-anchors.pem / crl.pem".into(),
-            error: Box::new(error),
-        };
-        let anchors = TrustAnchors::from_pem(&package.trust_anchors_pem).map_err(eid)?;
-        let crl = package
-            .crl_pem
-            .as_deref()
-            .map(|pem| Crl::from_pem(pem, &anchors))
-            .transpose()
-            .map_err(eid)?;
+        let roll = package
+            .voter_roll(&roll_csv, country)
+            .map_err(|e| match e {
+                PackageRollError::NotPublished { expected, actual } => {
+                    Refusal::from(CountError::RollHashMismatch {
+                        expected: expected.to_hex(),
+                        actual: actual.to_hex(),
+                    })
+                }
+                PackageRollError::Invalid(errors) => Refusal::Roll {
+                    file: roll_file.display().to_string(),
+                    errors,
+                },
+            })?;
+        let EidTrust { anchors, crl } =
+            EidTrust::from_pem(&package.trust_anchors_pem, package.crl_pem.as_deref()).map_err(
+                |e| {
+                    let file = match e {
+                        TrustError::Crl(_) => "the package's crl.pem",
+                        _ => "the package's trust-anchors.pem",
+                    };
+                    Refusal::Eid {
+                        file: file.into(),
+                        error: Box::new(e.into_eid()),
+                    }
+                },
+            )?;
         let shapes = BallotShapes::from_manifest(&package.manifest)
             .map_err(|e| Refusal::malformed("the package's manifest.toml", e.to_string()))?;
         Ok(CountElection {

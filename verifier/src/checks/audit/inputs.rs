@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use ivote_protocol::package::ElectionPackage;
 use ivote_protocol::record::PAPER_VOTES_FILE;
-use ivote_protocol::roll::{parse_paper_list, RollHash};
+use ivote_protocol::roll::{parse_paper_list, PackageRollError};
 use ivote_protocol::{Country, VoterRoll};
 
 use super::{PAPER_LIST, ROLL};
@@ -33,26 +33,24 @@ pub fn roll(
         return None;
     };
     let item = item_file(roll_name);
-    let actual = RollHash::of_file(roll_file);
-    if actual != package.roll_hash {
-        report.failed(
-            ROLL,
-            item,
-            format!(
-                "its SHA-256 is {}, the package's roll.sha256 says {}: it is not the roll the \
-                 election was run with; use the roll file published with the package",
-                actual.to_hex(),
-                package.roll_hash.to_hex()
-            ),
-        );
-        return None;
-    }
-    match VoterRoll::parse(roll_file, country, &package.manifest) {
+    match package.voter_roll(roll_file, country) {
         Ok(roll) => {
             report.ran(ROLL, format!("{} voters", roll.len()), vec![]);
             Some(roll)
         }
-        Err(errors) => {
+        Err(PackageRollError::NotPublished { expected, actual }) => {
+            report.failed(
+                ROLL,
+                item,
+                format!(
+                    "its SHA-256 is {actual}, the package's roll.sha256 says {expected}: it is \
+                     not the roll the election was run with; use the roll file published with \
+                     the package"
+                ),
+            );
+            None
+        }
+        Err(PackageRollError::Invalid(errors)) => {
             let failures = errors
                 .0
                 .iter()

@@ -9,7 +9,7 @@ pub mod rules;
 pub mod submissions;
 pub mod verdicts;
 
-use ivote_eid::{Crl, TrustAnchors};
+use ivote_eid::{EidTrust, TrustError};
 use ivote_protocol::ballot::BallotShapes;
 use ivote_protocol::ballot_box::BALLOT_BOX_FILE;
 use ivote_protocol::package::{CRL_FILE, MANIFEST_FILE, TRUST_ANCHORS_FILE};
@@ -168,26 +168,24 @@ pub fn audit_record<R: RngCore + CryptoRng>(
         );
         return report;
     };
-    let pem_item = item_file(&format!("{PACKAGE_DIR}/{TRUST_ANCHORS_FILE}"));
-    let crl_item = item_file(&format!("{PACKAGE_DIR}/{CRL_FILE}"));
-    let anchors = TrustAnchors::from_pem(&package.trust_anchors_pem)
-        .map_err(|e| (pem_item, format!("{e} [{}]", e.code())));
-    let pki = anchors.and_then(|a| {
-        let crl = package
-            .crl_pem
-            .as_deref()
-            .map(|pem| Crl::from_pem(pem, &a))
-            .transpose()
-            .map_err(|e| (crl_item, format!("{e} [{}]", e.code())))?;
-        Ok((a, crl))
-    });
+    let pki =
+        EidTrust::from_pem(&package.trust_anchors_pem, package.crl_pem.as_deref()).map_err(|e| {
+            let file = match e {
+                TrustError::Crl(_) => CRL_FILE,
+                _ => TRUST_ANCHORS_FILE,
+            };
+            (
+                item_file(&format!("{PACKAGE_DIR}/{file}")),
+                format!("{} [{}]", e.eid(), e.code()),
+            )
+        });
     let shapes = BallotShapes::from_manifest(&package.manifest).map_err(|e| {
         (
             item_file(&format!("{PACKAGE_DIR}/{MANIFEST_FILE}")),
             format!("{e} [{}]", e.code()),
         )
     });
-    let (anchors, crl, shapes) = match pki.and_then(|(a, c)| Ok((a, c, shapes?))) {
+    let (EidTrust { anchors, crl }, shapes) = match pki.and_then(|t| Ok((t, shapes?))) {
         Ok(setup) => setup,
         Err((item, detail)) => {
             report.failed(ELIGIBILITY, item, detail);
