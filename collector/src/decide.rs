@@ -1,27 +1,15 @@
-//! The pure decision on one submission: every check, in a fixed order, against the
-//! election and a read-only view of the store, with the current time passed in.
+//! The pure decision on one submission: the acceptance check
+//! ([`ivote_protocol::acceptance`], whose module docs list every step in order with its code)
+//! wrapped with the collector's own steps: the layouts first, then the voting window and the
+//! challenge before the certificate, and no stored copy of a ciphertext last; the current
+//! time is passed in, the store is seen through a read-only view.
 //!
-//! Order (each step's rejection code in `docs/collector.md`):
-//!
-//! 1. body shape: the submission layout and the ballot layout (`submission.malformed`,
-//!    `ballot.malformed`);
-//! 2. election open at `now` (`election.not_open`, `election.closed`; before the window
-//!    only with test votes accepted: [`Election::window`]);
-//! 3. the ballot's challenge nonce: issued, unexpired, unused (`challenge.*`);
-//! 4. the certificate: chain, validity, key usage, voter id, revocation (`eid.*`);
-//! 5. the voter is on the roll (`eid.not_on_roll`) and the ballot is for their district
-//!    (`voter.wrong_district`);
-//! 6. the e-ID signature over [`vote_message`] (`eid.bad_signature`, `eid.signature_encoding`);
-//! 7. the ballot fits the election and every validity proof verifies (`ballot.*`);
-//! 8. no ciphertext of the ballot is already stored (`ballot.duplicate_ciphertext`).
-//!
-//! The cheap checks come first, so a flood of junk costs little; proofs, the dearest, come
-//! after the signature, so only a real voter can make the collector verify proofs.
-//! `decide` sees a snapshot: the store re-checks steps 3 and 8 atomically when it commits,
-//! so two concurrent submissions cannot both use one challenge or one ciphertext.
+//! `decide` sees a snapshot: the store re-checks the challenge and the copies atomically
+//! when it commits, so two concurrent submissions cannot both use one challenge or one
+//! ciphertext.
 
 use ivote_protocol::ballot::{Ballot, Hash32};
-use ivote_protocol::submission::{vote_message, Submission};
+use ivote_protocol::submission::Submission;
 use rand_core::{CryptoRng, RngCore};
 
 use crate::election::Election;
@@ -86,52 +74,31 @@ pub fn decide<R: RngCore + CryptoRng>(
     now: i64,
     rng: &mut R,
 ) -> Result<Accepted, Rejection> {
-    // 1. Shape.
+    // Layouts.
     let submission = Submission::from_bytes(body)?;
     let ballot = Ballot::from_bytes(&submission.ballot)?;
-    // 2. Window.
+    // Window, challenge.
     election.window(now)?;
-    // 3. Challenge.
     check_challenge(view, &ballot.nonce, now)?;
-    // 4 and 5. Certificate (chain, validity, key usage, revocation) and roll: the one
-    // eligibility check the tally runs again on every ballot.
-    let voter = ivote_eid::check_eligibility(
-        &election.anchors,
-        election.crl.as_ref(),
-        &election.roll,
-        &submission.certificate,
-        now,
-    )?;
-    if voter.district != ballot.district {
-        return Err(Rejection::WrongDistrict {
-            voter: voter.district,
-            ballot: ballot.district.clone(),
-        });
+    // Certificate, roll, district, signature, ballot; then its proofs.
+    let accepted = election.check_submission(&submission, &ballot, now)?;
+    if let Some((_, refused)) = election
+        .verify_proofs(&[&accepted.ballot], rng)
+        .into_iter()
+        .next()
+    {
+        return Err(refused.into());
     }
-    let cert = voter.certificate;
-    // 6. Signature.
-    let ballot_hash = ivote_protocol::ballot::ballot_hash(&submission.ballot);
-    cert.verify_signature(
-        &vote_message(&election.context, &ballot_hash),
-        &submission.signature,
-    )?;
-    // 7. Ballot and proofs.
-    let decoded = ballot.check(
-        &election.context,
-        &election.joint_key,
-        &election.shapes,
-        rng,
-    )?;
-    // 8. Copies.
-    let ciphertexts: Vec<[u8; 64]> = decoded.ciphertexts().collect();
+    // Copies.
+    let ciphertexts: Vec<[u8; 64]> = accepted.ballot.ciphertexts().collect();
     if ciphertexts.iter().any(|c| view.ciphertext_stored(c)) {
         return Err(Rejection::DuplicateCiphertext);
     }
     Ok(Accepted {
-        voter_id: voter.voter_id,
+        voter_id: accepted.voter_id,
         nonce: ballot.nonce,
-        ballot_hash,
-        certificate_hash: Hash32(*cert.fingerprint()),
+        ballot_hash: accepted.ballot_hash,
+        certificate_hash: accepted.certificate_hash,
         ciphertexts,
         submission,
     })

@@ -1,35 +1,21 @@
-//! What the collector loads once and reads on every submission.
+//! What the collector loads once and reads on every submission: the election as every
+//! program checks submissions against it ([`LoadedElection`]), with the collector's own
+//! settings (challenges, test votes).
 
-use ivote_crypto::PublicKey;
-use ivote_eid::{Crl, EidTrust, TrustAnchors, TrustError};
-use ivote_protocol::ballot::{BallotError, BallotShapes};
+use ivote_protocol::acceptance::{LoadError, LoadedElection};
 use ivote_protocol::package::ElectionPackage;
-use ivote_protocol::roll::PackageRollError;
-use ivote_protocol::{ContextHash, Country, VoterRoll};
+use ivote_protocol::Country;
 
 use crate::reject::Rejection;
 
 /// The election, as the collector checks submissions against it. Everything is parsed
 /// and indexed once (trust anchors, CRL, roll, contest shapes) so that the hot path only
-/// looks things up.
+/// looks things up; the package's part (`context`, `joint_key`, `shapes`, `starts`,
+/// `ends`, ...) reads through it.
 #[derive(Debug)]
 pub struct Election {
-    /// The election context hash.
-    pub context: ContextHash,
-    /// The joint election key.
-    pub joint_key: PublicKey,
-    /// Every contest's shape, per district.
-    pub shapes: BallotShapes,
-    /// The e-ID trust anchors.
-    pub anchors: TrustAnchors,
-    /// The CRL, if the package has one.
-    pub crl: Option<Crl>,
-    /// The voter roll.
-    pub roll: VoterRoll,
-    /// Start of voting (Unix seconds, inclusive).
-    pub starts: i64,
-    /// End of voting (Unix seconds, exclusive).
-    pub ends: i64,
+    /// The package, the roll and the certificate cache.
+    pub loaded: LoadedElection,
     /// How long an issued challenge stays usable (seconds).
     pub challenge_ttl: i64,
     /// Whether submissions before `starts` are accepted as test votes (`serve
@@ -38,33 +24,27 @@ pub struct Election {
     pub accept_test_votes: bool,
 }
 
+/// Reads the loaded election through the collector's: `election.context`, `election.roll`.
+impl std::ops::Deref for Election {
+    type Target = LoadedElection;
+
+    fn deref(&self) -> &LoadedElection {
+        &self.loaded
+    }
+}
+
 impl Election {
     /// Builds the election from a loaded, verified package ([`ivote_protocol::package::verify_and_load`])
-    /// and the voter roll file's bytes. The roll must be the file the officials published:
-    /// its SHA-256 must be the package's `roll.sha256`, checked before it is parsed. The
-    /// trust anchors and CRL are parsed and validated here, once.
+    /// and the voter roll file's bytes ([`LoadedElection::new`]: the roll must be the file
+    /// the officials published).
     pub fn from_package(
         package: &ElectionPackage,
         roll_csv: &[u8],
         country: Country,
         challenge_ttl: i64,
     ) -> Result<Election, LoadError> {
-        let manifest = &package.manifest;
-        let roll = package
-            .voter_roll(roll_csv, country)
-            .map_err(LoadError::Roll)?;
-        let EidTrust { anchors, crl } =
-            EidTrust::from_pem(&package.trust_anchors_pem, package.crl_pem.as_deref())
-                .map_err(LoadError::Eid)?;
         Ok(Election {
-            context: package.context_hash,
-            joint_key: package.ceremony.joint_key.clone(),
-            shapes: BallotShapes::from_manifest(manifest).map_err(LoadError::Shapes)?,
-            anchors,
-            crl,
-            roll,
-            starts: manifest.voting_starts().as_second(),
-            ends: manifest.voting_ends().as_second(),
+            loaded: LoadedElection::new(package, roll_csv, country)?,
             challenge_ttl,
             accept_test_votes: false,
         })
@@ -85,36 +65,6 @@ impl Election {
     /// Whether a submission received at `received_at` is a test vote (before the window).
     pub fn is_test_vote(&self, received_at: i64) -> bool {
         received_at < self.starts
-    }
-}
-
-/// Why the collector cannot load an election from its package and roll.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum LoadError {
-    /// The roll file is not the package's, or does not validate.
-    #[error("{0}")]
-    Roll(PackageRollError),
-    /// The package's trust anchors or CRL do not load.
-    #[error("the package's e-ID trust: {0}")]
-    Eid(TrustError),
-    /// The manifest's contests give no ballot shapes.
-    #[error("the package's manifest: {0}")]
-    Shapes(BallotError),
-}
-
-impl LoadError {
-    /// The stable code: `election.roll_hash_mismatch`, or the underlying error's code
-    /// (`roll.*` for the roll's first problem, `eid.*`, `ballot.*`).
-    pub fn code(&self) -> &'static str {
-        match self {
-            LoadError::Roll(PackageRollError::NotPublished { .. }) => "election.roll_hash_mismatch",
-            LoadError::Roll(PackageRollError::Invalid(e)) => {
-                e.codes().first().copied().unwrap_or("roll.invalid")
-            }
-            LoadError::Eid(e) => e.code(),
-            LoadError::Shapes(e) => e.code(),
-        }
     }
 }
 

@@ -1,7 +1,9 @@
-//! Why a submission is refused: one variant per check, each with a stable code and the
-//! HTTP status class it maps to.
+//! Why the collector refuses a submission: its own checks (layout, window, challenge,
+//! copies) and the acceptance check's ([`ivote_protocol::acceptance::Rejection`]), each
+//! with a stable code and the HTTP status class it maps to.
 
 use ivote_eid::EidError;
+use ivote_protocol::acceptance;
 use ivote_protocol::ballot::BallotError;
 use ivote_protocol::layout::LayoutError;
 use thiserror::Error;
@@ -43,21 +45,10 @@ pub enum Rejection {
     /// The challenge was already used by an accepted submission.
     #[error("the ballot's challenge was already used; ask for a new one")]
     UsedChallenge,
-    /// The certificate failed validation (chain, validity, key usage, revocation), its voter
-    /// is not on the roll (`eid.not_on_roll`), or the signature does not verify with it.
+    /// The acceptance check refused it: the certificate, the roll, the district, the
+    /// signature, the ballot or its proofs (`eid.*`, `voter.wrong_district`, `ballot.*`).
     #[error("{0}")]
-    Eid(#[from] EidError),
-    /// The ballot is for another district than the voter's.
-    #[error("the ballot is for district \"{ballot}\" but the voter votes in \"{voter}\"")]
-    WrongDistrict {
-        /// The voter's district.
-        voter: String,
-        /// The ballot's.
-        ballot: String,
-    },
-    /// The ballot does not fit the election, or a proof does not verify.
-    #[error("{0}")]
-    Ballot(#[from] BallotError),
+    Submission(#[from] acceptance::Rejection),
     /// A ciphertext of the ballot is already stored (a copied or replayed ballot).
     #[error("the ballot contains a ciphertext that was already submitted")]
     DuplicateCiphertext,
@@ -73,9 +64,7 @@ impl Rejection {
             Rejection::UnknownChallenge => "challenge.unknown",
             Rejection::ExpiredChallenge => "challenge.expired",
             Rejection::UsedChallenge => "challenge.used",
-            Rejection::Eid(e) => e.code(),
-            Rejection::WrongDistrict { .. } => "voter.wrong_district",
-            Rejection::Ballot(e) => e.code(),
+            Rejection::Submission(r) => r.code(),
             Rejection::DuplicateCiphertext => "ballot.duplicate_ciphertext",
         }
     }
@@ -85,13 +74,32 @@ impl Rejection {
         match self {
             Rejection::Malformed(_) => Class::Malformed,
             Rejection::NotOpen | Rejection::Closed => Class::Unavailable,
-            Rejection::UnknownChallenge
-            | Rejection::ExpiredChallenge
-            | Rejection::Eid(_)
-            | Rejection::WrongDistrict { .. } => Class::Forbidden,
+            Rejection::UnknownChallenge | Rejection::ExpiredChallenge => Class::Forbidden,
             Rejection::UsedChallenge | Rejection::DuplicateCiphertext => Class::Conflict,
-            Rejection::Ballot(BallotError::Layout(_)) => Class::Malformed,
-            Rejection::Ballot(_) => Class::Invalid,
+            Rejection::Submission(r) => match r {
+                acceptance::Rejection::Eid(_)
+                | acceptance::Rejection::NotOnRoll { .. }
+                | acceptance::Rejection::WrongDistrict { .. } => Class::Forbidden,
+                acceptance::Rejection::Ballot(BallotError::Layout(_)) => Class::Malformed,
+                acceptance::Rejection::Ballot(_) => Class::Invalid,
+                // Only the tally and the verifier judge receive times after the close.
+                acceptance::Rejection::AfterClose => Class::Unavailable,
+                _ => Class::Invalid,
+            },
         }
+    }
+}
+
+/// A certificate or signature refused outside a submission (the voter-info query).
+impl From<EidError> for Rejection {
+    fn from(e: EidError) -> Self {
+        Rejection::Submission(e.into())
+    }
+}
+
+/// A ballot that is not a ballot layout.
+impl From<BallotError> for Rejection {
+    fn from(e: BallotError) -> Self {
+        Rejection::Submission(e.into())
     }
 }

@@ -8,6 +8,7 @@ use ivote_crypto::elgamal::{Ciphertext, Nonce};
 use ivote_crypto::{PublicKey, Scalar, G};
 use ivote_eid::insecure_demo_pki::{DemoCa, DemoVoter, VoterSpec};
 use ivote_eid::{Crl, KeyAlgorithm, TrustAnchors};
+use ivote_protocol::acceptance::{LoadedElection, LoadedPackage};
 use ivote_protocol::ballot::{Ballot, BallotShapes};
 use ivote_protocol::manifest::WindowCheck;
 use ivote_protocol::roll::demo_estonian_code;
@@ -76,15 +77,18 @@ impl Fixture {
                 now + YEAR,
             ))
             .unwrap();
-        let election = Arc::new(Election {
+        let package = LoadedPackage {
             context: CTX,
             joint_key: PublicKey::from_point(G * Scalar::from(1234u64)).unwrap(),
             shapes: BallotShapes::from_manifest(&manifest).unwrap(),
             anchors,
             crl: Some(crl),
-            roll: VoterRoll::parse(roll.as_bytes(), Country::EE, &manifest).unwrap(),
             starts,
             ends,
+        };
+        let roll = VoterRoll::parse(roll.as_bytes(), Country::EE, &manifest).unwrap();
+        let election = Arc::new(Election {
+            loaded: LoadedElection::with_roll(package, roll),
             challenge_ttl: 300,
             accept_test_votes: false,
         });

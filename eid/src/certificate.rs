@@ -3,8 +3,8 @@
 use crate::anchors::Anchor;
 use crate::error::format_utc;
 use crate::public_key::{KeyDecodeError, PublicKey};
+use crate::voter_id::split_voter_id;
 use crate::{Crl, EidError, KeyAlgorithm, VoterKey};
-use ivote_protocol::roll::split_voter_id;
 use sha2::{Digest, Sha256};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::oid_registry::OID_X509_SERIALNUMBER;
@@ -287,8 +287,8 @@ fn voter_id_of(cert: &X509Certificate<'_>) -> Result<String, EidError> {
     }
 }
 
-/// The certificate-level check of a voter id: the `PNOxx-` framing is the voter roll's
-/// ([`split_voter_id`]), the rest is deliberately looser than the roll's
+/// The certificate-level check of a voter id: the `PNOxx-` framing ([`split_voter_id`]),
+/// the rest deliberately looser than the roll's
 /// `ivote_protocol::roll::parse_voter_id`: any two-letter country and any 1 to 64 ASCII
 /// letters, digits or `-`, with none of a country's rules (length, date, check digit). A certificate
 /// is valid whatever country issued it; whether its holder may vote, and whether the code is

@@ -143,13 +143,6 @@ pub enum EidError {
         "the passphrase does not open this private key file; check the passphrase and try again"
     )]
     WrongPassphrase,
-    /// A valid certificate whose voter id is not on the voter roll (or is of another
-    /// country than the roll's).
-    #[error("the voter {voter_id} is not on the voter roll of this election; the officials must check the roll (or the voter uses another person's card)")]
-    NotOnRoll {
-        /// The certificate's voter id (`PNOEE-…`).
-        voter_id: String,
-    },
     /// The demo PKI could not mint something (bad parameters).
     #[error("the demo PKI could not {detail}")]
     DemoPki {
@@ -180,7 +173,6 @@ impl EidError {
             EidError::SignatureEncoding { .. } => "eid.signature_encoding",
             EidError::BadSignature => "eid.bad_signature",
             EidError::WrongPassphrase => "eid.wrong_passphrase",
-            EidError::NotOnRoll { .. } => "eid.not_on_roll",
             EidError::DemoPki { .. } => "eid.demo_pki",
         }
     }

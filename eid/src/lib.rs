@@ -8,20 +8,19 @@
 //! - [`VoterKey`]: the signing side (PKCS#8, optionally passphrase-encrypted).
 //! - [`Crl`]: revocation lists, verified against the anchors when loaded.
 //! - [`EidTrust`]: an election package's anchors and CRL, loaded together.
-//! - [`check_eligibility`]: certificate + CRL + voter roll → voter id and district: the one
-//!   eligibility check of the collector and the tally.
+//! - [`voter_id`], [`split_voter_id`]: the `PNOxx-…` voter id framing (ETSI EN 319 412-1).
 //! - `insecure_demo_pki` (feature `insecure-demo-pki`): mints demo CAs, voters and CRLs,
 //!   NOT FOR REAL ELECTIONS.
 //!
-//! National personal codes (the Estonian check digit, demo codes) and the `PNOxx-…` voter id
-//! framing are the voter roll's: `ivote_protocol::roll`.
+//! A leaf crate: national personal codes (the Estonian check digit, demo codes) and the roll
+//! lookup that decides eligibility are the voter roll's and the acceptance check's
+//! (`ivote_protocol::roll`, `ivote_protocol::acceptance`), which build on this crate.
 //!
 //! Pure: no clock (times are Unix seconds passed in), no files, no network. See docs/eid.md.
 
 mod anchors;
 mod certificate;
 mod crl;
-mod eligibility;
 mod error;
 #[cfg(feature = "insecure-demo-pki")]
 pub mod insecure_demo_pki;
@@ -29,13 +28,14 @@ mod public_key;
 #[cfg(test)]
 mod test_support;
 mod trust;
+mod voter_id;
 mod voter_key;
 
 pub use anchors::TrustAnchors;
 pub use certificate::VoterCertificate;
 pub use crl::Crl;
-pub use eligibility::{check_eligibility, eligible_district, EligibleVoter};
 pub use error::EidError;
 pub use public_key::KeyAlgorithm;
 pub use trust::{EidTrust, TrustError};
+pub use voter_id::{split_voter_id, voter_id};
 pub use voter_key::VoterKey;

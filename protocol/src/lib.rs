@@ -12,12 +12,15 @@
 //!   (`docs/ballot-format.md`);
 //! * [`ballot_box`]: the collector's export for the offline tally: every submission with
 //!   its record, and the collector's signed final tree head;
+//! * [`acceptance`]: the election loaded for checking submissions, and the checks of one
+//!   submission, in their order: the collector, the tally and the verifier's audit run them;
 //! * [`fs`]: the only module that touches files: reading and atomically writing a package
 //!   directory.
 //!
 //! Everything except [`fs`] is pure: no clock (the current time is an argument), no network,
-//! no global state. The exact formats are specified in `docs/package-format.md`.
+//! no global state (the acceptance check's certificate cache changes no result). The exact formats are specified in `docs/package-format.md`.
 
+pub mod acceptance;
 pub mod ballot;
 pub mod ballot_box;
 pub mod ceremony;

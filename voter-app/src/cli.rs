@@ -20,9 +20,10 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Where the election comes from and what it is trusted by.
+/// The command-line arguments that say where the election comes from and what it is
+/// trusted by.
 #[derive(Debug, Args)]
-pub struct Election {
+pub struct ElectionArgs {
     /// The collector's address, e.g. https://vote.example.org
     #[arg(long, value_name = "URL")]
     pub collector: String,
@@ -36,7 +37,7 @@ pub struct Election {
     pub context: Option<String>,
 }
 
-impl Election {
+impl ElectionArgs {
     fn trust(&self) -> Result<Trust, AppError> {
         Trust::from_flags(self.officials_key.as_deref(), self.context.as_deref())
     }
@@ -48,7 +49,7 @@ pub enum Command {
     /// Vote (or vote again: the newest vote replaces the older one).
     Vote {
         #[command(flatten)]
-        election: Election,
+        election: ElectionArgs,
         /// Your e-ID certificate file (PEM or DER).
         #[arg(long, value_name = "CERT")]
         eid: PathBuf,
@@ -74,7 +75,7 @@ pub enum Command {
     /// Check your vote on a second device with the verification code the app showed.
     Verify {
         #[command(flatten)]
-        election: Election,
+        election: ElectionArgs,
         /// The language to show the candidates in.
         #[arg(long, value_name = "LANG")]
         lang: Option<String>,
@@ -85,7 +86,7 @@ pub enum Command {
     /// Check that a saved receipt's ballot is still in the collector's log.
     CheckReceipt {
         #[command(flatten)]
-        election: Election,
+        election: ElectionArgs,
         /// The receipt file saved by `vote`.
         #[arg(value_name = "RECEIPT")]
         receipt: PathBuf,

@@ -4,8 +4,8 @@
 //! the election (`/election`) is used.
 
 use ed25519_dalek::VerifyingKey;
-use ivote_eid::{Crl, EidTrust, TrustAnchors, TrustError};
-use ivote_protocol::ballot::BallotShapes;
+use ivote_eid::TrustError;
+use ivote_protocol::acceptance::{LoadError, LoadedPackage};
 use ivote_protocol::manifest::{Contest, District};
 use ivote_protocol::package::{verify_and_load, ContextHash, ElectionPackage, PackageTrust};
 
@@ -69,12 +69,9 @@ impl Trust {
 pub struct Election {
     /// The verified package.
     pub package: ElectionPackage,
-    /// Every contest's shape.
-    pub shapes: BallotShapes,
-    /// The e-ID trust anchors.
-    pub anchors: TrustAnchors,
-    /// The CRL, if the package has one.
-    pub crl: Option<Crl>,
+    /// What ballots and certificates are checked against: the contests' shapes, the e-ID
+    /// trust anchors and CRL (loaded as the collector, tally and verifier load them).
+    pub loaded: LoadedPackage,
 }
 
 impl Election {
@@ -102,16 +99,12 @@ impl Election {
                 ),
             )
         })?;
-        let shapes = BallotShapes::from_manifest(&package.manifest)?;
-        let EidTrust { anchors, crl } =
-            EidTrust::from_pem(&package.trust_anchors_pem, package.crl_pem.as_deref())
-                .map_err(TrustError::into_eid)?;
-        Ok(Election {
-            package,
-            shapes,
-            anchors,
-            crl,
-        })
+        let loaded = LoadedPackage::new(&package).map_err(|e| match e {
+            LoadError::Trust(e) => AppError::from(TrustError::into_eid(e)),
+            LoadError::Shapes(e) => AppError::from(e),
+            other => AppError::refused(other.code(), other.to_string()),
+        })?;
+        Ok(Election { package, loaded })
     }
 
     /// The context hash.
@@ -132,6 +125,7 @@ impl Election {
         district: &'a District,
     ) -> Result<Vec<(&'a Contest, &'a ivote_crypto::contest::ContestShape)>, AppError> {
         let shapes = self
+            .loaded
             .shapes
             .district(district.id.as_str())
             .ok_or_else(|| AppError::bad_response("the district has no contests"))?;

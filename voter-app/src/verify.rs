@@ -49,10 +49,10 @@ pub fn run(a: &VerifyArgs, out: &mut dyn Write) -> Result<(), AppError> {
             "the collector sent another ballot than the code names",
         ));
     }
-    let cert = election.anchors.validate(
+    let cert = election.loaded.anchors.validate(
         &submission.certificate,
         stored.received_at,
-        election.crl.as_ref(),
+        election.loaded.crl.as_ref(),
     )?;
     cert.verify_signature(
         &vote_message(context, &code.ballot_id),
@@ -64,7 +64,7 @@ pub fn run(a: &VerifyArgs, out: &mut dyn Write) -> Result<(), AppError> {
 
     let ballot = Ballot::from_bytes(&submission.ballot)?;
     let joint_key = &election.package.ceremony.joint_key;
-    let decoded = ballot.check(context, joint_key, &election.shapes, &mut OsRng)?;
+    let decoded = ballot.check(context, joint_key, &election.loaded.shapes, &mut OsRng)?;
     let district = election.district(&ballot.district)?;
     let contests = election.contests(district)?;
     let values = contests

@@ -252,9 +252,11 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
 
     let certificate = read_certificate(&a.eid)?;
     let key = read_key(&a.key, a.passphrase_file.as_deref())?;
-    let cert = election
-        .anchors
-        .validate(&certificate, unix_now(), election.crl.as_ref())?;
+    let cert =
+        election
+            .loaded
+            .anchors
+            .validate(&certificate, unix_now(), election.loaded.crl.as_ref())?;
     if !cert.matches_key(&key) {
         return Err(AppError::refused(
             "app.key_mismatch",
@@ -309,7 +311,7 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
         SealFor {
             context: election.context(),
             joint_key: &election.package.ceremony.joint_key,
-            shapes: &election.shapes,
+            shapes: &election.loaded.shapes,
             district: district.id.as_str(),
             nonce,
         },

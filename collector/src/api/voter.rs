@@ -64,8 +64,7 @@ pub(super) async fn voter_info(
         .map_err(Rejection::from)?;
     cert.verify_signature(&voter_info_message(&e.context, &nonce), &signature)
         .map_err(Rejection::from)?;
-    let district = ivote_eid::eligible_district(&cert, e.crl.as_ref(), &e.roll, now)
-        .map_err(Rejection::from)?;
+    let district = e.district_of(&cert, now).map_err(Rejection::from)?;
     let cast = s.store.ballots_cast(cert.voter_id())?;
     Ok(Json(json!({
         "voter_id": cert.voter_id(),

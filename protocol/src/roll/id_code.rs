@@ -2,7 +2,9 @@
 //!
 //! A voter is identified by the serialNumber of their e-ID certificate subject, which
 //! follows the ETSI EN 319 412-1 natural-person semantics identifier: `PNO` (national
-//! personal number), the ISO 3166 country code, `-`, the code: `PNOEE-38001085718`.
+//! personal number), the ISO 3166 country code, `-`, the code: `PNOEE-38001085718`. That
+//! framing is e-ID's ([`ivote_eid::voter_id`], [`ivote_eid::split_voter_id`]); the codes'
+//! rules are the roll's, here.
 
 use std::fmt;
 
@@ -239,29 +241,17 @@ fn check_thai(code: &str) -> Result<(), IdCodeProblem> {
     }
 }
 
-/// The e-ID voter id of a personal code: `PNO` ‖ country ‖ `-` ‖ code.
+/// The e-ID voter id of a personal code: `PNO` ‖ country ‖ `-` ‖ code (the framing is
+/// e-ID's: [`ivote_eid::voter_id`]).
 pub fn voter_id(country: Country, id_code: &str) -> String {
-    format!("PNO{}-{id_code}", country.code())
+    ivote_eid::voter_id(country.code(), id_code)
 }
 
-/// Splits a voter id into its country letters and national code by the ETSI EN 319 412-1
-/// framing alone: `PNO`, two upper-case ASCII letters, `-`, the rest (`PNOEE-38001085718` →
-/// `("EE", "38001085718")`). Neither part is checked further: any country, any code (even an
-/// empty one); [`parse_voter_id`] checks both.
-pub fn split_voter_id(voter_id: &str) -> Option<(&str, &str)> {
-    let rest = voter_id.strip_prefix("PNO")?;
-    let (country, code) = rest.split_at_checked(2)?;
-    let code = code.strip_prefix('-')?;
-    country
-        .bytes()
-        .all(|b| b.is_ascii_uppercase())
-        .then_some((country, code))
-}
-
-/// Splits a voter id (`PNOEE-38001085718`) into its country and personal code, checking
-/// the code. `None` if it is not a `PNO` identifier of a supported country with a valid code.
+/// Splits a voter id (`PNOEE-38001085718`) into its country and personal code
+/// ([`ivote_eid::split_voter_id`]), checking the code. `None` if it is not a `PNO`
+/// identifier of a supported country with a valid code.
 pub fn parse_voter_id(voter_id: &str) -> Option<(Country, &str)> {
-    let (country, code) = split_voter_id(voter_id)?;
+    let (country, code) = ivote_eid::split_voter_id(voter_id)?;
     let country = Country::from_code(country)?;
     country.check_id_code(code).ok()?;
     Some((country, code))
@@ -430,7 +420,6 @@ mod tests {
             let _ = Country::EE.check_id_code(&s);
             let _ = Country::TH.check_id_code(&s);
             let _ = parse_voter_id(&s);
-            let _ = split_voter_id(&s);
         }
 
         #[test]
@@ -481,23 +470,5 @@ mod tests {
         assert_eq!(parse_voter_id("PNOLV-38001085718"), None);
         assert_eq!(parse_voter_id("IDCEE-38001085718"), None);
         assert_eq!(parse_voter_id("38001085718"), None);
-    }
-
-    #[test]
-    fn voter_id_framing() {
-        assert_eq!(
-            split_voter_id("PNOEE-38001085718"),
-            Some(("EE", "38001085718"))
-        );
-        // Any country and any code: only the framing is checked.
-        assert_eq!(split_voter_id("PNOLV-x-1"), Some(("LV", "x-1")));
-        assert_eq!(split_voter_id("PNOEE-"), Some(("EE", "")));
-        assert_eq!(split_voter_id("PNOee-38001085718"), None);
-        assert_eq!(split_voter_id("PNOEE38001085718"), None);
-        assert_eq!(split_voter_id("PNOEEX-38001085718"), None);
-        assert_eq!(split_voter_id("PNOE-38001085718"), None);
-        assert_eq!(split_voter_id("PNOÄE-1"), None);
-        assert_eq!(split_voter_id("IDCEE-38001085718"), None);
-        assert_eq!(split_voter_id("PNO"), None);
     }
 }

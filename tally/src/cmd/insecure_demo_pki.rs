@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use ivote_eid::insecure_demo_pki::DemoCa;
-use ivote_eid::KeyAlgorithm;
+use ivote_eid::{EidError, KeyAlgorithm};
 use ivote_protocol::manifest::WindowCheck;
-use ivote_protocol::roll::{Country, VoterRoll};
+use ivote_protocol::roll::{demo_estonian_code, Country, VoterRoll};
 
 use crate::cmd::inputs;
 use crate::error::Refusal;
@@ -88,7 +88,15 @@ pub fn run(a: DemoPkiArgs) -> Result<()> {
         error: Box::new(e),
     };
     let ca = DemoCa::new("ivote demo CA", alg, from, until + 9 * 365 * DAY).map_err(eid)?;
-    let voters = ca.issue_many(0, a.voters, alg, from, until).map_err(eid)?;
+    let codes = (0..a.voters)
+        .map(|i| {
+            demo_estonian_code(i).ok_or_else(|| EidError::DemoPki {
+                detail: format!("number voters: {i} is past the demo codes"),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(eid)?;
+    let voters = ca.issue_many(&codes, alg, from, until).map_err(eid)?;
     let revoked: Vec<u64> = voters
         .iter()
         .take(a.revoke as usize)

@@ -1,15 +1,16 @@
-//! The election as the count checks submissions against it: the verified package, the voter
-//! roll whose hash the package carries, the trust anchors and CRL, the contest shapes.
+//! The election as the count checks submissions against it: the verified package and the
+//! election loaded from it and the voter roll whose hash it carries
+//! ([`ivote_protocol::acceptance::LoadedElection`]).
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use ed25519_dalek::VerifyingKey;
-use ivote_eid::{Crl, EidTrust, TrustAnchors, TrustError};
-use ivote_protocol::ballot::BallotShapes;
+use ivote_eid::TrustError;
+use ivote_protocol::acceptance::{LoadError, LoadedElection};
 use ivote_protocol::package::{verify_and_load, ElectionPackage, PackageTrust};
 use ivote_protocol::roll::PackageRollError;
-use ivote_protocol::{Country, VoterRoll};
+use ivote_protocol::Country;
 
 use super::error::CountError;
 use crate::error::Refusal;
@@ -24,23 +25,14 @@ pub fn load_package(dir: &Path, officials: &VerifyingKey) -> Result<ElectionPack
     Ok(package)
 }
 
-/// Everything the import checks a submission against, parsed once.
+/// The verified package, and the election every submission is checked against (the
+/// acceptance check's, [`LoadedElection`]), parsed once.
 #[derive(Debug)]
 pub struct CountElection {
     /// The verified package.
     pub package: ElectionPackage,
-    /// The contest shapes per district.
-    pub shapes: BallotShapes,
-    /// The e-ID trust anchors.
-    pub anchors: TrustAnchors,
-    /// The CRL, if the package has one.
-    pub crl: Option<Crl>,
-    /// The voter roll.
-    pub roll: VoterRoll,
-    /// Start of voting (Unix seconds, inclusive).
-    pub starts: i64,
-    /// End of voting (Unix seconds, exclusive).
-    pub ends: i64,
+    /// The trust anchors and CRL, the contest shapes, the window and the voter roll.
+    pub election: LoadedElection,
 }
 
 impl CountElection {
@@ -48,43 +40,32 @@ impl CountElection {
     /// the package's `roll.sha256`).
     pub fn new(package: ElectionPackage, roll_file: &Path, country: Country) -> Result<Self> {
         let roll_csv = fsio::read(roll_file)?;
-        let roll = package
-            .voter_roll(&roll_csv, country)
-            .map_err(|e| match e {
-                PackageRollError::NotPublished { expected, actual } => {
-                    Refusal::from(CountError::RollHashMismatch {
-                        expected: expected.to_hex(),
-                        actual: actual.to_hex(),
-                    })
+        let election = LoadedElection::new(&package, &roll_csv, country).map_err(|e| match e {
+            LoadError::Roll(PackageRollError::NotPublished { expected, actual }) => {
+                Refusal::from(CountError::RollHashMismatch {
+                    expected: expected.to_hex(),
+                    actual: actual.to_hex(),
+                })
+            }
+            LoadError::Roll(PackageRollError::Invalid(errors)) => Refusal::Roll {
+                file: roll_file.display().to_string(),
+                errors,
+            },
+            LoadError::Trust(e) => {
+                let file = match e {
+                    TrustError::Crl(_) => "the package's crl.pem",
+                    _ => "the package's trust-anchors.pem",
+                };
+                Refusal::Eid {
+                    file: file.into(),
+                    error: Box::new(e.into_eid()),
                 }
-                PackageRollError::Invalid(errors) => Refusal::Roll {
-                    file: roll_file.display().to_string(),
-                    errors,
-                },
-            })?;
-        let EidTrust { anchors, crl } =
-            EidTrust::from_pem(&package.trust_anchors_pem, package.crl_pem.as_deref()).map_err(
-                |e| {
-                    let file = match e {
-                        TrustError::Crl(_) => "the package's crl.pem",
-                        _ => "the package's trust-anchors.pem",
-                    };
-                    Refusal::Eid {
-                        file: file.into(),
-                        error: Box::new(e.into_eid()),
-                    }
-                },
-            )?;
-        let shapes = BallotShapes::from_manifest(&package.manifest)
-            .map_err(|e| Refusal::malformed("the package's manifest.toml", e.to_string()))?;
-        Ok(CountElection {
-            starts: package.manifest.voting_starts().as_second(),
-            ends: package.manifest.voting_ends().as_second(),
-            shapes,
-            anchors,
-            crl,
-            roll,
-            package,
-        })
+            }
+            LoadError::Shapes(e) => {
+                Refusal::malformed("the package's manifest.toml", e.to_string())
+            }
+            other => Refusal::malformed("the election package", other.to_string()),
+        })?;
+        Ok(CountElection { package, election })
     }
 }

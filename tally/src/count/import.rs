@@ -15,17 +15,18 @@
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use ivote_protocol::ballot::{ballot_hash, Ballot, Hash32};
-use ivote_protocol::ballot_box::{BallotBoxError, BallotBoxReader};
+use ivote_protocol::ballot_box::{BallotBoxError, BallotBoxReader, BoxEntry, FinalHead};
 use ivote_protocol::layout::Writer;
 use ivote_protocol::merkle::{leaf_hash, MerkleTree};
 use ivote_protocol::record::aggregates::Aggregates;
 use ivote_protocol::record::ballots::CountedBallotsWriter;
 use ivote_protocol::record::counts::Outcome;
 use ivote_protocol::record::log::LogFile;
+use ivote_protocol::ContextHash;
 use rayon::prelude::*;
 
 use super::aggregate::Aggregator;
@@ -80,12 +81,38 @@ pub fn import(
     work: &Path,
 ) -> Result<Imported> {
     let context = el.package.context_hash;
-    let mut reader = open_box(box_path)?;
-    let name = box_path.display().to_string();
+    let (reader, final_head) = open_for(el, box_path)?;
+    let checked = check_box(el, reader, box_path, &final_head)?;
+    let rules = checked.rules.finish(paper, &context);
+    let mut aggregator = checked.aggregator;
+    let buckets = Buckets::create(work)?;
+    spread_counted(box_path, &checked.leaves, &rules, &mut aggregator, &buckets)?;
+    write_counted_ballots(&buckets, &context, &rules, work)?;
+    let aggregates = aggregator.finish(&el.package.manifest);
+    Ok(Imported {
+        log: LogFile {
+            context,
+            final_head,
+            leaves: checked.leaves,
+        },
+        aggregates,
+        problems: checked.problems,
+        rules,
+    })
+}
+
+/// Opens the box and checks its header: this election's, with a final head the collector
+/// signed.
+fn open_for(
+    el: &CountElection,
+    box_path: &Path,
+) -> Result<(BallotBoxReader<BufReader<File>>, FinalHead)> {
+    let context = el.package.context_hash;
+    let reader = open_box(box_path)?;
     if *reader.context() != context {
         return Err(Refusal::from(CountError::BallotBox {
             code: "tally.box_wrong_election",
-            file: name,
+            file: box_path.display().to_string(),
             detail: format!(
                 "it is for another election (context hash {}, this package's is {})",
                 reader.context().to_hex(),
@@ -98,16 +125,46 @@ pub fn import(
     final_head
         .verify(&el.package.collector_key, &context)
         .map_err(box_error(box_path))?;
-    let size = final_head.head.size;
+    Ok((reader, final_head))
+}
 
-    // Pass 1: check everything, apply the rules.
+/// What pass 1 found.
+struct CheckedBox<'a> {
+    /// Every record's hash, in log order.
+    leaves: Vec<Hash32>,
+    /// The rules, every leaf pushed.
+    rules: Rules,
+    /// Every valid ballot in the window, summed.
+    aggregator: Aggregator<'a>,
+    /// One line per invalid submission.
+    problems: Vec<String>,
+}
+
+/// Pass 1: checks every entry ([`super::checks`], in parallel batches), hashes its record
+/// into the Merkle tree, pushes its verdict to the rules and sums every valid ballot that is,
+/// for now, its voter's counted one. Refuses the box if a submission differs from its record
+/// or the tree is not the signed final head's.
+fn check_box<'a>(
+    el: &'a CountElection,
+    mut reader: BallotBoxReader<BufReader<File>>,
+    box_path: &Path,
+    final_head: &FinalHead,
+) -> Result<CheckedBox<'a>> {
+    let name = box_path.display().to_string();
+    let size = final_head.head.size;
     let bar = progress::bar(size, "checking submissions");
     let mut tree = MerkleTree::new();
-    let mut leaves = Vec::new();
-    let mut rules = Rules::new(el.starts);
+    let mut out = CheckedBox {
+        leaves: Vec::new(),
+        rules: Rules::new(el.election.starts),
+        aggregator: Aggregator::new(
+            el.package.context_hash,
+            &el.package.manifest,
+            &el.election.shapes,
+        ),
+        problems: Vec::new(),
+    };
     let mut tampered = Vec::new();
-    let mut problems = Vec::new();
-    let mut aggregator = Aggregator::new(context, &el.package.manifest, &el.shapes);
     loop {
         let chunk = reader
             .by_ref()
@@ -120,37 +177,17 @@ pub fn import(
         for e in &chunk {
             let h = e.record.hash();
             tree.push(leaf_hash(&h.0));
-            leaves.push(h);
+            out.leaves.push(h);
         }
         let checked: Vec<Vec<Checked>> = chunk
             .par_chunks(BATCH)
             .map(|b| check_batch(el, b))
             .collect();
         for (e, c) in chunk.iter().zip(checked.into_iter().flatten()) {
-            match c {
-                Checked::Tampered(why) => {
-                    tampered.push((e.index, why));
-                    rules.push(Verdict::Invalid("tally.box_tampered".into()));
-                }
-                Checked::Done {
-                    verdict,
-                    message,
-                    selections,
-                } => {
-                    if let (Verdict::Invalid(code), Some(m)) = (&verdict, message) {
-                        problems.push(format!(
-                            "leaf {}, voter {}: [{code}] {m}",
-                            e.index, e.record.voter_id
-                        ));
-                    }
-                    // Summed now; taken away in pass 2 if it is superseded or cancelled.
-                    if rules.push(verdict) {
-                        if let Some(s) = selections {
-                            aggregator.add_selections(&s.district, &s.ciphertexts)?;
-                        }
-                    }
-                }
+            if let Checked::Tampered(why) = &c {
+                tampered.push((e.index, why.to_string()));
             }
+            apply(&mut out, e, c)?;
         }
         bar.inc(chunk.len() as u64);
     }
@@ -172,21 +209,76 @@ pub fn import(
         })
         .into());
     }
-    let rules = rules.finish(paper, &context);
+    Ok(out)
+}
 
-    // Pass 2: the counted ballots, by hash bucket, then sorted and summed.
-    let buckets_dir = work.join(".buckets");
-    std::fs::create_dir_all(&buckets_dir)
-        .with_context(|| format!("cannot create {}", buckets_dir.display()))?;
-    let bucket_path = |b: usize| buckets_dir.join(format!("{b:02x}"));
-    let mut buckets = (0..256)
+/// One checked entry into the rules, the report's problems and the sums.
+fn apply(out: &mut CheckedBox<'_>, e: &BoxEntry, checked: Checked) -> Result<()> {
+    match checked {
+        Checked::Tampered(_) => {
+            out.rules.push(Verdict::Tampered);
+        }
+        Checked::Done {
+            verdict,
+            selections,
+        } => {
+            if let Verdict::Invalid(r) = &verdict {
+                out.problems.push(format!(
+                    "leaf {}, voter {}: [{}] {r}",
+                    e.index,
+                    e.record.voter_id,
+                    r.code()
+                ));
+            }
+            // Summed now; taken away in pass 2 if it is superseded or cancelled.
+            if out.rules.push(verdict) {
+                if let Some(s) = selections {
+                    out.aggregator.add_selections(&s.district, &s.ciphertexts)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The 256 temporary files the counted ballots are spread over, by the first byte of their
+/// hash.
+struct Buckets {
+    dir: PathBuf,
+}
+
+impl Buckets {
+    fn create(work: &Path) -> Result<Buckets> {
+        let dir = work.join(".buckets");
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Buckets { dir })
+    }
+
+    fn path(&self, bucket: usize) -> PathBuf {
+        self.dir.join(format!("{bucket:02x}"))
+    }
+}
+
+/// Pass 2: reads the box again (each record must still hash to its leaf of pass 1), takes
+/// the ballots that turned out superseded or cancelled away from the sums, and spreads the
+/// counted ones over the buckets.
+fn spread_counted(
+    box_path: &Path,
+    leaves: &[Hash32],
+    rules: &RulesResult,
+    aggregator: &mut Aggregator<'_>,
+    buckets: &Buckets,
+) -> Result<()> {
+    let name = box_path.display().to_string();
+    let mut files = (0..256)
         .map(|b| {
-            File::create(bucket_path(b))
+            File::create(buckets.path(b))
                 .map(|f| BufWriter::with_capacity(64 << 10, f))
-                .with_context(|| format!("cannot create {}", bucket_path(b).display()))
+                .with_context(|| format!("cannot create {}", buckets.path(b).display()))
         })
         .collect::<Result<Vec<_>>>()?;
-    let bar = progress::bar(size, "anonymizing ballots");
+    let bar = progress::bar(leaves.len() as u64, "anonymizing ballots");
     for entry in open_box(box_path)? {
         let e = entry.map_err(box_error(box_path))?;
         bar.inc(1);
@@ -205,7 +297,7 @@ pub fn import(
         }
         match rules.decisions.outcomes.get(i) {
             Some(Outcome::Counted) => {
-                let w = buckets
+                let w = files
                     .get_mut(usize::from(h.0[0]))
                     .context("bucket out of range")?;
                 w.write_all(&Writer::new().bytes(&e.submission.ballot).finish())
@@ -224,23 +316,33 @@ pub fn import(
         }
     }
     bar.finish_and_clear();
-    for w in buckets {
+    for w in files {
         w.into_inner()
             .map_err(|e| e.into_error())
             .context("cannot write a temporary file")?;
     }
+    Ok(())
+}
 
+/// Sorts each bucket in memory and appends it to `counted-ballots.bin` in `work` (the
+/// anonymized, hash-sorted list); removes the buckets.
+fn write_counted_ballots(
+    buckets: &Buckets,
+    context: &ContextHash,
+    rules: &RulesResult,
+    work: &Path,
+) -> Result<()> {
     let out_path = work.join(ivote_protocol::record::COUNTED_BALLOTS_FILE);
     let out =
         File::create(&out_path).with_context(|| format!("cannot create {}", out_path.display()))?;
     let mut writer = CountedBallotsWriter::new(
         BufWriter::with_capacity(BUFFER, out),
-        &context,
+        context,
         rules.counted.len() as u64,
     )?;
     let bar = progress::bar(rules.counted.len() as u64, "sorting ballots");
     for b in 0..256 {
-        let bytes = std::fs::read(bucket_path(b)).context("cannot read a temporary file")?;
+        let bytes = std::fs::read(buckets.path(b)).context("cannot read a temporary file")?;
         let mut ballots = split_layouts(&bytes)?;
         ballots.sort_unstable_by_key(|(h, _)| *h);
         for (_, layout) in &ballots {
@@ -254,19 +356,8 @@ pub fn import(
         .map_err(|e| e.into_error())
         .and_then(|f| f.sync_all())
         .with_context(|| format!("cannot write {}", out_path.display()))?;
-    std::fs::remove_dir_all(&buckets_dir).context("cannot remove the temporary files")?;
-
-    let aggregates = aggregator.finish(&el.package.manifest);
-    Ok(Imported {
-        log: LogFile {
-            context,
-            final_head,
-            leaves,
-        },
-        aggregates,
-        problems,
-        rules,
-    })
+    std::fs::remove_dir_all(&buckets.dir).context("cannot remove the temporary files")?;
+    Ok(())
 }
 
 /// Splits a bucket file (length-prefixed layouts) into `(ballot hash, layout)`.

@@ -15,9 +15,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use ivote_protocol::acceptance::Rejection;
 use ivote_protocol::ballot::Hash32;
 use ivote_protocol::record::counts::{Decisions, Outcome, RuleCounts};
 use ivote_protocol::ContextHash;
+
+/// The reason recorded for a submission that is not what the collector logged (the import
+/// then refuses the whole box).
+const TAMPERED: &str = "tally.box_tampered";
 
 /// What the checks said about one submission.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,8 +36,10 @@ pub enum Verdict {
         /// When the collector received it (Unix seconds).
         received_at: i64,
     },
-    /// A check failed: the error code.
-    Invalid(String),
+    /// A check refused it.
+    Invalid(Rejection),
+    /// It is not what the collector logged.
+    Tampered,
 }
 
 const NO_VOTER: u32 = u32::MAX;
@@ -77,7 +84,8 @@ impl Rules {
     pub fn push(&mut self, verdict: Verdict) -> bool {
         let leaf = self.outcomes.len() as u64;
         let (outcome, voter) = match verdict {
-            Verdict::Invalid(code) => (Outcome::Invalid(code), NO_VOTER),
+            Verdict::Invalid(rejection) => (Outcome::Invalid(rejection.code().into()), NO_VOTER),
+            Verdict::Tampered => (Outcome::Invalid(TAMPERED.into()), NO_VOTER),
             Verdict::Valid { received_at, .. } if received_at < self.starts => {
                 (Outcome::TestVote, NO_VOTER)
             }
@@ -159,6 +167,8 @@ impl Rules {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ivote_eid::EidError;
+    use ivote_protocol::ballot::BallotError;
 
     const START: i64 = 1000;
 
@@ -175,9 +185,11 @@ mod tests {
         let mut r = Rules::new(START);
         assert!(!r.push(valid("A", 1, START - 5))); // 0 test vote
         assert!(r.push(valid("A", 2, START))); // 1 superseded by 3
-        assert!(!r.push(Verdict::Invalid("eid.bad_signature".into()))); // 2
+        assert!(!r.push(Verdict::Invalid(EidError::BadSignature.into()))); // 2
         r.push(valid("A", 3, START + 1)); // 3 counted
-        r.push(Verdict::Invalid("ballot.invalid_proof".into())); // 4: A's garbage, ignored
+        r.push(Verdict::Invalid(
+            BallotError::InvalidProof(vec!["parliament".into()]).into(),
+        )); // 4: A's garbage, ignored
         r.push(valid("B", 4, START + 2)); // 5 cancelled (paper)
         r.push(valid("B", 5, START + 3)); // 6 revote after paper: cancelled
         r.push(valid("C", 6, START + 4)); // 7 counted

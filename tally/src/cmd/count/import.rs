@@ -60,7 +60,7 @@ pub fn run(a: ImportArgs) -> Result<()> {
     let (paper_ids, paper_bytes) = match &a.paper_votes {
         Some(p) => {
             let bytes = fsio::read(p)?;
-            let ids = paper::parse(&p.display().to_string(), &bytes, &el.roll)
+            let ids = paper::parse(&p.display().to_string(), &bytes, &el.election.roll)
                 .map_err(crate::error::Refusal::from)?;
             (ids, Some(bytes))
         }

@@ -9,19 +9,23 @@ pub mod rules;
 pub mod submissions;
 pub mod verdicts;
 
-use ivote_eid::{EidTrust, TrustError};
-use ivote_protocol::ballot::BallotShapes;
+use std::collections::BTreeSet;
+
+use ivote_eid::TrustError;
+use ivote_protocol::acceptance::{LoadError, LoadedElection, LoadedPackage};
 use ivote_protocol::ballot_box::BALLOT_BOX_FILE;
-use ivote_protocol::package::{CRL_FILE, MANIFEST_FILE, TRUST_ANCHORS_FILE};
+use ivote_protocol::package::{ElectionPackage, CRL_FILE, MANIFEST_FILE, TRUST_ANCHORS_FILE};
+use ivote_protocol::record::counts::Decisions;
+use ivote_protocol::record::log::LogFile;
 use ivote_protocol::record::seal::KIND_AUDITORS;
 use ivote_protocol::record::PACKAGE_DIR;
-use ivote_protocol::Country;
+use ivote_protocol::{Country, VoterRoll};
 use rand::{CryptoRng, RngCore};
 
-use self::submissions::Judge;
+use self::submissions::{BoxPass, Judge};
 use super::{
-    because, run_record_checks, seal, Options, BALLOTS, BALLOT_PROOFS, CATALOGUE, FINAL_HEAD,
-    PACKAGE, RULE_COUNTS,
+    because, run_record_checks, seal, Options, RecordChecked, BALLOTS, BALLOT_PROOFS, CATALOGUE,
+    FINAL_HEAD, PACKAGE, RULE_COUNTS,
 };
 use crate::files::RecordDir;
 use crate::report::{item_file, Check, Report};
@@ -120,8 +124,20 @@ fn skip_all(report: &mut Report, checks: &[Check], on: &[Check], why: &str) {
     }
 }
 
+/// The checks that judge the ballot box's submissions.
+const JUDGED: [Check; 5] = [
+    BOX_IS_LOG,
+    SUBMISSIONS_LOGGED,
+    ELIGIBILITY,
+    SIGNATURES,
+    BALLOT_CHECKS,
+];
+/// The checks that build on the judged submissions.
+const AFTER: [Check; 3] = [RULES, COUNTED_EXACTLY, RULE_COUNTS_RECOMPUTED];
+
 /// Runs every check of `verifier check` on `record`, then A01..A12 with the auditors'
-/// `bundle`.
+/// `bundle`: the bundle's files, then the election loaded for the acceptance check, then one
+/// pass over the ballot box, then the decisions and the rules.
 pub fn audit_record<R: RngCore + CryptoRng>(
     record: &RecordDir,
     bundle: &RecordDir,
@@ -132,6 +148,58 @@ pub fn audit_record<R: RngCore + CryptoRng>(
     let catalogue = [CATALOGUE, AUDIT_CHECKS].concat();
     let mut report = Report::new("audit", &catalogue);
     let rec = run_record_checks(record, options, true, rng, &mut report);
+    let files = read_bundle(&rec, bundle, inputs, &mut report);
+    let (Some(package), Some(log), Some(roll)) =
+        (rec.package.as_ref(), rec.log.as_ref(), files.roll)
+    else {
+        skip_all(
+            &mut report,
+            &[&JUDGED[..], &AFTER[..]].concat(),
+            &[PACKAGE, FINAL_HEAD, ROLL],
+            "the submissions are checked against the package, the log and the roll",
+        );
+        return report;
+    };
+    let Some(election) = load_election(package, roll, &mut report) else {
+        return report;
+    };
+    let Some(pass) = judge_box(&rec, bundle, &election, log, options, rng, &mut report) else {
+        return report;
+    };
+    let Some(decisions) = files.decisions else {
+        skip_all(
+            &mut report,
+            &[&JUDGED[2..], &AFTER[..]].concat(),
+            &[DECISIONS],
+            "the submissions are compared with decisions.bin",
+        );
+        return report;
+    };
+    check_decisions(
+        &rec,
+        &election,
+        &pass,
+        &decisions,
+        files.paper.as_ref(),
+        &mut report,
+    );
+    report
+}
+
+/// What the bundle's own checks (A01, A02, A03, A05) give the later ones.
+struct BundleFiles {
+    roll: Option<VoterRoll>,
+    paper: Option<BTreeSet<String>>,
+    decisions: Option<Decisions>,
+}
+
+/// A01 (the bundle's seal), A02 (the roll), A03 (the paper list), A05 (the decisions).
+fn read_bundle(
+    rec: &RecordChecked,
+    bundle: &RecordDir,
+    inputs: &AuditInputs<'_>,
+    report: &mut Report,
+) -> BundleFiles {
     let package = rec.package.as_ref();
     seal::check(
         bundle,
@@ -139,104 +207,99 @@ pub fn audit_record<R: RngCore + CryptoRng>(
         package.map(|p| &p.context_hash),
         KIND_AUDITORS,
         BUNDLE_SEAL,
-        &mut report,
+        report,
     );
     let roll = inputs::roll(
         package,
         inputs.roll,
         inputs.roll_name,
         inputs.country,
-        &mut report,
+        report,
     );
-    let paper = inputs::paper_list(bundle, roll.as_ref(), &mut report);
-    let decisions = verdicts::decisions(bundle, rec.log.as_ref(), &mut report);
+    let paper = inputs::paper_list(bundle, roll.as_ref(), report);
+    let decisions = verdicts::decisions(bundle, rec.log.as_ref(), report);
+    BundleFiles {
+        roll,
+        paper,
+        decisions,
+    }
+}
 
-    let judged = [
-        BOX_IS_LOG,
-        SUBMISSIONS_LOGGED,
-        ELIGIBILITY,
-        SIGNATURES,
-        BALLOT_CHECKS,
-    ];
-    let after = [RULES, COUNTED_EXACTLY, RULE_COUNTS_RECOMPUTED];
-    let (Some(package), Some(log), Some(roll)) = (package, rec.log.as_ref(), roll.as_ref()) else {
-        skip_all(
-            &mut report,
-            &[&judged[..], &after[..]].concat(),
-            &[PACKAGE, FINAL_HEAD, ROLL],
-            "the submissions are checked against the package, the log and the roll",
-        );
-        return report;
-    };
-    let pki =
-        EidTrust::from_pem(&package.trust_anchors_pem, package.crl_pem.as_deref()).map_err(|e| {
-            let file = match e {
-                TrustError::Crl(_) => CRL_FILE,
-                _ => TRUST_ANCHORS_FILE,
-            };
-            (
-                item_file(&format!("{PACKAGE_DIR}/{file}")),
-                format!("{} [{}]", e.eid(), e.code()),
-            )
-        });
-    let shapes = BallotShapes::from_manifest(&package.manifest).map_err(|e| {
-        (
-            item_file(&format!("{PACKAGE_DIR}/{MANIFEST_FILE}")),
-            format!("{e} [{}]", e.code()),
-        )
+/// The election the submissions are checked against; when the package's trust anchors, CRL
+/// or contests do not load, A07 fails and the rest is skipped.
+fn load_election(
+    package: &ElectionPackage,
+    roll: VoterRoll,
+    report: &mut Report,
+) -> Option<LoadedElection> {
+    let loaded = LoadedPackage::new(package).map_err(|e| {
+        let file = match &e {
+            LoadError::Trust(TrustError::Crl(_)) => CRL_FILE,
+            LoadError::Trust(_) => TRUST_ANCHORS_FILE,
+            _ => MANIFEST_FILE,
+        };
+        let detail = match &e {
+            LoadError::Trust(t) => format!("{} [{}]", t.eid(), e.code()),
+            LoadError::Shapes(b) => format!("{b} [{}]", e.code()),
+            other => format!("{other} [{}]", e.code()),
+        };
+        (item_file(&format!("{PACKAGE_DIR}/{file}")), detail)
     });
-    let (EidTrust { anchors, crl }, shapes) = match pki.and_then(|t| Ok((t, shapes?))) {
-        Ok(setup) => setup,
+    match loaded {
+        Ok(loaded) => Some(LoadedElection::with_roll(loaded, roll)),
         Err((item, detail)) => {
             report.failed(ELIGIBILITY, item, detail);
             skip_all(
-                &mut report,
+                report,
                 &[BOX_IS_LOG, SUBMISSIONS_LOGGED, SIGNATURES, BALLOT_CHECKS],
                 &[ELIGIBILITY],
                 "the package's trust anchors, CRL and contests are needed",
             );
             skip_all(
-                &mut report,
-                &after,
+                report,
+                &AFTER,
                 &[ELIGIBILITY],
                 "the submissions could not be judged",
             );
-            return report;
+            None
         }
-    };
+    }
+}
+
+/// A04 and A06: one pass over the ballot box, judging every submission. `None` (with the
+/// later checks skipped) when the box cannot be read or is not the record's log.
+fn judge_box<R: RngCore + CryptoRng>(
+    rec: &RecordChecked,
+    bundle: &RecordDir,
+    election: &LoadedElection,
+    log: &LogFile,
+    options: &Options,
+    rng: &mut R,
+    report: &mut Report,
+) -> Option<BoxPass> {
     // When every counted ballot's proofs verified (V08), the same ballots in the box need not
     // be verified again.
     let proven: &[_] = match rec.tallied.as_ref() {
         Some(t) if report.passed(BALLOT_PROOFS) => &t.hashes,
         _ => &[],
     };
-    let judge = Judge::new(
-        &package.context_hash,
-        &package.ceremony.joint_key,
-        &shapes,
-        &anchors,
-        crl.as_ref(),
-        roll,
-        package.manifest.voting_ends().as_second(),
-        proven,
-    );
+    let judge = Judge::new(election, proven);
     let input = match bundle.open_stream(BALLOT_BOX_FILE) {
         Ok(i) => i,
         Err(e) => {
             report.not_run(BOX_IS_LOG, format!("{e} [{}]", e.code()));
             skip_all(
-                &mut report,
-                &[&judged[1..], &after[..]].concat(),
+                report,
+                &[&JUDGED[1..], &AFTER[..]].concat(),
                 &[BOX_IS_LOG],
                 "the ballot box cannot be read",
             );
-            return report;
+            return None;
         }
     };
     let mut pass = submissions::pass(input, log, &judge, options, rng);
-    let leaves = pass.leaves.len();
     let box_ok = pass.log_failures.is_empty();
-    let covered = format!("{leaves} submissions");
+    let covered = format!("{} submissions", pass.leaves.len());
     report.ran(
         BOX_IS_LOG,
         covered.clone(),
@@ -249,42 +312,45 @@ pub fn audit_record<R: RngCore + CryptoRng>(
     );
     if !box_ok {
         skip_all(
-            &mut report,
-            &[&judged[2..], &after[..]].concat(),
+            report,
+            &[&JUDGED[2..], &AFTER[..]].concat(),
             &[BOX_IS_LOG],
             "the ballot box is not the log the record describes",
         );
-        return report;
+        return None;
     }
-    let Some(decisions) = decisions else {
-        skip_all(
-            &mut report,
-            &[&judged[2..], &after[..]].concat(),
-            &[DECISIONS],
-            "the submissions are compared with decisions.bin",
-        );
-        return report;
-    };
-    verdicts::compare(&pass, &decisions, &mut report);
-    match &paper {
+    Some(pass)
+}
+
+/// A07..A09 (each verdict against its decision), then A10..A12 (the rules recomputed, the
+/// counted ballots, the rule counts).
+fn check_decisions(
+    rec: &RecordChecked,
+    election: &LoadedElection,
+    pass: &BoxPass,
+    decisions: &Decisions,
+    paper: Option<&BTreeSet<String>>,
+    report: &mut Report,
+) {
+    verdicts::compare(pass, decisions, report);
+    match paper {
         Some(paper) => {
-            let starts = package.manifest.voting_starts().as_second();
-            let expected = rules::apply(&pass, &decisions, paper, starts);
-            rules::check_rules(&pass, &decisions, &expected, &mut report);
+            let expected = rules::apply(pass, decisions, paper, election.starts);
+            rules::check_rules(pass, decisions, &expected, report);
         }
         None => report.skipped(RULES, because(&[PAPER_LIST], "the paper list is needed")),
     }
     match rec.tallied.as_ref() {
-        Some(t) => rules::check_counted(&pass, &decisions, &t.hashes, &mut report),
+        Some(t) => rules::check_counted(pass, decisions, &t.hashes, report),
         None => report.skipped(
             COUNTED_EXACTLY,
             because(&[BALLOTS], "the counted ballots could not all be read"),
         ),
     }
-    match (&paper, rec.rule_counts.as_ref()) {
+    match (paper, rec.rule_counts.as_ref()) {
         (Some(paper), Some(recorded)) => {
-            let recomputed = rules::totals(&pass, &decisions, paper);
-            rules::check_counts(recorded, &recomputed, &mut report);
+            let recomputed = rules::totals(pass, decisions, paper);
+            rules::check_counts(recorded, &recomputed, report);
         }
         _ => report.skipped(
             RULE_COUNTS_RECOMPUTED,
@@ -294,5 +360,4 @@ pub fn audit_record<R: RngCore + CryptoRng>(
             ),
         ),
     }
-    report
 }

@@ -2,8 +2,9 @@
 //! leaf of the log, and every reason is a code of the count's checks) and A07–A09: each
 //! submission's checks, recomputed by [`super::submissions`], against what `decisions.bin`
 //! says of it. A leaf the count called invalid must be invalid for that reason (the first
-//! check that refuses it, in `docs/tally.md`'s order); a leaf the count called anything
-//! else (counted, superseded, cancelled, test vote) must pass every check. A disagreement is
+//! check that refuses it, in the acceptance check's order: `ivote_protocol::acceptance`); a
+//! leaf the count called anything else (counted, superseded, cancelled, test vote) must pass
+//! every check. A disagreement is
 //! reported in the check of the reason involved: A07 eligibility at receive time, A08 the
 //! e-ID signature, A09 the ballot and its proofs.
 
@@ -11,12 +12,17 @@ use ivote_protocol::record::counts::{Decisions, Outcome};
 use ivote_protocol::record::log::LogFile;
 use ivote_protocol::record::{check_context, DECISIONS_FILE};
 
-use super::submissions::{BoxPass, Verdict, AFTER_CLOSE, WRONG_DISTRICT};
+use super::submissions::{BoxPass, Verdict};
 use super::{BALLOT_CHECKS, DECISIONS, ELIGIBILITY, SIGNATURES};
 use crate::checks::because;
 use crate::checks::FINAL_HEAD;
 use crate::files::RecordDir;
 use crate::report::{item_file, Check, Failure, Report};
+
+/// The reason code of a submission received after the window.
+const AFTER_CLOSE: &str = "tally.after_close";
+/// The reason code of a ballot for another district than the voter's.
+const WRONG_DISTRICT: &str = "voter.wrong_district";
 
 /// The check a reason code belongs to; `None` for a code no check of the count gives.
 pub fn check_of(code: &str) -> Option<Check> {
@@ -118,21 +124,20 @@ pub fn compare(pass: &BoxPass, decisions: &Decisions, report: &mut Report) {
                     "decisions.bin says invalid [{code}], but every check of the submission passes"
                 ),
             )),
-            (Verdict::Invalid(r), Outcome::Invalid(code)) if r.code != code => Some((
-                r.code,
+            (Verdict::Invalid(r), Outcome::Invalid(code)) if r.code() != code => Some((
+                r.code(),
                 format!(
                     "decisions.bin says invalid [{code}], but the first check that refuses it \
-                     gives: {} [{}]",
-                    r.message, r.code
+                     gives: {r} [{}]",
+                    r.code()
                 ),
             )),
             (Verdict::Invalid(r), o) if !matches!(o, Outcome::Invalid(_)) => Some((
-                r.code,
+                r.code(),
                 format!(
-                    "decisions.bin says {}, but the submission is invalid: {} [{}]",
+                    "decisions.bin says {}, but the submission is invalid: {r} [{}]",
                     o.describe(),
-                    r.message,
-                    r.code
+                    r.code()
                 ),
             )),
             _ => None,

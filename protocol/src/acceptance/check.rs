@@ -1,0 +1,175 @@
+//! The checks of one submission, in the order [`super`] gives, and the proofs of many.
+
+use ivote_eid::VoterCertificate;
+use rand_core::{CryptoRng, RngCore};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use super::logged::{self, LogMismatch};
+use super::{LoadedElection, LoadedPackage, Rejection};
+use crate::ballot::{ballot_hash, verify_ballots, Ballot, BallotError, DecodedBallot, Hash32};
+use crate::ballot_box::BoxEntry;
+use crate::submission::{vote_message, Submission};
+
+/// A submission that passed every check but the proofs: what the programs keep of it.
+#[derive(Debug)]
+pub struct AcceptedSubmission<'e> {
+    /// The voter id, from the certificate.
+    pub voter_id: String,
+    /// The voter's district (the ballot's).
+    pub district: String,
+    /// The ballot hash.
+    pub ballot_hash: Hash32,
+    /// SHA-256 of the certificate's DER.
+    pub certificate_hash: Hash32,
+    /// The ballot, decoded with its contests' shapes; its proofs remain to be verified
+    /// ([`LoadedPackage::verify_proofs`]).
+    pub ballot: DecodedBallot<'e>,
+}
+
+/// Why a ballot-box entry is not accepted.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum EntryRefusal {
+    /// It is not what the collector logged: its checks say nothing about the count.
+    #[error(transparent)]
+    Tampered(#[from] LogMismatch),
+    /// A check refused it.
+    #[error(transparent)]
+    Invalid(#[from] Rejection),
+}
+
+impl LoadedElection {
+    /// Steps 4 to 7 of a received submission (see [`super`]) at `at` (Unix seconds), its
+    /// ballot already decoded from `submission.ballot`.
+    pub fn check_submission(
+        &self,
+        submission: &Submission,
+        ballot: &Ballot,
+        at: i64,
+    ) -> Result<AcceptedSubmission<'_>, Rejection> {
+        let certificate_hash = Hash32(Sha256::digest(&submission.certificate).into());
+        let (certificate, district) =
+            self.eligible(&submission.certificate, &certificate_hash, at)?;
+        let ballot_hash = ballot_hash(&submission.ballot);
+        self.accept(
+            submission,
+            ballot,
+            ballot_hash,
+            certificate_hash,
+            &certificate,
+            district,
+        )
+    }
+
+    /// Every check of a ballot-box entry but the proofs (see [`super`]), at the time the
+    /// collector received it.
+    pub fn check_box_entry(
+        &self,
+        entry: &BoxEntry,
+    ) -> Result<AcceptedSubmission<'_>, EntryRefusal> {
+        let (record, submission) = (&entry.record, &entry.submission);
+        let (ballot_hash, certificate_hash) = logged::check(entry)?;
+        let at = record.received_at;
+        if at >= self.ends {
+            return Err(Rejection::AfterClose.into());
+        }
+        let ballot = Ballot::from_bytes(&submission.ballot).map_err(Rejection::from)?;
+        let (certificate, district) =
+            self.eligible(&submission.certificate, &certificate_hash, at)?;
+        if certificate.voter_id() != record.voter_id {
+            return Err(LogMismatch::VoterId {
+                certificate: certificate.voter_id().to_owned(),
+                record: record.voter_id.clone(),
+            }
+            .into());
+        }
+        Ok(self.accept(
+            submission,
+            &ballot,
+            ballot_hash,
+            certificate_hash,
+            &certificate,
+            district,
+        )?)
+    }
+
+    /// The district of the holder of `certificate` (validated before) at `at`: its status
+    /// then, and the roll (step 5's first half). The collector's voter-info query checks the
+    /// roll last, after the signature, so that a certificate alone says nothing.
+    pub fn district_of(&self, certificate: &VoterCertificate, at: i64) -> Result<&str, Rejection> {
+        certificate.check_status(at, self.crl.as_ref())?;
+        self.roll_district(certificate)
+    }
+
+    /// Steps 4 and 5's roll look-up: the certificate validated at `at` (from the cache when
+    /// seen before) and its holder's district.
+    fn eligible(
+        &self,
+        der: &[u8],
+        certificate_hash: &Hash32,
+        at: i64,
+    ) -> Result<(VoterCertificate, String), Rejection> {
+        let crl = self.crl.as_ref();
+        let certificate = self.certificates.get_or_validate(
+            &certificate_hash.0,
+            |cert| cert.check_status(at, crl),
+            || self.anchors.validate(der, at, crl),
+        )?;
+        let district = self.roll_district(&certificate)?.to_owned();
+        Ok((certificate, district))
+    }
+
+    fn roll_district(&self, certificate: &VoterCertificate) -> Result<&str, Rejection> {
+        self.roll
+            .district_of_voter_id(certificate.voter_id())
+            .ok_or_else(|| Rejection::NotOnRoll {
+                voter_id: certificate.voter_id().to_owned(),
+            })
+    }
+
+    /// Steps 5 (the district), 6 and 7, for an eligible voter.
+    fn accept(
+        &self,
+        submission: &Submission,
+        ballot: &Ballot,
+        ballot_hash: Hash32,
+        certificate_hash: Hash32,
+        certificate: &VoterCertificate,
+        district: String,
+    ) -> Result<AcceptedSubmission<'_>, Rejection> {
+        if district != ballot.district {
+            return Err(Rejection::WrongDistrict {
+                voter: district,
+                ballot: ballot.district.clone(),
+            });
+        }
+        certificate.verify_signature(
+            &vote_message(&self.context, &ballot_hash),
+            &submission.signature,
+        )?;
+        let decoded = ballot.decode(&self.context, &self.shapes)?;
+        Ok(AcceptedSubmission {
+            voter_id: certificate.voter_id().to_owned(),
+            district,
+            ballot_hash,
+            certificate_hash,
+            ballot: decoded,
+        })
+    }
+}
+
+impl LoadedPackage {
+    /// Step 8 for many ballots at once (every proof in one batch verification,
+    /// [`verify_ballots`]): the positions of the ballots refused, each with its rejection
+    /// (`ballot.invalid_proof`, naming the contests), in increasing order.
+    pub fn verify_proofs<R: RngCore + CryptoRng>(
+        &self,
+        ballots: &[&DecodedBallot<'_>],
+        rng: &mut R,
+    ) -> Vec<(usize, Rejection)> {
+        verify_ballots(&self.context, &self.joint_key, ballots, rng)
+            .into_iter()
+            .map(|(i, contests)| (i, Rejection::Ballot(BallotError::InvalidProof(contests))))
+            .collect()
+    }
+}

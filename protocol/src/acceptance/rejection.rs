@@ -1,0 +1,53 @@
+//! Why a submission is not accepted: one variant per check of [`super`], each with a stable
+//! code and a message a person can act on.
+
+use ivote_eid::EidError;
+use thiserror::Error;
+
+use crate::ballot::BallotError;
+
+/// A refused submission.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum Rejection {
+    /// A ballot-box entry received after the end of the voting window.
+    #[error("received after the end of the voting window")]
+    AfterClose,
+    /// The certificate failed validation (chain, validity, key usage, voter id, revocation)
+    /// or the signature does not verify with it.
+    #[error(transparent)]
+    Eid(#[from] EidError),
+    /// A valid certificate whose voter id is not on the voter roll (or is of another
+    /// country than the roll's).
+    #[error("the voter {voter_id} is not on the voter roll of this election; the officials must check the roll (or the voter uses another person's card)")]
+    NotOnRoll {
+        /// The certificate's voter id (`PNOEE-…`).
+        voter_id: String,
+    },
+    /// The ballot is for another district than the voter's.
+    #[error("the ballot is for district \"{ballot}\" but the voter votes in \"{voter}\"")]
+    WrongDistrict {
+        /// The voter's district, from the roll.
+        voter: String,
+        /// The ballot's.
+        ballot: String,
+    },
+    /// The ballot is not a ballot layout, does not fit the election, or a proof does not
+    /// verify.
+    #[error(transparent)]
+    Ballot(#[from] BallotError),
+}
+
+impl Rejection {
+    /// The stable code, e.g. `tally.after_close`; e-ID and ballot errors keep their own
+    /// (`eid.revoked`, `ballot.invalid_proof`, ...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Rejection::AfterClose => "tally.after_close",
+            Rejection::Eid(e) => e.code(),
+            Rejection::NotOnRoll { .. } => "eid.not_on_roll",
+            Rejection::WrongDistrict { .. } => "voter.wrong_district",
+            Rejection::Ballot(e) => e.code(),
+        }
+    }
+}
