@@ -1,11 +1,15 @@
 //! The file edge: reading a package directory into [`PackageFiles`] and writing one,
-//! atomically per file. The only module of this crate that touches the file system.
+//! atomically per file; reading a public key given on a command line as a file. The only
+//! module of this crate that touches the file system.
 
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use ed25519_dalek::VerifyingKey;
+
 use crate::package::PackageFiles;
+use crate::public_key::{self, KeyArgError};
 
 /// A file system failure, with the path it concerns.
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +91,21 @@ pub fn write_package_dir(dir: &Path, files: &PackageFiles) -> Result<(), FsError
         .map_err(write_err(dir))
 }
 
+/// The public key a command-line argument gives (`--officials-key`): 64 hex digits are the
+/// key itself ([`public_key::is_typed_key`]); anything else is the file that holds it.
+pub fn read_public_key_arg(arg: &str) -> Result<VerifyingKey, KeyArgError> {
+    if public_key::is_typed_key(arg) {
+        return public_key::parse_hex(arg.as_bytes())
+            .ok_or_else(|| KeyArgError::NotAKey(arg.trim().to_owned()));
+    }
+    let path = PathBuf::from(arg);
+    let text = fs::read(&path).map_err(|source| KeyArgError::Unreadable {
+        path: path.clone(),
+        source,
+    })?;
+    public_key::parse_hex(&text).ok_or(KeyArgError::NotAKeyFile(path))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +141,31 @@ mod tests {
                 .code(),
             "fs.read"
         );
+    }
+
+    #[test]
+    fn a_key_argument_is_the_key_or_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key();
+        let file = dir.path().join("officials-key.hex");
+        fs::write(&file, crate::package::hex_file(key.as_bytes())).unwrap();
+        let path = file.to_str().unwrap();
+        assert_eq!(read_public_key_arg(path).unwrap(), key);
+        assert_eq!(
+            read_public_key_arg(&hex::encode(key.as_bytes())).unwrap(),
+            key
+        );
+        let missing = read_public_key_arg("2a36").unwrap_err();
+        assert!(missing.is_unreadable(), "{missing}");
+        let junk = dir.path().join("junk");
+        fs::write(&junk, "not a key\n").unwrap();
+        let err = read_public_key_arg(junk.to_str().unwrap()).unwrap_err();
+        assert!(matches!(err, KeyArgError::NotAKeyFile(_)), "{err}");
+        // y = 2 is no point of the curve.
+        let off_curve = format!("02{}", "00".repeat(31));
+        assert!(matches!(
+            read_public_key_arg(&off_curve),
+            Err(KeyArgError::NotAKey(_))
+        ));
     }
 }

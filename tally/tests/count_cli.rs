@@ -408,6 +408,7 @@ fn the_rules_the_decryption_and_the_record() {
         assert!(report.contains(line), "missing {line:?} in\n{report}");
     }
     assert!(out.contains("ballots counted:             4"), "{out}");
+    assert!(report.contains("Invalid submissions ("), "{report}");
     assert!(
         report.contains(&format!(
             "leaf 5, voter PNOEE-{}: [eid.bad_signature]",
@@ -425,6 +426,32 @@ fn the_rules_the_decryption_and_the_record() {
 
     // Decryption shares of all five trustees.
     let shares: Vec<String> = (1..=5).map(|j| decrypt_share(&e, &count, j)).collect();
+
+    // A damaged count folder (aggregates.bin cut short, or counted-ballots.bin) is refused as
+    // docs/tally.md says: tally.count_folder, before any passphrase.
+    for file in ["aggregates.bin", "counted-ballots.bin"] {
+        let damaged = e.p(&format!("count-damaged-{file}"));
+        copy_dir(Path::new(&count), Path::new(&damaged));
+        let path = Path::new(&damaged).join(file);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        let (code, out) = fails(&[
+            "decrypt-share",
+            "--count",
+            &damaged,
+            "--trustee",
+            "1",
+            "--share",
+            &e.p("ceremony/trustee-1.share.SECRET.json"),
+            "--out",
+            &e.p("share-damaged.bin"),
+        ]);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("[tally.count_folder]") && out.contains(file),
+            "{out}"
+        );
+    }
 
     // Two trustees alone cannot decrypt.
     let (code, out) = fails(&["combine", "--count", &count, &shares[1], &shares[3]]);
@@ -475,6 +502,31 @@ fn the_rules_the_decryption_and_the_record() {
         ([2, 4, 5].as_slice(), &a.counts)
     );
 
+    // Publish given the public key file instead of the secret one: said plainly, with no
+    // passphrase asked for (there is no terminal here) and no JSON parser's message.
+    let (code, out) = fails(&[
+        "publish",
+        "--count",
+        &count,
+        "--ballot-box",
+        &box_file,
+        "--officials-key",
+        &e.p("officials/officials-key.hex"),
+        "--out",
+        &e.p("record-not-written"),
+        "--auditors-out",
+        &e.p("auditors-not-written"),
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("[ceremony.mismatch]")
+            && out.contains("it is a public key")
+            && out.contains(".SECRET.json")
+            && !out.contains("passphrase")
+            && !out.contains("line 1 column"),
+        "{out}"
+    );
+
     // Publish and read the results.
     let record = e.p("record");
     ok(&[
@@ -522,6 +574,24 @@ fn the_rules_the_decryption_and_the_record() {
         "html",
     ]);
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("class=\"bar\""));
+    // The key itself (64 hex digits) works as well as its file, as in every program.
+    let hex_key = std::fs::read_to_string(&key).unwrap();
+    let csv_hex = ok(&[
+        "results",
+        &record,
+        "--officials-key",
+        hex_key.trim(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(csv_hex, csv);
+    let (code, out) = fails(&["results", &record, "--officials-key", &"0".repeat(63)]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("--officials-key: cannot read the key file")
+            && out.contains("64 hex digits"),
+        "{out}"
+    );
     let table = ok(&["results", &record, "--officials-key", &key]);
     assert!(
         table.contains("North — North council (2 ballots)"),
@@ -540,6 +610,11 @@ fn the_rules_the_decryption_and_the_record() {
     assert!(
         out.contains("[record.hash_mismatch]") && out.contains("rule-counts.bin"),
         "{out}"
+    );
+    assert_eq!(
+        out.matches("was changed after the record was sealed").count(),
+        1,
+        "the reason is said once: {out}"
     );
 
     // One byte of one submission changed: refused, naming it.

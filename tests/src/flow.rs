@@ -92,10 +92,7 @@ pub struct Outcome {
     pub record: PathBuf,
 }
 
-/// Unix seconds now.
-pub fn unix_now() -> i64 {
-    jiff::Timestamp::now().as_second()
-}
+pub use ivote_protocol::clock::unix_now;
 
 /// Waits until Unix second `t` (voting opens).
 pub fn wait_until(t: i64) {

@@ -41,8 +41,9 @@ pub struct ExportArgs {
     /// of these names are replaced).
     #[arg(long, value_name = "FOLDER")]
     pub out: PathBuf,
-    /// The officials' public key, 64 hex digits (officials-key.hex).
-    #[arg(long, value_name = "HEX")]
+    /// The officials' public key: its file (officials-key.hex) or the key itself, 64 hex
+    /// digits, as they published it.
+    #[arg(long, value_name = "FILE_OR_HEX")]
     pub officials_key: Option<String>,
     /// The published context hash, 64 hex digits.
     #[arg(long, value_name = "HEX")]

@@ -319,10 +319,12 @@ pub fn report(imported: &Imported, box_sha256: &str) -> String {
     for (code, n) in &c.rejected {
         line(format!("  [{code}] {n}"));
     }
-    line(String::new());
-    line("Invalid submissions (reported, not counted, they replace nothing):".into());
-    for p in &imported.problems {
-        line(format!("  {p}"));
+    if !imported.problems.is_empty() {
+        line(String::new());
+        line("Invalid submissions (reported, not counted, they replace nothing):".into());
+        for p in &imported.problems {
+            line(format!("  {p}"));
+        }
     }
     line(String::new());
     line("Every submission that was not counted:".into());
