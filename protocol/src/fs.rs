@@ -1,9 +1,10 @@
-//! The file edge: reading a package directory into [`PackageFiles`] and writing one,
-//! atomically per file; reading a public key given on a command line as a file. The only
-//! module of this crate that touches the file system.
+//! The file edge: reading a package directory into [`PackageFiles`] and writing one;
+//! writing any file atomically ([`write_atomically`], the one implementation every program
+//! uses); reading a public key given on a command line as a file. The only module of this
+//! crate that touches the file system.
 
 use std::fs::{self, File};
-use std::io::Write;
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::VerifyingKey;
@@ -68,27 +69,56 @@ pub fn read_package_dir(dir: &Path) -> Result<PackageFiles, FsError> {
     Ok(files)
 }
 
-/// Writes the files into `dir` (created if needed). Each file is written to a temporary
-/// file, synced, then renamed over its name, and the directory is synced: a crash leaves
-/// each file either old or new, never half written.
+/// Writes the files into `dir` (created if needed), each with [`write_atomically`]: a crash
+/// leaves each file either old or new, never half written.
 pub fn write_package_dir(dir: &Path, files: &PackageFiles) -> Result<(), FsError> {
-    let write_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| FsError::Write { path, source }
-    };
-    fs::create_dir_all(dir).map_err(write_err(dir))?;
+    fs::create_dir_all(dir).map_err(|source| FsError::Write {
+        path: dir.to_owned(),
+        source,
+    })?;
     for (name, bytes) in files {
         let target = dir.join(name);
-        let temp = dir.join(format!(".{name}.tmp"));
-        let mut f = File::create(&temp).map_err(write_err(&temp))?;
-        f.write_all(bytes).map_err(write_err(&temp))?;
-        f.sync_all().map_err(write_err(&temp))?;
-        drop(f);
-        fs::rename(&temp, &target).map_err(write_err(&target))?;
+        write_atomically(&target, |w| w.write_all(bytes)).map_err(|source| FsError::Write {
+            path: target.clone(),
+            source,
+        })?;
     }
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(write_err(dir))
+    Ok(())
+}
+
+/// Writes `path` so that a crash leaves either the old file or the whole new one: `write`
+/// fills `NAME.tmp` in the same folder (through a buffered writer), which is synced and
+/// renamed over `NAME`, and the folder is synced so that the rename itself is durable. If
+/// `write` fails, the temporary file is removed and the old file stays. The error type is
+/// the caller's (any that an I/O error converts into), so that `write` can fail for its own
+/// typed reasons.
+pub fn write_atomically<E: From<io::Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<&File>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut tmp_name = path.as_os_str().to_owned();
+    tmp_name.push(".tmp");
+    let tmp = Path::new(&tmp_name);
+    let written = (|| {
+        let file = File::create(tmp)?;
+        let mut out = BufWriter::new(&file);
+        write(&mut out)?;
+        out.flush()?;
+        drop(out);
+        file.sync_all().map_err(E::from)
+    })();
+    if let Err(e) = written {
+        // Best effort: the temporary is garbage either way.
+        let _ = fs::remove_file(tmp);
+        return Err(e);
+    }
+    fs::rename(tmp, path)?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    File::open(dir)?.sync_all()?;
+    Ok(())
 }
 
 /// The public key a command-line argument gives (`--officials-key`): 64 hex digits are the
@@ -141,6 +171,21 @@ mod tests {
                 .code(),
             "fs.read"
         );
+    }
+
+    #[test]
+    fn an_atomic_write_replaces_the_whole_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        fs::write(&path, b"old").unwrap();
+        write_atomically(&path, |w| w.write_all(b"new bytes")).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new bytes");
+        assert!(!dir.path().join("f.tmp").exists());
+        // A failed write leaves the old file.
+        let err = write_atomically(&path, |_| Err(io::Error::other("no"))).unwrap_err();
+        assert_eq!(err.to_string(), "no");
+        assert_eq!(fs::read(&path).unwrap(), b"new bytes");
+        assert!(!dir.path().join("f.tmp").exists());
     }
 
     #[test]

@@ -49,7 +49,7 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         roll: PathBuf,
         /// The country of the roll's personal codes: EE or TH.
-        #[arg(long, default_value = "EE", value_parser = parse_country)]
+        #[arg(long, default_value = "EE")]
         country: Country,
     },
     /// Check a voter's receipt against the record's final log.
@@ -62,10 +62,6 @@ enum Command {
         #[arg(long, value_name = "HEX")]
         ballot_hash: Option<String>,
     },
-}
-
-fn parse_country(s: &str) -> Result<Country, String> {
-    Country::from_code(s).ok_or_else(|| format!("`{s}` is not a supported country: use EE or TH"))
 }
 
 fn could_not_run(message: &str) -> ExitCode {

@@ -30,7 +30,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub roll: PathBuf,
     /// The country of the roll's id codes: EE or TH.
-    #[arg(long, value_name = "EE|TH", value_parser = parse_country)]
+    #[arg(long, value_name = "EE|TH")]
     pub country: Country,
     /// The ballot box folder (journal and index; created if missing).
     #[arg(long, value_name = "FOLDER")]
@@ -82,10 +82,6 @@ pub struct ServeArgs {
     /// beyond that). No limit if not given.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_per_voter_per_minute: Option<u32>,
-}
-
-fn parse_country(s: &str) -> Result<Country, String> {
-    Country::from_code(s).ok_or_else(|| format!("`{s}` is not a supported country: use EE or TH"))
 }
 
 /// Runs `serve`.

@@ -12,11 +12,6 @@ use ivote_protocol::roll::{Country, VoterRoll};
 use crate::error::Refusal;
 use crate::fsio;
 
-/// Parses `EE` or `TH` (clap value parser).
-pub(crate) fn parse_country(s: &str) -> Result<Country, String> {
-    Country::from_code(s).ok_or_else(|| format!("`{s}` is not a supported country: use EE or TH"))
-}
-
 /// Parses an RFC 3339 time such as `2027-02-01T09:00:00Z` (clap value parser).
 pub(crate) fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
     s.parse()

@@ -27,7 +27,7 @@ pub struct ImportArgs {
     #[arg(long, value_name = "CSV_FILE")]
     pub roll: PathBuf,
     /// The roll's country: EE or TH.
-    #[arg(long, value_parser = inputs::parse_country)]
+    #[arg(long, value_name = "EE|TH")]
     pub country: Country,
     /// The ballot box exported by the collector (ballot-box.bin).
     #[arg(long, value_name = "FILE")]

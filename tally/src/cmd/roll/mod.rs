@@ -51,7 +51,7 @@ pub struct RollArgs {
     #[arg(long, value_name = "ROLL.csv")]
     pub roll: PathBuf,
     /// Whose personal codes the roll holds: EE (Estonian, 11 digits) or TH (Thai, 13 digits).
-    #[arg(long, value_name = "EE|TH", value_parser = inputs::parse_country)]
+    #[arg(long, value_name = "EE|TH")]
     pub country: Country,
 }
 
