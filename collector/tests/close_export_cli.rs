@@ -137,7 +137,10 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
     let out = close("pass.txt");
     assert!(out.status.success(), "{out:?}");
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains("closed; final head: 10 submissions"), "{said}");
+    assert!(
+        said.contains("closed; final head: 10 submissions"),
+        "{said}"
+    );
     // The time of the final head as a date (RFC 3339), the root as bare hex.
     let at = said
         .lines()
@@ -195,7 +198,8 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     let said = String::from_utf8_lossy(&o.stderr);
     assert!(
-        said.contains("[collector.bad_officials_key]") && said.contains("not an Ed25519 public key"),
+        said.contains("[collector.bad_officials_key]")
+            && said.contains("not an Ed25519 public key"),
         "{said}"
     );
     let read = |out: &str, name: &str| std::fs::read(st.dir.join(out).join(name)).unwrap();

@@ -330,9 +330,8 @@ impl SealedFile {
     /// Opens the file with `pass`. Returns the plaintext (zeroized on drop).
     pub fn open(&self, pass: &Passphrase) -> Result<Zeroizing<Vec<u8>>, SecretError> {
         let (file, kdf) = (&self.file, &self.kdf);
-        let key = derive_key(pass, &self.salt, kdf).ok_or_else(|| {
-            malformed(file, format!("Argon2id parameters out of range: {kdf:?}"))
-        })?;
+        let key = derive_key(pass, &self.salt, kdf)
+            .ok_or_else(|| malformed(file, format!("Argon2id parameters out of range: {kdf:?}")))?;
         let aad = associated_data(&self.expected, kdf, &self.salt);
         ChaCha20Poly1305::new(Key::from_slice(key.as_ref()))
             .decrypt(

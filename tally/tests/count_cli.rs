@@ -588,8 +588,7 @@ fn the_rules_the_decryption_and_the_record() {
     let (code, out) = fails(&["results", &record, "--officials-key", &"0".repeat(63)]);
     assert_eq!(code, 2, "{out}");
     assert!(
-        out.contains("--officials-key: cannot read the key file")
-            && out.contains("64 hex digits"),
+        out.contains("--officials-key: cannot read the key file") && out.contains("64 hex digits"),
         "{out}"
     );
     let table = ok(&["results", &record, "--officials-key", &key]);
@@ -612,7 +611,8 @@ fn the_rules_the_decryption_and_the_record() {
         "{out}"
     );
     assert_eq!(
-        out.matches("was changed after the record was sealed").count(),
+        out.matches("was changed after the record was sealed")
+            .count(),
         1,
         "the reason is said once: {out}"
     );

@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use ivote_protocol::{ElectionManifest, WindowCheck};
 
 use crate::collector::CollectorProcess;
-use crate::plan::{Counts, VotingScript, Shares};
+use crate::plan::{Counts, Shares, VotingScript};
 use crate::programs::Programs;
 use crate::setup::{set_up, ElectionFiles, SetupOptions};
 use crate::voting::{cast_all, vote_command, Voting};

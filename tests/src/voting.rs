@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use anyhow::{bail, Context, Result};
 use ivote_protocol::ElectionManifest;
 
-use crate::plan::{choice_args, VotingScript, VoterScript};
+use crate::plan::{choice_args, VoterScript, VotingScript};
 use crate::programs::Programs;
 use crate::setup::ElectionFiles;
 

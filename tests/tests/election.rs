@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use ivote_e2e::collector::CollectorProcess;
 use ivote_e2e::flow::{self, parse_results, unix_now, ElectionRun, Options, Quiet};
-use ivote_e2e::plan::{VotingScript, Shares};
+use ivote_e2e::plan::{Shares, VotingScript};
 use ivote_e2e::programs::Programs;
 use ivote_e2e::setup::{set_up, SetupOptions};
 

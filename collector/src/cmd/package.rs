@@ -26,7 +26,10 @@ pub(crate) fn load_package(
                 if e.is_unreadable() {
                     CmdError::CouldNotRun(format!("--officials-key: {e}"))
                 } else {
-                    CmdError::refused("collector.bad_officials_key", format!("--officials-key: {e}"))
+                    CmdError::refused(
+                        "collector.bad_officials_key",
+                        format!("--officials-key: {e}"),
+                    )
                 }
             })
         })

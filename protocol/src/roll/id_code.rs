@@ -291,7 +291,10 @@ mod tests {
         assert_eq!("EE".parse(), Ok(Country::EE));
         assert_eq!("TH".parse(), Ok(Country::TH));
         let err = "ee".parse::<Country>().unwrap_err();
-        assert_eq!(err.to_string(), "`ee` is not a supported country: use EE or TH");
+        assert_eq!(
+            err.to_string(),
+            "`ee` is not a supported country: use EE or TH"
+        );
     }
 
     #[test]

@@ -17,7 +17,11 @@ pub(super) fn ceremony_key_label(params: &CeremonyParams, trustee: u32) -> Secre
 }
 
 /// The label of trustee `trustee`'s key share file, bound to the ceremony.
-pub(super) fn key_share_label(params: &CeremonyParams, context: &ContextHash, trustee: u32) -> SecretLabel {
+pub(super) fn key_share_label(
+    params: &CeremonyParams,
+    context: &ContextHash,
+    trustee: u32,
+) -> SecretLabel {
     SecretLabel {
         kind: SecretKind::KeyShare,
         election_id: params.election_id().into(),

@@ -282,7 +282,8 @@ fn stages(
     }
     let manifest = flow::load_manifest(files)?;
     let roll = flow::read_roll(files)?;
-    let plan = VotingScript::draw_exact(&manifest, &roll, params.revotes, params.paper, params.seed);
+    let plan =
+        VotingScript::draw_exact(&manifest, &roll, params.revotes, params.paper, params.seed);
     if plan.voters.len() != params.voters {
         bail!(
             "the roll has {} voters, the run {}",
@@ -596,7 +597,10 @@ pub struct RuleCounts {
 impl RuleCounts {
     /// What the rules give for `plan`, with the voters in `resubmitted` holding that many
     /// submissions instead of their planned ones.
-    pub fn expected(plan: &VotingScript, resubmitted: &std::collections::BTreeMap<String, u32>) -> Self {
+    pub fn expected(
+        plan: &VotingScript,
+        resubmitted: &std::collections::BTreeMap<String, u32>,
+    ) -> Self {
         let mut c = RuleCounts {
             submissions: 0,
             counted: 0,
