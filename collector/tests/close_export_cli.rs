@@ -79,7 +79,7 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
     assert!(report.failures.is_empty(), "{:?}", report.failures);
 
     // Export refuses an open box.
-    let export = |out: &str| {
+    let export_with_key = |out: &str, key: &str| {
         collector(&[
             "export",
             "--package",
@@ -89,11 +89,12 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
             "--out",
             &st.p(out),
             "--officials-key",
-            std::fs::read_to_string(st.dir.join("officials/officials-key.hex"))
-                .unwrap()
-                .trim(),
+            key,
         ])
     };
+    let officials_hex =
+        std::fs::read_to_string(st.dir.join("officials/officials-key.hex")).unwrap();
+    let export = |out: &str| export_with_key(out, officials_hex.trim());
     let out = export("early");
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("[export.not_closed]"));
@@ -179,19 +180,6 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
     }
     // The officials' key as its file, as every program takes it; a key that is no key is
     // refused with the collector's code.
-    let export_with_key = |out: &str, key: &str| {
-        collector(&[
-            "export",
-            "--package",
-            &st.p("package"),
-            "--data",
-            &st.p("data"),
-            "--out",
-            &st.p(out),
-            "--officials-key",
-            key,
-        ])
-    };
     let o = export_with_key("out3", &st.p("officials/officials-key.hex"));
     assert!(o.status.success(), "{o:?}");
     let o = export_with_key("out4", &format!("02{}", "00".repeat(31)));

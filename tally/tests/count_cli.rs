@@ -429,8 +429,8 @@ fn the_rules_the_decryption_and_the_record() {
 
     // A damaged count folder (aggregates.bin cut short, or counted-ballots.bin) is refused as
     // docs/tally.md says: tally.count_folder, before any passphrase.
-    for file in ["aggregates.bin", "counted-ballots.bin"] {
-        let damaged = e.p(&format!("count-damaged-{file}"));
+    for (i, file) in ["aggregates.bin", "counted-ballots.bin"].iter().enumerate() {
+        let damaged = e.p(&format!("count-damaged-{i}"));
         copy_dir(Path::new(&count), Path::new(&damaged));
         let path = Path::new(&damaged).join(file);
         let bytes = std::fs::read(&path).unwrap();
@@ -451,6 +451,7 @@ fn the_rules_the_decryption_and_the_record() {
             out.contains("[tally.count_folder]") && out.contains(file),
             "{out}"
         );
+        assert!(!out.contains("[record."), "{out}");
     }
 
     // Two trustees alone cannot decrypt.
@@ -502,21 +503,32 @@ fn the_rules_the_decryption_and_the_record() {
         ([2, 4, 5].as_slice(), &a.counts)
     );
 
+    let record = e.p("record");
+    let publish = |key: &str, out: &str, auditors: &str| -> Vec<String> {
+        [
+            "publish",
+            "--count",
+            &count,
+            "--ballot-box",
+            &box_file,
+            "--officials-key",
+            key,
+            "--out",
+            out,
+            "--auditors-out",
+            auditors,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
     // Publish given the public key file instead of the secret one: said plainly, with no
     // passphrase asked for (there is no terminal here) and no JSON parser's message.
-    let (code, out) = fails(&[
-        "publish",
-        "--count",
-        &count,
-        "--ballot-box",
-        &box_file,
-        "--officials-key",
+    let (code, out) = run_fails(&publish(
         &e.p("officials/officials-key.hex"),
-        "--out",
         &e.p("record-not-written"),
-        "--auditors-out",
         &e.p("auditors-not-written"),
-    ]);
+    ));
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("[ceremony.mismatch]")
@@ -528,63 +540,35 @@ fn the_rules_the_decryption_and_the_record() {
     );
 
     // Publish and read the results.
-    let record = e.p("record");
-    ok(&[
-        "publish",
-        "--count",
-        &count,
-        "--ballot-box",
-        &box_file,
-        "--officials-key",
+    let mut args = publish(
         &e.p("officials/officials-key.SECRET.json"),
-        "--passphrase-file",
-        &e.p("pass.txt"),
-        "--out",
         &record,
-        "--auditors-out",
         &e.p("auditors"),
-    ]);
+    );
+    args.extend(["--passphrase-file".to_owned(), e.p("pass.txt")]);
+    run(&args);
     let key = e.p("officials/officials-key.hex");
-    let csv = ok(&[
-        "results",
-        &record,
-        "--officials-key",
-        &key,
-        "--format",
-        "csv",
-    ]);
+    let print_results = |key: &str, format: &str| {
+        ok(&[
+            "results",
+            &record,
+            "--officials-key",
+            key,
+            "--format",
+            format,
+        ])
+    };
+    let csv = print_results(&key, "csv");
     assert!(csv.contains("north,council-north,ann,Ann,,1,2\n"), "{csv}");
     assert!(csv.contains("all,council-south,dee,Dee,,1,2\n"), "{csv}");
-    let json = ok(&[
-        "results",
-        &record,
-        "--officials-key",
-        &key,
-        "--format",
-        "json",
-    ]);
+    let json = print_results(&key, "json");
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["contests"][0]["selections"][2]["votes"], 1);
-    let html = ok(&[
-        "results",
-        &record,
-        "--officials-key",
-        &key,
-        "--format",
-        "html",
-    ]);
+    let html = print_results(&key, "html");
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("class=\"bar\""));
     // The key itself (64 hex digits) works as well as its file, as in every program.
     let hex_key = std::fs::read_to_string(&key).unwrap();
-    let csv_hex = ok(&[
-        "results",
-        &record,
-        "--officials-key",
-        hex_key.trim(),
-        "--format",
-        "csv",
-    ]);
-    assert_eq!(csv_hex, csv);
+    assert_eq!(print_results(hex_key.trim(), "csv"), csv);
     let (code, out) = fails(&["results", &record, "--officials-key", &"0".repeat(63)]);
     assert_eq!(code, 2, "{out}");
     assert!(
