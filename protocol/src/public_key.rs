@@ -70,7 +70,7 @@ mod tests {
         assert!(!is_typed_key("officials-key.hex"));
         assert!(!is_typed_key(&hex[..62]));
         assert_eq!(parse_hex(format!("{hex}\n").as_bytes()), Some(key));
-        assert_eq!(parse_hex(hex[..62].as_bytes()), None);
+        assert_eq!(parse_hex(&hex.as_bytes()[..62]), None);
         assert_eq!(parse_hex(&[0xff; 64]), None);
     }
 }
