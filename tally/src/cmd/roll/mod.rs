@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use ivote_protocol::roll::Country;
 
-
 /// The voter roll.
 #[derive(Debug, Subcommand)]
 pub enum RollCommand {
