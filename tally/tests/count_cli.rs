@@ -409,6 +409,19 @@ fn the_rules_the_decryption_and_the_record() {
     }
     assert!(out.contains("ballots counted:             4"), "{out}");
     assert!(report.contains("Invalid submissions ("), "{report}");
+
+    // A box with no invalid submission: the report has no empty heading for them.
+    let clean_box = e.p("clean-box.bin");
+    write_box(&e, &[vote(0, 0, t), vote(1, 0, t + 1)], Path::new(&clean_box));
+    let clean = e.p("count-clean");
+    run(&import(&e, &clean_box, None, &clean));
+    let clean_report =
+        std::fs::read_to_string(Path::new(&clean).join("import-report.txt")).unwrap();
+    assert!(
+        clean_report.contains("rejected (invalid):          0")
+            && !clean_report.contains("Invalid submissions"),
+        "{clean_report}"
+    );
     assert!(
         report.contains(&format!(
             "leaf 5, voter PNOEE-{}: [eid.bad_signature]",
