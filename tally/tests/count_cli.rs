@@ -412,7 +412,11 @@ fn the_rules_the_decryption_and_the_record() {
 
     // A box with no invalid submission: the report has no empty heading for them.
     let clean_box = e.p("clean-box.bin");
-    write_box(&e, &[vote(0, 0, t), vote(1, 0, t + 1)], Path::new(&clean_box));
+    write_box(
+        &e,
+        &[vote(0, 0, t), vote(1, 0, t + 1)],
+        Path::new(&clean_box),
+    );
     let clean = e.p("count-clean");
     run(&import(&e, &clean_box, None, &clean));
     let clean_report =
