@@ -12,25 +12,26 @@ use ed25519_dalek::VerifyingKey;
 use crate::package::PackageFiles;
 use crate::public_key::{self, KeyArgError};
 
-/// A file system failure, with the path it concerns.
+/// A file system failure, with the path it concerns. The operating system's error is in the
+/// message and is not the error's `source`, so that a chain of errors says it once.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FsError {
     /// Reading failed.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {cause}")]
     Read {
         /// The path.
         path: PathBuf,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Writing failed.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {cause}")]
     Write {
         /// The path.
         path: PathBuf,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The package directory holds something that is not a plain file with a UTF-8 name.
     #[error("{0} is not a plain file with a UTF-8 name; a package directory holds only the package's files")]
@@ -52,7 +53,7 @@ impl FsError {
 pub fn read_package_dir(dir: &Path) -> Result<PackageFiles, FsError> {
     let read_err = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| FsError::Read { path, source }
+        move |cause| FsError::Read { path, cause }
     };
     let mut files = PackageFiles::new();
     for entry in fs::read_dir(dir).map_err(read_err(dir))? {
@@ -72,15 +73,15 @@ pub fn read_package_dir(dir: &Path) -> Result<PackageFiles, FsError> {
 /// Writes the files into `dir` (created if needed), each with [`write_atomically`]: a crash
 /// leaves each file either old or new, never half written.
 pub fn write_package_dir(dir: &Path, files: &PackageFiles) -> Result<(), FsError> {
-    fs::create_dir_all(dir).map_err(|source| FsError::Write {
+    fs::create_dir_all(dir).map_err(|cause| FsError::Write {
         path: dir.to_owned(),
-        source,
+        cause,
     })?;
     for (name, bytes) in files {
         let target = dir.join(name);
-        write_atomically(&target, |w| w.write_all(bytes)).map_err(|source| FsError::Write {
+        write_atomically(&target, |w| w.write_all(bytes)).map_err(|cause| FsError::Write {
             path: target.clone(),
-            source,
+            cause,
         })?;
     }
     Ok(())
@@ -129,9 +130,9 @@ pub fn read_public_key_arg(arg: &str) -> Result<VerifyingKey, KeyArgError> {
             .ok_or_else(|| KeyArgError::NotAKey(arg.trim().to_owned()));
     }
     let path = PathBuf::from(arg);
-    let text = fs::read(&path).map_err(|source| KeyArgError::Unreadable {
+    let text = fs::read(&path).map_err(|cause| KeyArgError::Unreadable {
         path: path.clone(),
-        source,
+        cause,
     })?;
     public_key::parse_hex(&text).ok_or(KeyArgError::NotAKeyFile(path))
 }

@@ -26,7 +26,8 @@ pub fn is_typed_key(arg: &str) -> bool {
 }
 
 /// Why a key argument gives no key. Each program keeps its own stable code for these; the
-/// messages are shared.
+/// messages are shared. The operating system's error is in the message, not the `source`,
+/// so that a chain of errors says it once.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum KeyArgError {
@@ -35,17 +36,18 @@ pub enum KeyArgError {
     NotAKey(String),
     /// Neither 64 hex digits nor a readable file.
     #[error(
-        "cannot read the key file {path}: {source}; give the key file (such as \
-         officials-key.hex) or the key itself, 64 hex digits"
+        "cannot read the key file {}: {cause}; give the key file (such as \
+         officials-key.hex) or the key itself, 64 hex digits",
+        path.display()
     )]
     Unreadable {
         /// The argument, taken as a file name.
         path: PathBuf,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// A file that does not hold a public key.
-    #[error("the file {0} does not hold an Ed25519 public key (64 hex digits)")]
+    #[error("the file {} does not hold an Ed25519 public key (64 hex digits)", .0.display())]
     NotAKeyFile(PathBuf),
 }
 
