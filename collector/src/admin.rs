@@ -7,6 +7,7 @@
 //! already closed box: no effect). Pure: the time is passed in.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ivote_protocol::clock::rfc3339;
 use ivote_protocol::layout::Writer;
 use ivote_protocol::ContextHash;
 use serde::{Deserialize, Serialize};
@@ -46,8 +47,10 @@ pub enum AdminError {
     BadSignature,
     /// The timestamp is too far from the collector's clock.
     #[error(
-        "the close request was signed at {timestamp}, but the collector's clock says {now}; \
-         requests are taken within {MAX_SKEW} seconds: sign a new one (and check both clocks)"
+        "the close request was signed at {}, but the collector's clock says {}; requests \
+         are taken within {MAX_SKEW} seconds: sign a new one (and check both clocks)",
+        rfc3339(*timestamp),
+        rfc3339(*now)
     )]
     Stale {
         /// The request's time.
@@ -130,6 +133,14 @@ mod tests {
             r.check(Some(&public), ctx, now).unwrap_err().code()
         };
         assert_eq!(code(&r, &ctx, 1001 + MAX_SKEW), "admin.stale");
+        let stale = r.check(Some(&public), &ctx, 1_803_484_800).unwrap_err();
+        assert!(
+            stale.to_string().contains(
+                "signed at 1970-01-01T00:16:40Z, but the collector's clock says \
+                 2027-02-24T16:00:00Z"
+            ),
+            "dates in words, not Unix seconds: {stale}"
+        );
         assert_eq!(code(&r, &ctx, 999 - MAX_SKEW), "admin.stale");
         assert_eq!(code(&r, &ContextHash([4; 32]), 1000), "admin.bad_signature");
         let other = CloseRequest::sign(&SigningKey::from_bytes(&[2; 32]), &ctx, 1000);

@@ -49,6 +49,17 @@ pub enum ClientError {
     BadAnswer(String),
 }
 
+/// What went wrong at the bottom of an error's chain, in words: "Connection refused (os
+/// error 111)", not the HTTP library's wrappers ("client error (Connect)") or its debug
+/// dump.
+fn cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = e;
+    while let Some(next) = last.source() {
+        last = next;
+    }
+    last.to_string()
+}
+
 /// A client of one collector (it keeps connections open and reuses them).
 #[derive(Clone, Debug)]
 pub struct ApiClient {
@@ -111,7 +122,7 @@ impl ApiClient {
             .http
             .request(request)
             .await
-            .map_err(|e| transport(format!("{e:?}")))?;
+            .map_err(|e| transport(cause(&e)))?;
         let status = response.status();
         let bytes = response
             .into_body()

@@ -15,10 +15,14 @@ use std::io::{self, BufReader, Read, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-use ivote_protocol::layout::{Reader, Writer};
+use ivote_protocol::ballot_box::BallotBoxError;
+use ivote_protocol::layout::{LayoutError, Reader, Writer};
 use ivote_protocol::submission::{SubmissionRecord, MAX_SUBMISSION_BYTES};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
+
+use crate::replay::ReplayError;
+use crate::store::StoreError;
 
 /// The largest record layout (see `protocol::submission`), with room to spare.
 const MAX_RECORD: usize = 1024;
@@ -59,8 +63,48 @@ pub enum JournalError {
         /// Where the bad entry starts.
         offset: u64,
         /// What is wrong.
-        detail: String,
+        detail: EntryError,
     },
+}
+
+/// What is wrong with one entry: its frame, its payload, or a check the reader of the
+/// journal makes of it ([`scan`]'s `each`). Reported as [`JournalError::Corrupt`] at the
+/// entry's offset.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum EntryError {
+    /// The frame announces more than [`MAX_PAYLOAD`] bytes.
+    #[error("an entry of {0} bytes (at most {MAX_PAYLOAD})")]
+    TooLong(usize),
+    /// The frame's SHA-256 is not its payload's.
+    #[error("the entry's checksum does not match")]
+    Checksum,
+    /// The payload does not decode into a record and a submission.
+    #[error(transparent)]
+    Payload(#[from] LayoutError),
+    /// Entry `entry` holds another leaf.
+    #[error("entry {entry} holds leaf {leaf}: entries are out of order")]
+    OutOfOrder {
+        /// The entry's position in the journal.
+        entry: u64,
+        /// The leaf its record says.
+        leaf: u64,
+    },
+    /// The entry fails the replay ([`crate::replay`]).
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
+    /// The store could not index the entry (boxed: a store error holds a journal error).
+    #[error(transparent)]
+    Index(Box<StoreError>),
+    /// `collector export` could not write the entry into the ballot box.
+    #[error(transparent)]
+    Export(#[from] BallotBoxError),
+}
+
+impl From<StoreError> for EntryError {
+    fn from(e: StoreError) -> EntryError {
+        EntryError::Index(Box::new(e))
+    }
 }
 
 impl Entry {
@@ -71,17 +115,12 @@ impl Entry {
             .finish()
     }
 
-    fn from_payload(payload: &[u8]) -> Result<Entry, String> {
+    fn from_payload(payload: &[u8]) -> Result<Entry, LayoutError> {
         let mut r = Reader::new(payload, "journal entry");
-        let record = r
-            .bytes("the record", MAX_RECORD)
-            .map_err(|e| e.to_string())?;
-        let submission = r
-            .bytes("the submission", MAX_SUBMISSION_BYTES)
-            .map_err(|e| e.to_string())?
-            .to_vec();
-        r.finish().map_err(|e| e.to_string())?;
-        let record = SubmissionRecord::from_bytes(record).map_err(|e| e.to_string())?;
+        let record = r.bytes("the record", MAX_RECORD)?;
+        let submission = r.bytes("the submission", MAX_SUBMISSION_BYTES)?.to_vec();
+        r.finish()?;
+        let record = SubmissionRecord::from_bytes(record)?;
         Ok(Entry { record, submission })
     }
 
@@ -109,16 +148,16 @@ pub struct ScanEnd {
 }
 
 /// Reads every entry of a journal of `len` bytes from `input`, calling `each(offset, entry)`
-/// in leaf order. `each` may refuse an entry (its message is reported as corruption at
-/// that offset). See the module docs for torn tails and corruption.
+/// in leaf order. `each` may refuse an entry (reported as corruption at that offset). See
+/// the module docs for torn tails and corruption.
 pub fn scan(
     path: &Path,
     input: impl Read,
     len: u64,
-    mut each: impl FnMut(u64, Entry) -> Result<(), String>,
+    mut each: impl FnMut(u64, Entry) -> Result<(), EntryError>,
 ) -> Result<ScanEnd, JournalError> {
     let mut input = BufReader::new(input);
-    let corrupt = |offset: u64, detail: String| JournalError::Corrupt {
+    let corrupt = |offset: u64, detail: EntryError| JournalError::Corrupt {
         path: path.to_owned(),
         offset,
         detail,
@@ -144,10 +183,7 @@ pub fn scan(
         input.read_exact(&mut header).map_err(io)?;
         let n = u32::from_be_bytes(header) as usize;
         if n > MAX_PAYLOAD {
-            return Err(corrupt(
-                pos,
-                format!("an entry of {n} bytes (at most {MAX_PAYLOAD})"),
-            ));
+            return Err(corrupt(pos, EntryError::TooLong(n)));
         }
         let frame_len = 4 + n as u64 + 32;
         if rest < frame_len {
@@ -161,16 +197,16 @@ pub fn scan(
             if rest == frame_len {
                 return Ok(torn(pos, entries));
             }
-            return Err(corrupt(pos, "the entry's checksum does not match".into()));
+            return Err(corrupt(pos, EntryError::Checksum));
         }
-        let entry = Entry::from_payload(&payload).map_err(|e| corrupt(pos, e))?;
+        let entry = Entry::from_payload(&payload).map_err(|e| corrupt(pos, e.into()))?;
         if entry.record.leaf_index != entries {
             return Err(corrupt(
                 pos,
-                format!(
-                    "entry {entries} holds leaf {}: entries are out of order",
-                    entry.record.leaf_index
-                ),
+                EntryError::OutOfOrder {
+                    entry: entries,
+                    leaf: entry.record.leaf_index,
+                },
             ));
         }
         each(pos, entry).map_err(|e| corrupt(pos, e))?;
@@ -197,7 +233,7 @@ impl Journal {
     /// off (and reported in the returned [`ScanEnd`]).
     pub fn open(
         path: &Path,
-        each: impl FnMut(u64, Entry) -> Result<(), String>,
+        each: impl FnMut(u64, Entry) -> Result<(), EntryError>,
     ) -> Result<(Journal, ScanEnd), JournalError> {
         let io = |action| {
             move |source| JournalError::Io {
@@ -262,7 +298,7 @@ pub struct JournalReader {
 impl JournalReader {
     /// The entry whose frame starts at `offset` (an offset the scan or an append gave).
     pub fn read(&self, offset: u64) -> Result<Entry, JournalError> {
-        let corrupt = |detail: String| JournalError::Corrupt {
+        let corrupt = |detail: EntryError| JournalError::Corrupt {
             path: self.path.clone(),
             offset,
             detail,
@@ -276,7 +312,7 @@ impl JournalReader {
         self.file.read_exact_at(&mut header, offset).map_err(io)?;
         let n = u32::from_be_bytes(header) as usize;
         if n > MAX_PAYLOAD {
-            return Err(corrupt(format!("an entry of {n} bytes")));
+            return Err(corrupt(EntryError::TooLong(n)));
         }
         let mut frame = vec![0u8; n + 32];
         self.file
@@ -284,9 +320,9 @@ impl JournalReader {
             .map_err(io)?;
         let (payload, sum) = frame.split_at(n);
         if Sha256::digest(payload).as_slice() != sum {
-            return Err(corrupt("the entry's checksum does not match".into()));
+            return Err(corrupt(EntryError::Checksum));
         }
-        Entry::from_payload(payload).map_err(corrupt)
+        Entry::from_payload(payload).map_err(|e| corrupt(e.into()))
     }
 }
 

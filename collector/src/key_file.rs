@@ -27,9 +27,10 @@ pub fn signing_key(text: &[u8]) -> Option<SigningKey> {
     bytes32(text).map(|seed| SigningKey::from_bytes(&seed))
 }
 
-/// The public key in a public key file's bytes (or a hex string).
+/// The public key in a public key file's bytes (or a hex string), read as every program
+/// reads one ([`ivote_protocol::public_key::parse_hex`]).
 pub fn public_key(text: &[u8]) -> Option<VerifyingKey> {
-    bytes32(text).and_then(|k| VerifyingKey::from_bytes(&k).ok())
+    ivote_protocol::public_key::parse_hex(text)
 }
 
 #[cfg(test)]

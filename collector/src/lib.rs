@@ -9,7 +9,6 @@
 
 pub mod admin;
 pub mod api;
-pub mod atomic_file;
 pub mod client;
 pub mod cmd;
 pub mod decide;

@@ -7,11 +7,39 @@
 
 use std::collections::HashMap;
 
-use ivote_protocol::ballot::{ballot_hash, Ballot, BallotShapes};
+use ivote_protocol::ballot::{ballot_hash, Ballot, BallotError, BallotShapes};
+use ivote_protocol::layout::LayoutError;
 use ivote_protocol::submission::Submission;
 use ivote_protocol::ContextHash;
+use thiserror::Error;
 
 use crate::journal::Entry;
+
+/// Why an entry fails the replay. The journal reports it as corruption at the entry's offset
+/// ([`crate::journal::EntryError::Replay`], `store.corrupt_journal`).
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum ReplayError {
+    /// A voter's sequence numbers are not 1, 2, ... in leaf order.
+    #[error("voter {voter}'s entry has sequence number {found}, expected {expected}")]
+    Sequence {
+        /// The voter.
+        voter: String,
+        /// The entry's number.
+        found: u32,
+        /// The number it must have.
+        expected: u32,
+    },
+    /// The submission does not decode.
+    #[error(transparent)]
+    Submission(LayoutError),
+    /// The record's ballot hash is not the hash of its submission's ballot.
+    #[error("the record's ballot hash is not its submission's")]
+    BallotHash,
+    /// The ballot does not decode for this election.
+    #[error(transparent)]
+    Ballot(#[from] BallotError),
+}
 
 /// What a checked entry gives the index.
 #[derive(Debug)]
@@ -40,27 +68,27 @@ impl<'a> Replay<'a> {
         }
     }
 
-    /// Checks the next entry; the message says what is wrong (the caller adds where).
-    pub fn check(&mut self, entry: &Entry) -> Result<Checked, String> {
+    /// Checks the next entry (the caller adds where it is).
+    pub fn check(&mut self, entry: &Entry) -> Result<Checked, ReplayError> {
         let r = &entry.record;
         let seq = self.seqs.entry(r.voter_id.clone()).or_insert(0);
         *seq += 1;
         if r.voter_seq != *seq {
-            return Err(format!(
-                "voter {}'s entry has sequence number {}, expected {seq}",
-                r.voter_id, r.voter_seq
-            ));
+            return Err(ReplayError::Sequence {
+                voter: r.voter_id.clone(),
+                found: r.voter_seq,
+                expected: *seq,
+            });
         }
-        let submission = Submission::from_bytes(&entry.submission).map_err(|e| e.to_string())?;
+        let submission =
+            Submission::from_bytes(&entry.submission).map_err(ReplayError::Submission)?;
         if ballot_hash(&submission.ballot) != r.ballot_hash {
-            return Err("the record's ballot hash is not its submission's".into());
+            return Err(ReplayError::BallotHash);
         }
-        let ballot = Ballot::from_bytes(&submission.ballot).map_err(|e| e.to_string())?;
+        let ballot = Ballot::from_bytes(&submission.ballot)?;
         // The ciphertexts only: the proofs were verified on acceptance and the tally verifies
         // them again; decoding their points too would triple the cost of a restart.
-        let selections = ballot
-            .selections(self.context, self.shapes)
-            .map_err(|e| e.to_string())?;
+        let selections = ballot.selections(self.context, self.shapes)?;
         Ok(Checked {
             nonce: ballot.nonce,
             ciphertexts: selections.iter().map(|c| c.to_bytes()).collect(),

@@ -61,6 +61,11 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
         .block_on(untrusted.get_json("/healthz"))
         .unwrap_err();
     assert!(matches!(err, ClientError::Transport { .. }), "{err}");
+    let said = err.to_string();
+    assert!(
+        !said.contains('{') && !said.contains("client error"),
+        "in words, without the HTTP library's internals: {said}"
+    );
 
     let voters = Arc::new(load::read_voters(&st.dir.join("pki")).unwrap());
     let plan = Plan {
@@ -74,7 +79,7 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
     assert!(report.failures.is_empty(), "{:?}", report.failures);
 
     // Export refuses an open box.
-    let export = |out: &str| {
+    let export_with_key = |out: &str, key: &str| {
         collector(&[
             "export",
             "--package",
@@ -84,11 +89,12 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
             "--out",
             &st.p(out),
             "--officials-key",
-            std::fs::read_to_string(st.dir.join("officials/officials-key.hex"))
-                .unwrap()
-                .trim(),
+            key,
         ])
     };
+    let officials_hex =
+        std::fs::read_to_string(st.dir.join("officials/officials-key.hex")).unwrap();
+    let export = |out: &str| export_with_key(out, officials_hex.trim());
     let out = export("early");
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("[export.not_closed]"));
@@ -111,9 +117,40 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
     let out = close("wrong.txt");
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("[ceremony.wrong_passphrase]"));
+    // A collector that is not there: could not run, said in words.
+    let out = collector(&[
+        "close",
+        "--collector",
+        "http://127.0.0.1:9",
+        "--officials-key-file",
+        &st.p("officials/officials-key.SECRET.json"),
+        "--passphrase-file",
+        &st.p("pass.txt"),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("cannot reach the collector at http://127.0.0.1:9")
+            && !said.contains('{')
+            && !said.contains("client error"),
+        "{said}"
+    );
     let out = close("pass.txt");
     assert!(out.status.success(), "{out:?}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("closed; final head: 10 submissions"));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("closed; final head: 10 submissions"),
+        "{said}"
+    );
+    // The time of the final head as a date (RFC 3339), the root as bare hex.
+    let at = said
+        .lines()
+        .next()
+        .and_then(|l| l.rsplit_once(", at "))
+        .map(|(_, t)| t.to_owned())
+        .unwrap();
+    assert!(at.parse::<jiff::Timestamp>().is_ok(), "{said}");
+    assert!(!said.contains('"'), "{said}");
 
     let final_json = runtime.block_on(client.get_json("/log/final")).unwrap();
     assert_eq!(final_json["size"], 10);
@@ -141,9 +178,22 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
         let o = export(out);
         assert!(o.status.success(), "{o:?}");
     }
+    // The officials' key as its file, as every program takes it; a key that is no key is
+    // refused with the collector's code.
+    let o = export_with_key("out3", &st.p("officials/officials-key.hex"));
+    assert!(o.status.success(), "{o:?}");
+    let o = export_with_key("out4", &format!("02{}", "00".repeat(31)));
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let said = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        said.contains("[collector.bad_officials_key]")
+            && said.contains("not an Ed25519 public key"),
+        "{said}"
+    );
     let read = |out: &str, name: &str| std::fs::read(st.dir.join(out).join(name)).unwrap();
     let bin = read("out1", BALLOT_BOX_FILE);
     assert_eq!(bin, read("out2", BALLOT_BOX_FILE));
+    assert_eq!(bin, read("out3", BALLOT_BOX_FILE));
     assert_eq!(
         read("out1", "ballot-box.txt"),
         read("out2", "ballot-box.txt")

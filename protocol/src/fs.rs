@@ -1,31 +1,37 @@
-//! The file edge: reading a package directory into [`PackageFiles`] and writing one,
-//! atomically per file. The only module of this crate that touches the file system.
+//! The file edge: reading a package directory into [`PackageFiles`] and writing one;
+//! writing any file atomically ([`write_atomically`], the one implementation every program
+//! uses); reading a public key given on a command line as a file. The only module of this
+//! crate that touches the file system.
 
 use std::fs::{self, File};
-use std::io::Write;
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::package::PackageFiles;
+use ed25519_dalek::VerifyingKey;
 
-/// A file system failure, with the path it concerns.
+use crate::package::PackageFiles;
+use crate::public_key::{self, KeyArgError};
+
+/// A file system failure, with the path it concerns. The operating system's error is in the
+/// message and is not the error's `source`, so that a chain of errors says it once.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FsError {
     /// Reading failed.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {cause}")]
     Read {
         /// The path.
         path: PathBuf,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Writing failed.
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {cause}")]
     Write {
         /// The path.
         path: PathBuf,
         /// The cause.
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The package directory holds something that is not a plain file with a UTF-8 name.
     #[error("{0} is not a plain file with a UTF-8 name; a package directory holds only the package's files")]
@@ -47,7 +53,7 @@ impl FsError {
 pub fn read_package_dir(dir: &Path) -> Result<PackageFiles, FsError> {
     let read_err = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| FsError::Read { path, source }
+        move |cause| FsError::Read { path, cause }
     };
     let mut files = PackageFiles::new();
     for entry in fs::read_dir(dir).map_err(read_err(dir))? {
@@ -64,27 +70,71 @@ pub fn read_package_dir(dir: &Path) -> Result<PackageFiles, FsError> {
     Ok(files)
 }
 
-/// Writes the files into `dir` (created if needed). Each file is written to a temporary
-/// file, synced, then renamed over its name, and the directory is synced: a crash leaves
-/// each file either old or new, never half written.
+/// Writes the files into `dir` (created if needed), each with [`write_atomically`]: a crash
+/// leaves each file either old or new, never half written.
 pub fn write_package_dir(dir: &Path, files: &PackageFiles) -> Result<(), FsError> {
-    let write_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| FsError::Write { path, source }
-    };
-    fs::create_dir_all(dir).map_err(write_err(dir))?;
+    fs::create_dir_all(dir).map_err(|cause| FsError::Write {
+        path: dir.to_owned(),
+        cause,
+    })?;
     for (name, bytes) in files {
         let target = dir.join(name);
-        let temp = dir.join(format!(".{name}.tmp"));
-        let mut f = File::create(&temp).map_err(write_err(&temp))?;
-        f.write_all(bytes).map_err(write_err(&temp))?;
-        f.sync_all().map_err(write_err(&temp))?;
-        drop(f);
-        fs::rename(&temp, &target).map_err(write_err(&target))?;
+        write_atomically(&target, |w| w.write_all(bytes)).map_err(|cause| FsError::Write {
+            path: target.clone(),
+            cause,
+        })?;
     }
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(write_err(dir))
+    Ok(())
+}
+
+/// Writes `path` so that a crash leaves either the old file or the whole new one: `write`
+/// fills `NAME.tmp` in the same folder (through a buffered writer), which is synced and
+/// renamed over `NAME`, and the folder is synced so that the rename itself is durable. If
+/// `write` fails, the temporary file is removed and the old file stays. The error type is
+/// the caller's (any that an I/O error converts into), so that `write` can fail for its own
+/// typed reasons.
+pub fn write_atomically<E: From<io::Error>>(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<&File>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut tmp_name = path.as_os_str().to_owned();
+    tmp_name.push(".tmp");
+    let tmp = Path::new(&tmp_name);
+    let written = (|| {
+        let file = File::create(tmp)?;
+        let mut out = BufWriter::new(&file);
+        write(&mut out)?;
+        out.flush()?;
+        drop(out);
+        file.sync_all().map_err(E::from)
+    })();
+    if let Err(e) = written {
+        // Best effort: the temporary is garbage either way.
+        let _ = fs::remove_file(tmp);
+        return Err(e);
+    }
+    fs::rename(tmp, path)?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+/// The public key a command-line argument gives (`--officials-key`): 64 hex digits are the
+/// key itself ([`public_key::is_typed_key`]); anything else is the file that holds it.
+pub fn read_public_key_arg(arg: &str) -> Result<VerifyingKey, KeyArgError> {
+    if public_key::is_typed_key(arg) {
+        return public_key::parse_hex(arg.as_bytes())
+            .ok_or_else(|| KeyArgError::NotAKey(arg.trim().to_owned()));
+    }
+    let path = PathBuf::from(arg);
+    let text = fs::read(&path).map_err(|cause| KeyArgError::Unreadable {
+        path: path.clone(),
+        cause,
+    })?;
+    public_key::parse_hex(&text).ok_or(KeyArgError::NotAKeyFile(path))
 }
 
 #[cfg(test)]
@@ -122,5 +172,46 @@ mod tests {
                 .code(),
             "fs.read"
         );
+    }
+
+    #[test]
+    fn an_atomic_write_replaces_the_whole_file_and_leaves_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        fs::write(&path, b"old").unwrap();
+        write_atomically(&path, |w| w.write_all(b"new bytes")).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"new bytes");
+        assert!(!dir.path().join("f.tmp").exists());
+        // A failed write leaves the old file.
+        let err = write_atomically(&path, |_| Err(io::Error::other("no"))).unwrap_err();
+        assert_eq!(err.to_string(), "no");
+        assert_eq!(fs::read(&path).unwrap(), b"new bytes");
+        assert!(!dir.path().join("f.tmp").exists());
+    }
+
+    #[test]
+    fn a_key_argument_is_the_key_or_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key();
+        let file = dir.path().join("officials-key.hex");
+        fs::write(&file, crate::package::hex_file(key.as_bytes())).unwrap();
+        let path = file.to_str().unwrap();
+        assert_eq!(read_public_key_arg(path).unwrap(), key);
+        assert_eq!(
+            read_public_key_arg(&hex::encode(key.as_bytes())).unwrap(),
+            key
+        );
+        let missing = read_public_key_arg("2a36").unwrap_err();
+        assert!(missing.is_unreadable(), "{missing}");
+        let junk = dir.path().join("junk");
+        fs::write(&junk, "not a key\n").unwrap();
+        let err = read_public_key_arg(junk.to_str().unwrap()).unwrap_err();
+        assert!(matches!(err, KeyArgError::NotAKeyFile(_)), "{err}");
+        // y = 2 is no point of the curve.
+        let off_curve = format!("02{}", "00".repeat(31));
+        assert!(matches!(
+            read_public_key_arg(&off_curve),
+            Err(KeyArgError::NotAKey(_))
+        ));
     }
 }

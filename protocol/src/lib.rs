@@ -14,21 +14,27 @@
 //!   its record, and the collector's signed final tree head;
 //! * [`acceptance`]: the election loaded for checking submissions, and the checks of one
 //!   submission, in their order: the collector, the tally and the verifier's audit run them;
+//! * [`public_key`]: Ed25519 public keys as 64 hex digits, typed or in a file (one parser
+//!   of every program's `--officials-key`);
 //! * [`fs`]: the only module that touches files: reading and atomically writing a package
-//!   directory.
+//!   directory, reading a key argument.
 //!
-//! Everything except [`fs`] is pure: no clock (the current time is an argument), no network,
-//! no global state (the acceptance check's certificate cache changes no result). The exact formats are specified in `docs/package-format.md`.
+//! Everything except [`fs`] and [`clock`] (the one reading of the system clock, for the
+//! programs' edges) is pure: no clock (the current time is an argument), no network, no
+//! global state (the acceptance check's certificate cache changes no result). The exact
+//! formats are specified in `docs/package-format.md`.
 
 pub mod acceptance;
 pub mod ballot;
 pub mod ballot_box;
 pub mod ceremony;
+pub mod clock;
 pub mod fs;
 pub mod layout;
 pub mod manifest;
 pub mod merkle;
 pub mod package;
+pub mod public_key;
 pub mod receipt;
 pub mod record;
 pub mod roll;

@@ -30,15 +30,17 @@ pub fn label() -> SecretLabel {
     }
 }
 
-/// Opens the officials' secret key file at `path` (asks `source` for the passphrase).
+/// Opens the officials' secret key file at `path`: checks it first, then asks `source` for
+/// the passphrase (so that the public key file given by mistake is named, not prompted for).
 pub fn unlock(path: &Path, source: &PassphraseSource) -> Result<SigningKey, SecretError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| SecretError::Read {
         path: name.clone(),
         detail: e.to_string(),
     })?;
+    let sealed = secret_file::read(&name, &bytes, &label())?;
     let pass = source.get_for(WHO, 1, false)?;
-    let plain = secret_file::open(&name, &bytes, &label(), &pass)?;
+    let plain = sealed.open(&pass)?;
     let seed: Zeroizing<[u8; 32]> = Zeroizing::new(plain.as_slice().try_into().map_err(|_| {
         SecretError::from(ivote_protocol::ceremony::CeremonyError::malformed(
             &name,
@@ -81,5 +83,19 @@ mod tests {
         );
         let missing = unlock(&dir.path().join("none"), &source).unwrap_err();
         assert_eq!(missing.code(), None);
+    }
+
+    #[test]
+    fn the_public_key_file_is_named_before_any_passphrase_is_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let public = SigningKey::generate(&mut OsRng).verifying_key();
+        let file = dir.path().join(PUBLIC_FILE);
+        std::fs::write(&file, format!("{}\n", hex::encode(public.as_bytes()))).unwrap();
+        // A prompt would fail without a terminal: the refusal comes first.
+        let err = unlock(&file, &PassphraseSource::Prompt).unwrap_err();
+        assert_eq!(err.code(), Some("ceremony.mismatch"));
+        let message = err.to_string();
+        assert!(message.contains("it is a public key"), "{message}");
+        assert!(message.contains(".SECRET.json"), "{message}");
     }
 }

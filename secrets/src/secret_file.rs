@@ -234,16 +234,39 @@ pub fn seal(
     Ok(out)
 }
 
-/// Opens the secret file `bytes` (named `file` in messages), which must be bound to
-/// `expected`, with `pass`. Returns the plaintext (zeroized on drop).
-pub fn open(
-    file: &str,
-    bytes: &[u8],
-    expected: &SecretLabel,
-    pass: &Passphrase,
-) -> Result<Zeroizing<Vec<u8>>, SecretError> {
-    let f: SecretFileJson = serde_json::from_slice(bytes)
-        .map_err(|e| malformed(file, format!("not a secret file: {e}")))?;
+/// A secret file read and checked against the label it must have, not yet opened: every
+/// check that needs no passphrase is made before anyone is asked for one, so that a wrong
+/// file (a public key, another trustee's share) is named at once.
+#[derive(Debug)]
+pub struct SealedFile {
+    file: String,
+    expected: SecretLabel,
+    kdf: KdfParams,
+    salt: Vec<u8>,
+    nonce: Vec<u8>,
+    ciphertext: Vec<u8>,
+}
+
+/// Reads the secret file `bytes` (named `file` in messages), which must be bound to
+/// `expected`.
+pub fn read(file: &str, bytes: &[u8], expected: &SecretLabel) -> Result<SealedFile, SecretError> {
+    if ivote_protocol::public_key::parse_hex(bytes).is_some() {
+        return Err(mismatch(
+            file,
+            "it is a public key (64 hex digits), not a secret key file: give the secret key \
+             file, whose name ends in .SECRET.json",
+        ));
+    }
+    let f: SecretFileJson = serde_json::from_slice(bytes).map_err(|e| {
+        if e.is_syntax() || e.is_eof() {
+            malformed(
+                file,
+                format!("it is not a secret file (a JSON document of format {SECRET_FILE_FORMAT})"),
+            )
+        } else {
+            malformed(file, format!("not a secret file: {e}"))
+        }
+    })?;
     if f.format != SECRET_FILE_FORMAT
         || f.kdf.algorithm != "argon2id"
         || f.kdf.version != 19
@@ -289,30 +312,53 @@ pub fn open(
             _ => Ok(v),
         }
     };
-    let salt = hex_field("kdf.salt", &f.kdf.salt, Some(SALT_LEN))?;
-    let nonce = hex_field("nonce", &f.nonce, Some(NONCE_LEN))?;
-    let ciphertext = hex_field("ciphertext", &f.ciphertext, None)?;
-    let kdf = KdfParams {
-        memory_kib: f.kdf.memory_kib,
-        iterations: f.kdf.iterations,
-        parallelism: f.kdf.parallelism,
-    };
-    let key = derive_key(pass, &salt, &kdf)
-        .ok_or_else(|| malformed(file, format!("Argon2id parameters out of range: {kdf:?}")))?;
-    let aad = associated_data(expected, &kdf, &salt);
-    ChaCha20Poly1305::new(Key::from_slice(key.as_ref()))
-        .decrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: &ciphertext,
-                aad: &aad,
-            },
-        )
-        .map(Zeroizing::new)
-        .map_err(|_| SecretError::WrongPassphrase {
-            trustee: expected.trustee,
-            what: expected.kind.what(),
-        })
+    Ok(SealedFile {
+        file: file.to_owned(),
+        expected: expected.clone(),
+        kdf: KdfParams {
+            memory_kib: f.kdf.memory_kib,
+            iterations: f.kdf.iterations,
+            parallelism: f.kdf.parallelism,
+        },
+        salt: hex_field("kdf.salt", &f.kdf.salt, Some(SALT_LEN))?,
+        nonce: hex_field("nonce", &f.nonce, Some(NONCE_LEN))?,
+        ciphertext: hex_field("ciphertext", &f.ciphertext, None)?,
+    })
+}
+
+impl SealedFile {
+    /// Opens the file with `pass`. Returns the plaintext (zeroized on drop).
+    pub fn open(&self, pass: &Passphrase) -> Result<Zeroizing<Vec<u8>>, SecretError> {
+        let (file, kdf) = (&self.file, &self.kdf);
+        let key = derive_key(pass, &self.salt, kdf)
+            .ok_or_else(|| malformed(file, format!("Argon2id parameters out of range: {kdf:?}")))?;
+        let aad = associated_data(&self.expected, kdf, &self.salt);
+        ChaCha20Poly1305::new(Key::from_slice(key.as_ref()))
+            .decrypt(
+                Nonce::from_slice(&self.nonce),
+                Payload {
+                    msg: &self.ciphertext,
+                    aad: &aad,
+                },
+            )
+            .map(Zeroizing::new)
+            .map_err(|_| SecretError::WrongPassphrase {
+                trustee: self.expected.trustee,
+                what: self.expected.kind.what(),
+            })
+    }
+}
+
+/// Opens the secret file `bytes` (named `file` in messages), which must be bound to
+/// `expected`, with `pass`: [`read`], then [`SealedFile::open`]. Returns the plaintext
+/// (zeroized on drop).
+pub fn open(
+    file: &str,
+    bytes: &[u8],
+    expected: &SecretLabel,
+    pass: &Passphrase,
+) -> Result<Zeroizing<Vec<u8>>, SecretError> {
+    read(file, bytes, expected)?.open(pass)
 }
 
 #[cfg(test)]

@@ -408,6 +408,24 @@ fn the_rules_the_decryption_and_the_record() {
         assert!(report.contains(line), "missing {line:?} in\n{report}");
     }
     assert!(out.contains("ballots counted:             4"), "{out}");
+    assert!(report.contains("Invalid submissions ("), "{report}");
+
+    // A box with no invalid submission: the report has no empty heading for them.
+    let clean_box = e.p("clean-box.bin");
+    write_box(
+        &e,
+        &[vote(0, 0, t), vote(1, 0, t + 1)],
+        Path::new(&clean_box),
+    );
+    let clean = e.p("count-clean");
+    run(&import(&e, &clean_box, None, &clean));
+    let clean_report =
+        std::fs::read_to_string(Path::new(&clean).join("import-report.txt")).unwrap();
+    assert!(
+        clean_report.contains("rejected (invalid):          0")
+            && !clean_report.contains("Invalid submissions"),
+        "{clean_report}"
+    );
     assert!(
         report.contains(&format!(
             "leaf 5, voter PNOEE-{}: [eid.bad_signature]",
@@ -425,6 +443,33 @@ fn the_rules_the_decryption_and_the_record() {
 
     // Decryption shares of all five trustees.
     let shares: Vec<String> = (1..=5).map(|j| decrypt_share(&e, &count, j)).collect();
+
+    // A damaged count folder (aggregates.bin cut short, or counted-ballots.bin) is refused as
+    // docs/tally.md says: tally.count_folder, before any passphrase.
+    for (i, file) in ["aggregates.bin", "counted-ballots.bin"].iter().enumerate() {
+        let damaged = e.p(&format!("count-damaged-{i}"));
+        copy_dir(Path::new(&count), Path::new(&damaged));
+        let path = Path::new(&damaged).join(file);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        let (code, out) = fails(&[
+            "decrypt-share",
+            "--count",
+            &damaged,
+            "--trustee",
+            "1",
+            "--share",
+            &e.p("ceremony/trustee-1.share.SECRET.json"),
+            "--out",
+            &e.p("share-damaged.bin"),
+        ]);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains("[tally.count_folder]") && out.contains(file),
+            "{out}"
+        );
+        assert!(!out.contains("[record."), "{out}");
+    }
 
     // Two trustees alone cannot decrypt.
     let (code, out) = fails(&["combine", "--count", &count, &shares[1], &shares[3]]);
@@ -475,53 +520,78 @@ fn the_rules_the_decryption_and_the_record() {
         ([2, 4, 5].as_slice(), &a.counts)
     );
 
-    // Publish and read the results.
     let record = e.p("record");
-    ok(&[
-        "publish",
-        "--count",
-        &count,
-        "--ballot-box",
-        &box_file,
-        "--officials-key",
+    let publish = |key: &str, out: &str, auditors: &str| -> Vec<String> {
+        [
+            "publish",
+            "--count",
+            &count,
+            "--ballot-box",
+            &box_file,
+            "--officials-key",
+            key,
+            "--out",
+            out,
+            "--auditors-out",
+            auditors,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    // Publish given the public key file instead of the secret one: said plainly, with no
+    // passphrase asked for (there is no terminal here) and no JSON parser's message.
+    let (code, out) = run_fails(&publish(
+        &e.p("officials/officials-key.hex"),
+        &e.p("record-not-written"),
+        &e.p("auditors-not-written"),
+    ));
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("[ceremony.mismatch]")
+            && out.contains("it is a public key")
+            && out.contains(".SECRET.json")
+            && !out.contains("passphrase")
+            && !out.contains("line 1 column"),
+        "{out}"
+    );
+
+    // Publish and read the results.
+    let mut args = publish(
         &e.p("officials/officials-key.SECRET.json"),
-        "--passphrase-file",
-        &e.p("pass.txt"),
-        "--out",
         &record,
-        "--auditors-out",
         &e.p("auditors"),
-    ]);
+    );
+    args.extend(["--passphrase-file".to_owned(), e.p("pass.txt")]);
+    run(&args);
     let key = e.p("officials/officials-key.hex");
-    let csv = ok(&[
-        "results",
-        &record,
-        "--officials-key",
-        &key,
-        "--format",
-        "csv",
-    ]);
+    let print_results = |key: &str, format: &str| {
+        ok(&[
+            "results",
+            &record,
+            "--officials-key",
+            key,
+            "--format",
+            format,
+        ])
+    };
+    let csv = print_results(&key, "csv");
     assert!(csv.contains("north,council-north,ann,Ann,,1,2\n"), "{csv}");
     assert!(csv.contains("all,council-south,dee,Dee,,1,2\n"), "{csv}");
-    let json = ok(&[
-        "results",
-        &record,
-        "--officials-key",
-        &key,
-        "--format",
-        "json",
-    ]);
+    let json = print_results(&key, "json");
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["contests"][0]["selections"][2]["votes"], 1);
-    let html = ok(&[
-        "results",
-        &record,
-        "--officials-key",
-        &key,
-        "--format",
-        "html",
-    ]);
+    let html = print_results(&key, "html");
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("class=\"bar\""));
+    // The key itself (64 hex digits) works as well as its file, as in every program.
+    let hex_key = std::fs::read_to_string(&key).unwrap();
+    assert_eq!(print_results(hex_key.trim(), "csv"), csv);
+    let (code, out) = fails(&["results", &record, "--officials-key", &"0".repeat(63)]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("--officials-key: cannot read the key file") && out.contains("64 hex digits"),
+        "{out}"
+    );
     let table = ok(&["results", &record, "--officials-key", &key]);
     assert!(
         table.contains("North — North council (2 ballots)"),
@@ -540,6 +610,12 @@ fn the_rules_the_decryption_and_the_record() {
     assert!(
         out.contains("[record.hash_mismatch]") && out.contains("rule-counts.bin"),
         "{out}"
+    );
+    assert_eq!(
+        out.matches("was changed after the record was sealed")
+            .count(),
+        1,
+        "the reason is said once: {out}"
     );
 
     // One byte of one submission changed: refused, naming it.

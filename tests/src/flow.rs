@@ -1,6 +1,6 @@
 //! A whole election with the real programs, step by step: setup, the collector, the voters,
 //! closing and export, the count with some of the trustees, the record, the verifier. The
-//! demo prints it; the end-to-end tests check every number against the [`Plan`].
+//! demo prints it; the end-to-end tests check every number against the [`VotingScript`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use ivote_protocol::{ElectionManifest, WindowCheck};
 
 use crate::collector::CollectorProcess;
-use crate::plan::{Counts, Plan, Shares};
+use crate::plan::{Counts, Shares, VotingScript};
 use crate::programs::Programs;
 use crate::setup::{set_up, ElectionFiles, SetupOptions};
 use crate::voting::{cast_all, vote_command, Voting};
@@ -75,11 +75,11 @@ pub struct Options {
 
 /// What the election gave.
 #[derive(Debug)]
-pub struct Outcome {
+pub struct ElectionRun {
     /// The election's files.
     pub files: ElectionFiles,
     /// What the voters did.
-    pub plan: Plan,
+    pub plan: VotingScript,
     /// What the voting gave.
     pub voting: Voting,
     /// The results the tally published, as counts.
@@ -92,10 +92,7 @@ pub struct Outcome {
     pub record: PathBuf,
 }
 
-/// Unix seconds now.
-pub fn unix_now() -> i64 {
-    jiff::Timestamp::now().as_second()
-}
+pub use ivote_protocol::clock::unix_now;
 
 /// Waits until Unix second `t` (voting opens).
 pub fn wait_until(t: i64) {
@@ -105,7 +102,7 @@ pub fn wait_until(t: i64) {
 }
 
 /// Runs the whole election in `dir` (created; must not hold an election already).
-pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> Result<Outcome> {
+pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> Result<ElectionRun> {
     if dir.join("manifest.toml").exists() {
         bail!(
             "{} already holds an election: give an empty or new folder",
@@ -121,7 +118,7 @@ pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> R
     let files = set_up(programs, dir, &setup, now, |s| ui.info(s))?;
     let manifest = load_manifest(&files)?;
     let roll = read_roll(&files)?;
-    let plan = Plan::draw(
+    let plan = VotingScript::draw(
         &manifest,
         &roll,
         options.revoked,
@@ -221,7 +218,7 @@ pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> R
             files.officials_key_hex()?.as_ref(),
         ],
     )?;
-    Ok(Outcome {
+    Ok(ElectionRun {
         files,
         plan,
         voting,
@@ -237,7 +234,7 @@ pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> R
 pub fn count(
     programs: &Programs,
     files: &ElectionFiles,
-    plan: &Plan,
+    plan: &VotingScript,
     ballot_box: &Path,
     trustees: &[u32],
     work: &Path,
@@ -269,7 +266,7 @@ pub fn count(
 pub fn import(
     programs: &Programs,
     files: &ElectionFiles,
-    plan: &Plan,
+    plan: &VotingScript,
     ballot_box: &Path,
     work: &Path,
 ) -> Result<PathBuf> {
@@ -387,7 +384,7 @@ fn refused_locally(
     files: &ElectionFiles,
     manifest: &ElectionManifest,
     url: &str,
-    plan: &Plan,
+    plan: &VotingScript,
     ui: &dyn Ui,
 ) -> Result<()> {
     let Some(voter) = plan

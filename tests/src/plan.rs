@@ -4,7 +4,7 @@
 //! Every voter of the roll gets a part: abstain, vote once, or vote and vote again (the
 //! last vote counts); some of those who e-voted are on the paper-vote list (their e-votes do
 //! not count); voters with revoked certificates try to vote and are refused. Each vote is a
-//! random choice that the contest allows. [`Plan::expected`] applies the election's rules to
+//! random choice that the contest allows. [`VotingScript::expected`] applies the election's rules to
 //! the plan, independently of the tally, so a test can compare the two exactly.
 
 use std::collections::BTreeMap;
@@ -20,7 +20,7 @@ pub type Vote = Vec<Vec<u64>>;
 
 /// What one voter does.
 #[derive(Clone, Debug)]
-pub struct VoterPlan {
+pub struct VoterScript {
     /// The voter's id code.
     pub code: String,
     /// The voter's district.
@@ -35,9 +35,9 @@ pub struct VoterPlan {
 
 /// The whole election's plan.
 #[derive(Clone, Debug)]
-pub struct Plan {
+pub struct VotingScript {
     /// Every voter of the roll, in roll order.
-    pub voters: Vec<VoterPlan>,
+    pub voters: Vec<VoterScript>,
 }
 
 /// How many voters do what, as fractions of the roll.
@@ -64,7 +64,7 @@ impl Default for Shares {
 /// Per district, contest and selection: the sum of the counted votes' values.
 pub type Counts = BTreeMap<(String, String, usize), u64>;
 
-impl Plan {
+impl VotingScript {
     /// Draws a plan for the `roll` (id code, district) from `seed`. The first `revoked`
     /// voters have revoked certificates (as `tally insecure-demo-pki --revoke` makes them).
     pub fn draw(
@@ -73,7 +73,7 @@ impl Plan {
         revoked: usize,
         shares: Shares,
         seed: u64,
-    ) -> Plan {
+    ) -> VotingScript {
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let voters = roll
             .iter()
@@ -96,7 +96,7 @@ impl Plan {
                 let votes = (0..casts)
                     .map(|_| random_ballot(contests, &mut rng))
                     .collect();
-                VoterPlan {
+                VoterScript {
                     code: code.clone(),
                     district: district.clone(),
                     votes,
@@ -105,8 +105,8 @@ impl Plan {
                 }
             })
             .collect::<Vec<_>>();
-        let mut plan = Plan { voters };
-        let mut evoters: Vec<&mut VoterPlan> = plan
+        let mut plan = VotingScript { voters };
+        let mut evoters: Vec<&mut VoterScript> = plan
             .voters
             .iter_mut()
             .filter(|v| v.counts_if_not_cancelled())
@@ -129,7 +129,7 @@ impl Plan {
         revotes: usize,
         paper: usize,
         seed: u64,
-    ) -> Plan {
+    ) -> VotingScript {
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let mut order: Vec<usize> = (0..roll.len()).collect();
         order.shuffle(&mut rng);
@@ -154,7 +154,7 @@ impl Plan {
                     .district(district)
                     .map(|d| d.contests.as_slice())
                     .unwrap_or_default();
-                VoterPlan {
+                VoterScript {
                     code: code.clone(),
                     district: district.clone(),
                     votes: (0..casts)
@@ -165,7 +165,7 @@ impl Plan {
                 }
             })
             .collect();
-        Plan { voters }
+        VotingScript { voters }
     }
 
     /// The paper-vote list: the id codes of the voters on it.
@@ -218,7 +218,7 @@ impl Plan {
     }
 }
 
-impl VoterPlan {
+impl VoterScript {
     fn counts_if_not_cancelled(&self) -> bool {
         !self.revoked && !self.votes.is_empty()
     }
@@ -320,7 +320,7 @@ mod tests {
         let roll: Vec<(String, String)> = (0..100)
             .map(|i| (format!("voter{i}"), ["tallinn", "tartu"][i % 2].into()))
             .collect();
-        let plan = Plan::draw_exact(&m, &roll, 7, 5, 3);
+        let plan = VotingScript::draw_exact(&m, &roll, 7, 5, 3);
         assert_eq!(plan.accepted_submissions(), 107);
         assert_eq!(plan.paper_list().len(), 5);
         assert_eq!(plan.counted_voters(), 95);
@@ -328,7 +328,7 @@ mod tests {
             .voters
             .iter()
             .all(|v| !v.votes.is_empty() && !v.revoked));
-        let again = Plan::draw_exact(&m, &roll, 7, 5, 3);
+        let again = VotingScript::draw_exact(&m, &roll, 7, 5, 3);
         assert_eq!(format!("{:?}", plan.voters), format!("{:?}", again.voters));
     }
 
@@ -343,7 +343,7 @@ mod tests {
                 )
             })
             .collect();
-        let plan = Plan::draw(&m, &roll, 3, Shares::default(), 7);
+        let plan = VotingScript::draw(&m, &roll, 3, Shares::default(), 7);
         assert!(plan.voters.iter().take(3).all(|v| v.revoked && !v.counts()));
         assert!(plan.voters.iter().any(|v| v.votes.len() == 2));
         assert!(!plan.paper_list().is_empty());

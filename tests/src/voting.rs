@@ -1,4 +1,4 @@
-//! The voters of a [`Plan`] casting their votes with the real `voter-app`, several at a time.
+//! The voters of a [`VotingScript`] casting their votes with the real `voter-app`, several at a time.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use anyhow::{bail, Context, Result};
 use ivote_protocol::ElectionManifest;
 
-use crate::plan::{choice_args, Plan, VoterPlan};
+use crate::plan::{choice_args, VoterScript, VotingScript};
 use crate::programs::Programs;
 use crate::setup::ElectionFiles;
 
@@ -65,7 +65,7 @@ fn vote_args(
     url: &str,
     officials_key: &str,
     contests: &[ivote_protocol::manifest::Contest],
-    voter: &VoterPlan,
+    voter: &VoterScript,
     n: usize,
 ) -> (Vec<String>, PathBuf) {
     let receipt = files
@@ -103,7 +103,7 @@ pub fn cast_all(
     files: &ElectionFiles,
     manifest: &ElectionManifest,
     url: &str,
-    plan: &Plan,
+    plan: &VotingScript,
     parallel: usize,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Voting> {
@@ -158,7 +158,7 @@ fn cast_voter(
     manifest: &ElectionManifest,
     url: &str,
     officials_key: &str,
-    voter: &VoterPlan,
+    voter: &VoterScript,
 ) -> Result<Voting> {
     let contests = manifest
         .district(&voter.district)

@@ -14,8 +14,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use ivote_e2e::collector::CollectorProcess;
-use ivote_e2e::flow::{self, parse_results, unix_now, Options, Outcome, Quiet};
-use ivote_e2e::plan::{Plan, Shares};
+use ivote_e2e::flow::{self, parse_results, unix_now, ElectionRun, Options, Quiet};
+use ivote_e2e::plan::{Shares, VotingScript};
 use ivote_e2e::programs::Programs;
 use ivote_e2e::setup::{set_up, SetupOptions};
 
@@ -40,8 +40,8 @@ fn options(voters: usize, trustees: Vec<u32>) -> Options {
 }
 
 /// One small election, run once and shared by the tests that read it.
-fn election() -> &'static (tempfile::TempDir, Outcome) {
-    static ELECTION: OnceLock<(tempfile::TempDir, Outcome)> = OnceLock::new();
+fn election() -> &'static (tempfile::TempDir, ElectionRun) {
+    static ELECTION: OnceLock<(tempfile::TempDir, ElectionRun)> = OnceLock::new();
     ELECTION.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let outcome = flow::run(programs(), dir.path(), &options(40, vec![1, 2, 3]), &Quiet)
@@ -229,7 +229,7 @@ fn every_receipt_survives_a_collector_killed_mid_voting() {
             (f[0].to_owned(), f[1].to_owned())
         })
         .collect();
-    let plan = Plan::draw(&manifest, &roll, 0, Shares::default(), 5);
+    let plan = VotingScript::draw(&manifest, &roll, 0, Shares::default(), 5);
     flow::wait_until(now + 2);
     let data = files.path("collector-data");
     let collector = CollectorProcess::start(

@@ -18,7 +18,7 @@ mod common;
 use std::time::Instant;
 
 use common::audit::{AuditCase, STARTS};
-use ivote_protocol::record::counts::Outcome;
+use ivote_protocol::record::counts::LeafDecision;
 use ivote_protocol::Country;
 use ivote_verifier::{audit_record, AuditInputs, Options, RecordDir};
 use rand::rngs::OsRng;
@@ -42,17 +42,17 @@ fn main() {
         v.at = STARTS + 1000 + k as i64;
         v.choice = k % 2;
         v.bad_signature = false;
-        v.outcome = Outcome::Superseded;
+        v.outcome = LeafDecision::Superseded;
         case.votes.push(v);
     }
     for (i, v) in case.votes.iter_mut().enumerate() {
-        if revoters.contains(&v.voter) && v.outcome == Outcome::Counted && i < base && n > 0 {
-            v.outcome = Outcome::Superseded;
+        if revoters.contains(&v.voter) && v.outcome == LeafDecision::Counted && i < base && n > 0 {
+            v.outcome = LeafDecision::Superseded;
         }
     }
     for &voter in &revoters {
         if let Some(last) = case.votes.iter_mut().rev().find(|v| v.voter == voter) {
-            last.outcome = Outcome::Counted;
+            last.outcome = LeafDecision::Counted;
         }
     }
     let t = Instant::now();

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use ivote_protocol::ballot::Hash32;
 use ivote_protocol::Country;
-use ivote_verifier::checks::parse_key_hex;
 use ivote_verifier::receipt::check_receipt;
 use ivote_verifier::{audit_record, check_record, AuditInputs, Options, RecordDir, Report};
 use rand::rngs::OsRng;
@@ -21,10 +20,10 @@ struct Cli {
     /// Print the report as JSON (format ivote-verifier-report-v1) instead of text.
     #[arg(long, global = true)]
     json: bool,
-    /// The officials' public key (64 hex digits), as they published it. Without it the
-    /// record's own officials-key.hex is used, which only proves the record is consistent
-    /// with itself.
-    #[arg(long, global = true, value_name = "HEX")]
+    /// The officials' public key, as they published it: its file (officials-key.hex) or the
+    /// key itself, 64 hex digits. Without it the record's own officials-key.hex is used,
+    /// which only proves the record is consistent with itself.
+    #[arg(long, global = true, value_name = "FILE_OR_HEX")]
     officials_key: Option<String>,
     /// No progress bar.
     #[arg(long, global = true)]
@@ -50,7 +49,7 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         roll: PathBuf,
         /// The country of the roll's personal codes: EE or TH.
-        #[arg(long, default_value = "EE", value_parser = parse_country)]
+        #[arg(long, default_value = "EE")]
         country: Country,
     },
     /// Check a voter's receipt against the record's final log.
@@ -65,10 +64,6 @@ enum Command {
     },
 }
 
-fn parse_country(s: &str) -> Result<Country, String> {
-    Country::from_code(s).ok_or_else(|| format!("`{s}` is not a supported country: use EE or TH"))
-}
-
 fn could_not_run(message: &str) -> ExitCode {
     eprintln!("verifier: {message}");
     ExitCode::from(2)
@@ -79,13 +74,11 @@ fn main() -> ExitCode {
     let officials_key = match cli
         .officials_key
         .as_deref()
-        .map(|k| parse_key_hex(k.as_bytes()))
+        .map(ivote_protocol::fs::read_public_key_arg)
+        .transpose()
     {
-        None => None,
-        Some(Some(k)) => Some(k),
-        Some(None) => {
-            return could_not_run("--officials-key must be an Ed25519 public key as 64 hex digits")
-        }
+        Ok(key) => key,
+        Err(e) => return could_not_run(&format!("--officials-key: {e}")),
     };
     let options = Options {
         officials_key,

@@ -13,7 +13,7 @@ use std::process::Command;
 use common::audit::{reseal_bundle, AuditCase, Written};
 use ivote_protocol::ballot_box::{BallotBoxWriter, FinalHead, BALLOT_BOX_FILE};
 use ivote_protocol::receipt::SignedTreeHead;
-use ivote_protocol::record::counts::Outcome;
+use ivote_protocol::record::counts::LeafDecision;
 use ivote_protocol::record::PAPER_VOTES_FILE;
 use ivote_protocol::Country;
 use ivote_verifier::report::Status;
@@ -175,7 +175,7 @@ fn a04_a_box_whose_leaf_was_dropped() {
 fn a05_a_decision_with_an_unknown_reason() {
     let mut rng = rng();
     let mut case = AuditCase::honest(&mut rng);
-    case.votes[5].outcome = Outcome::Invalid("tally.because".into());
+    case.votes[5].outcome = LeafDecision::Invalid("tally.because".into());
     expect_only(&audit(&case.write(&mut rng)), &["A05"], "tally.because");
 }
 
@@ -193,7 +193,7 @@ fn a06_a_submission_changed_after_it_was_logged() {
 fn a07_a_revoked_certificates_submission_counted() {
     let mut rng = rng();
     let mut case = AuditCase::honest(&mut rng);
-    case.votes[5].outcome = Outcome::Counted;
+    case.votes[5].outcome = LeafDecision::Counted;
     let report = audit(&case.write(&mut rng));
     expect_only(&report, &["A07"], "eid.revoked");
     assert!(report
@@ -228,7 +228,7 @@ fn a10_a_decision_changed() {
     let mut rng = rng();
     let mut case = AuditCase::honest(&mut rng);
     // A revote turned into a test vote: the totals are made to agree, the rules do not.
-    case.votes[1].outcome = Outcome::TestVote;
+    case.votes[1].outcome = LeafDecision::TestVote;
     expect_only(&audit(&case.write(&mut rng)), &["A10"], "leaf 1");
 }
 
@@ -236,7 +236,7 @@ fn a10_a_decision_changed() {
 fn a10_a_paper_voters_e_vote_counted() {
     let mut rng = rng();
     let mut case = AuditCase::honest(&mut rng);
-    case.votes[4].outcome = Outcome::Counted;
+    case.votes[4].outcome = LeafDecision::Counted;
     let report = audit(&case.write(&mut rng));
     expect_only(&report, &["A10"], "cancelled: voted on paper");
 }
@@ -245,8 +245,8 @@ fn a10_a_paper_voters_e_vote_counted() {
 fn a10_an_earlier_vote_counted_instead_of_the_last() {
     let mut rng = rng();
     let mut case = AuditCase::honest(&mut rng);
-    case.votes[1].outcome = Outcome::Counted;
-    case.votes[3].outcome = Outcome::Superseded;
+    case.votes[1].outcome = LeafDecision::Counted;
+    case.votes[3].outcome = LeafDecision::Superseded;
     expect_only(&audit(&case.write(&mut rng)), &["A10"], "leaf 3");
 }
 
@@ -298,7 +298,7 @@ fn the_binary_audits_with_json_and_exit_codes() {
     assert_eq!(json["command"], "audit");
     assert_eq!(json["checks"].as_array().unwrap().len(), 27);
 
-    case.votes[4].outcome = Outcome::Counted;
+    case.votes[4].outcome = LeafDecision::Counted;
     let altered = case.write(&mut rng);
     let out = run(&altered, &altered.roll);
     assert_eq!(out.status.code(), Some(1));

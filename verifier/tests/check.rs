@@ -378,3 +378,44 @@ fn the_command_line_exits_0_1_2_and_prints_json() {
 
     let _ = aggregate(&e, &r.ballots);
 }
+
+#[test]
+fn the_officials_key_is_taken_as_a_file_or_as_hex() {
+    let (e, r, _) = honest();
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("record");
+    r.write(&e, &record);
+    let bin = env!("CARGO_BIN_EXE_verifier");
+    let key_file = dir.path().join("officials-key.hex");
+    std::fs::write(
+        &key_file,
+        format!("{}\n", hex::encode(e.officials.verifying_key().as_bytes())),
+    )
+    .unwrap();
+    let check = |key: &std::ffi::OsStr| {
+        Command::new(bin)
+            .args(["check", "--quiet"])
+            .arg("--officials-key")
+            .arg(key)
+            .arg(&record)
+            .output()
+            .unwrap()
+    };
+    let out = check(key_file.as_os_str());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // Neither a key nor a readable file: could not run, one message naming the argument.
+    let out = check("2a36".as_ref());
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("verifier: --officials-key: cannot read the key file 2a36")
+            && err.contains("64 hex digits")
+            && err.lines().count() == 1,
+        "{err}"
+    );
+}

@@ -27,9 +27,10 @@ pub struct ElectionArgs {
     /// The collector's address, e.g. https://vote.example.org
     #[arg(long, value_name = "URL")]
     pub collector: String,
-    /// The election officials' public key (64 hex digits, as they published it): the
-    /// election package must carry their signature.
-    #[arg(long, value_name = "HEX", conflicts_with = "context")]
+    /// The election officials' public key, as they published it: its file
+    /// (officials-key.hex) or the key itself, 64 hex digits. The election package must
+    /// carry their signature.
+    #[arg(long, value_name = "FILE_OR_HEX", conflicts_with = "context")]
     pub officials_key: Option<String>,
     /// The election's context hash (64 hex digits, as the officials published it), instead
     /// of their key.

@@ -1,19 +1,11 @@
-//! The app's edges: files, the passphrase, the clock.
+//! The app's edges: files and the passphrase (the clock is `ivote_protocol::clock`).
 
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use ivote_eid::VoterKey;
 use zeroize::Zeroizing;
 
 use crate::error::AppError;
-
-/// Unix seconds now.
-pub fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
 
 /// Reads a file (`app.read_file`, could not run).
 pub fn read(path: &Path) -> Result<Vec<u8>, AppError> {

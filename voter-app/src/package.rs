@@ -22,28 +22,23 @@ pub enum Trust {
 }
 
 impl Trust {
-    /// From the command line's `--officials-key HEX` or `--context HEX` (exactly one).
+    /// From the command line's `--officials-key FILE_OR_HEX` or `--context HEX` (exactly
+    /// one).
     pub fn from_flags(
         officials_key: Option<&str>,
         context: Option<&str>,
     ) -> Result<Trust, AppError> {
         match (officials_key, context) {
-            (Some(h), None) => {
-                let mut bytes = [0u8; 32];
-                hex::decode_to_slice(h.trim(), &mut bytes)
-                    .ok()
-                    .and_then(|()| VerifyingKey::from_bytes(&bytes).ok())
-                    .map(Trust::OfficialsKey)
-                    .ok_or_else(|| {
-                        AppError::refused(
-                            "app.bad_officials_key",
-                            format!(
-                                "--officials-key `{h}` is not the officials' public key: 64 hex \
-                                 digits, as published by the election officials"
-                            ),
-                        )
-                    })
-            }
+            (Some(arg), None) => ivote_protocol::fs::read_public_key_arg(arg)
+                .map(Trust::OfficialsKey)
+                .map_err(|e| {
+                    let message = format!("--officials-key: {e}");
+                    if e.is_unreadable() {
+                        AppError::could_not_run("app.read_file", message)
+                    } else {
+                        AppError::refused("app.bad_officials_key", message)
+                    }
+                }),
             (None, Some(h)) => ContextHash::from_hex(h.trim())
                 .map(Trust::Context)
                 .ok_or_else(|| {

@@ -346,6 +346,20 @@ fn vote_verify_revote_and_check_receipts_against_a_real_collector() {
         let shown = ok(&app.check_receipt(r));
         assert!(shown.contains("still in the collector's log"), "{shown}");
     }
+    // The officials' key as its file works as well as its hex; a key that is no key is
+    // refused.
+    let with_key = |officials: String| App {
+        st: &st,
+        url: server.url.clone(),
+        officials,
+    };
+    ok(&with_key(st.p("officials/officials-key.hex")).check_receipt("first.bin"));
+    let err = refused(
+        &with_key(format!("02{}", "00".repeat(31))).check_receipt("first.bin"),
+        1,
+        "app.bad_officials_key",
+    );
+    assert!(err.contains("not an Ed25519 public key"), "{err}");
     let mut forged = std::fs::read(st.path("first.bin")).unwrap();
     *forged.last_mut().unwrap() ^= 1;
     std::fs::write(st.path("forged.bin"), forged).unwrap();

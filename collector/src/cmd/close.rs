@@ -6,11 +6,12 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use ivote_protocol::clock::{rfc3339, unix_now};
 use ivote_protocol::ContextHash;
 use ivote_secrets::passphrase::PassphraseSource;
 use serde_json::Value;
 
-use super::{read, unix_now, CmdError};
+use super::{read, CmdError};
 use crate::admin::CloseRequest;
 use crate::client::{ApiClient, ClientError};
 
@@ -63,14 +64,17 @@ pub fn run(a: CloseArgs) -> Result<(), CmdError> {
         client.post_json("/admin/close", &request).await
     });
     let closed = closed.map_err(client_error)?;
-    let field = |name: &str| closed.get(name).cloned().unwrap_or(Value::Null);
+    let text = |name: &str| closed.get(name).and_then(Value::as_str).unwrap_or("?");
+    let size = closed.get("size").and_then(Value::as_u64).unwrap_or(0);
+    let at = closed
+        .get("timestamp")
+        .and_then(Value::as_i64)
+        .map_or_else(|| "?".to_owned(), rfc3339);
     println!(
-        "collector: closed; final head: {} submissions, root {}, at {}",
-        field("size"),
-        field("root"),
-        field("timestamp")
+        "collector: closed; final head: {size} submissions, root {}, at {at}",
+        text("root")
     );
-    println!("final head layout: {}", field("layout"));
+    println!("final head layout: {}", text("layout"));
     Ok(())
 }
 

@@ -13,13 +13,14 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use ivote_protocol::ballot::BallotShapes;
-use ivote_protocol::ballot_box::{BallotBoxWriter, FinalHead, BALLOT_BOX_FILE};
+use ivote_protocol::ballot_box::{BallotBoxError, BallotBoxWriter, FinalHead, BALLOT_BOX_FILE};
+use ivote_protocol::fs::write_atomically;
 use ivote_protocol::merkle::MerkleTree;
 use sha2::{Digest, Sha256};
+use thiserror::Error;
 
 use super::package::load_package;
 use super::{read, CmdError};
-use crate::atomic_file::write_atomically;
 use crate::journal::{scan, JournalError};
 use crate::replay::Replay;
 use crate::store::FINAL_HEAD_FILE;
@@ -41,12 +42,65 @@ pub struct ExportArgs {
     /// of these names are replaced).
     #[arg(long, value_name = "FOLDER")]
     pub out: PathBuf,
-    /// The officials' public key, 64 hex digits (officials-key.hex).
-    #[arg(long, value_name = "HEX")]
+    /// The officials' public key: its file (officials-key.hex) or the key itself, 64 hex
+    /// digits, as they published it.
+    #[arg(long, value_name = "FILE_OR_HEX")]
     pub officials_key: Option<String>,
     /// The published context hash, 64 hex digits.
     #[arg(long, value_name = "HEX")]
     pub context: Option<String>,
+}
+
+/// Why `ballot-box.bin` was not written.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// The journal is corrupt (`store.corrupt_journal`) or cannot be read (`export.io`).
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// The journal is not the one the final head closed (`export.head_mismatch`).
+    #[error(
+        "the journal {} ({entries} whole entries, {torn} bytes after them) does not match the \
+         final head ({size} entries and its root): the ballot box was changed after it was \
+         closed; restore it from a backup or replica",
+        journal.display()
+    )]
+    HeadMismatch {
+        /// The journal file.
+        journal: PathBuf,
+        /// Its whole entries.
+        entries: u64,
+        /// The bytes after them.
+        torn: u64,
+        /// The final head's size.
+        size: u64,
+    },
+    /// The output could not be written (could not run).
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    /// The ballot box writer refused (could not run).
+    #[error(transparent)]
+    Write(#[from] BallotBoxError),
+}
+
+impl ExportError {
+    /// The stable code of a refusal; `None` when the export could not run.
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            ExportError::Journal(JournalError::Corrupt { .. }) => Some("store.corrupt_journal"),
+            ExportError::Journal(JournalError::Io { .. }) => Some("export.io"),
+            ExportError::HeadMismatch { .. } => Some("export.head_mismatch"),
+            ExportError::Io(_) | ExportError::Write(_) => None,
+        }
+    }
+
+    /// The command's error: a refusal with its code, or could not run writing `path`.
+    fn into_cmd(self, path: &Path) -> CmdError {
+        match self.code() {
+            Some(code) => CmdError::refused(code, self),
+            None => CmdError::CouldNotRun(format!("cannot write {}: {self}", path.display())),
+        }
+    }
 }
 
 /// What went into the export, for the summary.
@@ -84,17 +138,15 @@ pub fn run(a: ExportArgs) -> Result<(), CmdError> {
     let journal_path = a.data.join("journal");
     let box_path = a.out.join(BALLOT_BOX_FILE);
     let starts = package.manifest.voting_starts().as_second();
-    let mut failure = None;
     let mut counts = Counts {
         entries: 0,
         test_votes: 0,
         voters: 0,
     };
-    let written = write_atomically(&box_path, |out| {
+    write_atomically(&box_path, |out| {
         let journal = File::open(&journal_path)?;
         let len = journal.metadata()?.len();
-        let mut writer =
-            BallotBoxWriter::new(&mut *out, &context, &final_head).map_err(io::Error::other)?;
+        let mut writer = BallotBoxWriter::new(&mut *out, &context, &final_head)?;
         let mut replay = Replay::new(&context, &shapes);
         let mut tree = MerkleTree::new();
         let end = scan(&journal_path, journal, len, |_, entry| {
@@ -103,49 +155,25 @@ pub fn run(a: ExportArgs) -> Result<(), CmdError> {
             if entry.record.received_at < starts {
                 counts.test_votes += 1;
             }
-            writer
-                .push(&entry.record.to_bytes(), &entry.submission)
-                .map_err(|e| e.to_string())
-        });
-        let end = match end {
-            Ok(end) => end,
-            Err(e) => {
-                let code = match e {
-                    JournalError::Corrupt { .. } => "store.corrupt_journal",
-                    JournalError::Io { .. } => "export.io",
-                };
-                failure = Some(CmdError::refused(code, &e));
-                return Err(io::Error::other(e));
-            }
-        };
+            writer.push(&entry.record.to_bytes(), &entry.submission)?;
+            Ok(())
+        })?;
         counts.entries = end.entries;
         counts.voters = replay.voters();
         let root = tree.root(tree.size());
         if end.torn > 0 || end.entries != final_head.head.size || root != Some(final_head.head.root)
         {
-            let e = CmdError::refused(
-                "export.head_mismatch",
-                format!(
-                    "the journal {} ({} whole entries, {} bytes after them) does not match the \
-                     final head ({} entries and its root): the ballot box was changed after it \
-                     was closed; restore it from a backup or replica",
-                    journal_path.display(),
-                    end.entries,
-                    end.torn,
-                    final_head.head.size
-                ),
-            );
-            failure = Some(e);
-            return Err(io::Error::other("mismatch"));
+            return Err(ExportError::HeadMismatch {
+                journal: journal_path.clone(),
+                entries: end.entries,
+                torn: end.torn,
+                size: final_head.head.size,
+            });
         }
-        writer.finish().map_err(io::Error::other)?;
+        writer.finish()?;
         Ok(())
-    });
-    if let Err(e) = written {
-        return Err(failure.unwrap_or_else(|| {
-            CmdError::CouldNotRun(format!("cannot write {}: {e}", box_path.display()))
-        }));
-    }
+    })
+    .map_err(|e| e.into_cmd(&box_path))?;
     let bin = read(&box_path)?;
     let summary = summary(&context.to_hex(), &final_head, &counts, &bin);
     write_atomically(&a.out.join(SUMMARY_FILE), |w| {

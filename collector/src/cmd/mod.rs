@@ -128,13 +128,6 @@ pub fn run(cli: Cli) -> Result<(), CmdError> {
     }
 }
 
-/// Unix seconds now.
-pub(crate) fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
 /// Reads a whole file; the error names it.
 pub(crate) fn read(path: &Path) -> Result<Vec<u8>, CmdError> {
     std::fs::read(path)

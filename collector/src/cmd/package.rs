@@ -1,5 +1,5 @@
 //! Loading the election package for `serve` and `export`: read the folder, parse the trust
-//! flags (`--officials-key HEX` or `--context HEX`), verify.
+//! flags (`--officials-key FILE_OR_HEX` or `--context HEX`), verify.
 
 use std::path::Path;
 
@@ -9,10 +9,10 @@ use ivote_protocol::package::{
 };
 
 use super::CmdError;
-use crate::key_file;
 
-/// The package in `dir`, verified with the officials' public key (hex) or a pinned context
-/// hash (hex); its files and the officials' key if it was given.
+/// The package in `dir`, verified with the officials' public key (its file or hex, read
+/// as every program reads it) or a pinned context hash (hex); its files and the officials'
+/// key if it was given.
 pub(crate) fn load_package(
     dir: &Path,
     officials_key: Option<&str>,
@@ -21,12 +21,16 @@ pub(crate) fn load_package(
     let files = ivote_protocol::fs::read_package_dir(dir)
         .map_err(|e| CmdError::CouldNotRun(e.to_string()))?;
     let officials = officials_key
-        .map(|h| {
-            key_file::public_key(h.as_bytes()).ok_or_else(|| {
-                CmdError::refused(
-                    "collector.bad_officials_key",
-                    format!("--officials-key `{h}` is not an Ed25519 public key in 64 hex digits"),
-                )
+        .map(|arg| {
+            ivote_protocol::fs::read_public_key_arg(arg).map_err(|e| {
+                if e.is_unreadable() {
+                    CmdError::CouldNotRun(format!("--officials-key: {e}"))
+                } else {
+                    CmdError::refused(
+                        "collector.bad_officials_key",
+                        format!("--officials-key: {e}"),
+                    )
+                }
             })
         })
         .transpose()?;

@@ -7,12 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
+use ivote_protocol::clock::unix_now;
 use ivote_protocol::package::MANIFEST_FILE;
 use ivote_protocol::Country;
 use tracing_subscriber::EnvFilter;
 
 use super::package::load_package;
-use super::{read, unix_now, CmdError};
+use super::{read, CmdError};
 use crate::api::{app, close_at_end, AppState, ElectionInfo, Limits, Metrics, RateLimit};
 use crate::election::Election;
 use crate::key_file;
@@ -29,7 +30,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub roll: PathBuf,
     /// The country of the roll's id codes: EE or TH.
-    #[arg(long, value_name = "EE|TH", value_parser = parse_country)]
+    #[arg(long, value_name = "EE|TH")]
     pub country: Country,
     /// The ballot box folder (journal and index; created if missing).
     #[arg(long, value_name = "FOLDER")]
@@ -41,9 +42,9 @@ pub struct ServeArgs {
     /// address is printed).
     #[arg(long, value_name = "ADDR")]
     pub listen: SocketAddr,
-    /// The officials' public key, 64 hex digits (officials-key.hex): the package must carry
-    /// their signature.
-    #[arg(long, value_name = "HEX")]
+    /// The officials' public key: its file (officials-key.hex) or the key itself, 64 hex
+    /// digits, as they published it. The package must carry their signature.
+    #[arg(long, value_name = "FILE_OR_HEX")]
     pub officials_key: Option<String>,
     /// The published context hash, 64 hex digits: the package must have it.
     #[arg(long, value_name = "HEX")]
@@ -81,10 +82,6 @@ pub struct ServeArgs {
     /// beyond that). No limit if not given.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_per_voter_per_minute: Option<u32>,
-}
-
-fn parse_country(s: &str) -> Result<Country, String> {
-    Country::from_code(s).ok_or_else(|| format!("`{s}` is not a supported country: use EE or TH"))
 }
 
 /// Runs `serve`.

@@ -257,14 +257,12 @@ impl JournalStore {
         let (journal, end) = Journal::open(&dir.join("journal"), |offset, entry| {
             let checked = replay.check(&entry)?;
             let r = &entry.record;
-            index
-                .index(
-                    r,
-                    &checked.nonce,
-                    r.received_at.saturating_add(election.challenge_ttl),
-                    &checked.ciphertexts,
-                )
-                .map_err(|e| e.to_string())?;
+            index.index(
+                r,
+                &checked.nonce,
+                r.received_at.saturating_add(election.challenge_ttl),
+                &checked.ciphertexts,
+            )?;
             tree.push(r.leaf_hash());
             offsets.push(offset);
             Ok(())
@@ -584,7 +582,7 @@ impl Writer {
         let timestamp = now.max(log.head.timestamp);
         let head = SignedTreeHead::sign(&self.key, &self.context, size, root, timestamp);
         let final_head = FinalHead::sign(head, &self.key, &self.context);
-        crate::atomic_file::write_atomically(&self.final_path, |w| {
+        ivote_protocol::fs::write_atomically(&self.final_path, |w| {
             std::io::Write::write_all(w, &final_head.to_bytes())
         })
         .map_err(|e| StoreError::WriteFinalHead {

@@ -128,9 +128,9 @@ impl RuleCounts {
     }
 }
 
-/// What happened to one leaf.
+/// What the counting rules decided for one leaf (`decisions.bin`): counted, or why not.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Outcome {
+pub enum LeafDecision {
     /// The voter's last valid submission: counted.
     Counted,
     /// A later valid submission of the same voter replaced it.
@@ -143,25 +143,25 @@ pub enum Outcome {
     Invalid(String),
 }
 
-impl Outcome {
+impl LeafDecision {
     fn tag(&self) -> u8 {
         match self {
-            Outcome::Counted => 0,
-            Outcome::Superseded => 1,
-            Outcome::Cancelled => 2,
-            Outcome::TestVote => 3,
-            Outcome::Invalid(_) => 4,
+            LeafDecision::Counted => 0,
+            LeafDecision::Superseded => 1,
+            LeafDecision::Cancelled => 2,
+            LeafDecision::TestVote => 3,
+            LeafDecision::Invalid(_) => 4,
         }
     }
 
     /// A word for reports: `counted`, `superseded`, `cancelled`, `test vote`, or the reason.
     pub fn describe(&self) -> String {
         match self {
-            Outcome::Counted => "counted".into(),
-            Outcome::Superseded => "superseded by a later vote".into(),
-            Outcome::Cancelled => "cancelled: voted on paper".into(),
-            Outcome::TestVote => "test vote before the window".into(),
-            Outcome::Invalid(code) => format!("invalid [{code}]"),
+            LeafDecision::Counted => "counted".into(),
+            LeafDecision::Superseded => "superseded by a later vote".into(),
+            LeafDecision::Cancelled => "cancelled: voted on paper".into(),
+            LeafDecision::TestVote => "test vote before the window".into(),
+            LeafDecision::Invalid(code) => format!("invalid [{code}]"),
         }
     }
 }
@@ -171,8 +171,8 @@ impl Outcome {
 pub struct Decisions {
     /// The election.
     pub context: ContextHash,
-    /// Outcome of leaf `i` at `i`.
-    pub outcomes: Vec<Outcome>,
+    /// The decision on leaf `i`, at `i`.
+    pub outcomes: Vec<LeafDecision>,
 }
 
 impl Decisions {
@@ -183,7 +183,7 @@ impl Decisions {
         for (i, o) in self.outcomes.iter().enumerate() {
             w.u64(i as u64).fixed(&[o.tag()]);
             match o {
-                Outcome::Invalid(code) => w.bytes(code.as_bytes()),
+                LeafDecision::Invalid(code) => w.bytes(code.as_bytes()),
                 _ => w.bytes(&[]),
             };
         }
@@ -214,11 +214,11 @@ impl Decisions {
                 .string("a reason", crate::ballot::MAX_ID_LEN)
                 .map_err(RecordError::layout(F))?;
             let outcome = match (tag, reason.is_empty()) {
-                (0, true) => Outcome::Counted,
-                (1, true) => Outcome::Superseded,
-                (2, true) => Outcome::Cancelled,
-                (3, true) => Outcome::TestVote,
-                (4, false) => Outcome::Invalid(reason.to_owned()),
+                (0, true) => LeafDecision::Counted,
+                (1, true) => LeafDecision::Superseded,
+                (2, true) => LeafDecision::Cancelled,
+                (3, true) => LeafDecision::TestVote,
+                (4, false) => LeafDecision::Invalid(reason.to_owned()),
                 _ => {
                     return Err(RecordError::malformed(
                         F,

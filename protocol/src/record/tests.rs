@@ -6,7 +6,7 @@ use rand::rngs::OsRng;
 
 use super::aggregates::{Aggregate, Aggregates};
 use super::ballots::{CountedBallotsReader, CountedBallotsWriter};
-use super::counts::{Decisions, Outcome, RuleCounts};
+use super::counts::{Decisions, LeafDecision, RuleCounts};
 use super::log::LogFile;
 use super::results::Results;
 use super::seal::{valid_name, RecordIndex, KIND_RECORD};
@@ -128,11 +128,11 @@ fn decisions_round_trip_and_reasons_only_for_invalid() {
     let d = Decisions {
         context: CTX,
         outcomes: vec![
-            Outcome::Superseded,
-            Outcome::Invalid("eid.bad_signature".into()),
-            Outcome::Counted,
-            Outcome::Cancelled,
-            Outcome::TestVote,
+            LeafDecision::Superseded,
+            LeafDecision::Invalid("eid.bad_signature".into()),
+            LeafDecision::Counted,
+            LeafDecision::Cancelled,
+            LeafDecision::TestVote,
         ],
     };
     let bytes = d.to_bytes();
@@ -140,7 +140,7 @@ fn decisions_round_trip_and_reasons_only_for_invalid() {
     flip_each_byte(&bytes, Decisions::from_bytes);
     let empty_reason = Decisions {
         context: CTX,
-        outcomes: vec![Outcome::Invalid(String::new())],
+        outcomes: vec![LeafDecision::Invalid(String::new())],
     };
     assert!(Decisions::from_bytes(&empty_reason.to_bytes()).is_err());
 }

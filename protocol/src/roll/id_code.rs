@@ -51,6 +51,20 @@ impl fmt::Display for Country {
     }
 }
 
+/// A country code that is not a supported roll country.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a supported country: use EE or TH")]
+pub struct UnknownCountry(pub String);
+
+/// `EE` or `TH`, as every program's `--country` takes it.
+impl std::str::FromStr for Country {
+    type Err = UnknownCountry;
+
+    fn from_str(s: &str) -> Result<Country, UnknownCountry> {
+        Country::from_code(s).ok_or_else(|| UnknownCountry(s.to_owned()))
+    }
+}
+
 /// Why a string is not a valid personal code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IdCodeProblem {
@@ -261,6 +275,17 @@ pub fn parse_voter_id(voter_id: &str) -> Option<(Country, &str)> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn countries_parse_from_their_codes() {
+        assert_eq!("EE".parse(), Ok(Country::EE));
+        assert_eq!("TH".parse(), Ok(Country::TH));
+        let err = "ee".parse::<Country>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`ee` is not a supported country: use EE or TH"
+        );
+    }
 
     #[test]
     fn estonian_known_valid_codes() {

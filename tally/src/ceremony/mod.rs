@@ -18,14 +18,34 @@
 //! The public files' formats and every check of the public evidence (the roster, the
 //! commitments, the confirmations, the transcript) are `ivote_protocol::ceremony`'s, shared
 //! with every loader of the election package; this module holds the steps that touch files
-//! and secrets.
+//! and secrets, one file per step (`init.rs` ... `finish.rs`, and `key_share.rs` for the
+//! count), each what one command does on one laptop; `run_all.rs` calls the same functions in
+//! order.
 
-pub mod steps;
+mod commit;
+mod finish;
+mod folders;
+mod init;
+mod key_share;
+mod keygen;
+mod labels;
+mod load;
+mod receive;
+mod roster;
+mod run_all;
+#[cfg(test)]
+mod tests;
 
+pub use commit::commit;
+pub use finish::finish;
+pub use folders::Folders;
+pub use init::init;
 pub use ivote_protocol::ceremony::{
     files, verify_transcript, CeremonyParams, Roster, VerifiedCeremony,
 };
-pub use steps::{
-    commit, finish, init, keygen, load_key_share, load_params, load_roster, load_transcript,
-    receive, roster, run_all, Folders,
-};
+pub use key_share::load_key_share;
+pub use keygen::keygen;
+pub use load::{load_params, load_roster, load_transcript};
+pub use receive::receive;
+pub use roster::roster;
+pub use run_all::run_all;

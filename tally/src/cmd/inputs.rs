@@ -12,11 +12,6 @@ use ivote_protocol::roll::{Country, VoterRoll};
 use crate::error::Refusal;
 use crate::fsio;
 
-/// Parses `EE` or `TH` (clap value parser).
-pub(crate) fn parse_country(s: &str) -> Result<Country, String> {
-    Country::from_code(s).ok_or_else(|| format!("`{s}` is not a supported country: use EE or TH"))
-}
-
 /// Parses an RFC 3339 time such as `2027-02-01T09:00:00Z` (clap value parser).
 pub(crate) fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
     s.parse()
@@ -99,16 +94,29 @@ pub(crate) fn check_eid(
 /// Reads an Ed25519 public key file: 64 hex digits (and a newline).
 pub(crate) fn public_key(path: &Path) -> Result<VerifyingKey> {
     let bytes = fsio::read(path)?;
-    let text = String::from_utf8_lossy(&bytes);
-    hex::decode(text.trim())
-        .ok()
-        .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .and_then(|b| VerifyingKey::from_bytes(&b).ok())
-        .ok_or_else(|| {
+    ivote_protocol::public_key::parse_hex(&bytes).ok_or_else(|| {
+        Refusal::BadKey {
+            file: name(path),
+            detail: "must hold 64 hex digits: an Ed25519 public key".into(),
+        }
+        .into()
+    })
+}
+
+/// The officials' public key from `--officials-key`: the key file (officials-key.hex) or the
+/// key itself in 64 hex digits, read the way every program reads it
+/// ([`ivote_protocol::fs::read_public_key_arg`]). An unreadable file could not run; anything
+/// else that is not a key is refused (`key.malformed`).
+pub(crate) fn officials_key(arg: &str) -> Result<VerifyingKey> {
+    ivote_protocol::fs::read_public_key_arg(arg).map_err(|e| {
+        if e.is_unreadable() {
+            anyhow::Error::new(e).context("--officials-key")
+        } else {
             Refusal::BadKey {
-                file: name(path),
-                detail: "must hold 64 hex digits: an Ed25519 public key".into(),
+                file: "--officials-key".into(),
+                detail: e.to_string(),
             }
             .into()
-        })
+        }
+    })
 }

@@ -36,15 +36,13 @@ pub fn recheck_aggregates(folder: &CountFolder) -> Result<u64> {
     let path = folder.path(record::COUNTED_BALLOTS_FILE);
     let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
     let reader = CountedBallotsReader::new(BufReader::with_capacity(1 << 20, file))
-        .map_err(CountError::from)
-        .map_err(Refusal::from)?;
+        .map_err(|e| folder.damaged(&e))?;
     check_context(
         record::COUNTED_BALLOTS_FILE,
         reader.context(),
         &p.context_hash,
     )
-    .map_err(CountError::from)
-    .map_err(Refusal::from)?;
+    .map_err(|e| folder.damaged(&e))?;
     let bar = progress::bar(reader.announced(), "re-summing ballots");
     let mut aggregator = Aggregator::new(p.context_hash, &p.manifest, &shapes);
     let mut chunk = Vec::with_capacity(CHUNK);
@@ -52,7 +50,7 @@ pub fn recheck_aggregates(folder: &CountFolder) -> Result<u64> {
     while reader.peek().is_some() {
         chunk.clear();
         for item in reader.by_ref().take(CHUNK) {
-            let (_, ballot) = item.map_err(CountError::from).map_err(Refusal::from)?;
+            let (_, ballot) = item.map_err(|e| folder.damaged(&e))?;
             chunk.push(ballot);
         }
         aggregator.add(&chunk)?;

@@ -89,9 +89,16 @@ pub enum CountError {
         /// The threshold.
         threshold: u32,
     },
-    /// The record's seal or a file of the record does not verify.
+    /// The record's seal or a file of the record does not verify. Not the error's
+    /// `source`: the message already holds its text, and a chain would print it twice.
     #[error("the election record: {0}")]
-    Record(#[from] ivote_protocol::record::RecordError),
+    Record(ivote_protocol::record::RecordError),
+}
+
+impl From<ivote_protocol::record::RecordError> for CountError {
+    fn from(e: ivote_protocol::record::RecordError) -> CountError {
+        CountError::Record(e)
+    }
 }
 
 impl CountError {

@@ -16,7 +16,7 @@ use anyhow::Result;
 use ed25519_dalek::VerifyingKey;
 use ivote_protocol::package::ElectionPackage;
 use ivote_protocol::record::aggregates::Aggregates;
-use ivote_protocol::record::{self, check_context};
+use ivote_protocol::record::{self, check_context, RecordError};
 
 use super::election::load_package;
 use super::error::CountError;
@@ -50,17 +50,14 @@ impl CountFolder {
         let officials = inputs::public_key(&dir.join(record::OFFICIALS_KEY_FILE))?;
         let package = load_package(&dir.join(record::PACKAGE_DIR), &officials)?;
         let bytes = fsio::read(&dir.join(record::AGGREGATES_FILE))?;
-        let aggregates = Aggregates::from_bytes(&bytes)
-            .map_err(CountError::from)
-            .map_err(Refusal::from)?;
+        let aggregates = Aggregates::from_bytes(&bytes).map_err(|e| damaged(dir, &e))?;
         check_context(
             record::AGGREGATES_FILE,
             &aggregates.context,
             &package.context_hash,
         )
         .and_then(|()| aggregates.check_positions(&package.manifest))
-        .map_err(CountError::from)
-        .map_err(Refusal::from)?;
+        .map_err(|e| damaged(dir, &e))?;
         Ok(CountFolder {
             dir: dir.to_owned(),
             officials,
@@ -78,6 +75,11 @@ impl CountFolder {
         self.dir.join(name)
     }
 
+    /// Refuses a folder with a damaged record file (`tally.count_folder`).
+    pub fn damaged(&self, e: &RecordError) -> anyhow::Error {
+        damaged(&self.dir, e)
+    }
+
     /// Refuses a folder whose file disagrees with the others.
     pub fn refuse(&self, name: &str, detail: impl Into<String>) -> anyhow::Error {
         Refusal::from(CountError::CountFolder {
@@ -86,4 +88,15 @@ impl CountFolder {
         })
         .into()
     }
+}
+
+/// A record file of the count folder `dir` that does not read or is for another election:
+/// the folder is damaged (`tally.count_folder`, as for a file that disagrees with the others);
+/// the record error names the file.
+fn damaged(dir: &Path, e: &RecordError) -> anyhow::Error {
+    Refusal::from(CountError::CountFolder {
+        file: dir.display().to_string(),
+        detail: e.to_string(),
+    })
+    .into()
 }

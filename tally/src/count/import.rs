@@ -24,7 +24,7 @@ use ivote_protocol::layout::Writer;
 use ivote_protocol::merkle::{leaf_hash, MerkleTree};
 use ivote_protocol::record::aggregates::Aggregates;
 use ivote_protocol::record::ballots::CountedBallotsWriter;
-use ivote_protocol::record::counts::Outcome;
+use ivote_protocol::record::counts::LeafDecision;
 use ivote_protocol::record::log::LogFile;
 use ivote_protocol::ContextHash;
 use rayon::prelude::*;
@@ -296,14 +296,14 @@ fn spread_counted(
             .into());
         }
         match rules.decisions.outcomes.get(i) {
-            Some(Outcome::Counted) => {
+            Some(LeafDecision::Counted) => {
                 let w = files
                     .get_mut(usize::from(h.0[0]))
                     .context("bucket out of range")?;
                 w.write_all(&Writer::new().bytes(&e.submission.ballot).finish())
                     .context("cannot write a temporary file")?;
             }
-            Some(Outcome::Superseded | Outcome::Cancelled) => {
+            Some(LeafDecision::Superseded | LeafDecision::Cancelled) => {
                 let ballot = Ballot::from_bytes(&e.submission.ballot).map_err(|e| {
                     Refusal::from(CountError::CountFolder {
                         file: name.clone(),
@@ -410,15 +410,17 @@ pub fn report(imported: &Imported, box_sha256: &str) -> String {
     for (code, n) in &c.rejected {
         line(format!("  [{code}] {n}"));
     }
-    line(String::new());
-    line("Invalid submissions (reported, not counted, they replace nothing):".into());
-    for p in &imported.problems {
-        line(format!("  {p}"));
+    if !imported.problems.is_empty() {
+        line(String::new());
+        line("Invalid submissions (reported, not counted, they replace nothing):".into());
+        for p in &imported.problems {
+            line(format!("  {p}"));
+        }
     }
     line(String::new());
     line("Every submission that was not counted:".into());
     for (i, o) in imported.rules.decisions.outcomes.iter().enumerate() {
-        if *o != Outcome::Counted {
+        if *o != LeafDecision::Counted {
             line(format!("  leaf {i}: {}", o.describe()));
         }
     }

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use ivote_protocol::acceptance::Rejection;
 use ivote_protocol::ballot::Hash32;
-use ivote_protocol::record::counts::{Decisions, Outcome, RuleCounts};
+use ivote_protocol::record::counts::{Decisions, LeafDecision, RuleCounts};
 use ivote_protocol::ContextHash;
 
 /// The reason recorded for a submission that is not what the collector logged (the import
@@ -48,7 +48,7 @@ const NO_VOTER: u32 = u32::MAX;
 #[derive(Debug)]
 pub struct Rules {
     starts: i64,
-    outcomes: Vec<Outcome>,
+    outcomes: Vec<LeafDecision>,
     voter_of: Vec<u32>,
     voters: HashMap<String, u32>,
     /// Per voter index: the latest valid leaf in the window and its ballot hash.
@@ -84,10 +84,10 @@ impl Rules {
     pub fn push(&mut self, verdict: Verdict) -> bool {
         let leaf = self.outcomes.len() as u64;
         let (outcome, voter) = match verdict {
-            Verdict::Invalid(rejection) => (Outcome::Invalid(rejection.code().into()), NO_VOTER),
-            Verdict::Tampered => (Outcome::Invalid(TAMPERED.into()), NO_VOTER),
+            Verdict::Invalid(rejection) => (LeafDecision::Invalid(rejection.code().into()), NO_VOTER),
+            Verdict::Tampered => (LeafDecision::Invalid(TAMPERED.into()), NO_VOTER),
             Verdict::Valid { received_at, .. } if received_at < self.starts => {
-                (Outcome::TestVote, NO_VOTER)
+                (LeafDecision::TestVote, NO_VOTER)
             }
             Verdict::Valid {
                 voter_id,
@@ -100,14 +100,14 @@ impl Rules {
                     self.latest.push((leaf, ballot_hash));
                 } else if let Some(slot) = self.latest.get_mut(v as usize) {
                     if let Some(o) = self.outcomes.get_mut(slot.0 as usize) {
-                        *o = Outcome::Superseded;
+                        *o = LeafDecision::Superseded;
                     }
                     *slot = (leaf, ballot_hash);
                 }
-                (Outcome::Counted, v)
+                (LeafDecision::Counted, v)
             }
         };
-        let counted = outcome == Outcome::Counted;
+        let counted = outcome == LeafDecision::Counted;
         self.outcomes.push(outcome);
         self.voter_of.push(voter);
         counted
@@ -125,7 +125,7 @@ impl Rules {
         }
         for (o, &v) in self.outcomes.iter_mut().zip(&self.voter_of) {
             if v != NO_VOTER && cancelled.get(v as usize).copied().unwrap_or(false) {
-                *o = Outcome::Cancelled;
+                *o = LeafDecision::Cancelled;
             }
         }
         let mut counts = RuleCounts {
@@ -138,11 +138,11 @@ impl Rules {
         let mut rejected: BTreeMap<String, u64> = BTreeMap::new();
         for o in &self.outcomes {
             match o {
-                Outcome::Counted => counts.counted += 1,
-                Outcome::Superseded => counts.superseded += 1,
-                Outcome::Cancelled => counts.cancelled_submissions += 1,
-                Outcome::TestVote => counts.test_votes += 1,
-                Outcome::Invalid(code) => *rejected.entry(code.clone()).or_default() += 1,
+                LeafDecision::Counted => counts.counted += 1,
+                LeafDecision::Superseded => counts.superseded += 1,
+                LeafDecision::Cancelled => counts.cancelled_submissions += 1,
+                LeafDecision::TestVote => counts.test_votes += 1,
+                LeafDecision::Invalid(code) => *rejected.entry(code.clone()).or_default() += 1,
             }
         }
         counts.rejected = rejected.into_iter().collect();
@@ -196,7 +196,7 @@ mod tests {
         r.push(valid("D", 7, START - 1)); // 8 only a test vote: D is no voter
         let paper: BTreeSet<String> = ["B".to_owned(), "E".to_owned()].into();
         let res = r.finish(&paper, &ContextHash([0; 32]));
-        use Outcome::*;
+        use LeafDecision::*;
         assert_eq!(
             res.decisions.outcomes,
             [

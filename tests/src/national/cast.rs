@@ -24,14 +24,14 @@ use super::progress::{CastProgress, ProgressFile};
 use super::timing::{process_cpu, Stopwatch};
 use crate::collector::CollectorProcess;
 use crate::flow::Ui;
-use crate::plan::Plan;
+use crate::plan::VotingScript;
 
 /// One submission of the stream: the voter (index in the plan) and which of their votes.
 pub type Entry = (usize, usize);
 
 /// The order in which the plan's submissions reach the collector, drawn from `seed`: every
 /// voter's first vote in a random order, and each revote at a random later place.
-pub fn stream(plan: &Plan, seed: u64) -> Vec<Entry> {
+pub fn stream(plan: &VotingScript, seed: u64) -> Vec<Entry> {
     let mut rng = ChaCha20Rng::seed_from_u64(seed ^ 0x5eed_0f57_2ea3);
     let mut order: Vec<usize> = (0..plan.voters.len()).collect();
     rand::seq::SliceRandom::shuffle(order.as_mut_slice(), &mut rng);
@@ -55,7 +55,7 @@ pub fn stream(plan: &Plan, seed: u64) -> Vec<Entry> {
 #[derive(Debug)]
 pub struct Cast<'a> {
     /// The voters' plan.
-    pub plan: &'a Plan,
+    pub plan: &'a VotingScript,
     /// The demo PKI folder (the voters' keys and certificates).
     pub pki: &'a Path,
     /// The running collector.
@@ -263,14 +263,14 @@ impl Cast<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::VoterPlan;
+    use crate::plan::VoterScript;
 
-    fn plan(votes: &[usize]) -> Plan {
-        Plan {
+    fn plan(votes: &[usize]) -> VotingScript {
+        VotingScript {
             voters: votes
                 .iter()
                 .enumerate()
-                .map(|(i, &n)| VoterPlan {
+                .map(|(i, &n)| VoterScript {
                     code: format!("v{i}"),
                     district: "d1".into(),
                     votes: vec![vec![vec![1]]; n],

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::collector::CollectorProcess;
 use crate::flow::{self, Ui};
-use crate::plan::Plan;
+use crate::plan::VotingScript;
 use crate::programs::Programs;
 use crate::setup::{set_up, ElectionFiles, SetupOptions};
 use progress::{write_atomic, ProgressFile};
@@ -282,7 +282,8 @@ fn stages(
     }
     let manifest = flow::load_manifest(files)?;
     let roll = flow::read_roll(files)?;
-    let plan = Plan::draw_exact(&manifest, &roll, params.revotes, params.paper, params.seed);
+    let plan =
+        VotingScript::draw_exact(&manifest, &roll, params.revotes, params.paper, params.seed);
     if plan.voters.len() != params.voters {
         bail!(
             "the roll has {} voters, the run {}",
@@ -457,7 +458,7 @@ fn setup(layout: &Layout, programs: &Programs, params: &Params, ui: &dyn Ui) -> 
 fn count(
     layout: &Layout,
     programs: &Programs,
-    plan: &Plan,
+    plan: &VotingScript,
     submissions: u64,
     ui: &dyn Ui,
 ) -> Result<Vec<Row>> {
@@ -518,7 +519,7 @@ fn count(
 fn verify(
     layout: &Layout,
     programs: &Programs,
-    plan: &Plan,
+    plan: &VotingScript,
     submissions: u64,
     ui: &dyn Ui,
 ) -> Result<Vec<Row>> {
@@ -596,7 +597,10 @@ pub struct RuleCounts {
 impl RuleCounts {
     /// What the rules give for `plan`, with the voters in `resubmitted` holding that many
     /// submissions instead of their planned ones.
-    pub fn expected(plan: &Plan, resubmitted: &std::collections::BTreeMap<String, u32>) -> Self {
+    pub fn expected(
+        plan: &VotingScript,
+        resubmitted: &std::collections::BTreeMap<String, u32>,
+    ) -> Self {
         let mut c = RuleCounts {
             submissions: 0,
             counted: 0,
@@ -640,7 +644,7 @@ impl RuleCounts {
 }
 
 /// Submissions beyond the plan (chunks sent again after an interruption).
-fn resubmitted(plan: &Plan, progress: &ProgressFile) -> usize {
+fn resubmitted(plan: &VotingScript, progress: &ProgressFile) -> usize {
     plan.voters
         .iter()
         .filter_map(|v| {
@@ -655,7 +659,7 @@ fn resubmitted(plan: &Plan, progress: &ProgressFile) -> usize {
 fn compare(
     layout: &Layout,
     programs: &Programs,
-    plan: &Plan,
+    plan: &VotingScript,
     progress: &ProgressFile,
     ui: &dyn Ui,
 ) -> Result<()> {

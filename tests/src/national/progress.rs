@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
@@ -119,14 +119,9 @@ impl ProgressFile {
     }
 }
 
-/// Writes `bytes` to `path` through a synced temporary file renamed over it.
+/// Writes `bytes` to `path` atomically ([`ivote_protocol::fs::write_atomically`]), the error
+/// naming the file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut tmp = PathBuf::from(path);
-    tmp.set_extension("tmp");
-    let mut f =
-        std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+    ivote_protocol::fs::write_atomically(path, |w| w.write_all(bytes))
+        .with_context(|| format!("cannot write {}", path.display()))
 }

@@ -12,7 +12,7 @@ use ivote_eid::KeyAlgorithm;
 use ivote_protocol::ballot::{Ballot, Hash32};
 use ivote_protocol::ballot_box::{BallotBoxWriter, BALLOT_BOX_FILE};
 use ivote_protocol::package::ContextHash;
-use ivote_protocol::record::counts::{Decisions, Outcome, RuleCounts};
+use ivote_protocol::record::counts::{Decisions, LeafDecision, RuleCounts};
 use ivote_protocol::record::seal::KIND_AUDITORS;
 use ivote_protocol::record::{DECISIONS_FILE, PAPER_VOTES_FILE};
 use ivote_protocol::roll::{demo_estonian_code, voter_id, Country};
@@ -46,10 +46,10 @@ pub struct Vote {
     /// Encrypted for another election (its ballot does not decode for this one).
     pub foreign: bool,
     /// What the count decides.
-    pub outcome: Outcome,
+    pub outcome: LeafDecision,
 }
 
-fn vote(voter: usize, at: i64, outcome: Outcome) -> Vote {
+fn vote(voter: usize, at: i64, outcome: LeafDecision) -> Vote {
     Vote {
         voter,
         at,
@@ -132,7 +132,7 @@ impl AuditCase {
             Some(crl.pem.into_bytes()),
             rng,
         );
-        use Outcome::*;
+        use LeafDecision::*;
         let mut bad = vote(5, STARTS + 60, Invalid("eid.bad_signature".into()));
         bad.bad_signature = true;
         let votes = vec![
@@ -173,18 +173,18 @@ impl AuditCase {
         let mut rejected = std::collections::BTreeMap::<String, u64>::new();
         for v in &self.votes {
             match &v.outcome {
-                Outcome::Counted => c.counted += 1,
-                Outcome::Superseded => c.superseded += 1,
-                Outcome::Cancelled => {
+                LeafDecision::Counted => c.counted += 1,
+                LeafDecision::Superseded => c.superseded += 1,
+                LeafDecision::Cancelled => {
                     c.cancelled_submissions += 1;
                     cancelled.insert(v.voter);
                 }
-                Outcome::TestVote => c.test_votes += 1,
-                Outcome::Invalid(code) => *rejected.entry(code.clone()).or_default() += 1,
+                LeafDecision::TestVote => c.test_votes += 1,
+                LeafDecision::Invalid(code) => *rejected.entry(code.clone()).or_default() += 1,
             }
             if matches!(
                 v.outcome,
-                Outcome::Counted | Outcome::Superseded | Outcome::Cancelled
+                LeafDecision::Counted | LeafDecision::Superseded | LeafDecision::Cancelled
             ) {
                 voters.insert(v.voter);
             }
@@ -285,7 +285,7 @@ impl AuditCase {
         let records: Vec<SubmissionRecord> = entries.iter().map(|(r, _)| r.clone()).collect();
         let counted_leaves: Vec<usize> = self.counted_override.clone().unwrap_or_else(|| {
             (0..self.votes.len())
-                .filter(|&i| self.votes[i].outcome == Outcome::Counted)
+                .filter(|&i| self.votes[i].outcome == LeafDecision::Counted)
                 .collect()
         });
         let counted: Vec<Ballot> = counted_leaves.iter().map(|&i| ballots[i].clone()).collect();

@@ -19,9 +19,6 @@ pub struct FinishArgs {
 pub fn run(a: FinishArgs) -> Result<()> {
     let (w, c) = ceremony::finish(&a.dir.dir).context("key ceremony, finish")?;
     print_written(&w);
-    println!(
-        "election public key: {}",
-        hex::encode(c.joint_key.to_bytes())
-    );
+    super::print_joint_key(&c);
     Ok(())
 }

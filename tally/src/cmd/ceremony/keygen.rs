@@ -1,37 +1,14 @@
 //! `tally ceremony keygen`.
 
-use anyhow::{Context, Result};
-use clap::Args;
-use rand::rngs::OsRng;
+use anyhow::Result;
 
-use super::{DirArgs, SecretArgs, TrusteeArgs};
 use crate::ceremony;
-use crate::cmd::print_written;
 
 /// The arguments of `tally ceremony keygen` (the help text is on
 /// [`super::CeremonyCommand`]).
-#[derive(Debug, Args)]
-pub struct KeygenArgs {
-    #[command(flatten)]
-    pub trustee: TrusteeArgs,
-    #[command(flatten)]
-    pub dir: DirArgs,
-    #[command(flatten)]
-    pub secret: SecretArgs,
-}
+pub type KeygenArgs = super::TrusteeSecretArgs;
 
-/// Runs `keygen`.
+/// Runs `keygen` (a new passphrase: the trustee chooses it now).
 pub fn run(a: KeygenArgs) -> Result<()> {
-    let j = a.trustee.trustee;
-    let pass = a.secret.passphrases().get(j, true)?;
-    let w = ceremony::keygen(
-        &a.secret.folders(&a.dir),
-        j,
-        &pass,
-        a.secret.kdf(),
-        &mut OsRng,
-    )
-    .with_context(|| format!("key ceremony, keygen of trustee {j}"))?;
-    print_written(&w);
-    Ok(())
+    a.run("keygen", true, ceremony::keygen)
 }

@@ -10,10 +10,14 @@ pub mod run_all;
 
 use std::path::PathBuf;
 
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
+use rand::rngs::OsRng;
 
 use crate::ceremony::Folders;
-use crate::passphrase::PassphraseSource;
+use crate::cmd::print_written;
+use crate::fsio::Written;
+use crate::passphrase::{Passphrase, PassphraseSource};
 use crate::secret_file::KdfParams;
 
 /// The steps of the key ceremony, in the order they are run.
@@ -68,6 +72,21 @@ pub enum CeremonyCommand {
     /// new folder, producing exactly the files of a real ceremony. One computer then held every
     /// secret, so the key is NOT fit for a real election.
     RunAll(run_all::RunAllArgs),
+}
+
+/// The ceremony's parameters (`init`, and `run-all`, which runs init).
+#[derive(Debug, Args)]
+pub struct ParamsArgs {
+    /// The election's id, exactly as in the election manifest (for example RK2027).
+    #[arg(long, value_name = "ID")]
+    pub election_id: String,
+    /// How many trustees take part (at most 255).
+    #[arg(long, value_name = "N")]
+    pub trustees: u32,
+    /// How many trustees are needed to decrypt the result (at least 1, at most the number of
+    /// trustees). Fewer than this many can never decrypt anything.
+    #[arg(long, value_name = "T")]
+    pub threshold: u32,
 }
 
 /// The ceremony folder.
@@ -135,6 +154,48 @@ pub struct TrusteeArgs {
     /// Your trustee number, 1 to the number of trustees, as the officials assigned it.
     #[arg(long, value_name = "NUMBER")]
     pub trustee: u32,
+}
+
+/// A trustee's step that opens or writes their secret files (`keygen`, `receive`).
+#[derive(Debug, Args)]
+pub struct TrusteeSecretArgs {
+    #[command(flatten)]
+    pub trustee: TrusteeArgs,
+    #[command(flatten)]
+    pub dir: DirArgs,
+    #[command(flatten)]
+    pub secret: SecretArgs,
+}
+
+/// What a trustee's step does with their folders, number, passphrase and hashing cost.
+type TrusteeStep =
+    fn(&Folders, u32, &Passphrase, KdfParams, &mut OsRng) -> anyhow::Result<Vec<Written>>;
+
+impl TrusteeSecretArgs {
+    /// Runs `step` (named `name` in errors) for this trustee with their passphrase (a new one
+    /// when `new_passphrase`), and prints the files it wrote.
+    pub(crate) fn run(&self, name: &str, new_passphrase: bool, step: TrusteeStep) -> Result<()> {
+        let j = self.trustee.trustee;
+        let pass = self.secret.passphrases().get(j, new_passphrase)?;
+        let w = step(
+            &self.secret.folders(&self.dir),
+            j,
+            &pass,
+            self.secret.kdf(),
+            &mut OsRng,
+        )
+        .with_context(|| format!("key ceremony, {name} of trustee {j}"))?;
+        print_written(&w);
+        Ok(())
+    }
+}
+
+/// Prints the election public key, as `finish` (and `run-all`) made it.
+pub(crate) fn print_joint_key(ceremony: &crate::ceremony::VerifiedCeremony) {
+    println!(
+        "election public key: {}",
+        hex::encode(ceremony.joint_key.to_bytes())
+    );
 }
 
 /// Prints the ceremony context hash of the roster in `dir`, for the trustee to compare with

@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use rand::rngs::OsRng;
 
-use super::{kdf, DirArgs};
+use super::{kdf, print_joint_key, DirArgs, ParamsArgs};
 use crate::ceremony::{self, Folders};
 use crate::cmd::print_written;
 use crate::passphrase::PassphraseSource;
@@ -15,15 +15,8 @@ use crate::passphrase::PassphraseSource;
 /// [`super::CeremonyCommand`]).
 #[derive(Debug, Args)]
 pub struct RunAllArgs {
-    /// The election's id.
-    #[arg(long, value_name = "ID")]
-    pub election_id: String,
-    /// How many trustees.
-    #[arg(long, value_name = "N")]
-    pub trustees: u32,
-    /// How many trustees are needed to decrypt.
-    #[arg(long, value_name = "T")]
-    pub threshold: u32,
+    #[command(flatten)]
+    pub params: ParamsArgs,
     #[command(flatten)]
     pub dir: DirArgs,
     /// File of passphrases: line N is trustee N's, or a single line for all trustees.
@@ -36,20 +29,18 @@ pub struct RunAllArgs {
 
 /// Runs `run-all`.
 pub fn run(a: RunAllArgs) -> Result<()> {
+    let p = &a.params;
     let (w, c) = ceremony::run_all(
         &Folders::single(&a.dir.dir),
-        &a.election_id,
-        a.trustees,
-        a.threshold,
+        &p.election_id,
+        p.trustees,
+        p.threshold,
         &PassphraseSource::File(a.passphrase_file),
         kdf(a.insecure_fast_kdf),
         &mut OsRng,
     )
     .context("key ceremony, run-all")?;
     print_written(&w);
-    println!(
-        "election public key: {}",
-        hex::encode(c.joint_key.to_bytes())
-    );
+    print_joint_key(&c);
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
-use crate::ceremony::steps::load_key_share;
+use crate::ceremony::load_key_share;
 use crate::cmd::officials_key::passphrases;
 use crate::count::decrypt::{decrypt_shares, recheck_aggregates};
 use crate::count::folder::CountFolder;

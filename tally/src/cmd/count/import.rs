@@ -19,15 +19,15 @@ pub struct ImportArgs {
     /// The election package folder.
     #[arg(long, value_name = "FOLDER")]
     pub package: PathBuf,
-    /// The officials' public key file (officials-key.hex): the package must carry their
-    /// signature.
-    #[arg(long, value_name = "HEX_FILE")]
-    pub officials_key: PathBuf,
+    /// The officials' public key: its file (officials-key.hex) or the key itself, 64 hex
+    /// digits, as they published it. The package must carry their signature.
+    #[arg(long, value_name = "FILE_OR_HEX")]
+    pub officials_key: String,
     /// The voter roll file published with the package (its SHA-256 must be the package's).
     #[arg(long, value_name = "CSV_FILE")]
     pub roll: PathBuf,
     /// The roll's country: EE or TH.
-    #[arg(long, value_parser = inputs::parse_country)]
+    #[arg(long, value_name = "EE|TH")]
     pub country: Country,
     /// The ballot box exported by the collector (ballot-box.bin).
     #[arg(long, value_name = "FILE")]
@@ -49,7 +49,7 @@ pub fn run(a: ImportArgs) -> Result<()> {
             a.out.display()
         );
     }
-    let officials = inputs::public_key(&a.officials_key)?;
+    let officials = inputs::officials_key(&a.officials_key)?;
     let package = load_package(&a.package, &officials)?;
     println!(
         "election package OK: election {}, context hash {}",

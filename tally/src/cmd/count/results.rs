@@ -35,9 +35,10 @@ pub struct ResultsArgs {
     /// The election record folder (from `tally publish`).
     #[arg(value_name = "RECORD")]
     pub record: PathBuf,
-    /// The officials' published public key file (officials-key.hex).
-    #[arg(long, value_name = "HEX_FILE")]
-    pub officials_key: PathBuf,
+    /// The officials' public key: its file (officials-key.hex) or the key itself, 64 hex
+    /// digits, as they published it.
+    #[arg(long, value_name = "FILE_OR_HEX")]
+    pub officials_key: String,
     /// What to print.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -45,7 +46,7 @@ pub struct ResultsArgs {
 
 /// Runs `results`.
 pub fn run(a: ResultsArgs) -> Result<()> {
-    let officials = inputs::public_key(&a.officials_key)?;
+    let officials = inputs::officials_key(&a.officials_key)?;
     let index = open_sealed(&a.record, &officials)?;
     let package = load_package(&a.record.join(record::PACKAGE_DIR), &officials)?;
     let refuse = |e| Refusal::from(CountError::from(e));

@@ -18,10 +18,10 @@ pub struct VerifyArgs {
     /// The package folder.
     #[arg(value_name = "FOLDER")]
     pub package: PathBuf,
-    /// The officials' public key file (officials-key.hex): the package must carry their
-    /// signature.
-    #[arg(long, value_name = "HEX_FILE")]
-    pub officials_key: Option<PathBuf>,
+    /// The officials' public key: its file (officials-key.hex) or the key itself, 64 hex
+    /// digits, as they published it. The package must carry their signature.
+    #[arg(long, value_name = "FILE_OR_HEX")]
+    pub officials_key: Option<String>,
     /// The published context hash (64 hex digits): the package must have it.
     #[arg(long, value_name = "HASH")]
     pub context: Option<String>,
@@ -80,7 +80,7 @@ pub fn run(a: VerifyArgs) -> Result<()> {
     let officials = a
         .officials_key
         .as_deref()
-        .map(inputs::public_key)
+        .map(inputs::officials_key)
         .transpose()?;
     let pinned = a
         .context

@@ -23,9 +23,10 @@ pub struct ApplyChangesArgs {
     /// The signature of each change list, in the same order.
     #[arg(long, value_name = "SIGNATURE", required = true)]
     pub signature: Vec<PathBuf>,
-    /// The officials' public key file (officials-key.hex).
-    #[arg(long, value_name = "HEX_FILE")]
-    pub officials_key: PathBuf,
+    /// The officials' public key: its file (officials-key.hex) or the key itself, 64 hex
+    /// digits, as they published it.
+    #[arg(long, value_name = "FILE_OR_HEX")]
+    pub officials_key: String,
     /// The new roll file to write.
     #[arg(long, value_name = "NEWROLL.csv")]
     pub out: PathBuf,
@@ -42,7 +43,7 @@ pub fn run(a: ApplyChangesArgs) -> Result<()> {
     }
     let manifest = inputs::manifest(&a.roll.manifest, WindowCheck::AllowPast)?;
     let (mut roll, _) = inputs::roll(&a.roll.roll, a.roll.country, &manifest)?;
-    let officials = inputs::public_key(&a.officials_key)?;
+    let officials = inputs::officials_key(&a.officials_key)?;
     for (changes, signature) in a.changes.iter().zip(&a.signature) {
         let file = changes.display().to_string();
         let list = ChangeList::verify_and_parse(

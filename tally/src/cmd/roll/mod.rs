@@ -9,8 +9,6 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use ivote_protocol::roll::Country;
 
-use crate::cmd::inputs;
-
 /// The voter roll.
 #[derive(Debug, Subcommand)]
 pub enum RollCommand {
@@ -51,7 +49,7 @@ pub struct RollArgs {
     #[arg(long, value_name = "ROLL.csv")]
     pub roll: PathBuf,
     /// Whose personal codes the roll holds: EE (Estonian, 11 digits) or TH (Thai, 13 digits).
-    #[arg(long, value_name = "EE|TH", value_parser = inputs::parse_country)]
+    #[arg(long, value_name = "EE|TH")]
     pub country: Country,
 }
 

@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use ivote_protocol::ballot::Hash32;
-use ivote_protocol::record::counts::{Decisions, Outcome, RuleCounts};
+use ivote_protocol::record::counts::{Decisions, LeafDecision, RuleCounts};
 use ivote_protocol::record::{COUNTED_BALLOTS_FILE, RULE_COUNTS_FILE};
 
 use super::submissions::BoxPass;
@@ -29,20 +29,20 @@ pub fn apply(
     decisions: &Decisions,
     paper: &BTreeSet<String>,
     starts: i64,
-) -> Vec<Outcome> {
-    let mut expected: Vec<Outcome> = Vec::with_capacity(pass.leaves.len());
+) -> Vec<LeafDecision> {
+    let mut expected: Vec<LeafDecision> = Vec::with_capacity(pass.leaves.len());
     let mut latest: HashMap<u32, usize> = HashMap::new();
     for (i, (leaf, decided)) in pass.leaves.iter().zip(&decisions.outcomes).enumerate() {
         let outcome = match decided {
-            Outcome::Invalid(code) => Outcome::Invalid(code.clone()),
-            _ if leaf.received_at < starts => Outcome::TestVote,
+            LeafDecision::Invalid(code) => LeafDecision::Invalid(code.clone()),
+            _ if leaf.received_at < starts => LeafDecision::TestVote,
             _ => {
                 if let Some(earlier) = latest.insert(leaf.voter, i) {
                     if let Some(o) = expected.get_mut(earlier) {
-                        *o = Outcome::Superseded;
+                        *o = LeafDecision::Superseded;
                     }
                 }
-                Outcome::Counted
+                LeafDecision::Counted
             }
         };
         expected.push(outcome);
@@ -52,8 +52,8 @@ pub fn apply(
             .voters
             .get(leaf.voter as usize)
             .is_some_and(|v| paper.contains(v));
-        if on_paper && matches!(o, Outcome::Counted | Outcome::Superseded) {
-            *o = Outcome::Cancelled;
+        if on_paper && matches!(o, LeafDecision::Counted | LeafDecision::Superseded) {
+            *o = LeafDecision::Cancelled;
         }
     }
     expected
@@ -63,7 +63,7 @@ pub fn apply(
 pub fn check_rules(
     pass: &BoxPass,
     decisions: &Decisions,
-    expected: &[Outcome],
+    expected: &[LeafDecision],
     report: &mut Report,
 ) {
     let failures = pass
@@ -101,7 +101,7 @@ pub fn check_counted(
 ) {
     let mut selected: BTreeMap<Hash32, Vec<usize>> = BTreeMap::new();
     for (i, (leaf, o)) in pass.leaves.iter().zip(&decisions.outcomes).enumerate() {
-        if *o == Outcome::Counted {
+        if *o == LeafDecision::Counted {
             selected.entry(leaf.ballot_hash).or_default().push(i);
         }
     }
@@ -157,18 +157,18 @@ pub fn totals(pass: &BoxPass, decisions: &Decisions, paper: &BTreeSet<String>) -
     let mut rejected: BTreeMap<String, u64> = BTreeMap::new();
     for (leaf, o) in pass.leaves.iter().zip(&decisions.outcomes) {
         match o {
-            Outcome::Counted => c.counted += 1,
-            Outcome::Superseded => c.superseded += 1,
-            Outcome::Cancelled => {
+            LeafDecision::Counted => c.counted += 1,
+            LeafDecision::Superseded => c.superseded += 1,
+            LeafDecision::Cancelled => {
                 c.cancelled_submissions += 1;
                 cancelled_voters.insert(leaf.voter);
             }
-            Outcome::TestVote => c.test_votes += 1,
-            Outcome::Invalid(code) => *rejected.entry(code.clone()).or_default() += 1,
+            LeafDecision::TestVote => c.test_votes += 1,
+            LeafDecision::Invalid(code) => *rejected.entry(code.clone()).or_default() += 1,
         }
         if matches!(
             o,
-            Outcome::Counted | Outcome::Superseded | Outcome::Cancelled
+            LeafDecision::Counted | LeafDecision::Superseded | LeafDecision::Cancelled
         ) {
             voters.insert(leaf.voter);
         }

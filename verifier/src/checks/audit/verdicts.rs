@@ -8,7 +8,7 @@
 //! reported in the check of the reason involved: A07 eligibility at receive time, A08 the
 //! e-ID signature, A09 the ballot and its proofs.
 
-use ivote_protocol::record::counts::{Decisions, Outcome};
+use ivote_protocol::record::counts::{Decisions, LeafDecision};
 use ivote_protocol::record::log::LogFile;
 use ivote_protocol::record::{check_context, DECISIONS_FILE};
 
@@ -84,7 +84,7 @@ pub fn decisions(
         });
     }
     for (i, o) in decisions.outcomes.iter().enumerate() {
-        if let Outcome::Invalid(code) = o {
+        if let LeafDecision::Invalid(code) = o {
             if check_of(code).is_none() {
                 failures.push(Failure {
                     item: format!("leaf {i}"),
@@ -118,13 +118,13 @@ pub fn compare(pass: &BoxPass, decisions: &Decisions, report: &mut Report) {
             .unwrap_or("?");
         let disagreement = match (&leaf.verdict, decision) {
             (Verdict::Tampered, _) => continue,
-            (Verdict::Valid, Outcome::Invalid(code)) => Some((
+            (Verdict::Valid, LeafDecision::Invalid(code)) => Some((
                 code.as_str(),
                 format!(
                     "decisions.bin says invalid [{code}], but every check of the submission passes"
                 ),
             )),
-            (Verdict::Invalid(r), Outcome::Invalid(code)) if r.code() != code => Some((
+            (Verdict::Invalid(r), LeafDecision::Invalid(code)) if r.code() != code => Some((
                 r.code(),
                 format!(
                     "decisions.bin says invalid [{code}], but the first check that refuses it \
@@ -132,7 +132,7 @@ pub fn compare(pass: &BoxPass, decisions: &Decisions, report: &mut Report) {
                     r.code()
                 ),
             )),
-            (Verdict::Invalid(r), o) if !matches!(o, Outcome::Invalid(_)) => Some((
+            (Verdict::Invalid(r), o) if !matches!(o, LeafDecision::Invalid(_)) => Some((
                 r.code(),
                 format!(
                     "decisions.bin says {}, but the submission is invalid: {r} [{}]",
