@@ -71,19 +71,20 @@ impl Election {
 #[cfg(test)]
 mod tests {
     use ed25519_dalek::SigningKey;
-    use ivote_protocol::package::{hex_file, verify_and_load, PackageTrust};
+    use ivote_protocol::package::{verify_and_load, PackageTrust};
+    use ivote_testkit::demo::DemoSpec;
+    use ivote_testkit::manifest;
 
     use super::*;
-    use crate::demo_setup::setup;
 
     #[test]
     fn builds_from_the_package_and_refuses_another_roll() {
-        let st = setup(|root| {
-            let key = SigningKey::from_bytes(&[9; 32]).verifying_key();
-            let path = root.join("collector-key.hex");
-            std::fs::write(&path, hex_file(key.as_bytes())).unwrap();
-            path
-        });
+        let demo = DemoSpec {
+            collector: SigningKey::from_bytes(&[9; 32]),
+            ..DemoSpec::new(manifest::EXAMPLE)
+        }
+        .build(&mut rand::rngs::OsRng);
+        let st = demo.write_temp();
         let files = ivote_protocol::fs::read_package_dir(&st.path("package")).unwrap();
         let officials = crate::key_file::public_key(st.officials_key_hex().as_bytes()).unwrap();
         let package = verify_and_load(&files, PackageTrust::OfficialsKey(&officials)).unwrap();

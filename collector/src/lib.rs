@@ -12,13 +12,9 @@ pub mod api;
 pub mod client;
 pub mod cmd;
 pub mod decide;
-#[cfg(test)]
-#[path = "../tests/common/setup.rs"]
-mod demo_setup;
 pub mod election;
 pub mod journal;
 pub mod key_file;
-pub mod load;
 pub mod reject;
 pub mod replay;
 pub mod store;

@@ -1,4 +1,6 @@
-//! Test fixtures: the example election with a demo PKI, real certificates and real ballots.
+//! The decision's and the API's fixture: the collector's loaded [`Election`] for the test
+//! kit's example manifest, with a demo PKI whose voters each meet one check (on the roll,
+//! off it, revoked, expired, another CA), real certificates and real ballots.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -10,10 +12,9 @@ use ivote_eid::insecure_demo_pki::{DemoCa, DemoVoter, VoterSpec};
 use ivote_eid::{Crl, KeyAlgorithm, TrustAnchors};
 use ivote_protocol::acceptance::{LoadedElection, LoadedPackage};
 use ivote_protocol::ballot::{Ballot, BallotShapes};
-use ivote_protocol::manifest::WindowCheck;
 use ivote_protocol::roll::demo_estonian_code;
 use ivote_protocol::submission::{vote_message, Submission};
-use ivote_protocol::{ContextHash, Country, ElectionManifest, VoterRoll};
+use ivote_protocol::{ContextHash, Country, VoterRoll};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
@@ -35,11 +36,7 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn new() -> Self {
-        let manifest = ElectionManifest::from_toml(
-            include_str!("../../docs/examples/manifest.toml"),
-            WindowCheck::AllowPast,
-        )
-        .unwrap();
+        let manifest = ivote_testkit::manifest::load(ivote_testkit::manifest::EXAMPLE);
         let starts = manifest.voting_starts().as_second();
         let ends = manifest.voting_ends().as_second();
         let now = starts + 86_400;

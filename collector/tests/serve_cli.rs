@@ -8,16 +8,14 @@
     clippy::panic
 )]
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Output};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-mod common {
-    pub mod load;
-    pub mod setup;
-}
-use common::setup::{setup, Setup};
+use ivote_testkit::demo::{DemoDir, DemoSpec};
+use ivote_testkit::manifest;
 
 fn collector(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_collector"))
@@ -42,14 +40,40 @@ fn get(addr: &str, path: &str) -> (u16, String) {
     (status, body)
 }
 
+/// The example election of the test kit, with the collector key that `collector keygen`
+/// wrote into `collector/` of its folder (`keygen` sees that folder first).
+fn setup(keygen: impl FnOnce(&Path)) -> DemoDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = collector(&["keygen", "--out", tmp.path().join("collector").to_str().unwrap()]);
+    assert!(out.status.success(), "{out:?}");
+    keygen(tmp.path());
+    let secret = std::fs::read(tmp.path().join("collector/collector-key.SECRET.hex")).unwrap();
+    let demo = DemoSpec {
+        collector: ivote_collector::key_file::signing_key(&secret).unwrap(),
+        ..DemoSpec::new(manifest::EXAMPLE)
+    }
+    .build(&mut rand::rngs::OsRng);
+    demo.write_in(tmp)
+}
+
 /// Starts `collector serve`; the child and the address (`HOST:PORT`) it listens on.
 fn spawn_serve(args: &[String]) -> (Child, String) {
-    let (child, url) = common::load::spawn_serve(args);
-    let addr = url.strip_prefix("http://").unwrap_or(&url).to_owned();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_collector"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = lines.next().unwrap().unwrap();
+    let addr = line
+        .strip_prefix("collector: listening on http://")
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_owned();
     (child, addr)
 }
 
-fn serve_args<'a>(st: &'a Setup, trust: [&'a str; 2], key: &'a str) -> Vec<String> {
+fn serve_args<'a>(st: &'a DemoDir, trust: [&'a str; 2], key: &'a str) -> Vec<String> {
     [
         "serve",
         "--package",
@@ -75,14 +99,11 @@ fn serve_args<'a>(st: &'a Setup, trust: [&'a str; 2], key: &'a str) -> Vec<Strin
 #[test]
 fn keygen_then_serve_answers_until_sigterm() {
     let st = setup(|root| {
-        let out = collector(&["keygen", "--out", root.join("collector").to_str().unwrap()]);
-        assert!(out.status.success(), "{out:?}");
         let secret = root.join("collector/collector-key.SECRET.hex");
         let mode = std::os::unix::fs::PermissionsExt::mode(
             &std::fs::metadata(&secret).unwrap().permissions(),
         );
         assert_eq!(mode & 0o777, 0o600);
-        root.join("collector/collector-key.hex")
     });
     let key = st.p("collector/collector-key.SECRET.hex");
     let officials = st.officials_key_hex();
@@ -142,11 +163,7 @@ fn keygen_then_serve_answers_until_sigterm() {
 
 #[test]
 fn a_request_slower_than_request_timeout_is_answered_server_timeout() {
-    let st = setup(|root| {
-        let out = collector(&["keygen", "--out", root.join("collector").to_str().unwrap()]);
-        assert!(out.status.success(), "{out:?}");
-        root.join("collector/collector-key.hex")
-    });
+    let st = setup(|_| {});
     let key = st.p("collector/collector-key.SECRET.hex");
     let officials = st.officials_key_hex();
     let mut args = serve_args(&st, ["--officials-key", &officials], &key);

@@ -80,24 +80,11 @@ fn cpu_seconds() -> f64 {
     ticks / 100.0
 }
 
+/// `DISTRICTS` districts of one `CANDIDATES`-candidate plurality contest each (the test
+/// kit's generated manifest, the examples' voting window).
 fn manifest() -> String {
-    let mut m = String::from(
-        "election_id = \"bench\"\nlanguages = [\"en\"]\ndefault_language = \"en\"\n\
-         time_zone = \"Europe/Tallinn\"\nvoting_starts = \"2027-02-22T07:00:00Z\"\n\
-         voting_ends = \"2027-02-28T18:00:00Z\"\ntitle = \"Benchmark\"\n",
-    );
-    for d in 0..DISTRICTS {
-        m += &format!(
-            "\n[[districts]]\nid = \"d{d}\"\nname = \"District {d}\"\n\n[[districts.contests]]\n\
-             id = \"c{d}\"\nkind = \"plurality\"\ntitle = \"Parliament\"\n"
-        );
-        for c in 0..CANDIDATES {
-            m += &format!(
-                "\n[[districts.contests.candidates]]\nid = \"k{c}\"\nname = \"Candidate {c}\"\n"
-            );
-        }
-    }
-    m
+    use ivote_testkit::manifest::{plurality, EXAMPLE_ENDS, EXAMPLE_STARTS};
+    plurality("bench", &[CANDIDATES; DISTRICTS], EXAMPLE_STARTS, EXAMPLE_ENDS).unwrap()
 }
 
 fn s(p: &Path) -> &str {

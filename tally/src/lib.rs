@@ -12,8 +12,8 @@
 //! | 1 | the input was refused: validation, a proof, a complaint, a wrong passphrase ([`Refusal`]) |
 //! | 2 | could not run: a file missing or unreadable, a disk error, a command-line mistake |
 //!
-//! Election setup (manifest, roll, demo PKI, officials' key, package: [`cmd`]) and the key
-//! ceremony ([`ceremony`]).
+//! Election setup (manifest, roll, officials' key, package, and with the feature
+//! `insecure-demo-pki` the demo PKI: [`cmd`]) and the key ceremony ([`ceremony`]).
 
 pub mod ceremony;
 pub mod cmd;

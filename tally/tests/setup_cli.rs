@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-const EXAMPLE: &str = include_str!("../../docs/examples/manifest.toml");
+use ivote_testkit::manifest::EXAMPLE;
 
 mod common;
 use common::{fails, ok, tally};
@@ -16,9 +16,9 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-/// A small valid manifest (shared with protocol's validation tests); each case breaks one
-/// rule by text replacement.
-const BASE: &str = include_str!("../../docs/examples/minimal-manifest.toml");
+/// A small valid manifest (docs/examples/minimal-manifest.toml, shared with protocol's
+/// validation tests); each case breaks one rule by text replacement.
+const BASE: &str = ivote_testkit::manifest::MINIMAL;
 
 const NOW: &str = "2026-01-01T00:00:00Z";
 

@@ -1,9 +1,9 @@
-//! The audit's benchmark: builds the test election of `tests/common/audit.rs` (real demo-PKI
-//! certificates, Ed25519 e-ID keys, the 2-district test manifest) with `N` more submissions,
-//! revotes of four voters, then times `verifier audit` on it. It measures the per-submission
-//! cost of the audit (certificate status with the per-thread cache, e-ID signature, ballot
-//! decode and batch-verified proofs, the rules); the counted ballots are few, so the `check`
-//! part is negligible here (`bench_record` measures it).
+//! The audit's benchmark: builds the test election of `ivote_testkit::record::audit` (real
+//! demo-PKI certificates, Ed25519 e-ID keys, docs/examples/two-districts-manifest.toml) with
+//! `N` more submissions, revotes of four voters, then times `verifier audit` on it. It
+//! measures the per-submission cost of the audit (certificate status with the per-thread
+//! cache, e-ID signature, ballot decode and batch-verified proofs, the rules); the counted
+//! ballots are few, so the `check` part is negligible here (`bench_record` measures it).
 //!
 //! ```text
 //! cargo run --release -p verifier --example bench_audit -- N
@@ -12,12 +12,9 @@
 // A benchmark program: a broken setup panics.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-
 use std::time::Instant;
 
-use common::audit::{AuditCase, STARTS};
+use ivote_testkit::record::audit::{AuditCase, STARTS};
 use ivote_protocol::record::counts::LeafDecision;
 use ivote_protocol::Country;
 use ivote_verifier::{audit_record, AuditInputs, Options, RecordDir};

@@ -13,13 +13,11 @@
 // A benchmark program: a broken setup panics.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-
 use std::path::PathBuf;
 use std::time::Instant;
 
-use common::{Election, Record};
+use ivote_testkit::election::Election;
+use ivote_testkit::record::Record;
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_verifier::{check_record, Options, RecordDir};
 use rand::rngs::OsRng;
@@ -29,32 +27,11 @@ use rayon::prelude::*;
 
 const CANDIDATES: usize = 81;
 
+/// One district (`d1`) of one 81-candidate plurality contest (the test kit's generated
+/// manifest, the examples' voting window).
 fn manifest() -> String {
-    let mut m = String::from(
-        r#"election_id = "bench-81"
-languages = ["en"]
-default_language = "en"
-time_zone = "Europe/Tallinn"
-voting_starts = "2027-02-22T07:00:00Z"
-voting_ends = "2027-02-28T18:00:00Z"
-title = { en = "Benchmark" }
-
-[[districts]]
-id = "estonia"
-name = "Estonia"
-
-[[districts.contests]]
-id = "riigikogu"
-kind = "plurality"
-title = "Riigikogu"
-"#,
-    );
-    for i in 0..CANDIDATES {
-        m.push_str(&format!(
-            "\n[[districts.contests.candidates]]\nid = \"c{i}\"\nname = \"Candidate {i}\"\n"
-        ));
-    }
-    m
+    use ivote_testkit::manifest::{plurality, EXAMPLE_ENDS, EXAMPLE_STARTS};
+    plurality("bench-81", &[CANDIDATES], EXAMPLE_STARTS, EXAMPLE_ENDS).unwrap()
 }
 
 fn main() {
@@ -74,7 +51,7 @@ fn main() {
             .map(|i| {
                 let mut rng = ChaCha20Rng::seed_from_u64(i as u64);
                 let seed = EncryptionSeed::random(&mut rng);
-                e.ballot("estonia", i % CANDIDATES, rng.gen(), &seed, &mut rng)
+                e.ballot("d1", i % CANDIDATES, rng.gen(), &seed, &mut rng)
             })
             .collect();
         let r = Record::honest(&e, ballots, n / 10, &mut rng);

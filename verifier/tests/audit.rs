@@ -5,12 +5,10 @@
 // Test helpers outside `#[test]` functions: clippy's allow-*-in-tests does not reach them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::audit::{reseal_bundle, AuditCase, Written};
+use ivote_testkit::record::audit::{reseal_bundle, AuditCase, Written};
 use ivote_protocol::ballot_box::{BallotBoxWriter, FinalHead, BALLOT_BOX_FILE};
 use ivote_protocol::receipt::SignedTreeHead;
 use ivote_protocol::record::counts::LeafDecision;

@@ -4,12 +4,11 @@
 // Test helpers outside `#[test]` functions: clippy's allow-*-in-tests does not reach them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::{aggregate, log_of, reseal, Election, Record};
+use ivote_testkit::election::Election;
+use ivote_testkit::record::{aggregate, ballots, log_of, reseal, test_election, Record};
 use ed25519_dalek::SigningKey;
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_crypto::{Ciphertext, Nonce};
@@ -44,8 +43,8 @@ fn failed(r: &Report) -> Vec<&'static str> {
 /// An election and the honest record of 6 ballots (2 revotes), not yet written.
 fn honest() -> (Election, Record, ChaCha20Rng) {
     let mut rng = rng();
-    let e = Election::test(&mut rng);
-    let ballots = e.ballots(6, &mut rng);
+    let e = test_election(&mut rng);
+    let ballots = ballots(&e, 6, &mut rng);
     let r = Record::honest(&e, ballots, 2, &mut rng);
     (e, r, rng)
 }
@@ -184,7 +183,7 @@ fn v06_a_leaf_changed_in_the_log() {
 #[test]
 fn v07_a_ballot_for_a_district_that_does_not_exist() {
     let (e, mut r, mut rng) = honest();
-    let mut bad = e.ballots(1, &mut rng).remove(0);
+    let mut bad = ballots(&e, 1, &mut rng).remove(0);
     bad.district = "atlantis".into();
     let hash = bad.hash().to_hex();
     r.ballots.push(bad);

@@ -3,11 +3,10 @@
 // Test helpers outside `#[test]` functions: clippy's allow-*-in-tests does not reach them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-mod common;
-
 use std::process::Command;
 
-use common::{log_of, Election, Record};
+use ivote_testkit::election::Election;
+use ivote_testkit::record::{ballots, log_of, test_election, Record};
 use ivote_protocol::ballot::Hash32;
 use ivote_verifier::receipt::check_receipt;
 use ivote_verifier::report::Status;
@@ -18,8 +17,8 @@ use rand_chacha::ChaCha20Rng;
 
 fn setup() -> (Election, Record, tempfile::TempDir) {
     let mut rng = ChaCha20Rng::seed_from_u64(9);
-    let e = Election::test(&mut rng);
-    let ballots = e.ballots(5, &mut rng);
+    let e = test_election(&mut rng);
+    let ballots = ballots(&e, 5, &mut rng);
     let r = Record::honest(&e, ballots, 1, &mut rng);
     let dir = tempfile::tempdir().unwrap();
     r.write(&e, dir.path());

@@ -15,25 +15,15 @@ use ivote_crypto::{PublicKey, Scalar, G};
 use ivote_eid::insecure_demo_pki::{DemoCa, VoterSpec};
 use ivote_eid::KeyAlgorithm;
 use ivote_protocol::ballot::BallotShapes;
-use ivote_protocol::{ContextHash, ElectionManifest, WindowCheck};
+use ivote_protocol::{ContextHash, ElectionManifest};
 use ivote_voter_app::vote::{seal, SealFor};
 use rand::rngs::OsRng;
 
+/// One district (`d1`) of one plurality contest of `candidates` candidates (the test kit's
+/// generated manifest).
 fn manifest(candidates: usize) -> ElectionManifest {
-    let mut toml = String::from(
-        "election_id = \"bench\"\nlanguages = [\"en\"]\ndefault_language = \"en\"\n\
-         time_zone = \"UTC\"\nvoting_starts = \"2027-02-22T07:00:00Z\"\n\
-         voting_ends = \"2027-02-28T18:00:00Z\"\ntitle = \"Bench\"\n\n\
-         [[districts]]\nid = \"d\"\nname = \"D\"\n\n[[districts.contests]]\nid = \"c\"\n\
-         kind = \"plurality\"\ntitle = \"C\"\n",
-    );
-    for i in 0..candidates {
-        toml.push_str(&format!(
-            "\n[[districts.contests.candidates]]\nid = \"{}\"\nname = \"Candidate {i}\"\n",
-            100 + i
-        ));
-    }
-    ElectionManifest::from_toml(&toml, WindowCheck::AllowPast).unwrap()
+    use ivote_testkit::manifest::{load, plurality, EXAMPLE_ENDS, EXAMPLE_STARTS};
+    load(&plurality("bench", &[candidates], EXAMPLE_STARTS, EXAMPLE_ENDS).unwrap())
 }
 
 fn cast(c: &mut Criterion) {
@@ -71,7 +61,7 @@ fn cast(c: &mut Criterion) {
                         context: &context,
                         joint_key: &joint_key,
                         shapes: &shapes,
-                        district: "d",
+                        district: "d1",
                         nonce: [7; 32],
                     },
                     &values,

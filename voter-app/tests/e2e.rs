@@ -1,6 +1,6 @@
-//! The real `voter-app` binary against a real `collector serve` process on loopback, with a
-//! package built by the real `tally` (demo PKI): vote, verify, revote, check receipts, and
-//! the refusals a voter meets.
+//! The real `voter-app` binary against a real `collector serve` process on loopback, with
+//! the test kit's demo election (demo PKI, the example manifest voting now): vote, verify,
+//! revote, check receipts, and the refusals a voter meets.
 
 #![allow(
     clippy::unwrap_used,
@@ -13,36 +13,45 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
-#[path = "../../collector/tests/common/setup.rs"]
-mod setup;
-use setup::{setup_with_manifest, Setup};
+use ivote_testkit::demo::{DemoDir as Setup, DemoSpec};
+use ivote_testkit::manifest;
 
-const TSM: &str = "%Y-%m-%dT%H:%M:%SZ";
-
-/// The example manifest with a voting window from yesterday to the day after tomorrow.
-fn open_manifest() -> String {
-    let now = jiff::Timestamp::now();
-    let day = jiff::SignedDuration::from_hours(24);
-    let text = include_str!("../../docs/examples/manifest.toml");
-    text.replace(
-        "voting_starts = \"2027-02-22T07:00:00Z\"",
-        &format!("voting_starts = \"{}\"", (now - day).strftime(TSM)),
-    )
-    .replace(
-        "voting_ends = \"2027-02-28T18:00:00Z\"",
-        &format!("voting_ends = \"{}\"", (now + day * 2).strftime(TSM)),
-    )
+/// The test kit's demo election on the example manifest with a voting window from
+/// yesterday to the day after tomorrow, its collector key the one `collector keygen`
+/// (`collector`) wrote into the folder.
+fn setup(collector: &Path) -> Setup {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(collector)
+        .args(["keygen", "--out", tmp.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let secret = std::fs::read(tmp.path().join("collector-key.SECRET.hex")).unwrap();
+    let key = ed25519_dalek::SigningKey::from_bytes(
+        &hex::decode(String::from_utf8(secret).unwrap().trim())
+            .unwrap()
+            .try_into()
+            .unwrap(),
+    );
+    let open = manifest::open_now(manifest::EXAMPLE);
+    let demo = DemoSpec {
+        collector: key,
+        ..DemoSpec::new(&open)
+    }
+    .build(&mut rand::rngs::OsRng);
+    demo.write_in(tmp)
 }
 
 /// The `collector` binary, built beside `voter-app` (same target folder and profile).
 fn collector_binary() -> PathBuf {
-    // The same build as the end-to-end tests' (tests/src/programs.rs), so that one does
+    // The same build as the end-to-end tests' (e2e/src/programs.rs), so that one does
     // not undo the other's: a different set of packages resolves other features.
     let mut cargo = Command::new(env!("CARGO"));
     cargo.args(["build", "--quiet", "--bins"]);
     for program in ["tally", "collector", "voter-app", "verifier"] {
         cargo.args(["-p", program]);
     }
+    cargo.args(["--features", "tally/insecure-demo-pki"]);
     let status = cargo.status().unwrap();
     assert!(status.success());
     Path::new(env!("CARGO_BIN_EXE_voter-app")).with_file_name("collector")
@@ -236,14 +245,7 @@ fn log_size(url: &str) -> u64 {
 #[test]
 fn vote_verify_revote_and_check_receipts_against_a_real_collector() {
     let collector = collector_binary();
-    let st = setup_with_manifest(&open_manifest(), |root| {
-        let out = Command::new(&collector)
-            .args(["keygen", "--out", root.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        root.join("collector-key.hex")
-    });
+    let st = setup(&collector);
     let server = serve(&collector, &st, &[]);
     let app = App {
         st: &st,

@@ -1,4 +1,5 @@
 //! `tally insecure-demo-pki`: a throw-away CA, voters and roll for demonstrations and tests.
+//! Compiled only with the feature `insecure-demo-pki` (off in a release build).
 
 use std::fs::OpenOptions;
 use std::io::Write;

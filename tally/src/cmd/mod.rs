@@ -3,6 +3,7 @@
 pub mod ceremony;
 pub mod count;
 pub(crate) mod inputs;
+#[cfg(feature = "insecure-demo-pki")]
 pub mod insecure_demo_pki;
 pub mod manifest;
 pub mod officials_key;
@@ -42,7 +43,9 @@ pub enum Command {
     /// --revoke voters), roll.csv (the voters, Estonian demo codes, assigned to the manifest's
     /// districts in turn: roll country EE), and in voters/ one CODE.cert.pem and CODE.key.pem
     /// (unencrypted PKCS#8) per voter. Certificates are valid from a day before the voting
-    /// window (or now) to a year after it.
+    /// window (or now) to a year after it. Only in a tally built with the feature
+    /// `insecure-demo-pki`.
+    #[cfg(feature = "insecure-demo-pki")]
     InsecureDemoPki(insecure_demo_pki::DemoPkiArgs),
     /// The key ceremony that makes the election key, so that no single computer ever holds
     /// the secret: see docs/key-ceremony.md for the whole procedure.
@@ -113,6 +116,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Roll(R::Check(a)) => roll::check::run(a),
         Command::Roll(R::SignChanges(a)) => roll::sign_changes::run(a),
         Command::Roll(R::ApplyChanges(a)) => roll::apply_changes::run(a),
+        #[cfg(feature = "insecure-demo-pki")]
         Command::InsecureDemoPki(a) => insecure_demo_pki::run(a),
         Command::OfficialsKey(K::Generate(a)) => officials_key::generate::run(a),
         Command::Package(P::Build(a)) => package::build::run(a),

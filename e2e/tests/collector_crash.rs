@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ivote_collector::client::ApiClient;
-use ivote_collector::load::{self, Plan};
+use ivote_e2e::load::{self, Plan};
 use ivote_protocol::merkle::{leaf_hash, verify_consistency, verify_inclusion, NodeHash};
 use ivote_protocol::receipt::SignedTreeHead;
 use serde_json::Value;

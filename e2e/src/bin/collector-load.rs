@@ -2,7 +2,8 @@
 //!
 //! `collector-load setup --dir DIR --voters N --candidates K` makes a whole load-test
 //! election with the real `tally` binary (insecure demo PKI, fast KDF: tests and benchmarks
-//! only) and the collector's key, and prints the `collector serve` command.
+//! only; the `tally` beside this program, built with `--features tally/insecure-demo-pki`)
+//! and the collector's key, and prints the `collector serve` command.
 //! `collector-load run --collector URL --pki DIR/pki` then votes: every demo voter once
 //! (and a share of them twice), with C concurrent connections, verifying every receipt, and
 //! reports accepted submissions per second and latency percentiles.
@@ -13,7 +14,7 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use ivote_collector::client::ApiClient;
-use ivote_collector::load::{self, Plan};
+use ivote_e2e::load::{self, Plan};
 
 /// The collector's load generator.
 #[derive(Debug, Parser)]
@@ -42,7 +43,8 @@ struct SetupArgs {
     /// How many candidates in the one contest (e.g. 5 or 81).
     #[arg(long, default_value_t = 5)]
     candidates: usize,
-    /// The tally binary (default: `tally` beside this program).
+    /// The tally binary, built with the feature `insecure-demo-pki` (default: `tally` beside
+    /// this program).
     #[arg(long)]
     tally: Option<PathBuf>,
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use ivote_collector::client::ApiClient;
-use ivote_collector::load::{
+use crate::load::{
     challenge, concurrently, read_voter, submit, ElectionView, LoadError, Outcome,
 };
 use ivote_protocol::ballot::Hash32;

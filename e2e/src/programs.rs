@@ -10,6 +10,10 @@ use anyhow::{bail, Context, Result};
 /// The four programs an election runs (each the name of its package and its binary).
 pub const PROGRAMS: [&str; 4] = ["tally", "collector", "voter-app", "verifier"];
 
+/// The features the programs are built with for a demo or a test: `tally insecure-demo-pki`
+/// mints the demo e-IDs (a released tally does not carry it).
+pub const DEMO_FEATURES: &str = "tally/insecure-demo-pki";
+
 /// The folder holding the program binaries.
 #[derive(Clone, Debug)]
 pub struct Programs {
@@ -35,8 +39,8 @@ impl Programs {
             .collect();
         if !missing.is_empty() {
             bail!(
-                "the programs {missing:?} are not built in {}: run `cargo build --workspace` \
-                 (with --release for the demo) first",
+                "the programs {missing:?} are not built in {}: run `cargo build --workspace \
+                 --features {DEMO_FEATURES}` (with --release for the demo) first",
                 programs.dir.display()
             );
         }
@@ -44,7 +48,8 @@ impl Programs {
     }
 
     /// Builds the programs with the cargo that runs this process (`cargo run` or `cargo
-    /// test` tell it in `CARGO`), in the running executable's profile, then finds them.
+    /// test` tell it in `CARGO`), in the running executable's profile and with
+    /// [`DEMO_FEATURES`], then finds them.
     /// Without `CARGO`, only finds them.
     pub fn build_and_locate() -> Result<Programs> {
         if let Ok(cargo) = std::env::var("CARGO") {
@@ -77,6 +82,7 @@ impl Programs {
             for p in PROGRAMS {
                 cmd.args(["-p", p]);
             }
+            cmd.args(["--features", DEMO_FEATURES]);
             if release {
                 cmd.arg("--release");
             }

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use ivote_collector::load::plurality_manifest_toml;
+use ivote_testkit::manifest::plurality as plurality_manifest;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
@@ -425,7 +425,7 @@ fn setup(layout: &Layout, programs: &Programs, params: &Params, ui: &dyn Ui) -> 
     let clock = Stopwatch::start()?;
     let now = flow::unix_now();
     let starts = now + 2;
-    let manifest = plurality_manifest_toml(
+    let manifest = plurality_manifest(
         "national-run",
         &params.district_sizes(),
         starts,

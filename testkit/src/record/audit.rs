@@ -20,12 +20,14 @@ use ivote_protocol::submission::{vote_message, Submission, SubmissionRecord};
 use rand::{CryptoRng, Rng, RngCore};
 use sha2::{Digest, Sha256};
 
-use super::{log_of, seal_as, Election, Record, MANIFEST};
+use super::{log_of, seal_as, Record};
+use crate::election::{collector_key, Election, PackageSpec};
+use crate::manifest;
 
 /// 2027-02-22T07:00:00Z, the test manifest's `voting_starts`.
-pub const STARTS: i64 = 1_803_279_600;
+pub const STARTS: i64 = manifest::EXAMPLE_STARTS;
 /// 2027-02-28T18:00:00Z, its `voting_ends`.
-pub const ENDS: i64 = 1_803_837_600;
+pub const ENDS: i64 = manifest::EXAMPLE_ENDS;
 const DAY: i64 = 86_400;
 /// Voters 0, 2, 4 vote in north, 1, 3, 5 in south.
 pub const VOTERS: usize = 6;
@@ -61,6 +63,7 @@ fn vote(voter: usize, at: i64, outcome: LeafDecision) -> Vote {
 }
 
 /// A case: the election, its voters, the votes in log order and the paper list.
+#[derive(Debug)]
 pub struct AuditCase {
     pub election: Election,
     pub voters: Vec<DemoVoter>,
@@ -75,6 +78,7 @@ pub struct AuditCase {
 }
 
 /// Where a written case is.
+#[derive(Debug)]
 pub struct Written {
     pub _tmp: tempfile::TempDir,
     pub record: PathBuf,
@@ -123,15 +127,17 @@ impl AuditCase {
         for (i, v) in voters.iter().enumerate() {
             roll_csv.extend(format!("{},{}\n", v.code, district(i)).as_bytes());
         }
-        let election = Election::with_eid(
-            MANIFEST,
-            3,
-            2,
-            &roll_csv,
-            ca.cert_pem().into_bytes(),
-            Some(crl.pem.into_bytes()),
-            rng,
-        );
+        let trust_anchors_pem = ca.cert_pem();
+        let election = PackageSpec {
+            manifest: manifest::TWO_DISTRICTS,
+            trustees: 3,
+            threshold: 2,
+            roll_csv: &roll_csv,
+            trust_anchors_pem: trust_anchors_pem.as_bytes(),
+            crl_pem: Some(crl.pem.as_bytes()),
+            collector: collector_key(),
+        }
+        .build(rng);
         use LeafDecision::*;
         let mut bad = vote(5, STARTS + 60, Invalid("eid.bad_signature".into()));
         bad.bad_signature = true;

@@ -1,4 +1,5 @@
-//! The load generator (`collector-load`, and the crash test): real voters of the insecure
+//! The collector's load generator (`collector-load`, the crash and TLS tests
+//! `tests/collector_*.rs`, the national run's cast): real voters of the insecure
 //! demo PKI vote over HTTP(S) against a running collector, and every receipt is verified.
 //!
 //! A run has three phases, so that only the submissions are timed: fetch one challenge per
@@ -30,7 +31,7 @@ use rustls::pki_types::CertificateDer;
 use serde_json::Value;
 use thiserror::Error;
 
-use crate::client::{ApiClient, ClientError};
+use ivote_collector::client::{ApiClient, ClientError};
 
 /// Why the load generator cannot go on.
 #[derive(Debug, Error)]
@@ -62,50 +63,8 @@ fn file_error(path: &Path, detail: impl ToString) -> LoadError {
 /// A manifest with one district (`d1`) and one plurality contest of `candidates` candidates
 /// (no blank option), voting from `starts` to `ends` (Unix seconds).
 pub fn manifest_toml(candidates: usize, starts: i64, ends: i64) -> Result<String, String> {
-    plurality_manifest_toml(&format!("load-{candidates}"), &[candidates], starts, ends)
-}
-
-/// A manifest `election_id` with one district per entry of `districts` (`d1`, `d2`, ...),
-/// each with one plurality contest (`c1`, `c2`, ..., no blank option) of that many
-/// candidates, numbered from 100 across the whole election (as Estonian candidates are
-/// numbered nationally); voting from `starts` to `ends` (Unix seconds).
-pub fn plurality_manifest_toml(
-    election_id: &str,
-    districts: &[usize],
-    starts: i64,
-    ends: i64,
-) -> Result<String, String> {
-    let time = |t: i64| {
-        jiff::Timestamp::from_second(t)
-            .map(|t| t.to_string())
-            .map_err(|e| e.to_string())
-    };
-    let total: usize = districts.iter().sum();
-    let mut s = format!(
-        "election_id = \"{election_id}\"\nlanguages = [\"en\"]\ndefault_language = \"en\"\n\
-         time_zone = \"UTC\"\nvoting_starts = \"{}\"\nvoting_ends = \"{}\"\n\
-         title = {{ en = \"Load test, {total} candidates\" }}\n",
-        time(starts)?,
-        time(ends)?
-    );
-    let mut number = 0;
-    for (d, &candidates) in districts.iter().enumerate() {
-        let d = d + 1;
-        s.push_str(&format!(
-            "\n[[districts]]\nid = \"d{d}\"\nname = {{ en = \"District {d}\" }}\n\n\
-             [[districts.contests]]\nid = \"c{d}\"\nkind = \"plurality\"\n\
-             title = {{ en = \"Contest {d}\" }}\n"
-        ));
-        for _ in 0..candidates {
-            s.push_str(&format!(
-                "\n[[districts.contests.candidates]]\nid = \"{}\"\nname = \"Candidate {}\"\n",
-                100 + number,
-                number
-            ));
-            number += 1;
-        }
-    }
-    Ok(s)
+    let id = format!("load-{candidates}");
+    ivote_testkit::manifest::plurality(&id, &[candidates], starts, ends)
 }
 
 /// The `tally` command lines that set up a load-test election in `dir` (a fresh folder
@@ -269,7 +228,7 @@ impl ElectionView {
         let context = ContextHash::from_hex(field("context")?).ok_or_else(|| bad("context"))?;
         let joint = hex::decode(field("joint_key")?).map_err(|_| bad("joint key"))?;
         let joint_key = PublicKey::from_bytes(&joint).map_err(|_| bad("joint key"))?;
-        let collector_key = crate::key_file::public_key(field("collector_key")?.as_bytes())
+        let collector_key = ivote_collector::key_file::public_key(field("collector_key")?.as_bytes())
             .ok_or_else(|| bad("collector key"))?;
         let manifest = ElectionManifest::from_toml(field("manifest")?, WindowCheck::AllowPast)
             .map_err(|e| LoadError::Election(e.to_string()))?;

@@ -1,15 +1,22 @@
-//! A load-test election (one district, one contest, voting open now) built through tally's
-//! library with the same command lines `collector-load setup` runs, and a real `collector
-//! serve` process on it.
+//! A load-test election (one district, one contest, voting open now) set up with the real
+//! `collector` and `tally` programs and the same command lines `collector-load setup` runs,
+//! and a real `collector serve` process on it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
+use std::sync::OnceLock;
 
-use clap::Parser;
-use ivote_collector::load;
+use ivote_e2e::load;
+use ivote_e2e::programs::Programs;
+
+/// The programs, built once per test binary (debug builds, as the tests').
+pub fn programs() -> &'static Programs {
+    static PROGRAMS: OnceLock<Programs> = OnceLock::new();
+    PROGRAMS.get_or_init(|| Programs::build_and_locate().unwrap())
+}
 
 /// The election's folder (kept until dropped).
 pub struct LoadSetup {
@@ -63,25 +70,23 @@ pub fn load_setup(voters: u32, candidates: usize) -> LoadSetup {
     )
     .unwrap();
     std::fs::write(dir.join("pass.txt"), "load test passphrase\n").unwrap();
-    let keygen = ivote_collector::cmd::Cli::try_parse_from([
-        "collector",
-        "keygen",
-        "--out",
-        dir.join("collector").to_str().unwrap(),
-    ])
-    .unwrap();
-    ivote_collector::cmd::run(keygen).unwrap();
+    let programs = programs();
+    programs
+        .run(
+            "collector",
+            ["keygen", "--out", dir.join("collector").to_str().unwrap()],
+        )
+        .unwrap();
     for args in load::setup_commands(&dir, voters, candidates, starts - 3600).unwrap() {
-        let cli =
-            tally::Cli::try_parse_from(std::iter::once("tally".to_owned()).chain(args)).unwrap();
-        tally::run(cli).unwrap();
+        programs.run("tally", args).unwrap();
     }
     LoadSetup { _tmp: tmp, dir }
 }
 
 /// Starts `collector serve`; the child and the URL it printed on standard output.
 pub fn spawn_serve(args: &[String]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_collector"))
+    let mut child = programs()
+        .command("collector")
         .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -96,10 +101,7 @@ pub fn spawn_serve(args: &[String]) -> (Child, String) {
     (child, url)
 }
 
-/// Runs the `collector` binary to completion.
+/// Runs the `collector` program to completion.
 pub fn collector(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_collector"))
-        .args(args)
-        .output()
-        .unwrap()
+    programs().command("collector").args(args).output().unwrap()
 }

@@ -13,7 +13,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use ivote_collector::client::{ApiClient, ClientError};
-use ivote_collector::load::{self, Plan};
+use ivote_e2e::load::{self, Plan};
 use ivote_protocol::ballot_box::{BallotBoxReader, FinalHead, BALLOT_BOX_FILE};
 
 mod common {

@@ -291,7 +291,11 @@ mod tests {
     use super::*;
 
     fn manifest() -> ElectionManifest {
-        let src = crate::setup::manifest(2_000_000_000, 2_000_086_400).unwrap();
+        let src = ivote_testkit::manifest::with_window(
+            ivote_testkit::manifest::EXAMPLE,
+            2_000_000_000,
+            2_000_086_400,
+        );
         ElectionManifest::from_toml(&src, ivote_protocol::WindowCheck::AllowPast).unwrap()
     }
 

@@ -1,29 +1,20 @@
 //! Builds honest election records in memory and on disk with the real formats
-//! (`ivote_protocol::record` writers, the crypto library, a real in-memory key ceremony), for
-//! the verifier's tests and its benchmark. Tests then alter exactly one thing.
-
-#![allow(dead_code)]
+//! (`ivote_protocol::record` writers, the crypto library, the package and ceremony of
+//! [`crate::election`]), for the verifier's tests and benchmarks. Tests then alter exactly
+//! one thing.
 
 pub mod audit;
 
 use std::path::Path;
 
-use ed25519_dalek::SigningKey;
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_crypto::dlog::DlogTable;
 use ivote_crypto::threshold::decryption::{combine, DecryptionShare};
-use ivote_crypto::threshold::dkg::KeyShare;
 use ivote_crypto::Ciphertext;
-use ivote_protocol::ballot::{Ballot, BallotShapes, Hash32};
+use ivote_protocol::ballot::{Ballot, Hash32};
 use ivote_protocol::ballot_box::FinalHead;
-use ivote_protocol::ceremony::test_support::honest_ceremony_with_keys;
-use ivote_protocol::manifest::WindowCheck;
 use ivote_protocol::merkle::MerkleTree;
-use ivote_protocol::package::{
-    build, hex_file, verify_and_load, ElectionPackage, PackageFiles, PackageTrust, CEREMONY_FILE,
-    COLLECTOR_KEY_FILE, CRL_FILE, JOINT_KEY_FILE, MANIFEST_FILE, ROLL_HASH_FILE,
-    TRUST_ANCHORS_FILE,
-};
+use ivote_protocol::package::hex_file;
 use ivote_protocol::receipt::{Receipt, ReceiptContent, SignedTreeHead};
 use ivote_protocol::record::aggregates::{positions, Aggregate, Aggregates};
 use ivote_protocol::record::ballots::CountedBallotsWriter;
@@ -33,196 +24,36 @@ use ivote_protocol::record::results::Results;
 use ivote_protocol::record::seal::{RecordIndex, KIND_RECORD};
 use ivote_protocol::record::shares::ShareFile;
 use ivote_protocol::record::{self as rec, decryption_shares_file};
-use ivote_protocol::roll::RollHash;
 use ivote_protocol::submission::SubmissionRecord;
-use ivote_protocol::ElectionManifest;
-use ivote_verifier::RecordDir;
 use rand::{CryptoRng, Rng, RngCore};
 use sha2::{Digest, Sha256};
 
-/// Two districts, one plurality contest each (3 candidates, then 2 and a blank option).
-pub const MANIFEST: &str = r#"
-election_id = "verifier-test"
-languages = ["en"]
-default_language = "en"
-time_zone = "Europe/Tallinn"
-voting_starts = "2027-02-22T07:00:00Z"
-voting_ends = "2027-02-28T18:00:00Z"
-title = { en = "Election" }
+use crate::election::Election;
+use crate::manifest;
 
-[[districts]]
-id = "north"
-name = "North"
-
-[[districts.contests]]
-id = "council"
-kind = "plurality"
-title = "Council"
-
-[[districts.contests.candidates]]
-id = "a"
-name = "Ann"
-
-[[districts.contests.candidates]]
-id = "b"
-name = "Bob"
-
-[[districts.contests.candidates]]
-id = "c"
-name = "Cid"
-
-[[districts]]
-id = "south"
-name = "South"
-
-[[districts.contests]]
-id = "mayor"
-kind = "plurality"
-title = "Mayor"
-blank = { id = "blank", name = "Blank" }
-
-[[districts.contests.candidates]]
-id = "x"
-name = "Xena"
-
-[[districts.contests.candidates]]
-id = "y"
-name = "Yuri"
-"#;
-
-/// An election set up: keys, package, the trustees' key shares.
-pub struct Election {
-    pub officials: SigningKey,
-    pub collector: SigningKey,
-    pub files: PackageFiles,
-    pub package: ElectionPackage,
-    pub keys: Vec<KeyShare>,
-    pub shapes: BallotShapes,
+/// The record tests' election: [`manifest::TWO_DISTRICTS`], 3 trustees, threshold 2.
+pub fn test_election(rng: &mut (impl RngCore + CryptoRng)) -> Election {
+    Election::new(manifest::TWO_DISTRICTS, 3, 2, rng)
 }
 
-impl Election {
-    /// A `t`-of-`n` election on `manifest` (no real e-ID: `verifier check` does not look
-    /// at certificates).
-    pub fn new(manifest: &str, n: u32, t: u32, rng: &mut (impl RngCore + CryptoRng)) -> Election {
-        Election::with_eid(
-            manifest,
-            n,
-            t,
-            b"id_code,district,name\n",
-            b"test trust anchors\n".to_vec(),
-            None,
-            rng,
-        )
-    }
-
-    /// A `t`-of-`n` election on `manifest` with this roll file, trust anchors and CRL.
-    pub fn with_eid(
-        manifest: &str,
-        n: u32,
-        t: u32,
-        roll_csv: &[u8],
-        trust_anchors_pem: Vec<u8>,
-        crl_pem: Option<Vec<u8>>,
-        rng: &mut (impl RngCore + CryptoRng),
-    ) -> Election {
-        let manifest = ElectionManifest::from_toml(manifest, WindowCheck::AllowPast).unwrap();
-        let (ceremony, transcript, keys) =
-            honest_ceremony_with_keys(manifest.election_id().as_str(), n, t, rng);
-        let officials = SigningKey::from_bytes(&[11; 32]);
-        let collector = SigningKey::from_bytes(&[12; 32]);
-        let mut content = PackageFiles::from([
-            (MANIFEST_FILE.into(), manifest.canonical_bytes().unwrap()),
-            (
-                ROLL_HASH_FILE.into(),
-                hex_file(&RollHash::of_file(roll_csv).0),
-            ),
-            (TRUST_ANCHORS_FILE.into(), trust_anchors_pem),
-            (CEREMONY_FILE.into(), transcript),
-            (
-                JOINT_KEY_FILE.into(),
-                hex_file(&ceremony.joint_key.to_bytes()),
-            ),
-            (
-                COLLECTOR_KEY_FILE.into(),
-                hex_file(collector.verifying_key().as_bytes()),
-            ),
-        ]);
-        if let Some(crl) = crl_pem {
-            content.insert(CRL_FILE.into(), crl);
-        }
-        let files = build(content, &officials).unwrap();
-        let package = verify_and_load(
-            &files,
-            PackageTrust::OfficialsKey(&officials.verifying_key()),
-        )
-        .unwrap();
-        let shapes = BallotShapes::from_manifest(&package.manifest).unwrap();
-        Election {
-            officials,
-            collector,
-            files,
-            package,
-            keys,
-            shapes,
-        }
-    }
-
-    /// The test election: 3 trustees, threshold 2.
-    pub fn test(rng: &mut (impl RngCore + CryptoRng)) -> Election {
-        Election::new(MANIFEST, 3, 2, rng)
-    }
-
-    /// A ballot voting for selection `choice` in every contest of `district`.
-    pub fn ballot(
-        &self,
-        district: &str,
-        choice: usize,
-        nonce: [u8; 32],
-        seed: &EncryptionSeed,
-        rng: &mut (impl RngCore + CryptoRng),
-    ) -> Ballot {
-        let choices: Vec<Vec<u64>> = self
-            .shapes
-            .district(district)
-            .unwrap()
-            .iter()
-            .map(|(_, shape)| {
-                (0..shape.selections().len())
-                    .map(|i| u64::from(i == choice))
-                    .collect()
-            })
-            .collect();
-        Ballot::encrypt(
-            &self.package.context_hash,
-            &self.package.ceremony.joint_key,
-            &self.shapes,
-            district,
-            nonce,
-            &choices,
-            seed,
-            rng,
-        )
-        .unwrap()
-    }
-
-    /// `count` ballots, alternating districts and candidates.
-    pub fn ballots(&self, count: usize, rng: &mut (impl RngCore + CryptoRng)) -> Vec<Ballot> {
-        (0..count)
-            .map(|i| {
-                let district = if i % 2 == 0 { "north" } else { "south" };
-                self.ballot(
-                    district,
-                    i % 3,
-                    rng.gen(),
-                    &EncryptionSeed::random(rng),
-                    rng,
-                )
-            })
-            .collect()
-    }
+/// `count` ballots of [`test_election`], alternating districts and candidates.
+pub fn ballots(e: &Election, count: usize, rng: &mut (impl RngCore + CryptoRng)) -> Vec<Ballot> {
+    (0..count)
+        .map(|i| {
+            let district = if i % 2 == 0 { "north" } else { "south" };
+            e.ballot(
+                district,
+                i % 3,
+                rng.gen(),
+                &EncryptionSeed::random(rng),
+                rng,
+            )
+        })
+        .collect()
 }
 
 /// Every file of a record, as values a test can alter before writing.
+#[derive(Debug)]
 pub struct Record {
     pub ballots: Vec<Ballot>,
     pub records: Vec<SubmissionRecord>,
@@ -456,16 +287,35 @@ pub fn reseal(e: &Election, dir: &Path) {
     seal_as(e, dir, KIND_RECORD);
 }
 
+/// Every file under `dir`, as `/`-separated names relative to it, sorted (as the seal
+/// lists them).
+fn list(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending = vec![(dir.to_path_buf(), String::new())];
+    while let Some((dir, prefix)) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().unwrap().is_dir() {
+                pending.push((entry.path(), format!("{name}/")));
+            } else {
+                out.push(name);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Writes a fresh seal of `kind` over every file of `dir`.
 pub fn seal_as(e: &Election, dir: &Path, kind: &str) {
-    let record = RecordDir::open(dir).unwrap();
-    let files = record
-        .list()
-        .unwrap()
+    let files = list(dir)
         .into_iter()
         .filter(|n| n != rec::INDEX_FILE && n != rec::SIGNATURE_FILE)
         .map(|n| {
-            let hash = record.sha256(&n).unwrap();
+            let bytes = std::fs::read(n.split('/').fold(dir.to_path_buf(), |p, part| p.join(part)))
+                .unwrap();
+            let hash: [u8; 32] = Sha256::digest(bytes).into();
             (n, hash)
         })
         .collect();

@@ -6,12 +6,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use ivote_protocol::{ElectionManifest, WindowCheck};
+use ivote_testkit::manifest::{self, rfc3339};
 
 use crate::programs::Programs;
-
-/// The example manifest: three districts (names in English, Estonian and Thai) with a
-/// plurality, an approval, a cumulative and a score contest.
-const EXAMPLE_MANIFEST: &str = include_str!("../../docs/examples/manifest.toml");
 
 /// What an election is set up with.
 #[derive(Clone, Debug)]
@@ -32,11 +29,13 @@ pub struct SetupOptions {
 }
 
 impl SetupOptions {
-    /// The demo's and tests' election: the example manifest voting from `starts` to `ends`
-    /// (Unix seconds), Ed25519 e-IDs, 3 of 5 trustees.
+    /// The demo's and tests' election: the example manifest (three districts, names in
+    /// English, Estonian and Thai, with a plurality, an approval, a cumulative and a score
+    /// contest) voting from `starts` to `ends` (Unix seconds), Ed25519 e-IDs, 3 of 5
+    /// trustees.
     pub fn example(voters: usize, revoked: usize, starts: i64, ends: i64) -> Result<Self> {
         Ok(SetupOptions {
-            manifest: manifest(starts, ends)?,
+            manifest: manifest::with_window(manifest::EXAMPLE, starts, ends),
             key_algorithm: "ed25519".into(),
             voters,
             revoked,
@@ -115,28 +114,6 @@ impl ElectionFiles {
             .map(str::to_owned)
             .collect())
     }
-}
-
-/// RFC 3339 (UTC) of Unix seconds.
-pub fn rfc3339(unix: i64) -> Result<String> {
-    let t = jiff::Timestamp::from_second(unix).context("time out of range")?;
-    Ok(t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
-}
-
-/// The example manifest with the voting window replaced.
-pub fn manifest(starts: i64, ends: i64) -> Result<String> {
-    let mut out = String::new();
-    for line in EXAMPLE_MANIFEST.lines() {
-        if line.starts_with("voting_starts") {
-            out.push_str(&format!("voting_starts = \"{}\"\n", rfc3339(starts)?));
-        } else if line.starts_with("voting_ends") {
-            out.push_str(&format!("voting_ends = \"{}\"\n", rfc3339(ends)?));
-        } else {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    Ok(out)
 }
 
 /// Sets an election up in `dir` (which must be empty or missing), as the officials,
@@ -248,7 +225,7 @@ pub fn set_up(
             "--out",
             &p(files.package()),
             "--now",
-            &rfc3339(now)?,
+            &rfc3339(now),
         ],
     )?;
     Ok(files)
