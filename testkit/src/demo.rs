@@ -67,9 +67,10 @@ impl<'a> DemoSpec<'a> {
         let from = now.min(m.voting_starts().as_second()) - DAY;
         let until = now.max(m.voting_ends().as_second()) + 365 * DAY;
         let ca = DemoCa::new("ivote test CA", self.algorithm, from, until + 365 * DAY).unwrap();
-        let voters = ca
-            .issue_many(0, self.voters, self.algorithm, from, until)
-            .unwrap();
+        let codes: Vec<String> = (0..self.voters)
+            .map(|i| ivote_protocol::roll::demo_estonian_code(i).unwrap())
+            .collect();
+        let voters = ca.issue_many(&codes, self.algorithm, from, until).unwrap();
         let revoked: Vec<u64> = voters
             .iter()
             .take(self.revoked as usize)

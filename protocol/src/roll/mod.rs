@@ -21,8 +21,8 @@ use crate::manifest::ElectionManifest;
 pub use changes::{Change, ChangeAction, ChangeList, CHANGE_LIST_SIGNATURE_LABEL};
 pub use error::{PackageRollError, RollError, RollErrorCode, RollErrors};
 pub use id_code::{
-    demo_estonian_code, estonian_check_digit, generate_estonian_code, parse_voter_id,
-    split_voter_id, voter_id, Country, IdCodeProblem, UnknownCountry, DEMO_CODE_CAPACITY,
+    demo_estonian_code, estonian_check_digit, generate_estonian_code, parse_voter_id, voter_id,
+    Country, IdCodeProblem, UnknownCountry, DEMO_CODE_CAPACITY,
 };
 pub use paper_list::{parse_paper_list, PAPER_LIST_HEADER};
 

@@ -84,7 +84,9 @@ impl Rules {
     pub fn push(&mut self, verdict: Verdict) -> bool {
         let leaf = self.outcomes.len() as u64;
         let (outcome, voter) = match verdict {
-            Verdict::Invalid(rejection) => (LeafDecision::Invalid(rejection.code().into()), NO_VOTER),
+            Verdict::Invalid(rejection) => {
+                (LeafDecision::Invalid(rejection.code().into()), NO_VOTER)
+            }
             Verdict::Tampered => (LeafDecision::Invalid(TAMPERED.into()), NO_VOTER),
             Verdict::Valid { received_at, .. } if received_at < self.starts => {
                 (LeafDecision::TestVote, NO_VOTER)
