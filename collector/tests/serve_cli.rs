@@ -44,7 +44,11 @@ fn get(addr: &str, path: &str) -> (u16, String) {
 /// wrote into `collector/` of its folder (`keygen` sees that folder first).
 fn setup(keygen: impl FnOnce(&Path)) -> DemoDir {
     let tmp = tempfile::tempdir().unwrap();
-    let out = collector(&["keygen", "--out", tmp.path().join("collector").to_str().unwrap()]);
+    let out = collector(&[
+        "keygen",
+        "--out",
+        tmp.path().join("collector").to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{out:?}");
     keygen(tmp.path());
     let secret = std::fs::read(tmp.path().join("collector/collector-key.SECRET.hex")).unwrap();

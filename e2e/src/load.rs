@@ -228,8 +228,9 @@ impl ElectionView {
         let context = ContextHash::from_hex(field("context")?).ok_or_else(|| bad("context"))?;
         let joint = hex::decode(field("joint_key")?).map_err(|_| bad("joint key"))?;
         let joint_key = PublicKey::from_bytes(&joint).map_err(|_| bad("joint key"))?;
-        let collector_key = ivote_collector::key_file::public_key(field("collector_key")?.as_bytes())
-            .ok_or_else(|| bad("collector key"))?;
+        let collector_key =
+            ivote_collector::key_file::public_key(field("collector_key")?.as_bytes())
+                .ok_or_else(|| bad("collector key"))?;
         let manifest = ElectionManifest::from_toml(field("manifest")?, WindowCheck::AllowPast)
             .map_err(|e| LoadError::Election(e.to_string()))?;
         let shapes = BallotShapes::from_manifest(&manifest)

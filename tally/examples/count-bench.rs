@@ -84,7 +84,13 @@ fn cpu_seconds() -> f64 {
 /// kit's generated manifest, the examples' voting window).
 fn manifest() -> String {
     use ivote_testkit::manifest::{plurality, EXAMPLE_ENDS, EXAMPLE_STARTS};
-    plurality("bench", &[CANDIDATES; DISTRICTS], EXAMPLE_STARTS, EXAMPLE_ENDS).unwrap()
+    plurality(
+        "bench",
+        &[CANDIDATES; DISTRICTS],
+        EXAMPLE_STARTS,
+        EXAMPLE_ENDS,
+    )
+    .unwrap()
 }
 
 fn s(p: &Path) -> &str {

@@ -14,9 +14,9 @@
 
 use std::time::Instant;
 
-use ivote_testkit::record::audit::{AuditCase, STARTS};
 use ivote_protocol::record::counts::Outcome;
 use ivote_protocol::Country;
+use ivote_testkit::record::audit::{AuditCase, STARTS};
 use ivote_verifier::{audit_record, AuditInputs, Options, RecordDir};
 use rand::rngs::OsRng;
 use rand::SeedableRng;

@@ -16,9 +16,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
+use ivote_crypto::contest::EncryptionSeed;
 use ivote_testkit::election::Election;
 use ivote_testkit::record::Record;
-use ivote_crypto::contest::EncryptionSeed;
 use ivote_verifier::{check_record, Options, RecordDir};
 use rand::rngs::OsRng;
 use rand::{Rng, SeedableRng};

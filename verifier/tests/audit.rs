@@ -8,12 +8,12 @@
 use std::path::Path;
 use std::process::Command;
 
-use ivote_testkit::record::audit::{reseal_bundle, AuditCase, Written};
 use ivote_protocol::ballot_box::{BallotBoxWriter, FinalHead, BALLOT_BOX_FILE};
 use ivote_protocol::receipt::SignedTreeHead;
 use ivote_protocol::record::counts::Outcome;
 use ivote_protocol::record::PAPER_VOTES_FILE;
 use ivote_protocol::Country;
+use ivote_testkit::record::audit::{reseal_bundle, AuditCase, Written};
 use ivote_verifier::report::Status;
 use ivote_verifier::{audit_record, AuditInputs, Options, RecordDir, Report};
 use rand::rngs::OsRng;

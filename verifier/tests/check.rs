@@ -7,13 +7,13 @@
 use std::path::Path;
 use std::process::Command;
 
-use ivote_testkit::election::Election;
-use ivote_testkit::record::{aggregate, ballots, log_of, reseal, test_election, Record};
 use ed25519_dalek::SigningKey;
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_crypto::{Ciphertext, Nonce};
 use ivote_protocol::package::{sign, PackageIndex, INDEX_FILE, SIGNATURE_FILE};
 use ivote_protocol::record::{self as rec, decryption_shares_file};
+use ivote_testkit::election::Election;
+use ivote_testkit::record::{aggregate, ballots, log_of, reseal, test_election, Record};
 use ivote_verifier::report::Status;
 use ivote_verifier::{check_record, Options, RecordDir, Report};
 use rand::rngs::OsRng;

@@ -5,9 +5,9 @@
 
 use std::process::Command;
 
+use ivote_protocol::ballot::Hash32;
 use ivote_testkit::election::Election;
 use ivote_testkit::record::{ballots, log_of, test_election, Record};
-use ivote_protocol::ballot::Hash32;
 use ivote_verifier::receipt::check_receipt;
 use ivote_verifier::report::Status;
 use ivote_verifier::{Options, RecordDir};

@@ -10,11 +10,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::load::{challenge, concurrently, read_voter, submit, ElectionView, LoadError, Outcome};
 use anyhow::{bail, Context, Result};
 use ivote_collector::client::ApiClient;
-use crate::load::{
-    challenge, concurrently, read_voter, submit, ElectionView, LoadError, Outcome,
-};
 use ivote_protocol::ballot::Hash32;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
