@@ -12,6 +12,8 @@
 //!   (`docs/ballot-format.md`);
 //! * [`ballot_box`]: the collector's export for the offline tally: every submission with
 //!   its record, and the collector's signed final tree head;
+//! * [`wire`]: the JSON bodies of the collector's HTTP API, shared by the collector and its
+//!   clients;
 //! * [`fs`]: the only module that touches files: reading and atomically writing a package
 //!   directory.
 //!
@@ -30,6 +32,7 @@ pub mod receipt;
 pub mod record;
 pub mod roll;
 pub mod submission;
+pub mod wire;
 
 pub use manifest::{ElectionManifest, WindowCheck};
 pub use package::{ContextHash, ElectionPackage, PackageIndex};
