@@ -6,12 +6,11 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use ivote_protocol::ContextHash;
+use ivote_protocol::wire::{ElectionFacts, FinalHead};
 use ivote_secrets::passphrase::PassphraseSource;
-use serde_json::Value;
 
 use super::{read, unix_now, CmdError};
-use crate::admin::CloseRequest;
+use crate::admin::sign_close;
 use crate::client::{ApiClient, ClientError};
 
 /// The arguments of `collector close` (help on [`super::Command::Close`]).
@@ -53,24 +52,21 @@ pub fn run(a: CloseArgs) -> Result<(), CmdError> {
         .build()
         .map_err(|e| CmdError::CouldNotRun(format!("cannot start the runtime: {e}")))?;
     let closed = runtime.block_on(async {
-        let election = client.get_json("/election").await?;
-        let context = election
-            .get("context")
-            .and_then(Value::as_str)
-            .and_then(ContextHash::from_hex)
-            .ok_or_else(|| ClientError::BadAnswer("no context hash in /election".into()))?;
-        let request = CloseRequest::sign(&key, &context, unix_now());
-        client.post_json("/admin/close", &request).await
+        let election: ElectionFacts = client.get_json("/election").await?;
+        let request = sign_close(&key, &election.context, unix_now());
+        client
+            .post_json::<FinalHead>("/admin/close", &request)
+            .await
     });
     let closed = closed.map_err(client_error)?;
-    let field = |name: &str| closed.get(name).cloned().unwrap_or(Value::Null);
+    // The hex values quoted, as when they were printed as JSON values.
     println!(
-        "collector: closed; final head: {} submissions, root {}, at {}",
-        field("size"),
-        field("root"),
-        field("timestamp")
+        "collector: closed; final head: {} submissions, root \"{}\", at {}",
+        closed.size,
+        hex::encode(closed.root),
+        closed.timestamp
     );
-    println!("final head layout: {}", field("layout"));
+    println!("final head layout: \"{}\"", hex::encode(&closed.layout));
     Ok(())
 }
 
