@@ -1,7 +1,8 @@
 //! The HTTP API (axum): [`app`] builds the router over an [`AppState`]; tests drive it with
 //! `tower::ServiceExt::oneshot`, `collector serve` binds it to a socket. Every error is
 //! `{ "code", "message" }` with its status ([`ApiError`]); the endpoints are described in
-//! `collector/openapi.json` (served at `/openapi.json`) and `docs/collector.md`.
+//! `collector/openapi.json` (served at `/openapi.json`) and `docs/collector.md`, and every
+//! JSON body is a type of `ivote_protocol::wire`, shared with the clients.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,18 +17,16 @@ use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use ed25519_dalek::VerifyingKey;
 use ivote_protocol::ballot::Hash32;
-use ivote_protocol::ballot_box::FinalHead;
-use ivote_protocol::merkle::NodeHash;
 use ivote_protocol::package::PackageFiles;
 use ivote_protocol::submission::MAX_SUBMISSION_BYTES;
+use ivote_protocol::wire;
 use rand::RngCore;
 use serde::Deserialize;
-use serde_json::{json, Value};
 use tower::timeout::TimeoutLayer;
 use tower::{BoxError, ServiceBuilder};
 use tower_http::trace::TraceLayer;
 
-use crate::admin::{AdminError, CloseRequest};
+use crate::admin::{check_close, AdminError};
 use crate::decide::decide;
 use crate::election::Election;
 use crate::reject::Rejection;
@@ -180,32 +179,26 @@ fn accepting(s: &AppState, now: i64) -> Result<(), Rejection> {
     s.election.window(now)
 }
 
-fn hex_list(hashes: &[NodeHash]) -> Vec<String> {
-    hashes.iter().map(hex::encode).collect()
+async fn election(State(s): State<AppState>) -> Json<wire::ElectionFacts> {
+    Json(wire::ElectionFacts {
+        challenge_ttl: s.election.challenge_ttl,
+        collector_key: s.info.collector_key.to_bytes(),
+        context: s.election.context,
+        joint_key: s.election.joint_key.to_bytes(),
+        manifest: s.info.manifest_toml.clone(),
+        voting_ends: s.election.ends,
+        voting_starts: s.election.starts,
+    })
 }
 
-async fn election(State(s): State<AppState>) -> Json<Value> {
-    Json(json!({
-        "context": s.election.context.to_hex(),
-        "manifest": s.info.manifest_toml,
-        "joint_key": hex::encode(s.election.joint_key.to_bytes()),
-        "collector_key": hex::encode(s.info.collector_key.as_bytes()),
-        "voting_starts": s.election.starts,
-        "voting_ends": s.election.ends,
-        "challenge_ttl": s.election.challenge_ttl,
-    }))
-}
-
-async fn challenge(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn challenge(State(s): State<AppState>) -> Result<Json<wire::Challenge>, ApiError> {
     let now = (s.clock)();
     accepting(&s, now)?;
     let mut nonce = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut nonce);
     let expires_at = now.saturating_add(s.election.challenge_ttl);
     s.store.issue_challenge(nonce, now, expires_at)?;
-    Ok(Json(
-        json!({ "nonce": hex::encode(nonce), "expires_at": expires_at }),
-    ))
+    Ok(Json(wire::Challenge { expires_at, nonce }))
 }
 
 async fn submit(State(s): State<AppState>, body: Result<Bytes, BytesRejection>) -> Response {
@@ -273,7 +266,7 @@ async fn checked_submit(
 async fn verify(
     State(s): State<AppState>,
     Path(ballot_id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<wire::StoredBallot>, ApiError> {
     let hash = Hash32::from_hex(&ballot_id).ok_or(ApiError::BadBallotId)?;
     let stored = s.store.find(&hash)?.ok_or(ApiError::UnknownBallot)?;
     let now = (s.clock)();
@@ -292,24 +285,17 @@ async fn verify(
             max: s.limits.verify_max,
         });
     }
-    Ok(Json(json!({
-        "ballot_id": ballot_id,
-        "leaf_index": stored.record.leaf_index,
-        "voter_seq": stored.record.voter_seq,
-        "received_at": stored.record.received_at,
-        "submission": hex::encode(&stored.submission),
-    })))
+    Ok(Json(wire::StoredBallot {
+        ballot_id: hash,
+        leaf_index: stored.record.leaf_index,
+        received_at: stored.record.received_at,
+        submission: stored.submission,
+        voter_seq: stored.record.voter_seq,
+    }))
 }
 
-async fn log_head(State(s): State<AppState>) -> Json<Value> {
-    let head = s.store.head();
-    Json(json!({
-        "size": head.size,
-        "root": hex::encode(head.root),
-        "timestamp": head.timestamp,
-        "signature": hex::encode(head.signature),
-        "layout": hex::encode(head.to_bytes()),
-    }))
+async fn log_head(State(s): State<AppState>) -> Json<wire::TreeHead> {
+    Json(wire::TreeHead::from(&s.store.head()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -321,7 +307,7 @@ async fn inclusion(
     State(s): State<AppState>,
     Path(leaf): Path<u64>,
     query: Result<Query<SizeQuery>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<wire::InclusionProof>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
     let size = q.size.unwrap_or_else(|| s.store.head().size);
     let proof = s.store.inclusion_proof(leaf, size).ok_or_else(|| {
@@ -329,9 +315,7 @@ async fn inclusion(
             "leaf {leaf} is not in a tree of {size} leaves, or the log has fewer than {size}"
         ))
     })?;
-    Ok(Json(
-        json!({ "leaf": leaf, "size": size, "proof": hex_list(&proof) }),
-    ))
+    Ok(Json(wire::InclusionProof { leaf, proof, size }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -343,68 +327,63 @@ struct RangeQuery {
 async fn consistency(
     State(s): State<AppState>,
     query: Result<Query<RangeQuery>, QueryRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<wire::ConsistencyProof>, ApiError> {
     let Query(RangeQuery { from, to }) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
     let proof = s.store.consistency_proof(from, to).ok_or_else(|| {
         ApiError::OutOfRange(format!(
             "no consistency proof from {from} to {to} leaves: it needs 0 < from ≤ to ≤ the log's size"
         ))
     })?;
-    Ok(Json(
-        json!({ "from": from, "to": to, "proof": hex_list(&proof) }),
-    ))
+    Ok(Json(wire::ConsistencyProof { from, proof, to }))
 }
 
-async fn status(State(s): State<AppState>) -> Json<Value> {
+async fn status(State(s): State<AppState>) -> Json<wire::Status> {
     let (now, e) = ((s.clock)(), &s.election);
     let final_head = s.store.final_head();
     let state = if final_head.is_some() || now >= e.ends {
-        "closed"
+        wire::BoxState::Closed
     } else if now >= e.starts {
-        "open"
+        wire::BoxState::Open
     } else if e.accept_test_votes {
-        "test_votes"
+        wire::BoxState::TestVotes
     } else {
-        "not_open"
+        wire::BoxState::NotOpen
     };
-    Json(json!({
-        "state": state,
-        "accepted": s.store.head().size,
-        "rejected": s.metrics.rejected_by_code(),
-        "final_head": final_head.as_ref().map(final_json),
-    }))
-}
-
-/// The final head as JSON: the tree head's fields, the closing signature, the layout.
-fn final_json(f: &FinalHead) -> Value {
-    json!({
-        "size": f.head.size,
-        "root": hex::encode(f.head.root),
-        "timestamp": f.head.timestamp,
-        "signature": hex::encode(f.head.signature),
-        "closing_signature": hex::encode(f.signature),
-        "layout": hex::encode(f.to_bytes()),
+    Json(wire::Status {
+        accepted: s.store.head().size,
+        final_head: final_head.as_ref().map(wire::FinalHead::from),
+        rejected: s
+            .metrics
+            .rejected_by_code()
+            .into_iter()
+            .map(|(code, n)| (code.to_owned(), n))
+            .collect(),
+        state,
     })
 }
 
-async fn log_final(State(s): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn log_final(State(s): State<AppState>) -> Result<Json<wire::FinalHead>, ApiError> {
     let f = s.store.final_head().ok_or(ApiError::NotClosed)?;
-    Ok(Json(final_json(&f)))
+    Ok(Json(wire::FinalHead::from(&f)))
 }
 
 /// Closes the box on the officials' signed request; answers the final head.
 async fn admin_close(
     State(s): State<AppState>,
-    body: Result<Json<CloseRequest>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+    body: Result<Json<wire::CloseRequest>, JsonRejection>,
+) -> Result<Json<wire::FinalHead>, ApiError> {
     let Json(request) = body.map_err(|e| ApiError::Admin(AdminError::Malformed(e.body_text())))?;
     let now = (s.clock)();
-    request
-        .check(s.info.officials_key.as_ref(), &s.election.context, now)
-        .map_err(ApiError::Admin)?;
+    check_close(
+        &request,
+        s.info.officials_key.as_ref(),
+        &s.election.context,
+        now,
+    )
+    .map_err(ApiError::Admin)?;
     let f = s.store.close(now).await?;
     tracing::info!(size = f.head.size, "closed by the officials' request");
-    Ok(Json(final_json(&f)))
+    Ok(Json(wire::FinalHead::from(&f)))
 }
 
 /// Closes the store when voting ends (at once if it has ended): a task `serve` runs. It
@@ -442,5 +421,7 @@ async fn openapi() -> impl IntoResponse {
     )
 }
 
+#[cfg(test)]
+mod openapi_tests;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 //! A small HTTP(S) client for the collector's API, used by `collector close` and the load
 //! generator (`collector-load`). `https://` URLs need the certificate authority that signed
 //! the collector's certificate (`ca_pem`): there is no built-in list of public authorities.
+//! JSON answers are read into the types of `ivote_protocol::wire`.
 
 use std::sync::Arc;
 
@@ -11,9 +12,10 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
+use ivote_protocol::wire::ErrorBody;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
-use serde_json::Value;
+use serde::de::DeserializeOwned;
 use thiserror::Error;
 
 /// Why a request to the collector failed.
@@ -133,35 +135,34 @@ impl ApiClient {
         if status.is_success() {
             return Ok(bytes);
         }
-        let error: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let (code, message) = match serde_json::from_slice::<ErrorBody>(&bytes) {
+            Ok(e) => (e.code, e.message),
+            Err(_) => (
+                "unknown".to_owned(),
+                String::from_utf8_lossy(&bytes).into_owned(),
+            ),
+        };
         Err(ClientError::Refused {
             status: status.as_u16(),
-            code: error
-                .get("code")
-                .and_then(Value::as_str)
-                .unwrap_or("unknown")
-                .to_owned(),
-            message: error.get("message").and_then(Value::as_str).map_or_else(
-                || String::from_utf8_lossy(&bytes).into_owned(),
-                str::to_owned,
-            ),
+            code,
+            message,
         })
     }
 
-    /// `GET path`, a JSON answer.
-    pub async fn get_json(&self, path: &str) -> Result<Value, ClientError> {
+    /// `GET path`, a JSON answer (a type of `ivote_protocol::wire`).
+    pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         let bytes = self
             .request(Method::GET, path, "application/json", Vec::new())
             .await?;
         serde_json::from_slice(&bytes).map_err(|e| ClientError::BadAnswer(e.to_string()))
     }
 
-    /// `POST path` with a JSON body, a JSON answer.
-    pub async fn post_json(
+    /// `POST path` with a JSON body, a JSON answer (types of `ivote_protocol::wire`).
+    pub async fn post_json<T: DeserializeOwned>(
         &self,
         path: &str,
         body: &impl serde::Serialize,
-    ) -> Result<Value, ClientError> {
+    ) -> Result<T, ClientError> {
         let body = serde_json::to_vec(body).map_err(|e| ClientError::BadAnswer(e.to_string()))?;
         let bytes = self
             .request(Method::POST, path, "application/json", body)

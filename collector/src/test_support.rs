@@ -13,8 +13,8 @@ use ivote_eid::{Crl, KeyAlgorithm, TrustAnchors};
 use ivote_protocol::acceptance::{LoadedElection, LoadedPackage};
 use ivote_protocol::ballot::{Ballot, BallotShapes};
 use ivote_protocol::roll::demo_estonian_code;
-use ivote_protocol::submission::{vote_message, Submission};
-use ivote_protocol::{ContextHash, Country, VoterRoll};
+use ivote_protocol::submission::Submission;
+use ivote_protocol::{ContextHash, Country, ElectionManifest, VoterRoll};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
@@ -218,16 +218,16 @@ impl Fixture {
 
     /// Signs ballot bytes as `voter` and frames the submission.
     pub fn submit_as(&self, voter: &DemoVoter, ballot: &[u8]) -> Vec<u8> {
-        let hash = ivote_protocol::ballot::ballot_hash(ballot);
-        let signature = voter
-            .key()
-            .unwrap()
-            .sign(&vote_message(&self.election.context, &hash));
-        Submission {
-            ballot: ballot.to_vec(),
-            certificate: voter.cert_der().to_vec(),
-            signature,
-        }
+        let key = voter.key().unwrap();
+        let sign = |m: &[u8]| Ok::<_, std::convert::Infallible>(key.sign(m));
+        Submission::seal_layout(
+            &self.election.context,
+            ballot.to_vec(),
+            voter.cert_der(),
+            sign,
+        )
+        .unwrap()
+        .submission
         .to_bytes()
     }
 }

@@ -10,6 +10,7 @@
 //! twice (revotes), the second time in the same stream.
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -18,17 +19,17 @@ use ed25519_dalek::VerifyingKey;
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_crypto::PublicKey;
 use ivote_eid::VoterKey;
-use ivote_protocol::ballot::{ballot_hash, Ballot, BallotShapes, Hash32};
+use ivote_protocol::ballot::{BallotShapes, Hash32};
 use ivote_protocol::manifest::WindowCheck;
 use ivote_protocol::receipt::Receipt;
-use ivote_protocol::submission::{vote_message, Submission};
+use ivote_protocol::submission::{SealFor, Submission};
+use ivote_protocol::wire::{Challenge, ElectionFacts};
 use ivote_protocol::{ContextHash, ElectionManifest};
 use rand::seq::SliceRandom;
 use rand::{CryptoRng, Rng, RngCore};
 use rayon::prelude::*;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
-use serde_json::Value;
 use thiserror::Error;
 
 use ivote_collector::client::{ApiClient, ClientError};
@@ -218,25 +219,17 @@ pub struct ElectionView {
 
 impl ElectionView {
     /// Reads the answer of `GET /election`.
-    pub fn from_json(v: &Value) -> Result<ElectionView, LoadError> {
-        let field = |name: &str| {
-            v.get(name)
-                .and_then(Value::as_str)
-                .ok_or_else(|| LoadError::Election(format!("no `{name}`")))
-        };
+    pub fn from_facts(e: &ElectionFacts) -> Result<ElectionView, LoadError> {
         let bad = |what: &str| LoadError::Election(format!("a malformed {what}"));
-        let context = ContextHash::from_hex(field("context")?).ok_or_else(|| bad("context"))?;
-        let joint = hex::decode(field("joint_key")?).map_err(|_| bad("joint key"))?;
-        let joint_key = PublicKey::from_bytes(&joint).map_err(|_| bad("joint key"))?;
+        let joint_key = PublicKey::from_bytes(&e.joint_key).map_err(|_| bad("joint key"))?;
         let collector_key =
-            ivote_collector::key_file::public_key(field("collector_key")?.as_bytes())
-                .ok_or_else(|| bad("collector key"))?;
-        let manifest = ElectionManifest::from_toml(field("manifest")?, WindowCheck::AllowPast)
+            VerifyingKey::from_bytes(&e.collector_key).map_err(|_| bad("collector key"))?;
+        let manifest = ElectionManifest::from_toml(&e.manifest, WindowCheck::AllowPast)
             .map_err(|e| LoadError::Election(e.to_string()))?;
         let shapes = BallotShapes::from_manifest(&manifest)
             .map_err(|e| LoadError::Election(e.to_string()))?;
         Ok(ElectionView {
-            context,
+            context: e.context,
             joint_key,
             shapes,
             collector_key,
@@ -279,27 +272,18 @@ impl ElectionView {
         choices: &[Vec<u64>],
         rng: &mut R,
     ) -> Result<(Vec<u8>, Hash32), LoadError> {
-        let ballot = Ballot::encrypt(
-            &self.context,
-            &self.joint_key,
-            &self.shapes,
-            &voter.district,
+        let on = SealFor {
+            context: &self.context,
+            joint_key: &self.joint_key,
+            shapes: &self.shapes,
+            district: &voter.district,
             nonce,
-            choices,
-            &EncryptionSeed::random(rng),
-            rng,
-        )
-        .map_err(|e| LoadError::Election(e.to_string()))?
-        .to_bytes();
-        let hash = ballot_hash(&ballot);
-        let signature = voter.key.sign(&vote_message(&self.context, &hash));
-        let body = Submission {
-            ballot,
-            certificate: voter.cert_der.clone(),
-            signature,
-        }
-        .to_bytes();
-        Ok((body, hash))
+        };
+        let seed = EncryptionSeed::random(rng);
+        let sign = |m: &[u8]| Ok::<_, Infallible>(voter.key.sign(m));
+        let sealed = Submission::seal(on, choices, &seed, &voter.cert_der, sign, rng)
+            .map_err(|e| LoadError::Election(e.to_string()))?;
+        Ok((sealed.submission.to_bytes(), sealed.ballot_hash))
     }
 }
 
@@ -421,13 +405,8 @@ where
 
 /// Fetches a challenge nonce.
 pub async fn challenge(client: &ApiClient) -> Result<[u8; 32], LoadError> {
-    let v = client.post_json("/challenge", &Value::Null).await?;
-    let mut nonce = [0u8; 32];
-    v.get("nonce")
-        .and_then(Value::as_str)
-        .and_then(|h| hex::decode_to_slice(h, &mut nonce).ok())
-        .ok_or_else(|| LoadError::Election("a challenge without a nonce".into()))?;
-    Ok(nonce)
+    let c: Challenge = client.post_json("/challenge", &()).await?;
+    Ok(c.nonce)
 }
 
 /// Submits one body; checks the receipt.
@@ -456,7 +435,7 @@ pub async fn run(
     voters: Arc<Vec<Voter>>,
     plan: Plan,
 ) -> Result<Report, LoadError> {
-    let view = Arc::new(ElectionView::from_json(
+    let view = Arc::new(ElectionView::from_facts(
         &client.get_json("/election").await?,
     )?);
     let revoters = (voters.len() as f64 * plan.revote_fraction.clamp(0.0, 1.0)).round() as usize;

@@ -14,27 +14,14 @@ use std::time::{Duration, Instant};
 
 use ivote_collector::client::ApiClient;
 use ivote_e2e::load::{self, Plan};
-use ivote_protocol::merkle::{leaf_hash, verify_consistency, verify_inclusion, NodeHash};
+use ivote_protocol::merkle::{leaf_hash, verify_consistency, verify_inclusion};
 use ivote_protocol::receipt::SignedTreeHead;
-use serde_json::Value;
+use ivote_protocol::wire::{BoxState, ConsistencyProof, InclusionProof, Status, TreeHead};
 
 mod common {
     pub mod load;
 }
 use common::load::{load_setup, spawn_serve};
-
-fn hashes(v: &Value) -> Vec<NodeHash> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|h| {
-            hex::decode(h.as_str().unwrap())
-                .unwrap()
-                .try_into()
-                .unwrap()
-        })
-        .collect()
-}
 
 #[test]
 fn every_receipt_survives_a_sigkill_mid_load() {
@@ -53,8 +40,8 @@ fn every_receipt_survives_a_sigkill_mid_load() {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let accepted = runtime
-            .block_on(client.get_json("/status"))
-            .map(|s| s["accepted"].as_u64().unwrap())
+            .block_on(client.get_json::<Status>("/status"))
+            .map(|s| s.accepted)
             .unwrap_or(0);
         if accepted >= 60 {
             break;
@@ -86,15 +73,14 @@ fn every_receipt_survives_a_sigkill_mid_load() {
     let (mut child, url) = spawn_serve(&st.serve_args("data"));
     let client = ApiClient::new(&url, None).unwrap();
     let election = runtime.block_on(client.get_json("/election")).unwrap();
-    let view = load::ElectionView::from_json(&election).unwrap();
-    let head = runtime.block_on(client.get_json("/log/head")).unwrap();
-    let layout = hex::decode(head["layout"].as_str().unwrap()).unwrap();
-    let head = SignedTreeHead::from_bytes(&layout).unwrap();
+    let view = load::ElectionView::from_facts(&election).unwrap();
+    let head: TreeHead = runtime.block_on(client.get_json("/log/head")).unwrap();
+    let head = SignedTreeHead::from_bytes(&head.layout).unwrap();
     head.verify(&view.collector_key, &view.context).unwrap();
     for r in &report.receipts {
         let c = &r.content;
         assert!(c.leaf_index < head.size);
-        let inc = runtime
+        let inc: InclusionProof = runtime
             .block_on(client.get_json(&format!(
                 "/log/inclusion/{}?size={}",
                 c.leaf_index, head.size
@@ -104,11 +90,11 @@ fn every_receipt_survives_a_sigkill_mid_load() {
             &leaf_hash(&c.record_hash.0),
             c.leaf_index,
             head.size,
-            &hashes(&inc["proof"]),
+            &inc.proof,
             &head.root
         ));
         let old = &c.tree_head;
-        let proof = if old.size == head.size {
+        let proof: ConsistencyProof = if old.size == head.size {
             assert_eq!(old.root, head.root);
             continue;
         } else {
@@ -124,12 +110,12 @@ fn every_receipt_survives_a_sigkill_mid_load() {
             head.size,
             &old.root,
             &head.root,
-            &hashes(&proof["proof"])
+            &proof.proof
         ));
     }
     // The collector takes new submissions after the restart.
-    let status = runtime.block_on(client.get_json("/status")).unwrap();
-    assert_eq!(status["state"], "open");
+    let status: Status = runtime.block_on(client.get_json("/status")).unwrap();
+    assert_eq!(status.state, BoxState::Open);
     child.kill().unwrap();
     child.wait().unwrap();
 }

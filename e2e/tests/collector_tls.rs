@@ -15,6 +15,7 @@ use std::sync::Arc;
 use ivote_collector::client::{ApiClient, ClientError};
 use ivote_e2e::load::{self, Plan};
 use ivote_protocol::ballot_box::{BallotBoxReader, FinalHead, BALLOT_BOX_FILE};
+use ivote_protocol::wire::{self, BoxState, Status};
 
 mod common {
     pub mod load;
@@ -58,7 +59,7 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
     // Without the CA, the certificate is not trusted.
     let untrusted = ApiClient::new(&url, None).unwrap();
     let err = runtime
-        .block_on(untrusted.get_json("/healthz"))
+        .block_on(untrusted.get_json::<Status>("/status"))
         .unwrap_err();
     assert!(matches!(err, ClientError::Transport { .. }), "{err}");
     let said = err.to_string();
@@ -152,8 +153,8 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
     assert!(at.parse::<jiff::Timestamp>().is_ok(), "{said}");
     assert!(!said.contains('"'), "{said}");
 
-    let final_json = runtime.block_on(client.get_json("/log/final")).unwrap();
-    assert_eq!(final_json["size"], 10);
+    let final_json: wire::FinalHead = runtime.block_on(client.get_json("/log/final")).unwrap();
+    assert_eq!(final_json.size, 10);
     let err = runtime
         .block_on(load::challenge(&client))
         .unwrap_err()
@@ -162,7 +163,9 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
     // Closing again: the same final head.
     assert!(close("pass.txt").status.success());
     assert_eq!(
-        runtime.block_on(client.get_json("/log/final")).unwrap(),
+        runtime
+            .block_on(client.get_json::<wire::FinalHead>("/log/final"))
+            .unwrap(),
         final_json
     );
 
@@ -200,7 +203,7 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
     );
     let reader = BallotBoxReader::new(&bin[..]).unwrap();
     let f: FinalHead = *reader.final_head();
-    assert_eq!(hex::encode(f.to_bytes()), final_json["layout"]);
+    assert_eq!(f.to_bytes().to_vec(), final_json.layout);
     let entries: Vec<_> = reader.map(Result::unwrap).collect();
     assert_eq!(entries.len(), 10);
     for r in &report.receipts {
@@ -213,9 +216,9 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
     // A restart of the closed box stays closed.
     let (mut child, url) = spawn_serve(&st.serve_args("data"));
     let plain = ApiClient::new(&url, None).unwrap();
-    let status = runtime.block_on(plain.get_json("/status")).unwrap();
-    assert_eq!(status["state"], "closed");
-    assert_eq!(status["final_head"], final_json);
+    let status: Status = runtime.block_on(plain.get_json("/status")).unwrap();
+    assert_eq!(status.state, BoxState::Closed);
+    assert_eq!(status.final_head, Some(final_json));
     child.kill().unwrap();
     child.wait().unwrap();
 }

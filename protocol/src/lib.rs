@@ -16,6 +16,8 @@
 //!   submission, in their order: the collector, the tally and the verifier's audit run them;
 //! * [`public_key`]: Ed25519 public keys as 64 hex digits, typed or in a file (one parser
 //!   of every program's `--officials-key`);
+//! * [`wire`]: the JSON bodies of the collector's HTTP API, shared by the collector and its
+//!   clients;
 //! * [`fs`]: the only module that touches files: reading and atomically writing a package
 //!   directory, reading a key argument.
 //!
@@ -39,6 +41,7 @@ pub mod receipt;
 pub mod record;
 pub mod roll;
 pub mod submission;
+pub mod wire;
 
 pub use manifest::{ElectionManifest, WindowCheck};
 pub use package::{ContextHash, ElectionPackage, PackageIndex};

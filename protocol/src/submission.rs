@@ -32,8 +32,21 @@
 //!
 //! Integers are big-endian. The record hash is `SHA-256("ivote-v1/record" ‖ layout)`, and the
 //! Merkle leaf is that 32-byte hash (leaf hash `SHA-256(0x00 ‖ record hash)`).
+//!
+//! # Sealing
+//!
+//! [`Submission::seal`] is the one place a voter's choices become a submission: encrypt and
+//! prove the ballot, hash its layout, sign [`vote_message`], frame. The voter app, the load
+//! generator, the benchmarks and the tests all call it ([`Submission::seal_layout`] when a
+//! test signs a ballot it made or altered itself). The e-ID key is a closure, so the same
+//! code serves a key file, a test key, or later a smart card whose signing can fail.
 
-use crate::ballot::Hash32;
+use ivote_crypto::contest::EncryptionSeed;
+use ivote_crypto::PublicKey;
+use rand_core::{CryptoRng, RngCore};
+use thiserror::Error;
+
+use crate::ballot::{ballot_hash, Ballot, BallotError, BallotShapes, Hash32};
 use crate::layout::{labelled_hash, LayoutError, Reader, Writer};
 use crate::merkle::{leaf_hash, NodeHash};
 use crate::package::ContextHash;
@@ -104,6 +117,90 @@ impl Submission {
             ballot,
             certificate,
             signature,
+        })
+    }
+}
+
+/// What a ballot is sealed for: the election, the voter's district and the collector's
+/// challenge.
+#[derive(Debug, Clone, Copy)]
+pub struct SealFor<'a> {
+    /// The context hash.
+    pub context: &'a ContextHash,
+    /// The election key.
+    pub joint_key: &'a PublicKey,
+    /// The contests' shapes.
+    pub shapes: &'a BallotShapes,
+    /// The voter's district.
+    pub district: &'a str,
+    /// The collector's challenge.
+    pub nonce: [u8; 32],
+}
+
+/// A signed submission and its ballot's hash (the ballot id, which the receipt names).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sealed {
+    /// The ballot hash.
+    pub ballot_hash: Hash32,
+    /// The submission.
+    pub submission: Submission,
+}
+
+/// Why a ballot could not be sealed: the choices do not fit the ballot, or the signer
+/// failed (`E`: its own error; [`std::convert::Infallible`] for a key in memory).
+#[derive(Debug, Error)]
+pub enum SealError<E> {
+    /// The ballot could not be made.
+    #[error(transparent)]
+    Ballot(#[from] BallotError),
+    /// The e-ID signer failed.
+    #[error("the e-ID key could not sign: {0}")]
+    Sign(E),
+}
+
+impl Submission {
+    /// Encrypts and proves `choices` (per contest of the district, one value per selection;
+    /// every encryption nonce from `seed`, the proofs' from `rng`), signs the ballot with
+    /// `sign` (the voter's e-ID key over [`vote_message`]) and frames the submission with
+    /// `certificate` (DER).
+    pub fn seal<E, R: RngCore + CryptoRng>(
+        on: SealFor<'_>,
+        choices: &[Vec<u64>],
+        seed: &EncryptionSeed,
+        certificate: &[u8],
+        sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
+        rng: &mut R,
+    ) -> Result<Sealed, SealError<E>> {
+        let ballot = Ballot::encrypt(
+            on.context,
+            on.joint_key,
+            on.shapes,
+            on.district,
+            on.nonce,
+            choices,
+            seed,
+            rng,
+        )?;
+        Self::seal_layout(on.context, ballot.to_bytes(), certificate, sign).map_err(SealError::Sign)
+    }
+
+    /// Signs a ballot layout already made (tests that send altered or malformed ballots)
+    /// with `sign` over [`vote_message`] and frames the submission with `certificate`.
+    pub fn seal_layout<E>(
+        context: &ContextHash,
+        ballot: Vec<u8>,
+        certificate: &[u8],
+        sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
+    ) -> Result<Sealed, E> {
+        let hash = ballot_hash(&ballot);
+        let signature = sign(&vote_message(context, &hash))?;
+        Ok(Sealed {
+            ballot_hash: hash,
+            submission: Submission {
+                ballot,
+                certificate: certificate.to_vec(),
+                signature,
+            },
         })
     }
 }
@@ -196,6 +293,86 @@ mod tests {
         assert!(q.starts_with(b"ivote-v1/voter-info"));
         assert_eq!(&q[19..51], &[4; 32]);
         assert_eq!(&q[51..], &[6; 32]);
+    }
+
+    #[test]
+    fn seal_encrypts_signs_the_vote_message_and_frames() {
+        use ivote_crypto::{Scalar, G};
+        use rand::rngs::StdRng;
+        use rand::SeedableRng;
+
+        use crate::manifest::{ElectionManifest, WindowCheck};
+
+        let manifest = ElectionManifest::from_toml(
+            include_str!("../../docs/examples/manifest.toml"),
+            WindowCheck::AllowPast,
+        )
+        .unwrap();
+        let shapes = BallotShapes::from_manifest(&manifest).unwrap();
+        let joint_key = PublicKey::from_point(G * Scalar::from(11u64)).unwrap();
+        let context = ContextHash([5; 32]);
+        let on = SealFor {
+            context: &context,
+            joint_key: &joint_key,
+            shapes: &shapes,
+            district: "tartu",
+            nonce: [6; 32],
+        };
+        let choices = [vec![0, 1], vec![1, 0, 1]];
+        let mut rng = StdRng::seed_from_u64(1);
+        let seed = EncryptionSeed::random(&mut rng);
+        let mut signed = Vec::new();
+        let sealed = Submission::seal(
+            on,
+            &choices,
+            &seed,
+            b"certificate",
+            |m: &[u8]| {
+                signed = m.to_vec();
+                Ok::<_, std::convert::Infallible>(vec![7; 64])
+            },
+            &mut rng,
+        )
+        .unwrap();
+        let s = &sealed.submission;
+        assert_eq!(Submission::from_bytes(&s.to_bytes()).unwrap(), *s);
+        assert_eq!(sealed.ballot_hash, ballot_hash(&s.ballot));
+        assert_eq!(signed, vote_message(&context, &sealed.ballot_hash));
+        assert_eq!(
+            (&s.certificate[..], &s.signature[..]),
+            (&b"certificate"[..], &[7u8; 64][..])
+        );
+        let ballot = Ballot::from_bytes(&s.ballot).unwrap();
+        ballot
+            .check(&context, &joint_key, &shapes, &mut rng)
+            .unwrap();
+        assert_eq!(
+            Submission::seal_layout(&context, s.ballot.clone(), b"certificate", |_: &[u8]| {
+                Ok::<_, std::convert::Infallible>(vec![7; 64])
+            })
+            .unwrap(),
+            sealed
+        );
+
+        // A signer's failure and choices that do not fit come back as errors.
+        let card = Submission::seal(
+            on,
+            &choices,
+            &seed,
+            b"c",
+            |_: &[u8]| Err("card removed"),
+            &mut rng,
+        );
+        assert!(matches!(card, Err(SealError::Sign("card removed"))));
+        let wrong = Submission::seal(
+            on,
+            &[vec![0, 1]],
+            &seed,
+            b"c",
+            |_: &[u8]| Ok::<_, std::convert::Infallible>(vec![]),
+            &mut rng,
+        );
+        assert!(matches!(wrong, Err(SealError::Ballot(_))));
     }
 
     #[test]

@@ -19,6 +19,7 @@
     clippy::panic
 )]
 
+use std::convert::Infallible;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -27,12 +28,12 @@ use clap::Parser;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_eid::VoterKey;
-use ivote_protocol::ballot::{ballot_hash, Ballot, BallotShapes, Hash32};
+use ivote_protocol::ballot::{BallotShapes, Hash32};
 use ivote_protocol::ballot_box::{BallotBoxWriter, FinalHead};
 use ivote_protocol::merkle::MerkleTree;
 use ivote_protocol::package::{verify_and_load, PackageTrust};
 use ivote_protocol::receipt::SignedTreeHead;
-use ivote_protocol::submission::{vote_message, Submission, SubmissionRecord};
+use ivote_protocol::submission::{SealFor, Submission, SubmissionRecord};
 use rand::rngs::OsRng;
 use rand::Rng;
 use rayon::prelude::*;
@@ -218,27 +219,18 @@ fn generate(dir: &Path, n: u64, voters: u64, algorithm: &str) {
                 let mut rng = OsRng;
                 let choice = rng.gen_range(0..CANDIDATES);
                 let values: Vec<u64> = (0..CANDIDATES).map(|c| u64::from(c == choice)).collect();
-                let nonce: [u8; 32] = rng.gen();
-                let ballot = Ballot::encrypt(
-                    &ctx,
-                    &package.ceremony.joint_key,
-                    &shapes,
+                let on = SealFor {
+                    context: &ctx,
+                    joint_key: &package.ceremony.joint_key,
+                    shapes: &shapes,
                     district,
-                    nonce,
-                    &[values],
-                    &EncryptionSeed::random(&mut rng),
-                    &mut rng,
-                )
-                .unwrap()
-                .to_bytes();
-                let hash = ballot_hash(&ballot);
-                let signature = key.sign(&vote_message(&ctx, &hash));
-                let sub = Submission {
-                    ballot,
-                    certificate: der.clone(),
-                    signature: signature.clone(),
+                    nonce: rng.gen(),
                 };
-                (i, sub.to_bytes(), signature, hash)
+                let seed = EncryptionSeed::random(&mut rng);
+                let sign = |m: &[u8]| Ok::<_, Infallible>(key.sign(m));
+                let sealed = Submission::seal(on, &[values], &seed, der, sign, &mut rng).unwrap();
+                let sub = sealed.submission;
+                (i, sub.to_bytes(), sub.signature, sealed.ballot_hash)
             })
             .collect();
         for (i, sub, signature, hash) in made {

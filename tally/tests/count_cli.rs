@@ -9,18 +9,19 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 
 use common::{fails, ok};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_eid::VoterKey;
-use ivote_protocol::ballot::{ballot_hash, Ballot, BallotShapes, Hash32};
+use ivote_protocol::ballot::{BallotShapes, Hash32};
 use ivote_protocol::ballot_box::{BallotBoxWriter, FinalHead};
 use ivote_protocol::merkle::MerkleTree;
 use ivote_protocol::package::{verify_and_load, ElectionPackage, PackageTrust};
 use ivote_protocol::receipt::SignedTreeHead;
-use ivote_protocol::submission::{vote_message, Submission, SubmissionRecord};
+use ivote_protocol::submission::{SealFor, Submission, SubmissionRecord};
 use rand::rngs::OsRng;
 use sha2::{Digest, Sha256};
 
@@ -230,22 +231,18 @@ fn write_box(e: &Election, votes: &[Vote], path: &Path) -> Vec<[u8; 32]> {
         nonce[..8].copy_from_slice(&(0xA5A5_0000_0000_0000u64 + i as u64).to_be_bytes());
         nonce[8..].copy_from_slice(&[0xC3; 24]);
         nonces.push(nonce);
-        let ballot = Ballot::encrypt(
-            &ctx,
-            &e.package.ceremony.joint_key,
-            &shapes,
+        let on = SealFor {
+            context: &ctx,
+            joint_key: &e.package.ceremony.joint_key,
+            shapes: &shapes,
             district,
             nonce,
-            &[values],
-            &EncryptionSeed::random(&mut OsRng),
-            &mut OsRng,
-        )
-        .unwrap()
-        .to_bytes();
-        let hash = ballot_hash(&ballot);
+        };
         let (der, key) = e.voter(v.voter);
         let signer = v.signer.map_or(key, |s| e.voter(s).1);
-        let signature = signer.sign(&vote_message(&ctx, &hash));
+        let sign = |m: &[u8]| Ok::<_, Infallible>(signer.sign(m));
+        let seed = EncryptionSeed::random(&mut OsRng);
+        let sealed = Submission::seal(on, &[values], &seed, &der, sign, &mut OsRng).unwrap();
         let s = seq.entry(v.voter).or_default();
         *s += 1;
         let record = SubmissionRecord {
@@ -253,17 +250,12 @@ fn write_box(e: &Election, votes: &[Vote], path: &Path) -> Vec<[u8; 32]> {
             received_at: v.at,
             voter_id: format!("PNOEE-{}", e.voters[v.voter].0),
             voter_seq: *s,
-            ballot_hash: hash,
+            ballot_hash: sealed.ballot_hash,
             certificate_hash: Hash32(Sha256::digest(&der).into()),
-            signature: signature.clone(),
+            signature: sealed.submission.signature.clone(),
         };
         tree.push(record.leaf_hash());
-        let submission = Submission {
-            ballot,
-            certificate: der,
-            signature,
-        };
-        entries.push((record.to_bytes(), submission.to_bytes()));
+        entries.push((record.to_bytes(), sealed.submission.to_bytes()));
     }
     let n = entries.len() as u64;
     let head = SignedTreeHead::sign(&e.collector, &ctx, n, tree.root(n).unwrap(), ENDS + 60);

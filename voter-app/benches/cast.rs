@@ -1,5 +1,5 @@
 //! Encrypt + prove + sign one ballot of an 81-candidate plurality contest (exactly one of
-//! 81), as `voter-app vote` does before submitting (`vote::seal`). Target: at most 15 ms
+//! 81), as `voter-app vote` does before submitting (`Submission::seal`). Target: at most 15 ms
 //! (release, one core). Run: `cargo bench -p voter-app`.
 
 #![allow(
@@ -15,8 +15,8 @@ use ivote_crypto::{PublicKey, Scalar, G};
 use ivote_eid::insecure_demo_pki::{DemoCa, VoterSpec};
 use ivote_eid::KeyAlgorithm;
 use ivote_protocol::ballot::BallotShapes;
+use ivote_protocol::submission::{SealFor, Submission};
 use ivote_protocol::{ContextHash, ElectionManifest};
-use ivote_voter_app::vote::{seal, SealFor};
 use rand::rngs::OsRng;
 
 /// One district (`d1`) of one plurality contest of `candidates` candidates (the test kit's
@@ -56,7 +56,7 @@ fn cast(c: &mut Criterion) {
         c.bench_function(&format!("seal an 81-candidate ballot ({name})"), |b| {
             b.iter(|| {
                 let seed = EncryptionSeed::random(&mut OsRng);
-                seal(
+                Submission::seal(
                     SealFor {
                         context: &context,
                         joint_key: &joint_key,
@@ -66,8 +66,8 @@ fn cast(c: &mut Criterion) {
                     },
                     &values,
                     &seed,
-                    &key,
                     voter.cert_der(),
+                    |m: &[u8]| Ok::<_, std::convert::Infallible>(key.sign(m)),
                     &mut OsRng,
                 )
                 .unwrap()

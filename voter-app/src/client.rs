@@ -1,14 +1,20 @@
 //! The collector's HTTP API as the app uses it (docs/collector.md): a blocking client
 //! (ureq, rustls with ring for https; plain http for loopback and tests). Every answer is
-//! checked for shape here; what it means (signatures, proofs) is checked by the callers
-//! against the verified package, never against what the collector says about itself.
+//! checked for shape here, read into its type of `ivote_protocol::wire`; what it means
+//! (signatures, proofs) is checked by the callers against the verified package, never
+//! against what the collector says about itself.
 
 use std::time::Duration;
 
 use ivote_protocol::ballot::Hash32;
 use ivote_protocol::merkle::NodeHash;
 use ivote_protocol::receipt::SignedTreeHead;
-use serde_json::Value;
+use ivote_protocol::wire::{
+    Challenge, ConsistencyProof, ErrorBody, InclusionProof, PackageContents, StoredBallot,
+    TreeHead, VoterInfo, VoterInfoQuery,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::error::AppError;
 
@@ -42,81 +48,6 @@ impl Failure {
 pub struct Collector {
     base: String,
     agent: ureq::Agent,
-}
-
-/// A stored ballot as `/verify/{ballot_id}` answers it.
-#[derive(Debug, Clone)]
-pub struct StoredBallot {
-    /// Its leaf in the log.
-    pub leaf_index: u64,
-    /// The voter's sequence number (1 = first vote).
-    pub voter_seq: u32,
-    /// When the collector received it (Unix seconds).
-    pub received_at: i64,
-    /// The submission layout as received.
-    pub submission: Vec<u8>,
-}
-
-/// The voter's facts as `/voter-info` answers them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VoterInfo {
-    /// The voter id from the certificate.
-    pub voter_id: String,
-    /// The voter's district.
-    pub district: String,
-    /// How many ballots the voter has cast already.
-    pub ballots_cast: u32,
-    /// How long after casting the ballot can be verified (seconds).
-    pub verify_window: i64,
-    /// How many times it can be verified.
-    pub verify_max: u32,
-}
-
-fn field<'a>(v: &'a Value, name: &str) -> Result<&'a Value, AppError> {
-    v.get(name)
-        .ok_or_else(|| AppError::bad_response(format!("no `{name}`")))
-}
-
-fn u64_field(v: &Value, name: &str) -> Result<u64, AppError> {
-    field(v, name)?
-        .as_u64()
-        .ok_or_else(|| AppError::bad_response(format!("`{name}` is not a number")))
-}
-
-fn i64_field(v: &Value, name: &str) -> Result<i64, AppError> {
-    field(v, name)?
-        .as_i64()
-        .ok_or_else(|| AppError::bad_response(format!("`{name}` is not a number")))
-}
-
-fn u32_field(v: &Value, name: &str) -> Result<u32, AppError> {
-    u32::try_from(u64_field(v, name)?)
-        .map_err(|_| AppError::bad_response(format!("`{name}` is too large")))
-}
-
-fn str_field<'a>(v: &'a Value, name: &str) -> Result<&'a str, AppError> {
-    field(v, name)?
-        .as_str()
-        .ok_or_else(|| AppError::bad_response(format!("`{name}` is not text")))
-}
-
-fn hex_field(v: &Value, name: &str) -> Result<Vec<u8>, AppError> {
-    hex::decode(str_field(v, name)?)
-        .map_err(|_| AppError::bad_response(format!("`{name}` is not hex")))
-}
-
-fn hash_list(v: &Value, name: &str) -> Result<Vec<NodeHash>, AppError> {
-    let bad = || AppError::bad_response(format!("`{name}` is not a list of 32-byte hashes"));
-    field(v, name)?
-        .as_array()
-        .ok_or_else(bad)?
-        .iter()
-        .map(|h| {
-            let mut out = [0u8; 32];
-            hex::decode_to_slice(h.as_str().ok_or_else(bad)?, &mut out).map_err(|_| bad())?;
-            Ok(out)
-        })
-        .collect()
 }
 
 impl Collector {
@@ -163,40 +94,42 @@ impl Collector {
         if (200..300).contains(&status) {
             return Ok((status, body));
         }
-        let error: Option<(String, String)> =
-            serde_json::from_slice::<Value>(&body).ok().and_then(|v| {
-                Some((
-                    v.get("code")?.as_str()?.to_owned(),
-                    v.get("message")?.as_str()?.to_owned(),
-                ))
-            });
-        match error {
-            Some((code, message)) => Err(Failure::Api(AppError::refused(code, message))),
-            None => Err(Failure::Other(AppError::bad_response(format!(
+        match serde_json::from_slice::<ErrorBody>(&body) {
+            Ok(e) => Err(Failure::Api(AppError::refused(e.code, e.message))),
+            Err(_) => Err(Failure::Other(AppError::bad_response(format!(
                 "HTTP status {status} without an error code"
             )))),
         }
     }
 
-    fn json(&self, (_, body): (u16, Vec<u8>)) -> Result<Value, Failure> {
-        serde_json::from_slice(&body)
-            .map_err(|e| Failure::Other(AppError::bad_response(format!("not JSON: {e}"))))
+    fn json<T: DeserializeOwned>(&self, (_, body): (u16, Vec<u8>)) -> Result<T, Failure> {
+        serde_json::from_slice(&body).map_err(|e| {
+            Failure::Other(AppError::bad_response(format!(
+                "not the answer the API documents: {e}"
+            )))
+        })
     }
 
-    fn get(&self, path: &str) -> Result<Value, AppError> {
+    fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, AppError> {
         let url = format!("{}{path}", self.base);
         self.answer(self.agent.get(&url).call())
             .and_then(|a| self.json(a))
             .map_err(|f| f.into_error(&self.base))
     }
 
-    fn post_json(&self, path: &str, body: &Value) -> Result<Value, AppError> {
+    fn post_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T, AppError> {
         let url = format!("{}{path}", self.base);
+        let body = serde_json::to_string(body)
+            .map_err(|e| AppError::bad_response(format!("the request: {e}")))?;
         let req = self
             .agent
             .post(&url)
             .header("content-type", "application/json")
-            .send(body.to_string());
+            .send(body);
         self.answer(req)
             .and_then(|a| self.json(a))
             .map_err(|f| f.into_error(&self.base))
@@ -204,33 +137,17 @@ impl Collector {
 
     /// `GET /package`: every package file's bytes, by name.
     pub fn package_files(&self) -> Result<ivote_protocol::package::PackageFiles, AppError> {
-        let v = self.get("/package")?;
-        let files = field(&v, "files")?
-            .as_object()
-            .ok_or_else(|| AppError::bad_response("`files` is not an object"))?;
-        files
-            .iter()
-            .map(|(name, hex)| {
-                let bytes = hex
-                    .as_str()
-                    .and_then(|h| hex::decode(h).ok())
-                    .ok_or_else(|| AppError::bad_response(format!("file {name} is not hex")))?;
-                Ok((name.clone(), bytes))
-            })
-            .collect()
+        Ok(self.get::<PackageContents>("/package")?.files)
     }
 
     /// `POST /challenge`: a fresh nonce and when it expires.
     pub fn challenge(&self) -> Result<([u8; 32], i64), AppError> {
         let url = format!("{}/challenge", self.base);
-        let v = self
+        let c: Challenge = self
             .answer(self.agent.post(&url).send_empty())
             .and_then(|a| self.json(a))
             .map_err(|f| f.into_error(&self.base))?;
-        let mut nonce = [0u8; 32];
-        hex::decode_to_slice(str_field(&v, "nonce")?, &mut nonce)
-            .map_err(|_| AppError::bad_response("the nonce is not 32 bytes of hex"))?;
-        Ok((nonce, i64_field(&v, "expires_at")?))
+        Ok((c.nonce, c.expires_at))
     }
 
     /// `POST /voter-info` with the voter's signed query.
@@ -240,21 +157,14 @@ impl Collector {
         certificate: &[u8],
         signature: &[u8],
     ) -> Result<VoterInfo, AppError> {
-        let v = self.post_json(
+        self.post_json(
             "/voter-info",
-            &serde_json::json!({
-                "nonce": hex::encode(nonce),
-                "certificate": hex::encode(certificate),
-                "signature": hex::encode(signature),
-            }),
-        )?;
-        Ok(VoterInfo {
-            voter_id: str_field(&v, "voter_id")?.to_owned(),
-            district: str_field(&v, "district")?.to_owned(),
-            ballots_cast: u32_field(&v, "ballots_cast")?,
-            verify_window: i64_field(&v, "verify_window")?,
-            verify_max: u32_field(&v, "verify_max")?,
-        })
+            &VoterInfoQuery {
+                certificate: certificate.to_vec(),
+                nonce: *nonce,
+                signature: signature.to_vec(),
+            },
+        )
     }
 
     /// `POST /submit` once: the receipt layout, or how it failed.
@@ -270,31 +180,25 @@ impl Collector {
 
     /// `GET /verify/{ballot_id}`.
     pub fn stored_ballot(&self, ballot_id: &Hash32) -> Result<StoredBallot, AppError> {
-        let v = self.get(&format!("/verify/{}", ballot_id.to_hex()))?;
-        Ok(StoredBallot {
-            leaf_index: u64_field(&v, "leaf_index")?,
-            voter_seq: u32_field(&v, "voter_seq")?,
-            received_at: i64_field(&v, "received_at")?,
-            submission: hex_field(&v, "submission")?,
-        })
+        self.get(&format!("/verify/{}", ballot_id.to_hex()))
     }
 
     /// `GET /log/head`: the latest signed tree head (its signature is not checked here).
     pub fn head(&self) -> Result<SignedTreeHead, AppError> {
-        let v = self.get("/log/head")?;
-        SignedTreeHead::from_bytes(&hex_field(&v, "layout")?)
+        let head: TreeHead = self.get("/log/head")?;
+        SignedTreeHead::from_bytes(&head.layout)
             .map_err(|e| AppError::bad_response(format!("the tree head: {e}")))
     }
 
     /// `GET /log/inclusion/{leaf}?size=N`.
     pub fn inclusion(&self, leaf: u64, size: u64) -> Result<Vec<NodeHash>, AppError> {
-        let v = self.get(&format!("/log/inclusion/{leaf}?size={size}"))?;
-        hash_list(&v, "proof")
+        let p: InclusionProof = self.get(&format!("/log/inclusion/{leaf}?size={size}"))?;
+        Ok(p.proof)
     }
 
     /// `GET /log/consistency?from=A&to=B`.
     pub fn consistency(&self, from: u64, to: u64) -> Result<Vec<NodeHash>, AppError> {
-        let v = self.get(&format!("/log/consistency?from={from}&to={to}"))?;
-        hash_list(&v, "proof")
+        let p: ConsistencyProof = self.get(&format!("/log/consistency?from={from}&to={to}"))?;
+        Ok(p.proof)
     }
 }

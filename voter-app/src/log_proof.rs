@@ -6,8 +6,9 @@ use ivote_protocol::ballot::Hash32;
 use ivote_protocol::merkle::{verify_consistency, verify_inclusion, NodeHash};
 use ivote_protocol::receipt::SignedTreeHead;
 use ivote_protocol::submission::{Submission, SubmissionRecord};
+use ivote_protocol::wire::StoredBallot;
 
-use crate::client::{Collector, StoredBallot};
+use crate::client::Collector;
 use crate::error::AppError;
 use crate::package::Election;
 

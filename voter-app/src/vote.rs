@@ -22,16 +22,14 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use std::convert::Infallible;
+
 use ivote_crypto::contest::EncryptionSeed;
-use ivote_crypto::PublicKey;
-use ivote_eid::{VoterCertificate, VoterKey};
-use ivote_protocol::ballot::{Ballot, BallotShapes, Hash32};
+use ivote_eid::VoterCertificate;
 use ivote_protocol::clock::unix_now;
-use ivote_protocol::package::ContextHash;
 use ivote_protocol::receipt::Receipt;
-use ivote_protocol::submission::{vote_message, voter_info_message, Submission};
+use ivote_protocol::submission::{voter_info_message, SealError, SealFor, Sealed, Submission};
 use rand::rngs::OsRng;
-use rand::{CryptoRng, RngCore};
 use zeroize::Zeroizing;
 
 use crate::choices::{self, BallotContest};
@@ -70,64 +68,6 @@ pub struct VoteArgs {
     pub receipt: Option<PathBuf>,
 }
 
-/// A ballot sealed for submission.
-#[derive(Debug)]
-pub struct Sealed {
-    /// The ballot hash (the ballot id).
-    pub ballot_hash: Hash32,
-    /// The submission layout.
-    pub submission: Vec<u8>,
-}
-
-/// What [`seal`] needs about the election.
-#[derive(Debug, Clone, Copy)]
-pub struct SealFor<'a> {
-    /// The context hash.
-    pub context: &'a ContextHash,
-    /// The election key.
-    pub joint_key: &'a PublicKey,
-    /// The contests' shapes.
-    pub shapes: &'a BallotShapes,
-    /// The voter's district.
-    pub district: &'a str,
-    /// The collector's challenge.
-    pub nonce: [u8; 32],
-}
-
-/// Encrypts and proves the ballot (every nonce from `seed`), signs it with the e-ID key and
-/// frames the submission. What the benchmark measures.
-pub fn seal<R: RngCore + CryptoRng>(
-    on: SealFor<'_>,
-    values: &[Vec<u64>],
-    seed: &EncryptionSeed,
-    key: &VoterKey,
-    certificate_der: &[u8],
-    rng: &mut R,
-) -> Result<Sealed, AppError> {
-    let ballot = Ballot::encrypt(
-        on.context,
-        on.joint_key,
-        on.shapes,
-        on.district,
-        on.nonce,
-        values,
-        seed,
-        rng,
-    )?;
-    let ballot = ballot.to_bytes();
-    let ballot_hash = ivote_protocol::ballot::ballot_hash(&ballot);
-    let signature = key.sign(&vote_message(on.context, &ballot_hash));
-    Ok(Sealed {
-        ballot_hash,
-        submission: Submission {
-            ballot,
-            certificate: certificate_der.to_vec(),
-            signature,
-        }
-        .to_bytes(),
-    })
-}
-
 /// How a submission ended.
 #[derive(Debug)]
 enum Submitted {
@@ -149,8 +89,9 @@ fn submit(
     cert: &VoterCertificate,
 ) -> Result<Submitted, AppError> {
     let mut last = String::new();
+    let body = sealed.submission.to_bytes();
     for attempt in 1..=SUBMIT_ATTEMPTS {
-        match collector.submit(&sealed.submission) {
+        match collector.submit(&body) {
             Ok(receipt) => return Ok(Submitted::Receipt(receipt)),
             Err(Failure::Transport(e)) => {
                 last = e;
@@ -181,7 +122,7 @@ fn recover(
     cert: &VoterCertificate,
 ) -> Result<Submitted, AppError> {
     let stored = collector.stored_ballot(&sealed.ballot_hash)?;
-    if stored.submission != sealed.submission {
+    if stored.submission != sealed.submission.to_bytes() {
         return Err(AppError::bad_response(
             "the stored ballot is not the one this app sent",
         ));
@@ -308,7 +249,7 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
         nonce = collector.challenge()?.0;
     }
     let seed = EncryptionSeed::random(&mut OsRng);
-    let sealed = seal(
+    let sealed = Submission::seal(
         SealFor {
             context: election.context(),
             joint_key: &election.package.ceremony.joint_key,
@@ -318,10 +259,14 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
         },
         &values,
         &seed,
-        &key,
         &certificate,
+        |m: &[u8]| Ok::<_, Infallible>(key.sign(m)),
         &mut OsRng,
-    )?;
+    )
+    .map_err(|e| match e {
+        SealError::Ballot(e) => AppError::from(e),
+        SealError::Sign(never) => match never {},
+    })?;
     drop(key);
     let tracking = tracking_code(&sealed.ballot_hash);
 

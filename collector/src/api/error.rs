@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use ivote_protocol::wire::ErrorBody;
 
 use crate::admin::AdminError;
 use crate::reject::{Class, Rejection};
@@ -162,7 +162,10 @@ impl From<CommitError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({ "code": self.code(), "message": self.message() });
+        let body = ErrorBody {
+            code: self.code().to_owned(),
+            message: self.message(),
+        };
         (self.status(), Json(body)).into_response()
     }
 }

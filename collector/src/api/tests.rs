@@ -4,12 +4,15 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use axum::body::Body;
 use axum::http::Request;
 use ed25519_dalek::SigningKey;
-use ivote_protocol::merkle::{leaf_hash, verify_consistency, verify_inclusion};
+use ivote_protocol::ballot_box::FinalHead;
+use ivote_protocol::merkle::{leaf_hash, verify_consistency, verify_inclusion, NodeHash};
 use ivote_protocol::receipt::Receipt;
+use serde_json::{json, Value};
 use tempfile::TempDir;
 use tower::ServiceExt;
 
 use super::*;
+use crate::admin::sign_close;
 use crate::reject::Class;
 use crate::store::JournalStore;
 use crate::test_support::Fixture;
@@ -332,21 +335,24 @@ async fn the_officials_close_the_box_and_it_stays_closed() {
     let now = h.time.load(Ordering::SeqCst);
     let ctx = h.f.election.context;
     // Refusals: another key, a stale request, a malformed body.
-    let other = CloseRequest::sign(&SigningKey::from_bytes(&[6; 32]), &ctx, now);
+    let other = sign_close(&SigningKey::from_bytes(&[6; 32]), &ctx, now);
     h.refused(
         post_json("/admin/close", &other),
         403,
         "admin.bad_signature",
     )
     .await;
-    let stale = CloseRequest::sign(&officials(), &ctx, now - 301);
+    let stale = sign_close(&officials(), &ctx, now - 301);
     h.refused(post_json("/admin/close", &stale), 403, "admin.stale")
         .await;
     h.refused(post("/admin/close", b"{}".to_vec()), 400, "admin.malformed")
         .await;
+    let junk = json!({ "timestamp": now, "signature": "xyz" });
+    h.refused(post_json("/admin/close", &junk), 400, "admin.malformed")
+        .await;
     assert_eq!(h.json(get("/status")).await.1["state"], "open");
 
-    let request = CloseRequest::sign(&officials(), &ctx, now);
+    let request = sign_close(&officials(), &ctx, now);
     let (status, closed) = h.json(post_json("/admin/close", &request)).await;
     assert_eq!(status, StatusCode::OK, "{closed}");
     assert_eq!(closed["size"], 1);

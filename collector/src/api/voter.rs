@@ -8,8 +8,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::Json;
 use ivote_protocol::submission::voter_info_message;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use ivote_protocol::wire::{PackageContents, VoterInfo, VoterInfoQuery};
 
 use super::{accepting, ApiError, AppState};
 use crate::decide::check_challenge;
@@ -17,25 +16,10 @@ use crate::reject::Rejection;
 
 /// `GET /package`: `{ "files": { name: hex of the file's bytes } }`, every file of the
 /// package the collector serves, byte for byte.
-pub(super) async fn package(State(s): State<AppState>) -> Json<Value> {
-    let files: Map<String, Value> = s
-        .info
-        .package_files
-        .iter()
-        .map(|(name, bytes)| (name.clone(), Value::String(hex::encode(bytes))))
-        .collect();
-    Json(json!({ "files": files }))
-}
-
-/// The body of `POST /voter-info`, every field hex.
-#[derive(Debug, Deserialize)]
-pub(super) struct VoterInfoRequest {
-    /// An issued, unexpired challenge nonce (32 bytes).
-    nonce: String,
-    /// The voter's e-ID certificate, DER.
-    certificate: String,
-    /// The e-ID signature over [`voter_info_message`].
-    signature: String,
+pub(super) async fn package(State(s): State<AppState>) -> Json<PackageContents> {
+    Json(PackageContents {
+        files: s.info.package_files.clone(),
+    })
 }
 
 /// `POST /voter-info`: checks, in order, that voting is open (`election.*`), that the nonce
@@ -47,13 +31,14 @@ pub(super) struct VoterInfoRequest {
 /// count of this collector. Changes nothing.
 pub(super) async fn voter_info(
     State(s): State<AppState>,
-    body: Result<Json<VoterInfoRequest>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let Json(req) = body.map_err(|_| ApiError::BadBody)?;
-    let mut nonce = [0u8; 32];
-    hex::decode_to_slice(&req.nonce, &mut nonce).map_err(|_| ApiError::BadBody)?;
-    let certificate = hex::decode(&req.certificate).map_err(|_| ApiError::BadBody)?;
-    let signature = hex::decode(&req.signature).map_err(|_| ApiError::BadBody)?;
+    body: Result<Json<VoterInfoQuery>, JsonRejection>,
+) -> Result<Json<VoterInfo>, ApiError> {
+    // Not JSON, a field missing, or a field that is not hex of the right length.
+    let Json(VoterInfoQuery {
+        certificate,
+        nonce,
+        signature,
+    }) = body.map_err(|_| ApiError::BadBody)?;
     let now = (s.clock)();
     accepting(&s, now)?;
     check_challenge(s.store.view(), &nonce, now)?;
@@ -65,12 +50,12 @@ pub(super) async fn voter_info(
     cert.verify_signature(&voter_info_message(&e.context, &nonce), &signature)
         .map_err(Rejection::from)?;
     let district = e.district_of(&cert, now).map_err(Rejection::from)?;
-    let cast = s.store.ballots_cast(cert.voter_id())?;
-    Ok(Json(json!({
-        "voter_id": cert.voter_id(),
-        "district": district,
-        "ballots_cast": cast,
-        "verify_window": s.limits.verify_window,
-        "verify_max": s.limits.verify_max,
-    })))
+    let ballots_cast = s.store.ballots_cast(cert.voter_id())?;
+    Ok(Json(VoterInfo {
+        ballots_cast,
+        district: district.to_owned(),
+        verify_max: s.limits.verify_max,
+        verify_window: s.limits.verify_window,
+        voter_id: cert.voter_id().to_owned(),
+    }))
 }

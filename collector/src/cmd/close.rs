@@ -7,12 +7,11 @@ use std::path::PathBuf;
 
 use clap::Args;
 use ivote_protocol::clock::{rfc3339, unix_now};
-use ivote_protocol::ContextHash;
+use ivote_protocol::wire::{ElectionFacts, FinalHead};
 use ivote_secrets::passphrase::PassphraseSource;
-use serde_json::Value;
 
 use super::{read, CmdError};
-use crate::admin::CloseRequest;
+use crate::admin::sign_close;
 use crate::client::{ApiClient, ClientError};
 
 /// The arguments of `collector close` (help on [`super::Command::Close`]).
@@ -54,27 +53,20 @@ pub fn run(a: CloseArgs) -> Result<(), CmdError> {
         .build()
         .map_err(|e| CmdError::CouldNotRun(format!("cannot start the runtime: {e}")))?;
     let closed = runtime.block_on(async {
-        let election = client.get_json("/election").await?;
-        let context = election
-            .get("context")
-            .and_then(Value::as_str)
-            .and_then(ContextHash::from_hex)
-            .ok_or_else(|| ClientError::BadAnswer("no context hash in /election".into()))?;
-        let request = CloseRequest::sign(&key, &context, unix_now());
-        client.post_json("/admin/close", &request).await
+        let election: ElectionFacts = client.get_json("/election").await?;
+        let request = sign_close(&key, &election.context, unix_now());
+        client
+            .post_json::<FinalHead>("/admin/close", &request)
+            .await
     });
     let closed = closed.map_err(client_error)?;
-    let text = |name: &str| closed.get(name).and_then(Value::as_str).unwrap_or("?");
-    let size = closed.get("size").and_then(Value::as_u64).unwrap_or(0);
-    let at = closed
-        .get("timestamp")
-        .and_then(Value::as_i64)
-        .map_or_else(|| "?".to_owned(), rfc3339);
     println!(
-        "collector: closed; final head: {size} submissions, root {}, at {at}",
-        text("root")
+        "collector: closed; final head: {} submissions, root {}, at {}",
+        closed.size,
+        hex::encode(closed.root),
+        rfc3339(closed.timestamp)
     );
-    println!("final head layout: {}", text("layout"));
+    println!("final head layout: {}", hex::encode(&closed.layout));
     Ok(())
 }
 

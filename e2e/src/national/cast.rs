@@ -89,7 +89,7 @@ impl Cast<'_> {
         }
         let runtime = tokio::runtime::Runtime::new().context("cannot start tokio")?;
         let client = ApiClient::new(self.collector.url(), None)?;
-        let view = Arc::new(ElectionView::from_json(
+        let view = Arc::new(ElectionView::from_facts(
             &runtime.block_on(client.get_json("/election"))?,
         )?);
         let bar = ui.progress(left as u64, "submissions built, sent, receipts checked");

@@ -4,6 +4,7 @@
 //! The case is a list of votes, each with the outcome the count gives it; tests change a
 //! vote, an outcome or a file, then write.
 
+use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 
 use ivote_crypto::contest::EncryptionSeed;
@@ -16,7 +17,7 @@ use ivote_protocol::record::counts::{Decisions, LeafDecision, RuleCounts};
 use ivote_protocol::record::seal::KIND_AUDITORS;
 use ivote_protocol::record::{DECISIONS_FILE, PAPER_VOTES_FILE};
 use ivote_protocol::roll::{demo_estonian_code, voter_id, Country};
-use ivote_protocol::submission::{vote_message, Submission, SubmissionRecord};
+use ivote_protocol::submission::{Submission, SubmissionRecord};
 use rand::{CryptoRng, Rng, RngCore};
 use sha2::{Digest, Sha256};
 
@@ -243,34 +244,30 @@ impl AuditCase {
                     rng,
                 )
             };
-            let layout = ballot.to_bytes();
-            let hash = ballot.hash();
-            let signature = if v.bad_signature {
-                vec![3; 64]
-            } else {
-                let key = self.voters[v.voter].key().unwrap();
-                key.sign(&vote_message(&e.package.context_hash, &hash))
+            let voter = &self.voters[v.voter];
+            let sign = |m: &[u8]| {
+                Ok::<_, Infallible>(if v.bad_signature {
+                    vec![3; 64]
+                } else {
+                    voter.key().unwrap().sign(m)
+                })
             };
-            let certificate = self.voters[v.voter].cert_der().to_vec();
+            let context = &e.package.context_hash;
+            let sealed =
+                Submission::seal_layout(context, ballot.to_bytes(), voter.cert_der(), sign)
+                    .unwrap();
             seq[v.voter] += 1;
             let record = SubmissionRecord {
                 leaf_index: leaf as u64,
                 received_at: v.at,
                 voter_id: self.voter_id(v.voter),
                 voter_seq: seq[v.voter],
-                ballot_hash: hash,
-                certificate_hash: Hash32(Sha256::digest(&certificate).into()),
-                signature: signature.clone(),
+                ballot_hash: sealed.ballot_hash,
+                certificate_hash: Hash32(Sha256::digest(voter.cert_der()).into()),
+                signature: sealed.submission.signature.clone(),
             };
             ballots.push(ballot);
-            entries.push((
-                record,
-                Submission {
-                    ballot: layout,
-                    certificate,
-                    signature,
-                },
-            ));
+            entries.push((record, sealed.submission));
         }
         (ballots, entries)
     }
