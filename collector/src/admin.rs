@@ -122,7 +122,7 @@ mod tests {
             check_close(r, Some(&public), ctx, now).unwrap_err().code()
         };
         assert_eq!(code(&r, &ctx, 1001 + MAX_SKEW), "admin.stale");
-        let stale = r.check(Some(&public), &ctx, 1_803_484_800).unwrap_err();
+        let stale = check_close(&r, Some(&public), &ctx, 1_803_484_800).unwrap_err();
         assert!(
             stale.to_string().contains(
                 "signed at 1970-01-01T00:16:40Z, but the collector's clock says \

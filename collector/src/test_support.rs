@@ -14,7 +14,7 @@ use ivote_protocol::acceptance::{LoadedElection, LoadedPackage};
 use ivote_protocol::ballot::{Ballot, BallotShapes};
 use ivote_protocol::roll::demo_estonian_code;
 use ivote_protocol::submission::Submission;
-use ivote_protocol::{ContextHash, Country, ElectionManifest, VoterRoll};
+use ivote_protocol::{ContextHash, Country, VoterRoll};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
