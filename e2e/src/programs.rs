@@ -11,8 +11,11 @@ use anyhow::{bail, Context, Result};
 pub const PROGRAMS: [&str; 4] = ["tally", "collector", "voter-app", "verifier"];
 
 /// The features the programs are built with for a demo or a test: `tally insecure-demo-pki`
-/// mints the demo e-IDs (a released tally does not carry it).
-pub const DEMO_FEATURES: &str = "tally/insecure-demo-pki";
+/// mints the demo e-IDs (a released tally does not carry it). Named without the `tally/`
+/// prefix: tally's tests depend on tally itself with this feature, so `tally/…` would name
+/// that dev-dependency's feature, which a `--bins` build leaves off; unprefixed, it applies
+/// to every selected package that has it.
+pub const DEMO_FEATURES: &str = "insecure-demo-pki";
 
 /// The folder holding the program binaries.
 #[derive(Clone, Debug)]

@@ -51,7 +51,7 @@ fn collector_binary() -> PathBuf {
     for program in ["tally", "collector", "voter-app", "verifier"] {
         cargo.args(["-p", program]);
     }
-    cargo.args(["--features", "tally/insecure-demo-pki"]);
+    cargo.args(["--features", "insecure-demo-pki"]);
     let status = cargo.status().unwrap();
     assert!(status.success());
     Path::new(env!("CARGO_BIN_EXE_voter-app")).with_file_name("collector")

@@ -2,7 +2,7 @@
 //!
 //! `collector-load setup --dir DIR --voters N --candidates K` makes a whole load-test
 //! election with the real `tally` binary (insecure demo PKI, fast KDF: tests and benchmarks
-//! only; the `tally` beside this program, built with `--features tally/insecure-demo-pki`)
+//! only; the `tally` beside this program, built with `--features insecure-demo-pki`)
 //! and the collector's key, and prints the `collector serve` command.
 //! `collector-load run --collector URL --pki DIR/pki` then votes: every demo voter once
 //! (and a share of them twice), with C concurrent connections, verifying every receipt, and
