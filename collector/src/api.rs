@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use ed25519_dalek::VerifyingKey;
-use ivote_protocol::ballot::Hash32;
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::package::PackageFiles;
 use ivote_protocol::submission::MAX_SUBMISSION_BYTES;
 use ivote_protocol::wire;
@@ -267,7 +267,7 @@ async fn verify(
     State(s): State<AppState>,
     Path(ballot_id): Path<String>,
 ) -> Result<Json<wire::StoredBallot>, ApiError> {
-    let hash = Hash32::from_hex(&ballot_id).ok_or(ApiError::BadBallotId)?;
+    let hash = BallotHash::from_hex(&ballot_id).ok_or(ApiError::BadBallotId)?;
     let stored = s.store.find(&hash)?.ok_or(ApiError::UnknownBallot)?;
     let now = (s.clock)();
     if now

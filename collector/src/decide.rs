@@ -8,7 +8,8 @@
 //! when it commits, so two concurrent submissions cannot both use one challenge or one
 //! ciphertext.
 
-use ivote_protocol::ballot::{Ballot, Hash32};
+use ivote_protocol::ballot::Ballot;
+use ivote_protocol::hashes::{BallotHash, CertificateHash};
 use ivote_protocol::submission::Submission;
 use rand_core::{CryptoRng, RngCore};
 
@@ -43,9 +44,9 @@ pub struct Accepted {
     /// The ballot's challenge nonce (now used).
     pub nonce: [u8; 32],
     /// The ballot hash.
-    pub ballot_hash: Hash32,
+    pub ballot_hash: BallotHash,
     /// SHA-256 of the certificate DER.
-    pub certificate_hash: Hash32,
+    pub certificate_hash: CertificateHash,
     /// Every selection ciphertext of the ballot.
     pub ciphertexts: Vec<[u8; 64]>,
     /// The submission as received.

@@ -328,7 +328,7 @@ impl JournalReader {
 
 #[cfg(test)]
 mod tests {
-    use ivote_protocol::ballot::Hash32;
+    use ivote_protocol::hashes::{BallotHash, CertificateHash};
 
     use super::*;
 
@@ -339,8 +339,8 @@ mod tests {
                 received_at: 1_800_000_000 + i as i64,
                 voter_id: format!("PNOEE-{i}"),
                 voter_seq: 1,
-                ballot_hash: Hash32([i as u8; 32]),
-                certificate_hash: Hash32([2; 32]),
+                ballot_hash: BallotHash([i as u8; 32]),
+                certificate_hash: CertificateHash([2; 32]),
                 signature: vec![3; 64],
             },
             submission: vec![i as u8; 100 + i as usize],

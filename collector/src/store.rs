@@ -6,7 +6,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use ivote_protocol::ballot::Hash32;
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::ballot_box::FinalHead;
 use ivote_protocol::merkle::NodeHash;
 use ivote_protocol::receipt::{Receipt, SignedTreeHead};
@@ -121,11 +121,11 @@ pub trait Store: StoreView + Send + Sync {
     /// The consistency proof from size `from` to size `to` (`None` if out of range).
     fn consistency_proof(&self, from: u64, to: u64) -> Option<Vec<NodeHash>>;
     /// The stored submission with this ballot hash.
-    fn find(&self, ballot_hash: &Hash32) -> Result<Option<Stored>, StoreError>;
+    fn find(&self, ballot_hash: &BallotHash) -> Result<Option<Stored>, StoreError>;
     /// How many ballots this voter has cast (their latest sequence number; 0 if none).
     fn ballots_cast(&self, voter_id: &str) -> Result<u32, StoreError>;
     /// Counts one more verification of this ballot; returns the count including this one.
-    fn count_verification(&self, ballot_hash: &Hash32) -> Result<u32, StoreError>;
+    fn count_verification(&self, ballot_hash: &BallotHash) -> Result<u32, StoreError>;
     /// Closes the ballot box at `now`: every submission committed before is under the final
     /// head, every later one is refused (`election.closed`). The final head is durable when
     /// this resolves. Closing again resolves to the same final head.

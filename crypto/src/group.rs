@@ -41,14 +41,31 @@ pub fn pedersen_gens() -> PedersenGens {
 
 /// The election context hash: 32 bytes that seal the election package (manifest, roll,
 /// trust anchors, joint key...). Every transcript absorbs it, so a proof made for one
-/// election never verifies in another.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// election never verifies in another. How it is computed is the package's business
+/// (`ivote-protocol`'s package index); this crate only absorbs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ContextHash(pub [u8; 32]);
 
 impl ContextHash {
     /// The raw bytes.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+
+    /// Lower-case hex.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// Parses exactly 64 lower-case hex digits (e.g. a hash pinned in a config file);
+    /// upper case is refused so that one hash has one spelling.
+    pub fn from_hex(s: &str) -> Option<Self> {
+        if s.bytes().any(|b| b.is_ascii_uppercase()) {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(s, &mut out).ok()?;
+        Some(ContextHash(out))
     }
 }
 

@@ -19,7 +19,8 @@ use ed25519_dalek::VerifyingKey;
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_crypto::PublicKey;
 use ivote_eid::VoterKey;
-use ivote_protocol::ballot::{BallotShapes, Hash32};
+use ivote_protocol::ballot::BallotShapes;
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::manifest::WindowCheck;
 use ivote_protocol::receipt::Receipt;
 use ivote_protocol::submission::{SealFor, Submission};
@@ -271,7 +272,7 @@ impl ElectionView {
         nonce: [u8; 32],
         choices: &[Vec<u64>],
         rng: &mut R,
-    ) -> Result<(Vec<u8>, Hash32), LoadError> {
+    ) -> Result<(Vec<u8>, BallotHash), LoadError> {
         let on = SealFor {
             context: &self.context,
             joint_key: &self.joint_key,
@@ -414,7 +415,7 @@ pub async fn submit(
     client: &ApiClient,
     view: &ElectionView,
     body: Vec<u8>,
-    hash: &Hash32,
+    hash: &BallotHash,
 ) -> Outcome {
     match client.post_bytes("/submit", body).await {
         Ok(bytes) => match Receipt::from_bytes(&bytes).and_then(|r| {

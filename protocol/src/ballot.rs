@@ -26,6 +26,7 @@ use ivote_crypto::{Ciphertext, ContestPosition, PublicKey};
 use rand_core::{CryptoRng, RngCore};
 use thiserror::Error;
 
+use crate::hashes::BallotHash;
 use crate::layout::{labelled_hash, LayoutError, Reader, Writer};
 use crate::manifest::{Contest, ElectionManifest};
 use crate::package::ContextHash;
@@ -38,24 +39,6 @@ pub const MAX_ID_LEN: usize = 64;
 pub const MAX_CONTESTS: usize = 64;
 /// The longest encrypted contest accepted (an 81-candidate plurality contest is ~23 KB).
 pub const MAX_CONTEST_BYTES: usize = 1 << 20;
-
-/// A 32-byte hash that names an object: a ballot, a certificate, a submission record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Hash32(pub [u8; 32]);
-
-impl Hash32 {
-    /// Lower-case hex (a ballot id in a URL).
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-
-    /// Parses 64 hex digits.
-    pub fn from_hex(s: &str) -> Option<Self> {
-        let mut out = [0u8; 32];
-        hex::decode_to_slice(s, &mut out).ok()?;
-        Some(Hash32(out))
-    }
-}
 
 /// One contest of a ballot: its id and its [`EncryptedContest`] bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -245,7 +228,7 @@ pub fn verify_ballots<R: RngCore + CryptoRng>(
         }
     }
     let mut bad: Vec<(usize, Vec<String>)> = Vec::new();
-    for i in verify_contests(&(*context).into(), joint_key, &items, rng) {
+    for i in verify_contests(context, joint_key, &items, rng) {
         let (Some(&b), Some(item)) = (owner.get(i), items.get(i)) else {
             continue;
         };
@@ -296,7 +279,7 @@ impl Ballot {
                     contest: id.clone(),
                 };
                 let encrypted = EncryptedContest::encrypt(
-                    &(*context).into(),
+                    context,
                     joint_key,
                     &position,
                     shape,
@@ -363,7 +346,7 @@ impl Ballot {
     }
 
     /// `SHA-256("ivote-v1/ballot" ‖ layout)`.
-    pub fn hash(&self) -> Hash32 {
+    pub fn hash(&self) -> BallotHash {
         ballot_hash(&self.to_bytes())
     }
 
@@ -472,8 +455,8 @@ fn bad_contest(id: &str, e: impl ToString) -> BallotError {
 }
 
 /// The hash of a ballot given as its layout bytes: `SHA-256("ivote-v1/ballot" ‖ layout)`.
-pub fn ballot_hash(layout: &[u8]) -> Hash32 {
-    Hash32(labelled_hash(BALLOT_HASH_LABEL, layout))
+pub fn ballot_hash(layout: &[u8]) -> BallotHash {
+    BallotHash(labelled_hash(BALLOT_HASH_LABEL, layout))
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub mod ballot_box;
 pub mod ceremony;
 pub mod clock;
 pub mod fs;
+pub mod hashes;
 pub mod layout;
 pub mod manifest;
 pub mod merkle;

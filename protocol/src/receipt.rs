@@ -22,7 +22,7 @@
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use thiserror::Error;
 
-use crate::ballot::Hash32;
+use crate::hashes::{BallotHash, RecordHash};
 use crate::layout::{LayoutError, Reader, Writer};
 use crate::merkle::{leaf_hash, verify_inclusion, NodeHash};
 use crate::package::ContextHash;
@@ -172,13 +172,13 @@ pub struct Receipt {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReceiptContent {
     /// The accepted ballot's hash.
-    pub ballot_hash: Hash32,
+    pub ballot_hash: BallotHash,
     /// 1 for the voter's first accepted ballot, 2 for the first revote, ...
     pub voter_seq: u32,
     /// The record's leaf index in the log.
     pub leaf_index: u64,
     /// The record's hash (the Merkle leaf).
-    pub record_hash: Hash32,
+    pub record_hash: RecordHash,
     /// A tree head that includes the record.
     pub tree_head: SignedTreeHead,
     /// The record's inclusion proof in that tree.
@@ -215,7 +215,7 @@ impl Receipt {
         &self,
         collector: &VerifyingKey,
         context: &ContextHash,
-        ballot_hash: &Hash32,
+        ballot_hash: &BallotHash,
     ) -> Result<(), ReceiptError> {
         if self.content.ballot_hash != *ballot_hash {
             return Err(ReceiptError::OtherBallot {
@@ -260,10 +260,10 @@ impl Receipt {
     /// Decodes the layout.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ReceiptError> {
         let mut r = Reader::new(bytes, "receipt");
-        let ballot_hash = Hash32(r.array()?);
+        let ballot_hash = BallotHash(r.array()?);
         let voter_seq = r.u32()?;
         let leaf_index = r.u64()?;
-        let record_hash = Hash32(r.array()?);
+        let record_hash = RecordHash(r.array()?);
         let tree_head = SignedTreeHead::read(&mut r)?;
         let n = r.u32()? as usize;
         if n > MAX_PROOF_LEN {
@@ -306,10 +306,10 @@ mod tests {
         }
         let head = SignedTreeHead::sign(&key(), &CTX, 5, tree.root(5).unwrap(), 1_800_000_000);
         ReceiptContent {
-            ballot_hash: Hash32([7; 32]),
+            ballot_hash: BallotHash([7; 32]),
             voter_seq: 2,
             leaf_index: 3,
-            record_hash: Hash32([3; 32]),
+            record_hash: RecordHash([3; 32]),
             tree_head: head,
             inclusion: tree.inclusion_proof(3, 5).unwrap(),
         }
@@ -320,7 +320,7 @@ mod tests {
     fn valid_receipt_round_trips_and_verifies() {
         let r = receipt();
         let pk = key().verifying_key();
-        r.verify(&pk, &CTX, &Hash32([7; 32])).unwrap();
+        r.verify(&pk, &CTX, &BallotHash([7; 32])).unwrap();
         let bytes = r.to_bytes();
         assert_eq!(Receipt::from_bytes(&bytes).unwrap(), r);
         let mut long = bytes.clone();
@@ -340,11 +340,11 @@ mod tests {
     #[test]
     fn every_forgery_is_refused() {
         let pk = key().verifying_key();
-        let ok = Hash32([7; 32]);
+        let ok = BallotHash([7; 32]);
         let code = |r: &Receipt| r.verify(&pk, &CTX, &ok).unwrap_err().code();
         assert_eq!(
             receipt()
-                .verify(&pk, &CTX, &Hash32([8; 32]))
+                .verify(&pk, &CTX, &BallotHash([8; 32]))
                 .unwrap_err()
                 .code(),
             "receipt.other_ballot"
@@ -366,7 +366,7 @@ mod tests {
         assert_eq!(code(&r), "receipt.bad_tree_head_signature");
         // Re-signed by the collector but with a record that is not in the tree.
         let mut c = receipt().content;
-        c.record_hash = Hash32([4; 32]);
+        c.record_hash = RecordHash([4; 32]);
         assert_eq!(code(&c.sign(&key(), &CTX)), "receipt.not_included");
         let mut c = receipt().content;
         c.leaf_index = 2;

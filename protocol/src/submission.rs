@@ -46,7 +46,8 @@ use ivote_crypto::PublicKey;
 use rand_core::{CryptoRng, RngCore};
 use thiserror::Error;
 
-use crate::ballot::{ballot_hash, Ballot, BallotError, BallotShapes, Hash32};
+use crate::ballot::{ballot_hash, Ballot, BallotError, BallotShapes};
+use crate::hashes::{BallotHash, CertificateHash, RecordHash};
 use crate::layout::{labelled_hash, LayoutError, Reader, Writer};
 use crate::merkle::{leaf_hash, NodeHash};
 use crate::package::ContextHash;
@@ -73,7 +74,7 @@ pub const MAX_SUBMISSION_BYTES: usize =
 pub const MAX_VOTER_ID_LEN: usize = 64;
 
 /// The message a voter signs with the e-ID key (see the module docs).
-pub fn vote_message(context: &ContextHash, ballot_hash: &Hash32) -> Vec<u8> {
+pub fn vote_message(context: &ContextHash, ballot_hash: &BallotHash) -> Vec<u8> {
     [VOTE_SIGNATURE_LABEL, &context.0, &ballot_hash.0].concat()
 }
 
@@ -141,7 +142,7 @@ pub struct SealFor<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sealed {
     /// The ballot hash.
-    pub ballot_hash: Hash32,
+    pub ballot_hash: BallotHash,
     /// The submission.
     pub submission: Submission,
 }
@@ -217,9 +218,9 @@ pub struct SubmissionRecord {
     /// 1 for the voter's first accepted ballot, 2 for the first revote, ...
     pub voter_seq: u32,
     /// The ballot hash.
-    pub ballot_hash: Hash32,
+    pub ballot_hash: BallotHash,
     /// `SHA-256` of the certificate's DER.
-    pub certificate_hash: Hash32,
+    pub certificate_hash: CertificateHash,
     /// The voter's signature.
     pub signature: Vec<u8>,
 }
@@ -246,8 +247,8 @@ impl SubmissionRecord {
             received_at: r.i64()?,
             voter_id: r.string("the voter id", MAX_VOTER_ID_LEN)?.to_owned(),
             voter_seq: r.u32()?,
-            ballot_hash: Hash32(r.array()?),
-            certificate_hash: Hash32(r.array()?),
+            ballot_hash: BallotHash(r.array()?),
+            certificate_hash: CertificateHash(r.array()?),
             signature: r.bytes("the signature", MAX_SIGNATURE_BYTES)?.to_vec(),
         };
         r.finish()?;
@@ -255,8 +256,8 @@ impl SubmissionRecord {
     }
 
     /// `SHA-256("ivote-v1/record" ‖ layout)`: the Merkle leaf.
-    pub fn hash(&self) -> Hash32 {
-        Hash32(labelled_hash(RECORD_HASH_LABEL, &self.to_bytes()))
+    pub fn hash(&self) -> RecordHash {
+        RecordHash(labelled_hash(RECORD_HASH_LABEL, &self.to_bytes()))
     }
 
     /// The record's Merkle leaf hash, `SHA-256(0x00 ‖ record hash)`.
@@ -275,15 +276,15 @@ mod tests {
             received_at: 1_800_000_000,
             voter_id: "PNOEE-38001085718".into(),
             voter_seq: 2,
-            ballot_hash: Hash32([1; 32]),
-            certificate_hash: Hash32([2; 32]),
+            ballot_hash: BallotHash([1; 32]),
+            certificate_hash: CertificateHash([2; 32]),
             signature: vec![3; 64],
         }
     }
 
     #[test]
     fn message_layout() {
-        let m = vote_message(&ContextHash([4; 32]), &Hash32([5; 32]));
+        let m = vote_message(&ContextHash([4; 32]), &BallotHash([5; 32]));
         assert_eq!(m.len(), 77);
         assert!(m.starts_with(b"ivote-v1/vote"));
         assert_eq!(&m[13..45], &[4; 32]);
@@ -422,11 +423,11 @@ mod tests {
                 ..record()
             },
             SubmissionRecord {
-                ballot_hash: Hash32([0; 32]),
+                ballot_hash: BallotHash([0; 32]),
                 ..record()
             },
             SubmissionRecord {
-                certificate_hash: Hash32([0; 32]),
+                certificate_hash: CertificateHash([0; 32]),
                 ..record()
             },
             SubmissionRecord {

@@ -28,7 +28,8 @@ use clap::Parser;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_eid::VoterKey;
-use ivote_protocol::ballot::{BallotShapes, Hash32};
+use ivote_protocol::ballot::BallotShapes;
+use ivote_protocol::hashes::{BallotHash, CertificateHash};
 use ivote_protocol::ballot_box::{BallotBoxWriter, FinalHead};
 use ivote_protocol::merkle::MerkleTree;
 use ivote_protocol::package::{verify_and_load, PackageTrust};
@@ -212,7 +213,7 @@ fn generate(dir: &Path, n: u64, voters: u64, algorithm: &str) {
     let mut seq = vec![0u32; people.len()];
     let chunk = 2000u64;
     for start in (0..n).step_by(chunk as usize) {
-        let made: Vec<(u64, Vec<u8>, Vec<u8>, Hash32)> = (start..(start + chunk).min(n))
+        let made: Vec<(u64, Vec<u8>, Vec<u8>, BallotHash)> = (start..(start + chunk).min(n))
             .into_par_iter()
             .map(|i| {
                 let (_, district, der, key) = &people[(i % voters) as usize];
@@ -243,7 +244,7 @@ fn generate(dir: &Path, n: u64, voters: u64, algorithm: &str) {
                 voter_id: format!("PNOEE-{code}"),
                 voter_seq: seq[v],
                 ballot_hash: hash,
-                certificate_hash: Hash32(Sha256::digest(der).into()),
+                certificate_hash: CertificateHash::of(der),
                 signature,
             });
             out.write_all(&(sub.len() as u32).to_be_bytes()).unwrap();

@@ -16,7 +16,8 @@ use common::{fails, ok};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_eid::VoterKey;
-use ivote_protocol::ballot::{BallotShapes, Hash32};
+use ivote_protocol::ballot::BallotShapes;
+use ivote_protocol::hashes::CertificateHash;
 use ivote_protocol::ballot_box::{BallotBoxWriter, FinalHead};
 use ivote_protocol::merkle::MerkleTree;
 use ivote_protocol::package::{verify_and_load, ElectionPackage, PackageTrust};
@@ -251,7 +252,7 @@ fn write_box(e: &Election, votes: &[Vote], path: &Path) -> Vec<[u8; 32]> {
             voter_id: format!("PNOEE-{}", e.voters[v.voter].0),
             voter_seq: *s,
             ballot_hash: sealed.ballot_hash,
-            certificate_hash: Hash32(Sha256::digest(&der).into()),
+            certificate_hash: CertificateHash::of(&der),
             signature: sealed.submission.signature.clone(),
         };
         tree.push(record.leaf_hash());

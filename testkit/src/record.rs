@@ -11,7 +11,8 @@ use ivote_crypto::contest::EncryptionSeed;
 use ivote_crypto::dlog::DlogTable;
 use ivote_crypto::threshold::decryption::{combine, DecryptionShare};
 use ivote_crypto::Ciphertext;
-use ivote_protocol::ballot::{Ballot, Hash32};
+use ivote_protocol::ballot::Ballot;
+use ivote_protocol::hashes::{BallotHash, CertificateHash};
 use ivote_protocol::ballot_box::FinalHead;
 use ivote_protocol::merkle::MerkleTree;
 use ivote_protocol::package::hex_file;
@@ -81,8 +82,8 @@ impl Record {
                 received_at: 1_803_000_000 + i as i64,
                 voter_id: format!("voter{i}"),
                 voter_seq: 1,
-                ballot_hash: Hash32(rng.gen()),
-                certificate_hash: Hash32([1; 32]),
+                ballot_hash: BallotHash(rng.gen()),
+                certificate_hash: CertificateHash([1; 32]),
                 signature: vec![2; 64],
             });
         }
@@ -93,7 +94,7 @@ impl Record {
                 voter_id: format!("voter{i}"),
                 voter_seq: if i < superseded { 2 } else { 1 },
                 ballot_hash: b.hash(),
-                certificate_hash: Hash32([1; 32]),
+                certificate_hash: CertificateHash([1; 32]),
                 signature: vec![2; 64],
             });
         }
@@ -129,7 +130,6 @@ impl Record {
     /// first `t` trustees.
     pub fn decrypt(&mut self, e: &Election, rng: &mut (impl RngCore + CryptoRng)) {
         let context = e.package.context_hash;
-        let crypto_context = context.into();
         let aggregates_hash: [u8; 32] = Sha256::digest(self.aggregates.to_bytes()).into();
         self.shares = e
             .keys
@@ -143,7 +143,7 @@ impl Record {
                     .aggregates
                     .iter()
                     .map(|a| {
-                        DecryptionShare::create(&crypto_context, k, &a.ciphertext, &a.position, rng)
+                        DecryptionShare::create(&context, k, &a.ciphertext, &a.position, rng)
                             .unwrap()
                     })
                     .collect(),

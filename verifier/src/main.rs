@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use ivote_protocol::ballot::Hash32;
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::Country;
 use ivote_verifier::receipt::check_receipt;
 use ivote_verifier::{audit_record, check_record, AuditInputs, Options, RecordDir, Report};
@@ -115,7 +115,7 @@ fn main() -> ExitCode {
             receipt,
             ballot_hash,
         } => {
-            let ballot = match ballot_hash.as_deref().map(Hash32::from_hex) {
+            let ballot = match ballot_hash.as_deref().map(BallotHash::from_hex) {
                 None => None,
                 Some(Some(h)) => Some(h),
                 Some(None) => return could_not_run("--ballot-hash must be 64 hex digits"),

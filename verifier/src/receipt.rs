@@ -6,7 +6,7 @@
 //! or a paper vote supersedes it, and the counted ballots carry no voter): auditors check it
 //! with `verifier audit`.
 
-use ivote_protocol::ballot::Hash32;
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::merkle::{leaf_hash, MerkleTree};
 use ivote_protocol::receipt::Receipt;
 use rand::{CryptoRng, RngCore};
@@ -55,7 +55,7 @@ pub fn parse_receipt(bytes: &[u8]) -> Result<Receipt, String> {
 pub fn check_receipt<R: RngCore + CryptoRng>(
     dir: &RecordDir,
     receipt: &[u8],
-    ballot: Option<Hash32>,
+    ballot: Option<BallotHash>,
     options: &Options,
     _rng: &mut R,
 ) -> Report {

@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use ivote_protocol::ballot::Hash32;
+use ivote_protocol::hashes::BallotHash;
 use ivote_testkit::election::Election;
 use ivote_testkit::record::{ballots, log_of, test_election, Record};
 use ivote_verifier::receipt::check_receipt;
@@ -56,7 +56,7 @@ fn a_genuine_receipt_in_the_final_log_verifies() {
     let report = check_receipt(
         &record,
         &receipt,
-        Some(Hash32([3; 32])),
+        Some(BallotHash([3; 32])),
         &Options::default(),
         &mut OsRng,
     );

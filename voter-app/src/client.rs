@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use ivote_protocol::ballot::Hash32;
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::merkle::NodeHash;
 use ivote_protocol::receipt::SignedTreeHead;
 use ivote_protocol::wire::{
@@ -179,7 +179,7 @@ impl Collector {
     }
 
     /// `GET /verify/{ballot_id}`.
-    pub fn stored_ballot(&self, ballot_id: &Hash32) -> Result<StoredBallot, AppError> {
+    pub fn stored_ballot(&self, ballot_id: &BallotHash) -> Result<StoredBallot, AppError> {
         self.get(&format!("/verify/{}", ballot_id.to_hex()))
     }
 

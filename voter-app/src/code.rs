@@ -13,7 +13,7 @@
 
 use data_encoding::BASE32_NOPAD;
 use ivote_crypto::contest::EncryptionSeed;
-use ivote_protocol::ballot::Hash32;
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::layout::labelled_hash;
 use zeroize::Zeroizing;
 
@@ -30,12 +30,12 @@ const CODE_LEN: usize = 32 + 32 + CHECK_LEN;
 #[derive(Debug, Clone)]
 pub struct VerificationCode {
     /// The ballot hash.
-    pub ballot_id: Hash32,
+    pub ballot_id: BallotHash,
     /// The seed of every selection's encryption nonce.
     pub seed: EncryptionSeed,
 }
 
-fn check(ballot_id: &Hash32, seed: &EncryptionSeed) -> [u8; CHECK_LEN] {
+fn check(ballot_id: &BallotHash, seed: &EncryptionSeed) -> [u8; CHECK_LEN] {
     let input = Zeroizing::new([&ballot_id.0[..], seed.as_bytes()].concat());
     let h = labelled_hash(CODE_CHECK_LABEL, &input);
     let mut out = [0u8; CHECK_LEN];
@@ -95,7 +95,7 @@ impl VerificationCode {
         id.copy_from_slice(bytes.get(..32).unwrap_or(&[0; 32]));
         seed.copy_from_slice(bytes.get(32..64).unwrap_or(&[0; 32]));
         let code = VerificationCode {
-            ballot_id: Hash32(id),
+            ballot_id: BallotHash(id),
             seed: EncryptionSeed::from_bytes(seed),
         };
         zeroize::Zeroize::zeroize(&mut seed);
@@ -124,7 +124,7 @@ impl VerificationCode {
 
 /// The short ballot tracking code: the first 5 bytes of the ballot hash in base32,
 /// `XXXX-XXXX`.
-pub fn tracking_code(ballot_id: &Hash32) -> String {
+pub fn tracking_code(ballot_id: &BallotHash) -> String {
     let text = BASE32_NOPAD.encode(ballot_id.0.get(..5).unwrap_or(&[]));
     let (a, b) = text.split_at(text.len() / 2);
     format!("{a}-{b}")
@@ -136,7 +136,7 @@ mod tests {
 
     fn code() -> VerificationCode {
         VerificationCode {
-            ballot_id: Hash32([0xAB; 32]),
+            ballot_id: BallotHash([0xAB; 32]),
             seed: EncryptionSeed::from_bytes([7; 32]),
         }
     }
@@ -168,9 +168,9 @@ mod tests {
 
     #[test]
     fn tracking_code_is_two_groups_of_four() {
-        let t = tracking_code(&Hash32([0; 32]));
+        let t = tracking_code(&BallotHash([0; 32]));
         assert_eq!(t, "AAAA-AAAA");
-        assert_eq!(tracking_code(&Hash32([0xFF; 32])), "7777-7777");
+        assert_eq!(tracking_code(&BallotHash([0xFF; 32])), "7777-7777");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! package: a signed tree head, a record's inclusion under it, consistency between two heads.
 
 use ivote_eid::VoterCertificate;
-use ivote_protocol::ballot::Hash32;
+use ivote_protocol::hashes::{BallotHash, CertificateHash, RecordHash};
 use ivote_protocol::merkle::{verify_consistency, verify_inclusion, NodeHash};
 use ivote_protocol::receipt::SignedTreeHead;
 use ivote_protocol::submission::{Submission, SubmissionRecord};
@@ -17,7 +17,7 @@ use crate::package::Election;
 pub fn record_of(
     stored: &StoredBallot,
     submission: &Submission,
-    ballot_hash: Hash32,
+    ballot_hash: BallotHash,
     cert: &VoterCertificate,
 ) -> SubmissionRecord {
     SubmissionRecord {
@@ -26,7 +26,7 @@ pub fn record_of(
         voter_id: cert.voter_id().to_owned(),
         voter_seq: stored.voter_seq,
         ballot_hash,
-        certificate_hash: Hash32(*cert.fingerprint()),
+        certificate_hash: CertificateHash(*cert.fingerprint()),
         signature: submission.signature.clone(),
     }
 }
@@ -50,7 +50,7 @@ pub fn check_included(
     collector: &Collector,
     head: &SignedTreeHead,
     leaf_index: u64,
-    record_hash: &Hash32,
+    record_hash: &RecordHash,
 ) -> Result<(), AppError> {
     let missing = || {
         AppError::refused(

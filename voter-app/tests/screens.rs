@@ -6,7 +6,8 @@
 use std::process::Command;
 
 use ivote_crypto::contest::EncryptionSeed;
-use ivote_protocol::ballot::{BallotShapes, Hash32};
+use ivote_protocol::ballot::BallotShapes;
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::{ElectionManifest, WindowCheck};
 use ivote_voter_app::choices::{self, BallotContest};
 use ivote_voter_app::code::{tracking_code, VerificationCode};
@@ -120,7 +121,7 @@ fn confirmation_and_choice_rules() {
 fn done_revote_verified_and_receipt_screens() {
     let m = manifest();
     let code = VerificationCode {
-        ballot_id: Hash32([0x5A; 32]),
+        ballot_id: BallotHash([0x5A; 32]),
         seed: EncryptionSeed::from_bytes([3; 32]),
     };
     let (text, qr) = (code.to_text(), code.to_qr().unwrap());

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ivote_protocol::ballot::Hash32;
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::package::ContextHash;
 use ivote_protocol::wire::{
     BoxState, Challenge, CloseRequest, ConsistencyProof, ElectionFacts, ErrorBody, FinalHead,
@@ -68,7 +68,7 @@ fn wire_types() -> BTreeMap<&'static str, Typed> {
         (
             "get /verify/{ballot_id} 200",
             typed(StoredBallot {
-                ballot_id: Hash32([5; 32]),
+                ballot_id: BallotHash([5; 32]),
                 leaf_index: 3,
                 received_at: 1_800_000_000,
                 submission: vec![6; 40],

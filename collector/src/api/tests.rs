@@ -115,14 +115,14 @@ impl Harness {
     }
 
     /// A fresh valid submission by voter `v` (0 or 1: tartu) and its ballot hash.
-    async fn submission(&mut self, v: usize) -> (Vec<u8>, Hash32) {
+    async fn submission(&mut self, v: usize) -> (Vec<u8>, BallotHash) {
         let nonce = self.challenge().await;
         let ballot = self.f.ballot("tartu", nonce).to_bytes();
         let hash = ivote_protocol::ballot::ballot_hash(&ballot);
         (self.f.submit_as(&self.f.voters[v], &ballot), hash)
     }
 
-    async fn vote(&mut self, v: usize) -> (Receipt, Hash32, Vec<u8>) {
+    async fn vote(&mut self, v: usize) -> (Receipt, BallotHash, Vec<u8>) {
         let (body, hash) = self.submission(v).await;
         let (status, bytes) = self.call(post("/submit", body.clone())).await;
         assert_eq!(
@@ -402,7 +402,7 @@ async fn verification_is_limited_in_time_and_count_and_says_so() {
     h.time.fetch_add(30 * 60, Ordering::SeqCst);
     h.refused(get(&uri), 410, "verify.window_passed").await;
     h.refused(
-        get(&format!("/verify/{}", Hash32([1; 32]).to_hex())),
+        get(&format!("/verify/{}", BallotHash([1; 32]).to_hex())),
         404,
         "verify.unknown",
     )

@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, Rw
 use std::thread::JoinHandle;
 
 use ed25519_dalek::SigningKey;
-use ivote_protocol::ballot::Hash32;
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::ballot_box::FinalHead;
 use ivote_protocol::merkle::{MerkleTree, NodeHash};
 use ivote_protocol::receipt::{Receipt, ReceiptContent, SignedTreeHead};
@@ -469,7 +469,7 @@ impl Store for JournalStore {
         read(&self.shared.log).tree.consistency_proof(from, to)
     }
 
-    fn find(&self, ballot_hash: &Hash32) -> Result<Option<Stored>, StoreError> {
+    fn find(&self, ballot_hash: &BallotHash) -> Result<Option<Stored>, StoreError> {
         let Some(leaf) = self.shared.index.ballots.get(ballot_hash.0)? else {
             return Ok(None);
         };
@@ -491,7 +491,7 @@ impl Store for JournalStore {
         self.shared.index.voter_seq(voter_id)
     }
 
-    fn count_verification(&self, ballot_hash: &Hash32) -> Result<u32, StoreError> {
+    fn count_verification(&self, ballot_hash: &BallotHash) -> Result<u32, StoreError> {
         let count = self
             .shared
             .index

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::load::{challenge, concurrently, read_voter, submit, ElectionView, LoadError, Outcome};
 use anyhow::{bail, Context, Result};
 use ivote_collector::client::ApiClient;
-use ivote_protocol::ballot::Hash32;
+use ivote_protocol::hashes::BallotHash;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
@@ -154,7 +154,7 @@ impl Cast<'_> {
         // so that the collector records them in the plan's order.
         let clock = Stopwatch::start()?;
         let before = process_cpu(pid)?;
-        let mut waves: Vec<Vec<(Entry, Vec<u8>, Hash32)>> = Vec::new();
+        let mut waves: Vec<Vec<(Entry, Vec<u8>, BallotHash)>> = Vec::new();
         let mut seen: BTreeMap<usize, usize> = BTreeMap::new();
         for (&entry, (body, hash)) in chunk.iter().zip(bodies) {
             let wave = seen.entry(entry.0).or_default();
@@ -222,7 +222,7 @@ impl Cast<'_> {
         v: usize,
         k: usize,
         nonce: [u8; 32],
-    ) -> Result<(Vec<u8>, Hash32)> {
+    ) -> Result<(Vec<u8>, BallotHash)> {
         let voter = self
             .plan
             .voters

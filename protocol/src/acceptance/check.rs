@@ -7,7 +7,8 @@ use thiserror::Error;
 
 use super::logged::{self, LogMismatch};
 use super::{LoadedElection, LoadedPackage, Rejection};
-use crate::ballot::{ballot_hash, verify_ballots, Ballot, BallotError, DecodedBallot, Hash32};
+use crate::ballot::{ballot_hash, verify_ballots, Ballot, BallotError, DecodedBallot};
+use crate::hashes::{BallotHash, CertificateHash};
 use crate::ballot_box::BoxEntry;
 use crate::submission::{vote_message, Submission};
 
@@ -19,9 +20,9 @@ pub struct AcceptedSubmission<'e> {
     /// The voter's district (the ballot's).
     pub district: String,
     /// The ballot hash.
-    pub ballot_hash: Hash32,
+    pub ballot_hash: BallotHash,
     /// SHA-256 of the certificate's DER.
-    pub certificate_hash: Hash32,
+    pub certificate_hash: CertificateHash,
     /// The ballot, decoded with its contests' shapes; its proofs remain to be verified
     /// ([`LoadedPackage::verify_proofs`]).
     pub ballot: DecodedBallot<'e>,
@@ -47,7 +48,7 @@ impl LoadedElection {
         ballot: &Ballot,
         at: i64,
     ) -> Result<AcceptedSubmission<'_>, Rejection> {
-        let certificate_hash = Hash32(Sha256::digest(&submission.certificate).into());
+        let certificate_hash = CertificateHash::of(&submission.certificate);
         let (certificate, district) =
             self.eligible(&submission.certificate, &certificate_hash, at)?;
         let ballot_hash = ballot_hash(&submission.ballot);
@@ -106,7 +107,7 @@ impl LoadedElection {
     fn eligible(
         &self,
         der: &[u8],
-        certificate_hash: &Hash32,
+        certificate_hash: &CertificateHash,
         at: i64,
     ) -> Result<(VoterCertificate, String), Rejection> {
         let crl = self.crl.as_ref();
@@ -132,8 +133,8 @@ impl LoadedElection {
         &self,
         submission: &Submission,
         ballot: &Ballot,
-        ballot_hash: Hash32,
-        certificate_hash: Hash32,
+        ballot_hash: BallotHash,
+        certificate_hash: CertificateHash,
         certificate: &VoterCertificate,
         district: String,
     ) -> Result<AcceptedSubmission<'_>, Rejection> {

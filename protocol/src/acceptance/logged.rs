@@ -2,10 +2,10 @@
 //! collector logged. Its record is a leaf of the signed log, so a difference means the box
 //! was altered after logging, which is no voter's doing.
 
-use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use crate::ballot::{ballot_hash, Hash32};
+use crate::ballot::ballot_hash;
+use crate::hashes::{BallotHash, CertificateHash};
 use crate::ballot_box::BoxEntry;
 
 /// How a box entry differs from the collector's record of it.
@@ -26,10 +26,10 @@ pub enum LogMismatch {
 
 /// The ballot hash and certificate hash (SHA-256 of its DER) of the entry's submission, if
 /// they and its signature are the record's.
-pub(super) fn check(entry: &BoxEntry) -> Result<(Hash32, Hash32), LogMismatch> {
+pub(super) fn check(entry: &BoxEntry) -> Result<(BallotHash, CertificateHash), LogMismatch> {
     let (record, sub) = (&entry.record, &entry.submission);
     let hash = ballot_hash(&sub.ballot);
-    let cert_hash = Hash32(Sha256::digest(&sub.certificate).into());
+    let cert_hash = CertificateHash::of(&sub.certificate);
     let differs: Vec<&'static str> = [
         (hash != record.ballot_hash, "ballot"),
         (cert_hash != record.certificate_hash, "certificate"),

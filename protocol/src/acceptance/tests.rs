@@ -7,7 +7,8 @@ use rand::SeedableRng;
 use sha2::Digest;
 
 use super::*;
-use crate::ballot::{Ballot, BallotShapes, Hash32};
+use crate::ballot::{Ballot, BallotShapes};
+use crate::hashes::CertificateHash;
 use crate::ballot_box::BoxEntry;
 use crate::package::ContextHash;
 use crate::roll::{demo_estonian_code, Country};
@@ -202,7 +203,7 @@ fn entry(sub: &Submission, voter_id: &str, received_at: i64) -> BoxEntry {
             voter_id: voter_id.to_owned(),
             voter_seq: 1,
             ballot_hash: crate::ballot::ballot_hash(&sub.ballot),
-            certificate_hash: Hash32(sha2::Sha256::digest(&sub.certificate).into()),
+            certificate_hash: CertificateHash::of(&sub.certificate),
             signature: sub.signature.clone(),
         },
         submission: sub.clone(),

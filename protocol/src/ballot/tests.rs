@@ -46,7 +46,7 @@ fn round_trip_hash_and_check() {
     assert_eq!(checked.contests().count(), 2);
     assert_eq!(checked.ciphertexts().count(), 5);
     assert_eq!(
-        Hash32::from_hex(&ballot.hash().to_hex()),
+        BallotHash::from_hex(&ballot.hash().to_hex()),
         Some(ballot.hash())
     );
 

@@ -1,5 +1,5 @@
 use super::*;
-use crate::ballot::Hash32;
+use crate::hashes::{BallotHash, CertificateHash};
 use crate::merkle::MerkleTree;
 
 fn key() -> SigningKey {
@@ -21,8 +21,8 @@ fn entries(n: u64) -> Vec<(SubmissionRecord, Submission)> {
                 received_at: 1_700_000_000 + i as i64,
                 voter_id: format!("PNOEE-3800108571{i}"),
                 voter_seq: 1,
-                ballot_hash: Hash32([i as u8; 32]),
-                certificate_hash: Hash32([1u8; 32]),
+                ballot_hash: BallotHash([i as u8; 32]),
+                certificate_hash: CertificateHash([1u8; 32]),
                 signature: vec![9u8; 64],
             };
             (record, submission)

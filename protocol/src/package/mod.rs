@@ -66,28 +66,9 @@ pub const OPTIONAL_FILES: &[&str] = &[CRL_FILE];
 /// index can never be taken for one over anything else they sign.
 pub const INDEX_SIGNATURE_LABEL: &[u8] = b"ivote-v1/package-index";
 
-/// The election context hash: SHA-256 over the package index (see
-/// [`PackageIndex::context_hash`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ContextHash(pub [u8; 32]);
-
-impl ContextHash {
-    /// Lower-case hex.
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-
-    /// Parses 64 lower-case hex digits (e.g. a hash pinned in a config file).
-    pub fn from_hex(s: &str) -> Option<Self> {
-        decode_hex(s).map(ContextHash)
-    }
-}
-
-impl From<ContextHash> for ivote_crypto::ContextHash {
-    fn from(c: ContextHash) -> Self {
-        ivote_crypto::ContextHash(c.0)
-    }
-}
+/// The election context hash, SHA-256 over the package index (see
+/// [`PackageIndex::context_hash`]): the crypto crate's type, which every transcript absorbs.
+pub use ivote_crypto::ContextHash;
 
 /// What a loader trusts to authenticate a package.
 #[derive(Clone, Copy, Debug)]

@@ -75,8 +75,6 @@ fn example_package_loads() {
     assert_eq!(p.ceremony.verification_keys, c.verification_keys);
     let pinned = verify_and_load(&files, PackageTrust::PinnedContext(&p.context_hash)).unwrap();
     assert_eq!(pinned.context_hash, p.context_hash);
-    let crypto: ivote_crypto::ContextHash = p.context_hash.into();
-    assert_eq!(crypto.0, p.context_hash.0);
 }
 
 #[test]

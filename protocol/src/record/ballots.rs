@@ -10,7 +10,8 @@
 use std::io::{Read, Write};
 
 use super::{read_header, RecordError, COUNTED_BALLOTS_FILE};
-use crate::ballot::{ballot_hash, Ballot, Hash32};
+use crate::ballot::{ballot_hash, Ballot};
+use crate::hashes::BallotHash;
 use crate::layout::{Reader, Writer};
 use crate::package::ContextHash;
 use crate::submission::MAX_BALLOT_BYTES;
@@ -34,7 +35,7 @@ pub struct CountedBallotsWriter<W: Write> {
     out: W,
     expected: u64,
     written: u64,
-    last: Option<Hash32>,
+    last: Option<BallotHash>,
 }
 
 impl<W: Write> CountedBallotsWriter<W> {
@@ -52,7 +53,7 @@ impl<W: Write> CountedBallotsWriter<W> {
     }
 
     /// Appends a ballot layout; its hash must be above the previous one's.
-    pub fn push(&mut self, layout: &[u8]) -> Result<Hash32, RecordError> {
+    pub fn push(&mut self, layout: &[u8]) -> Result<BallotHash, RecordError> {
         let hash = ballot_hash(layout);
         if self.last.is_some_and(|last| last >= hash) {
             return Err(RecordError::malformed(
@@ -96,7 +97,7 @@ pub struct CountedBallotsReader<R: Read> {
     context: ContextHash,
     count: u64,
     read: u64,
-    last: Option<Hash32>,
+    last: Option<BallotHash>,
     done: bool,
 }
 
@@ -128,7 +129,7 @@ impl<R: Read> CountedBallotsReader<R> {
         self.count
     }
 
-    fn next_ballot(&mut self) -> Result<(Hash32, Ballot), RecordError> {
+    fn next_ballot(&mut self) -> Result<(BallotHash, Ballot), RecordError> {
         let mut len = [0u8; 4];
         self.input.read_exact(&mut len).map_err(io)?;
         let len = u32::from_be_bytes(len) as usize;
@@ -167,7 +168,7 @@ impl<R: Read> CountedBallotsReader<R> {
 
 impl<R: Read> Iterator for CountedBallotsReader<R> {
     /// A ballot with its hash.
-    type Item = Result<(Hash32, Ballot), RecordError>;
+    type Item = Result<(BallotHash, Ballot), RecordError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {

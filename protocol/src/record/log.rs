@@ -7,7 +7,7 @@
 //! (`SHA-256("ivote-v1/record" ‖ record layout)`), its leaf hash `SHA-256(0x00 ‖ leaf)`.
 
 use super::{header, read_header, RecordError, LOG_FILE};
-use crate::ballot::Hash32;
+use crate::hashes::{BallotHash, RecordHash};
 use crate::ballot_box::FinalHead;
 use crate::layout::Reader;
 use crate::merkle::{leaf_hash, MerkleTree};
@@ -25,7 +25,7 @@ pub struct LogFile {
     /// The collector's closing statement.
     pub final_head: FinalHead,
     /// Every record hash, in leaf order.
-    pub leaves: Vec<Hash32>,
+    pub leaves: Vec<RecordHash>,
 }
 
 impl LogFile {
@@ -58,7 +58,7 @@ impl LogFile {
             ));
         }
         let leaves = (0..n)
-            .map(|_| r.array().map(Hash32).map_err(RecordError::layout(F)))
+            .map(|_| r.array().map(BallotHash).map_err(RecordError::layout(F)))
             .collect::<Result<Vec<_>, _>>()?;
         r.finish().map_err(RecordError::layout(F))?;
         Ok(LogFile {

@@ -11,7 +11,8 @@ use super::log::LogFile;
 use super::results::Results;
 use super::seal::{valid_name, RecordIndex, KIND_RECORD};
 use super::*;
-use crate::ballot::{ballot_hash, Ballot, Hash32};
+use crate::ballot::{ballot_hash, Ballot};
+use crate::hashes::{BallotHash, RecordHash};
 use crate::ballot_box::FinalHead;
 use crate::merkle::{leaf_hash, MerkleTree};
 use crate::receipt::SignedTreeHead;
@@ -148,7 +149,7 @@ fn decisions_round_trip_and_reasons_only_for_invalid() {
 #[test]
 fn log_round_trip_and_root() {
     let key = SigningKey::from_bytes(&[3; 32]);
-    let leaves: Vec<Hash32> = (0..5u8).map(|i| Hash32([i; 32])).collect();
+    let leaves: Vec<RecordHash> = (0..5u8).map(|i| BallotHash([i; 32])).collect();
     let mut tree = MerkleTree::new();
     for l in &leaves {
         tree.push(leaf_hash(&l.0));
@@ -165,7 +166,7 @@ fn log_round_trip_and_root() {
     assert!(back.root_matches());
     flip_each_byte(&bytes, LogFile::from_bytes);
     let mut other = log.clone();
-    other.leaves[2] = Hash32([9; 32]);
+    other.leaves[2] = RecordHash([9; 32]);
     assert!(!other.root_matches());
     other.leaves.pop();
     assert!(LogFile::from_bytes(&other.to_bytes()).is_err());

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serializer};
 
-use crate::ballot::Hash32;
+use crate::hashes::BallotHash;
 use crate::package::ContextHash;
 
 fn decode<E: serde::de::Error>(text: &str) -> Result<Vec<u8>, E> {
@@ -75,18 +75,18 @@ pub mod context {
     }
 }
 
-/// A [`Hash32`] as 64 hex digits.
+/// A [`BallotHash`] as 64 hex digits.
 pub mod hash {
     use super::*;
 
     /// Writes hex.
-    pub fn serialize<S: Serializer>(hash: &Hash32, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(hash: &BallotHash, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&hex::encode(hash.0))
     }
 
     /// Reads 64 hex digits.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Hash32, D::Error> {
-        decode_array(&String::deserialize(d)?).map(Hash32)
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BallotHash, D::Error> {
+        decode_array(&String::deserialize(d)?).map(BallotHash)
     }
 }
 

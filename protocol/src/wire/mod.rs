@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ballot::Hash32;
+use crate::hashes::BallotHash;
 use crate::ballot_box;
 use crate::merkle::NodeHash;
 use crate::package::ContextHash;
@@ -68,7 +68,7 @@ pub struct Challenge {
 pub struct StoredBallot {
     /// The ballot hash asked for.
     #[serde(with = "as_hex::hash")]
-    pub ballot_id: Hash32,
+    pub ballot_id: BallotHash,
     /// Its leaf in the log.
     pub leaf_index: u64,
     /// When the collector received it, Unix seconds.

@@ -103,7 +103,7 @@ fn every_type_reads_what_it_writes() {
     assert!(text.contains("\"state\":\"test_votes\""), "{text}");
     assert_eq!(serde_json::from_str::<Status>(&text).unwrap(), open);
     let b = StoredBallot {
-        ballot_id: Hash32([9; 32]),
+        ballot_id: BallotHash([9; 32]),
         leaf_index: 4,
         received_at: -1,
         submission: vec![1, 2, 3],

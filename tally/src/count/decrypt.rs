@@ -70,7 +70,7 @@ pub fn recheck_aggregates(folder: &CountFolder) -> Result<u64> {
 
 /// Trustee `key.index()`'s decryption shares of every aggregate, with DLEQ proofs.
 pub fn decrypt_shares(folder: &CountFolder, key: &KeyShare) -> Result<ShareFile> {
-    let context = folder.package.context_hash.into();
+    let context = folder.package.context_hash;
     let bar = progress::bar(folder.aggregates.aggregates.len() as u64, "decrypting");
     let shares = folder
         .aggregates
@@ -127,7 +127,7 @@ fn check_share_file(folder: &CountFolder, bytes: &[u8]) -> Result<ShareFile, Str
             folder.aggregates.aggregates.len()
         ));
     }
-    let context = p.context_hash.into();
+    let context = p.context_hash;
     let bad = folder
         .aggregates
         .aggregates

@@ -18,7 +18,8 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use ivote_protocol::ballot::{ballot_hash, Ballot, Hash32};
+use ivote_protocol::ballot::{ballot_hash, Ballot};
+use ivote_protocol::hashes::{BallotHash, RecordHash};
 use ivote_protocol::ballot_box::{BallotBoxError, BallotBoxReader, BoxEntry, FinalHead};
 use ivote_protocol::layout::Writer;
 use ivote_protocol::merkle::{leaf_hash, MerkleTree};
@@ -131,7 +132,7 @@ fn open_for(
 /// What pass 1 found.
 struct CheckedBox<'a> {
     /// Every record's hash, in log order.
-    leaves: Vec<Hash32>,
+    leaves: Vec<RecordHash>,
     /// The rules, every leaf pushed.
     rules: Rules,
     /// Every valid ballot in the window, summed.
@@ -265,7 +266,7 @@ impl Buckets {
 /// counted ones over the buckets.
 fn spread_counted(
     box_path: &Path,
-    leaves: &[Hash32],
+    leaves: &[RecordHash],
     rules: &RulesResult,
     aggregator: &mut Aggregator<'_>,
     buckets: &Buckets,
@@ -361,7 +362,7 @@ fn write_counted_ballots(
 }
 
 /// Splits a bucket file (length-prefixed layouts) into `(ballot hash, layout)`.
-fn split_layouts(mut bytes: &[u8]) -> Result<Vec<(Hash32, Vec<u8>)>> {
+fn split_layouts(mut bytes: &[u8]) -> Result<Vec<(BallotHash, Vec<u8>)>> {
     let mut out = Vec::new();
     while !bytes.is_empty() {
         let mut len = [0u8; 4];

@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use ivote_protocol::acceptance::Rejection;
-use ivote_protocol::ballot::Hash32;
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::record::counts::{Decisions, LeafDecision, RuleCounts};
 use ivote_protocol::ContextHash;
 
@@ -32,7 +32,7 @@ pub enum Verdict {
         /// The voter.
         voter_id: String,
         /// The ballot's hash.
-        ballot_hash: Hash32,
+        ballot_hash: BallotHash,
         /// When the collector received it (Unix seconds).
         received_at: i64,
     },
@@ -52,7 +52,7 @@ pub struct Rules {
     voter_of: Vec<u32>,
     voters: HashMap<String, u32>,
     /// Per voter index: the latest valid leaf in the window and its ballot hash.
-    latest: Vec<(u64, Hash32)>,
+    latest: Vec<(u64, BallotHash)>,
 }
 
 /// The rules' result.
@@ -63,7 +63,7 @@ pub struct RulesResult {
     /// The totals.
     pub counts: RuleCounts,
     /// The counted leaves with their ballot hashes.
-    pub counted: BTreeMap<u64, Hash32>,
+    pub counted: BTreeMap<u64, BallotHash>,
 }
 
 impl Rules {
@@ -177,7 +177,7 @@ mod tests {
     fn valid(voter: &str, b: u8, at: i64) -> Verdict {
         Verdict::Valid {
             voter_id: voter.into(),
-            ballot_hash: Hash32([b; 32]),
+            ballot_hash: BallotHash([b; 32]),
             received_at: at,
         }
     }
@@ -237,7 +237,7 @@ mod tests {
         );
         assert_eq!(
             res.counted.into_iter().collect::<Vec<_>>(),
-            [(3, Hash32([3; 32])), (7, Hash32([6; 32]))]
+            [(3, BallotHash([3; 32])), (7, BallotHash([6; 32]))]
         );
         // The totals satisfy the record decoder's invariants.
         let bytes = c.to_bytes(&ContextHash([0; 32]));

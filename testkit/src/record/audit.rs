@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_eid::insecure_demo_pki::{DemoCa, DemoVoter, VoterSpec};
 use ivote_eid::KeyAlgorithm;
-use ivote_protocol::ballot::{Ballot, Hash32};
+use ivote_protocol::ballot::Ballot;
+use ivote_protocol::hashes::CertificateHash;
 use ivote_protocol::ballot_box::{BallotBoxWriter, BALLOT_BOX_FILE};
 use ivote_protocol::package::ContextHash;
 use ivote_protocol::record::counts::{Decisions, LeafDecision, RuleCounts};
@@ -263,7 +264,7 @@ impl AuditCase {
                 voter_id: self.voter_id(v.voter),
                 voter_seq: seq[v.voter],
                 ballot_hash: sealed.ballot_hash,
-                certificate_hash: Hash32(Sha256::digest(voter.cert_der()).into()),
+                certificate_hash: CertificateHash(Sha256::digest(voter.cert_der()).into()),
                 signature: sealed.submission.signature.clone(),
             };
             ballots.push(ballot);

@@ -10,7 +10,8 @@
 use std::collections::{HashMap, HashSet};
 
 use ivote_crypto::{Ciphertext, PublicKey};
-use ivote_protocol::ballot::{verify_ballots, Ballot, BallotShapes, DecodedBallot, Hash32};
+use ivote_protocol::ballot::{verify_ballots, Ballot, BallotShapes, DecodedBallot};
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::package::{ContextHash, ElectionPackage};
 use ivote_protocol::record::aggregates::positions;
 use ivote_protocol::record::ballots::CountedBallotsReader;
@@ -45,7 +46,7 @@ pub struct Tallied {
     /// Every counted ballot's hash, in the file's (increasing) order: kept only for
     /// `verifier audit`, which compares them with the ballots the rules select (32 bytes per
     /// ballot).
-    pub hashes: Vec<Hash32>,
+    pub hashes: Vec<BallotHash>,
 }
 
 /// Where a district's selections start among the positions.
@@ -105,7 +106,7 @@ impl Partial {
     }
 }
 
-fn ballot_item(hash: &Hash32) -> String {
+fn ballot_item(hash: &BallotHash) -> String {
     format!("ballot {}", hash.to_hex())
 }
 
@@ -117,10 +118,10 @@ struct Election<'a> {
     layout: &'a Layout,
 }
 
-fn process(batch: &[(Hash32, Ballot)], e: &Election<'_>, seed: [u8; 32]) -> Partial {
+fn process(batch: &[(BallotHash, Ballot)], e: &Election<'_>, seed: [u8; 32]) -> Partial {
     let mut part = Partial::new(e.layout);
     let mut decoded: Vec<DecodedBallot<'_>> = Vec::with_capacity(batch.len());
-    let mut owners: Vec<&Hash32> = Vec::with_capacity(batch.len());
+    let mut owners: Vec<&BallotHash> = Vec::with_capacity(batch.len());
     for (hash, ballot) in batch {
         let d = match ballot.decode(e.context, e.shapes) {
             Ok(d) => d,
@@ -243,7 +244,7 @@ pub fn check<R: RngCore + CryptoRng>(
     let mut count = 0u64;
     let mut hashes = Vec::new();
     let streamed = crate::stream::in_chunks(reader, CHUNK, |chunk| {
-        let batches: Vec<&[(Hash32, Ballot)]> = chunk.chunks(BATCH).collect();
+        let batches: Vec<&[(BallotHash, Ballot)]> = chunk.chunks(BATCH).collect();
         let seeds: Vec<[u8; 32]> = batches.iter().map(|_| master.gen()).collect();
         let part = batches
             .par_iter()

@@ -84,7 +84,7 @@ fn trustee_shares(
             ),
         });
     }
-    let context = package.context_hash.into();
+    let context = package.context_hash;
     let key = package.ceremony.verification_keys.get(j as usize - 1)?;
     let mut bad: Vec<Failure> = file
         .shares

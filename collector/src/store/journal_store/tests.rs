@@ -24,7 +24,7 @@ fn accepted(f: &mut Fixture, store: &JournalStore, v: usize, nonce: u8) -> Accep
     decide(election, store.view(), &body, now, rng).unwrap()
 }
 
-fn check(store: &JournalStore, f: &Fixture, receipt: &Receipt, ballot: &Hash32) {
+fn check(store: &JournalStore, f: &Fixture, receipt: &Receipt, ballot: &BallotHash) {
     receipt
         .verify(&key().verifying_key(), &f.election.context, ballot)
         .unwrap();

@@ -7,7 +7,7 @@
 pub mod inputs;
 pub mod rules;
 pub mod submissions;
-pub mod verdicts;
+pub mod judgements;
 
 use std::collections::BTreeSet;
 
@@ -217,7 +217,7 @@ fn read_bundle(
         report,
     );
     let paper = inputs::paper_list(bundle, roll.as_ref(), report);
-    let decisions = verdicts::decisions(bundle, rec.log.as_ref(), report);
+    let decisions = judgements::decisions(bundle, rec.log.as_ref(), report);
     BundleFiles {
         roll,
         paper,
@@ -322,7 +322,7 @@ fn judge_box<R: RngCore + CryptoRng>(
     Some(pass)
 }
 
-/// A07..A09 (each verdict against its decision), then A10..A12 (the rules recomputed, the
+/// A07..A09 (each judgement against its decision), then A10..A12 (the rules recomputed, the
 /// counted ballots, the rule counts).
 fn check_decisions(
     rec: &RecordChecked,
@@ -332,7 +332,7 @@ fn check_decisions(
     paper: Option<&BTreeSet<String>>,
     report: &mut Report,
 ) {
-    verdicts::compare(pass, decisions, report);
+    judgements::compare(pass, decisions, report);
     match paper {
         Some(paper) => {
             let expected = rules::apply(pass, decisions, paper, election.starts);

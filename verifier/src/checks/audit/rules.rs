@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use ivote_protocol::ballot::Hash32;
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::record::counts::{Decisions, LeafDecision, RuleCounts};
 use ivote_protocol::record::{COUNTED_BALLOTS_FILE, RULE_COUNTS_FILE};
 
@@ -96,17 +96,17 @@ pub fn check_rules(
 pub fn check_counted(
     pass: &BoxPass,
     decisions: &Decisions,
-    counted: &[Hash32],
+    counted: &[BallotHash],
     report: &mut Report,
 ) {
-    let mut selected: BTreeMap<Hash32, Vec<usize>> = BTreeMap::new();
+    let mut selected: BTreeMap<BallotHash, Vec<usize>> = BTreeMap::new();
     for (i, (leaf, o)) in pass.leaves.iter().zip(&decisions.outcomes).enumerate() {
         if *o == LeafDecision::Counted {
             selected.entry(leaf.ballot_hash).or_default().push(i);
         }
     }
     let mut failures = Vec::new();
-    let in_file: BTreeSet<&Hash32> = counted.iter().collect();
+    let in_file: BTreeSet<&BallotHash> = counted.iter().collect();
     for (hash, leaves) in &selected {
         let names: Vec<String> = leaves.iter().map(|l| format!("leaf {l}")).collect();
         if !in_file.contains(hash) {

@@ -14,7 +14,8 @@
 use std::collections::HashMap;
 
 use ivote_protocol::acceptance::{EntryRefusal, LoadedElection, Rejection};
-use ivote_protocol::ballot::{DecodedBallot, Hash32};
+use ivote_protocol::ballot::DecodedBallot;
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::ballot_box::{BallotBoxReader, BoxEntry, BALLOT_BOX_FILE};
 use ivote_protocol::record::log::LogFile;
 use rand::{Rng, SeedableRng};
@@ -36,12 +37,12 @@ pub struct Judge<'a> {
     pub election: &'a LoadedElection,
     /// Ballot hashes whose proofs V08 already verified in `counted-ballots.bin` (increasing):
     /// the same hash is the same bytes, so those proofs are not verified twice.
-    proven: &'a [Hash32],
+    proven: &'a [BallotHash],
 }
 
 /// What the checks say about one submission.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
+pub enum Judgement {
     /// Every check passed.
     Valid,
     /// A check refused it.
@@ -58,9 +59,9 @@ pub struct Leaf {
     /// When the collector received it.
     pub received_at: i64,
     /// The ballot's hash.
-    pub ballot_hash: Hash32,
+    pub ballot_hash: BallotHash,
     /// What the checks say.
-    pub verdict: Verdict,
+    pub judgement: Judgement,
 }
 
 /// What the pass found.
@@ -78,7 +79,7 @@ pub struct BoxPass {
 
 impl<'a> Judge<'a> {
     /// A judge of `election`'s submissions.
-    pub fn new(election: &'a LoadedElection, proven: &'a [Hash32]) -> Judge<'a> {
+    pub fn new(election: &'a LoadedElection, proven: &'a [BallotHash]) -> Judge<'a> {
         Judge { election, proven }
     }
 
@@ -95,17 +96,17 @@ impl<'a> Judge<'a> {
                         pending.push(out.len());
                         decoded.push(accepted.ballot);
                     }
-                    out.push(Judged::Done(Verdict::Valid));
+                    out.push(Judged::Done(Judgement::Valid));
                 }
                 Err(EntryRefusal::Tampered(why)) => out.push(Judged::Tampered(why.to_string())),
-                Err(EntryRefusal::Invalid(r)) => out.push(Judged::Done(Verdict::Invalid(r))),
+                Err(EntryRefusal::Invalid(r)) => out.push(Judged::Done(Judgement::Invalid(r))),
             }
         }
         let refs: Vec<&DecodedBallot<'_>> = decoded.iter().collect();
         let mut rng = ChaCha20Rng::from_seed(seed);
         for (k, rejection) in self.election.verify_proofs(&refs, &mut rng) {
             if let Some(slot) = pending.get(k).and_then(|&i| out.get_mut(i)) {
-                *slot = Judged::Done(Verdict::Invalid(rejection));
+                *slot = Judged::Done(Judgement::Invalid(rejection));
             }
         }
         out
@@ -114,7 +115,7 @@ impl<'a> Judge<'a> {
 
 /// One entry's outcome inside a batch.
 enum Judged {
-    Done(Verdict),
+    Done(Judgement),
     Tampered(String),
 }
 
@@ -123,7 +124,7 @@ fn leaf_item(index: u64, voter: &str) -> String {
 }
 
 /// Reads `ballot-box.bin` from `input` once and judges every submission (A04, A06 and the
-/// verdicts).
+/// judgements).
 pub fn pass<I: std::io::Read + Send>(
     input: I,
     log: &LogFile,
@@ -205,14 +206,14 @@ pub fn pass<I: std::io::Read + Send>(
                     },
                 });
             }
-            let verdict = match j {
+            let judgement = match j {
                 Judged::Done(v) => v,
                 Judged::Tampered(why) => {
                     out.tamper_failures.push(Failure {
                         item: leaf_item(e.index, &record.voter_id),
                         detail: why,
                     });
-                    Verdict::Tampered
+                    Judgement::Tampered
                 }
             };
             let next = u32::try_from(out.voters.len()).unwrap_or(u32::MAX);
@@ -224,7 +225,7 @@ pub fn pass<I: std::io::Read + Send>(
                 voter,
                 received_at: record.received_at,
                 ballot_hash: record.ballot_hash,
-                verdict,
+                judgement,
             });
         }
         bar.inc(chunk.len() as u64);

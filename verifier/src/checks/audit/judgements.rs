@@ -12,7 +12,7 @@ use ivote_protocol::record::counts::{Decisions, LeafDecision};
 use ivote_protocol::record::log::LogFile;
 use ivote_protocol::record::{check_context, DECISIONS_FILE};
 
-use super::submissions::{BoxPass, Verdict};
+use super::submissions::{BoxPass, Judgement};
 use super::{BALLOT_CHECKS, DECISIONS, ELIGIBILITY, SIGNATURES};
 use crate::checks::because;
 use crate::checks::FINAL_HEAD;
@@ -102,7 +102,7 @@ pub fn decisions(
     ok.then_some(decisions)
 }
 
-/// Runs A07, A08 and A09: every recomputed verdict against its decision.
+/// Runs A07, A08 and A09: every recomputed judgement against its decision.
 pub fn compare(pass: &BoxPass, decisions: &Decisions, report: &mut Report) {
     let mut per_check: [(Check, Vec<Failure>); 3] = [
         (ELIGIBILITY, Vec::new()),
@@ -116,15 +116,15 @@ pub fn compare(pass: &BoxPass, decisions: &Decisions, report: &mut Report) {
             .get(leaf.voter as usize)
             .map(String::as_str)
             .unwrap_or("?");
-        let disagreement = match (&leaf.verdict, decision) {
-            (Verdict::Tampered, _) => continue,
-            (Verdict::Valid, LeafDecision::Invalid(code)) => Some((
+        let disagreement = match (&leaf.judgement, decision) {
+            (Judgement::Tampered, _) => continue,
+            (Judgement::Valid, LeafDecision::Invalid(code)) => Some((
                 code.as_str(),
                 format!(
                     "decisions.bin says invalid [{code}], but every check of the submission passes"
                 ),
             )),
-            (Verdict::Invalid(r), LeafDecision::Invalid(code)) if r.code() != code => Some((
+            (Judgement::Invalid(r), LeafDecision::Invalid(code)) if r.code() != code => Some((
                 r.code(),
                 format!(
                     "decisions.bin says invalid [{code}], but the first check that refuses it \
@@ -132,7 +132,7 @@ pub fn compare(pass: &BoxPass, decisions: &Decisions, report: &mut Report) {
                     r.code()
                 ),
             )),
-            (Verdict::Invalid(r), o) if !matches!(o, LeafDecision::Invalid(_)) => Some((
+            (Judgement::Invalid(r), o) if !matches!(o, LeafDecision::Invalid(_)) => Some((
                 r.code(),
                 format!(
                     "decisions.bin says {}, but the submission is invalid: {r} [{}]",
