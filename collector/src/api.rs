@@ -15,7 +15,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
-use ed25519_dalek::VerifyingKey;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::package::PackageFiles;
 use ivote_protocol::submission::MAX_SUBMISSION_BYTES;
@@ -92,6 +92,9 @@ pub struct AppState {
     pub info: Arc<ElectionInfo>,
     /// The storage backend.
     pub store: Arc<dyn Store>,
+    /// The collector's key, which signs challenges (the store signs tree heads and receipts
+    /// with the same key).
+    pub key: Arc<SigningKey>,
     /// Limits and windows.
     pub limits: Limits,
     /// The clock.
@@ -196,9 +199,9 @@ async fn challenge(State(s): State<AppState>) -> Result<Json<wire::Challenge>, A
     accepting(&s, now)?;
     let mut nonce = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut nonce);
-    let expires_at = now.saturating_add(s.election.challenge_ttl);
-    s.store.issue_challenge(nonce, now, expires_at)?;
-    Ok(Json(wire::Challenge { expires_at, nonce }))
+    let challenge = s.election.issue_challenge(&s.key, nonce, now)?;
+    s.store.issue_challenge(nonce, now, challenge.expires_at)?;
+    Ok(Json(wire::Challenge::from(&challenge)))
 }
 
 async fn submit(State(s): State<AppState>, body: Result<Bytes, BytesRejection>) -> Response {
@@ -285,9 +288,11 @@ async fn verify(
             max: s.limits.verify_max,
         });
     }
+    let latest_voter_seq = s.store.ballots_cast(&stored.record.voter_id)?;
     Ok(Json(wire::StoredBallot {
         ballot_id: hash,
         leaf_index: stored.record.leaf_index,
+        latest_voter_seq,
         received_at: stored.record.received_at,
         submission: stored.submission,
         voter_seq: stored.record.voter_seq,

@@ -1,8 +1,9 @@
 //! The pure decision on one submission: the acceptance check
 //! ([`ivote_protocol::acceptance`], whose module docs list every step in order with its code)
 //! wrapped with the collector's own steps: the layouts first, then the voting window and the
-//! challenge before the certificate, and no stored copy of a ciphertext last; the current
-//! time is passed in, the store is seen through a read-only view.
+//! challenge (its signature and times, as the tally will check them, then this collector's
+//! bookkeeping: issued, unused) before the certificate, and no stored copy of a ciphertext
+//! last; the current time is passed in, the store is seen through a read-only view.
 //!
 //! `decide` sees a snapshot: the store re-checks the challenge and the copies atomically
 //! when it commits, so two concurrent submissions cannot both use one challenge or one
@@ -41,7 +42,7 @@ pub trait StoreView {
 pub struct Accepted {
     /// The voter id from the certificate.
     pub voter_id: String,
-    /// The ballot's challenge nonce (now used).
+    /// The submission's challenge nonce (now used).
     pub nonce: [u8; 32],
     /// The ballot hash.
     pub ballot_hash: BallotHash,
@@ -78,10 +79,18 @@ pub fn decide<R: RngCore + CryptoRng>(
     // Layouts.
     let submission = Submission::from_bytes(body)?;
     let ballot = Ballot::from_bytes(&submission.ballot)?;
-    // Window, challenge.
+    // Window, challenge: signed by this collector for this election, good now, then issued
+    // here and unused.
     election.window(now)?;
-    check_challenge(view, &ballot.nonce, now)?;
-    // Certificate, roll, district, signature, ballot; then its proofs.
+    let challenge = &submission.challenge;
+    challenge.check_received(
+        &election.collector_key,
+        &election.context,
+        now,
+        election.voting_window(),
+    )?;
+    check_challenge(view, &challenge.nonce, now)?;
+    // Certificate, signature, the ballot's nonce, roll, district, ballot; then its proofs.
     let accepted = election.check_submission(&submission, &ballot, now)?;
     if let Some((_, refused)) = election
         .verify_proofs(&[&accepted.ballot], rng)
@@ -97,7 +106,7 @@ pub fn decide<R: RngCore + CryptoRng>(
     }
     Ok(Accepted {
         voter_id: accepted.voter_id,
-        nonce: ballot.nonce,
+        nonce: challenge.nonce,
         ballot_hash: accepted.ballot_hash,
         certificate_hash: accepted.certificate_hash,
         ciphertexts,

@@ -2,7 +2,9 @@
 //! program checks submissions against it ([`LoadedElection`]), with the collector's own
 //! settings (challenges, test votes).
 
+use ed25519_dalek::SigningKey;
 use ivote_protocol::acceptance::{LoadError, LoadedElection};
+use ivote_protocol::challenge::{Purpose, SignedChallenge};
 use ivote_protocol::package::ElectionPackage;
 use ivote_protocol::Country;
 
@@ -60,6 +62,34 @@ impl Election {
         } else {
             Ok(())
         }
+    }
+
+    /// The challenge issued at `now` with `nonce`, signed with the collector's `key`: a
+    /// real-vote challenge in the window, its expiry capped at the window's end; a test-vote
+    /// challenge before it (only with test votes accepted), its expiry capped at the
+    /// window's start. So a submission under it is received inside the window of its
+    /// purpose, as the tally checks (`ivote_protocol::challenge`). `Err` as [`Election::window`].
+    pub fn issue_challenge(
+        &self,
+        key: &SigningKey,
+        nonce: [u8; 32],
+        now: i64,
+    ) -> Result<SignedChallenge, Rejection> {
+        self.window(now)?;
+        let (purpose, until) = if now < self.starts {
+            (Purpose::Test, self.starts)
+        } else {
+            (Purpose::Vote, self.ends)
+        };
+        let expires_at = now.saturating_add(self.challenge_ttl).min(until);
+        Ok(SignedChallenge::sign(
+            key,
+            self.context,
+            nonce,
+            now,
+            expires_at,
+            purpose,
+        ))
     }
 
     /// Whether a submission received at `received_at` is a test vote (before the window).

@@ -5,6 +5,7 @@
 use ivote_eid::EidError;
 use ivote_protocol::acceptance;
 use ivote_protocol::ballot::BallotError;
+use ivote_protocol::challenge::ChallengeFault;
 use ivote_protocol::layout::LayoutError;
 use thiserror::Error;
 
@@ -36,7 +37,12 @@ pub enum Rejection {
     /// After the voting window.
     #[error("voting has ended")]
     Closed,
-    /// The ballot's challenge nonce was never issued by this collector.
+    /// The submission's challenge is not this collector's signed challenge for this
+    /// election, or it is not good now (before its issue time, or a real-vote challenge
+    /// outside the window, a test-vote one inside it).
+    #[error("the submission's challenge: {0}; ask for a new one")]
+    Challenge(ChallengeFault),
+    /// The challenge's nonce was never issued by this collector (or it forgot it in a crash).
     #[error("the ballot's challenge was not issued by this collector; ask for a new one")]
     UnknownChallenge,
     /// The challenge expired.
@@ -61,6 +67,7 @@ impl Rejection {
             Rejection::Malformed(_) => "submission.malformed",
             Rejection::NotOpen => "election.not_open",
             Rejection::Closed => "election.closed",
+            Rejection::Challenge(f) => f.code(),
             Rejection::UnknownChallenge => "challenge.unknown",
             Rejection::ExpiredChallenge => "challenge.expired",
             Rejection::UsedChallenge => "challenge.used",
@@ -74,18 +81,30 @@ impl Rejection {
         match self {
             Rejection::Malformed(_) => Class::Malformed,
             Rejection::NotOpen | Rejection::Closed => Class::Unavailable,
-            Rejection::UnknownChallenge | Rejection::ExpiredChallenge => Class::Forbidden,
+            Rejection::Challenge(_) | Rejection::UnknownChallenge | Rejection::ExpiredChallenge => {
+                Class::Forbidden
+            }
             Rejection::UsedChallenge | Rejection::DuplicateCiphertext => Class::Conflict,
             Rejection::Submission(r) => match r {
                 acceptance::Rejection::Eid(_)
                 | acceptance::Rejection::NotOnRoll { .. }
                 | acceptance::Rejection::WrongDistrict { .. } => Class::Forbidden,
                 acceptance::Rejection::Ballot(BallotError::Layout(_)) => Class::Malformed,
-                acceptance::Rejection::Ballot(_) => Class::Invalid,
-                // Only the tally and the verifier judge receive times after the close.
-                acceptance::Rejection::AfterClose => Class::Unavailable,
                 _ => Class::Invalid,
             },
+        }
+    }
+}
+
+/// The challenge check: an expired challenge keeps the collector's own code
+/// (`challenge.expired`); the rest keep the challenge's (`challenge.bad_signature`, ...).
+impl From<ChallengeFault> for Rejection {
+    fn from(f: ChallengeFault) -> Self {
+        match f {
+            ChallengeFault::OutsideLifetime { at, expires, .. } if at >= expires => {
+                Rejection::ExpiredChallenge
+            }
+            other => Rejection::Challenge(other),
         }
     }
 }

@@ -44,7 +44,7 @@ pub enum ReplayError {
 /// What a checked entry gives the index.
 #[derive(Debug)]
 pub struct Checked {
-    /// The ballot's challenge nonce.
+    /// The submission's challenge nonce (used up).
     pub nonce: [u8; 32],
     /// Every selection ciphertext of the ballot.
     pub ciphertexts: Vec<[u8; 64]>,
@@ -90,7 +90,7 @@ impl<'a> Replay<'a> {
         // them again; decoding their points too would triple the cost of a restart.
         let selections = ballot.selections(self.context, self.shapes)?;
         Ok(Checked {
-            nonce: ballot.nonce,
+            nonce: submission.challenge.nonce,
             ciphertexts: selections.iter().map(|c| c.to_bytes()).collect(),
         })
     }

@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use ed25519_dalek::SigningKey;
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_crypto::elgamal::{Ciphertext, Nonce};
 use ivote_crypto::{PublicKey, Scalar, G};
@@ -12,6 +13,8 @@ use ivote_eid::insecure_demo_pki::{DemoCa, DemoVoter, VoterSpec};
 use ivote_eid::{Crl, KeyAlgorithm, TrustAnchors};
 use ivote_protocol::acceptance::{LoadedElection, LoadedPackage};
 use ivote_protocol::ballot::{Ballot, BallotShapes};
+use ivote_protocol::challenge::{Purpose, SignedChallenge};
+use ivote_protocol::hashes::CertificateHash;
 use ivote_protocol::roll::demo_estonian_code;
 use ivote_protocol::submission::Submission;
 use ivote_protocol::{ContextHash, Country, VoterRoll};
@@ -28,6 +31,8 @@ const YEAR: i64 = 365 * 86_400;
 /// Voters: 0, 1 in tartu, 2 in tallinn, 3 not on the roll, 4 revoked, 5 expired.
 pub struct Fixture {
     pub election: Arc<Election>,
+    /// The collector's key (the package's collector key): signs challenges.
+    pub collector: SigningKey,
     pub voters: Vec<DemoVoter>,
     pub other_ca_voter: DemoVoter,
     pub now: i64,
@@ -74,9 +79,11 @@ impl Fixture {
                 now + YEAR,
             ))
             .unwrap();
+        let collector = SigningKey::from_bytes(&[9; 32]);
         let package = LoadedPackage {
             context: CTX,
             joint_key: PublicKey::from_point(G * Scalar::from(1234u64)).unwrap(),
+            collector_key: collector.verifying_key(),
             shapes: BallotShapes::from_manifest(&manifest).unwrap(),
             anchors,
             crl: Some(crl),
@@ -91,6 +98,7 @@ impl Fixture {
         });
         Fixture {
             election,
+            collector,
             voters,
             other_ca_voter,
             now,
@@ -98,8 +106,32 @@ impl Fixture {
         }
     }
 
-    /// A valid ballot for `district` (first candidate / first project chosen).
-    pub fn ballot(&mut self, district: &str, nonce: [u8; 32]) -> Ballot {
+    /// A real-vote challenge with `nonce`, issued at `self.now` for 300 s, as this
+    /// collector signs them.
+    pub fn challenge(&self, nonce: [u8; 32]) -> SignedChallenge {
+        self.challenge_at(nonce, self.now, self.now + 300, Purpose::Vote)
+    }
+
+    /// A challenge with `nonce` and these times and purpose, signed by the collector.
+    pub fn challenge_at(
+        &self,
+        nonce: [u8; 32],
+        issued: i64,
+        expires: i64,
+        purpose: Purpose,
+    ) -> SignedChallenge {
+        SignedChallenge::sign(&self.collector, CTX, nonce, issued, expires, purpose)
+    }
+
+    /// A valid ballot for `district` made for `challenge` by voter `v`.
+    pub fn ballot(&mut self, district: &str, challenge: &SignedChallenge, v: usize) -> Ballot {
+        let cert = CertificateHash::of(self.voters[v].cert_der());
+        self.ballot_with_nonce(district, challenge.ballot_nonce(&cert))
+    }
+
+    /// A valid ballot for `district` (first candidate / first project chosen) with this
+    /// nonce in its layout.
+    pub fn ballot_with_nonce(&mut self, district: &str, nonce: [u8; 32]) -> Ballot {
         let choices: Vec<Vec<u64>> = match district {
             "tartu" => vec![vec![1, 0], vec![0, 1, 0]],
             "tallinn" => vec![vec![1, 0, 0, 0]],
@@ -119,13 +151,28 @@ impl Fixture {
         .unwrap()
     }
 
-    /// Submissions that one check each refuses, for a store where `nonce` is issued (and
+    /// Submissions that one check each refuses, for a store where `c` is issued (and
     /// unused) and nothing is stored, at `self.now`: `(code, class, body)`.
-    pub fn refused(&mut self, nonce: [u8; 32]) -> Vec<(&'static str, Class, Vec<u8>)> {
-        let ballot = self.ballot("tartu", nonce);
+    pub fn refused(&mut self, c: &SignedChallenge) -> Vec<(&'static str, Class, Vec<u8>)> {
+        let ballot = self.ballot("tartu", c, 0);
         let bytes = ballot.to_bytes();
-        let good = self.submit_as(&self.voters[0], &bytes);
-        let unknown = self.ballot("tartu", [0xEE; 32]).to_bytes();
+        let good = self.submit_as(&self.voters[0], c, &bytes);
+        let unknown_challenge = self.challenge([0xEE; 32]);
+        let unknown = self.ballot("tartu", &unknown_challenge, 0).to_bytes();
+        // The challenge signed by another key than the collector's.
+        let forged = SignedChallenge::sign(
+            &SigningKey::from_bytes(&[10; 32]),
+            CTX,
+            c.nonce,
+            c.issued_at,
+            c.expires_at,
+            c.purpose,
+        );
+        let forged_ballot = self.ballot("tartu", &forged, 0).to_bytes();
+        // Voter 0's ballot (its proofs made for voter 0) signed by voter 1.
+        let recast = self.submit_as(&self.voters[1], c, &bytes);
+        let off_roll = self.ballot("tartu", c, 3).to_bytes();
+        let other_district = self.ballot("tartu", c, 2).to_bytes();
         // Voter 1's certificate with voter 0's signature.
         let mut other_signer = Submission::from_bytes(&good).unwrap();
         other_signer.certificate = self.voters[1].cert_der().to_vec();
@@ -134,9 +181,9 @@ impl Fixture {
         // Another election's ballot, properly signed.
         let mut other_election = ballot.clone();
         other_election.context = ContextHash([1; 32]);
-        // Proofs made for another challenge, re-labelled with the issued one.
-        let mut moved = self.ballot("tartu", [0xEF; 32]);
-        moved.nonce = nonce;
+        // Proofs made for another nonce, re-labelled with the challenge's.
+        let mut moved = self.ballot_with_nonce("tartu", [0xEF; 32]);
+        moved.nonce = ballot.nonce;
         // A selection of 2: the first ciphertext replaced by an encryption of 2.
         let mut two = ballot.clone();
         let ct = Ciphertext::encrypt(&self.election.joint_key, 2, &Nonce::random(&mut self.rng));
@@ -150,38 +197,44 @@ impl Fixture {
             (
                 "ballot.malformed",
                 Class::Malformed,
-                self.submit_as(&v[0], b"not a ballot"),
+                self.submit_as(&v[0], c, b"not a ballot"),
+            ),
+            (
+                "challenge.bad_signature",
+                Class::Forbidden,
+                self.submit_as(&v[0], &forged, &forged_ballot),
             ),
             (
                 "challenge.unknown",
                 Class::Forbidden,
-                self.submit_as(&v[0], &unknown),
+                self.submit_as(&v[0], &unknown_challenge, &unknown),
             ),
             (
                 "eid.unknown_issuer",
                 Class::Forbidden,
-                self.submit_as(&self.other_ca_voter, &bytes),
+                self.submit_as(&self.other_ca_voter, c, &bytes),
             ),
             (
                 "eid.revoked",
                 Class::Forbidden,
-                self.submit_as(&v[4], &bytes),
+                self.submit_as(&v[4], c, &bytes),
             ),
             (
                 "eid.expired",
                 Class::Forbidden,
-                self.submit_as(&v[5], &bytes),
+                self.submit_as(&v[5], c, &bytes),
             ),
+            ("ballot.nonce_mismatch", Class::Invalid, recast),
             (
                 "eid.not_on_roll",
                 Class::Forbidden,
-                self.submit_as(&v[3], &bytes),
+                self.submit_as(&v[3], c, &off_roll),
             ),
             // Voter 2 votes in tallinn: a tartu ballot is refused.
             (
                 "voter.wrong_district",
                 Class::Forbidden,
-                self.submit_as(&v[2], &bytes),
+                self.submit_as(&v[2], c, &other_district),
             ),
             (
                 "eid.bad_signature",
@@ -196,32 +249,38 @@ impl Fixture {
             (
                 "ballot.wrong_election",
                 Class::Invalid,
-                self.submit_as(&v[0], &other_election.to_bytes()),
+                self.submit_as(&v[0], c, &other_election.to_bytes()),
             ),
             (
                 "ballot.invalid_proof",
                 Class::Invalid,
-                self.submit_as(&v[0], &moved.to_bytes()),
+                self.submit_as(&v[0], c, &moved.to_bytes()),
             ),
             (
                 "ballot.invalid_proof",
                 Class::Invalid,
-                self.submit_as(&v[0], &two.to_bytes()),
+                self.submit_as(&v[0], c, &two.to_bytes()),
             ),
             (
                 "ballot.contests",
                 Class::Invalid,
-                self.submit_as(&v[0], &short.to_bytes()),
+                self.submit_as(&v[0], c, &short.to_bytes()),
             ),
         ]
     }
 
-    /// Signs ballot bytes as `voter` and frames the submission.
-    pub fn submit_as(&self, voter: &DemoVoter, ballot: &[u8]) -> Vec<u8> {
+    /// Signs ballot bytes as `voter` and frames the submission with `challenge`.
+    pub fn submit_as(
+        &self,
+        voter: &DemoVoter,
+        challenge: &SignedChallenge,
+        ballot: &[u8],
+    ) -> Vec<u8> {
         let key = voter.key().unwrap();
         let sign = |m: &[u8]| Ok::<_, std::convert::Infallible>(key.sign(m));
         Submission::seal_layout(
             &self.election.context,
+            challenge,
             ballot.to_vec(),
             voter.cert_der(),
             sign,

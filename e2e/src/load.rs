@@ -20,6 +20,7 @@ use ivote_crypto::contest::EncryptionSeed;
 use ivote_crypto::PublicKey;
 use ivote_eid::VoterKey;
 use ivote_protocol::ballot::BallotShapes;
+use ivote_protocol::challenge::SignedChallenge;
 use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::manifest::WindowCheck;
 use ivote_protocol::receipt::Receipt;
@@ -264,12 +265,12 @@ impl ElectionView {
         Some(all)
     }
 
-    /// A signed submission of `voter` for the challenge `nonce` with `choices` (per contest
-    /// of the voter's district, one value per selection); its bytes and ballot hash.
+    /// A signed submission of `voter` for the challenge with `choices` (per contest of the
+    /// voter's district, one value per selection); its bytes and ballot hash.
     pub fn submission<R: RngCore + CryptoRng>(
         &self,
         voter: &Voter,
-        nonce: [u8; 32],
+        challenge: &SignedChallenge,
         choices: &[Vec<u64>],
         rng: &mut R,
     ) -> Result<(Vec<u8>, BallotHash), LoadError> {
@@ -278,7 +279,7 @@ impl ElectionView {
             joint_key: &self.joint_key,
             shapes: &self.shapes,
             district: &voter.district,
-            nonce,
+            challenge,
         };
         let seed = EncryptionSeed::random(rng);
         let sign = |m: &[u8]| Ok::<_, Infallible>(voter.key.sign(m));
@@ -404,10 +405,18 @@ where
     out.into_iter().flatten().collect()
 }
 
-/// Fetches a challenge nonce.
-pub async fn challenge(client: &ApiClient) -> Result<[u8; 32], LoadError> {
+/// Fetches a challenge and checks the collector's signature on it.
+pub async fn challenge(
+    client: &ApiClient,
+    view: &ElectionView,
+) -> Result<SignedChallenge, LoadError> {
     let c: Challenge = client.post_json("/challenge", &()).await?;
-    Ok(c.nonce)
+    let c = c
+        .signed()
+        .map_err(|e| LoadError::Election(format!("the challenge: {e}")))?;
+    c.verify(&view.collector_key, &view.context)
+        .map_err(|e| LoadError::Election(format!("the challenge: {e}")))?;
+    Ok(c)
 }
 
 /// Submits one body; checks the receipt.
@@ -443,10 +452,10 @@ pub async fn run(
     let who: Vec<usize> = (0..voters.len()).chain(0..revoters).collect();
 
     let started = Instant::now();
-    let c = client.clone();
+    let (c, v) = (client.clone(), view.clone());
     let nonces = concurrently(vec![(); who.len()], plan.concurrency, move |()| {
-        let c = c.clone();
-        async move { challenge(&c).await }
+        let (c, v) = (c.clone(), v.clone());
+        async move { challenge(&c, &v).await }
     })
     .await
     .into_iter()
@@ -466,7 +475,7 @@ pub async fn run(
                 let choices = v.choices(&voter.district, rng).ok_or_else(|| {
                     LoadError::Election(format!("no district `{}`", voter.district))
                 })?;
-                v.submission(voter, nonce, &choices, rng)
+                v.submission(voter, &nonce, &choices, rng)
             })
             .collect::<Result<Vec<_>, _>>()
     })

@@ -155,8 +155,14 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
 
     let final_json: wire::FinalHead = runtime.block_on(client.get_json("/log/final")).unwrap();
     assert_eq!(final_json.size, 10);
+    let view = load::ElectionView::from_facts(
+        &runtime
+            .block_on(client.get_json::<wire::ElectionFacts>("/election"))
+            .unwrap(),
+    )
+    .unwrap();
     let err = runtime
-        .block_on(load::challenge(&client))
+        .block_on(load::challenge(&client, &view))
         .unwrap_err()
         .to_string();
     assert!(err.contains("[election.closed]"), "{err}");

@@ -6,8 +6,8 @@
 //! * [`ceremony`]: the key ceremony's public files and the checks of its transcript;
 //! * [`package`]: the election package (a directory of files, an index of their SHA-256
 //!   hashes signed by the officials) and the election context hash that binds it;
-//! * [`ballot`], [`submission`], [`receipt`], [`merkle`]: the voting phase: encrypted
-//!   ballots, what voters sign and send, the collector's log records, its Merkle log
+//! * [`ballot`], [`challenge`], [`submission`], [`receipt`], [`merkle`]: the voting phase:
+//!   encrypted ballots, the collector's signed challenges, what voters sign and send, the collector's log records, its Merkle log
 //!   (RFC 6962/9162), signed tree heads and receipts, with the byte layouts of [`layout`]
 //!   (`docs/ballot-format.md`);
 //! * [`ballot_box`]: the collector's export for the offline tally: every submission with
@@ -30,6 +30,7 @@ pub mod acceptance;
 pub mod ballot;
 pub mod ballot_box;
 pub mod ceremony;
+pub mod challenge;
 pub mod clock;
 pub mod fs;
 pub mod hashes;

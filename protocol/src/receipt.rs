@@ -10,22 +10,26 @@
 //! # Receipt
 //!
 //! The collector signs `"ivote-v1/receipt" ‖ context hash ‖ ballot hash ‖ voter sequence
-//! number (u32) ‖ leaf index (u64) ‖ record hash ‖ tree head layout (112)`. Layout of a
-//! [`Receipt`]: `ballot hash (32) ‖ voter seq (u32) ‖ leaf index (u64) ‖ record hash (32) ‖
-//! tree head (112) ‖ number of inclusion-proof hashes (u32, ≤ 64) ‖ the hashes (32 each) ‖
-//! signature (64)`. All integers are big-endian.
+//! number (u32) ‖ leaf index (u64) ‖ receive time (i64) ‖ record hash ‖ tree head layout
+//! (112)`. Layout of a [`Receipt`]: `ballot hash (32) ‖ voter seq (u32) ‖ leaf index (u64) ‖
+//! receive time (i64) ‖ record hash (32) ‖ tree head (112) ‖ number of inclusion-proof
+//! hashes (u32, ≤ 64) ‖ the hashes (32 each) ‖ signature (64)`. All integers are big-endian.
 //!
 //! The inclusion proof shows that the record is leaf `leaf index` of the tree the head
 //! signs; a voter who keeps the receipt can later prove that the collector logged the
 //! ballot, and a consistency proof from the head to any later one shows it was not dropped.
+//! The record hash is not taken on trust: the voter app rebuilds the record from what it
+//! sent and the receipt's leaf index, receive time and sequence number
+//! ([`Receipt::verify_record`]), so the collector is held to the time and number it signed.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use thiserror::Error;
 
-use crate::hashes::{BallotHash, RecordHash};
+use crate::hashes::{BallotHash, CertificateHash, RecordHash};
 use crate::layout::{LayoutError, Reader, Writer};
 use crate::merkle::{leaf_hash, verify_inclusion, NodeHash};
 use crate::package::ContextHash;
+use crate::submission::{Submission, SubmissionRecord};
 
 /// Prefixed to the signed tree-head message.
 pub const TREE_HEAD_LABEL: &[u8] = b"ivote-v1/tree-head";
@@ -52,6 +56,15 @@ pub enum ReceiptError {
     /// The inclusion proof does not put the record into the signed tree.
     #[error("the receipt's inclusion proof does not show the record in the signed tree head")]
     NotIncluded,
+    /// The record hash is not the hash of the record of what the voter sent, at the
+    /// receipt's leaf index, receive time and sequence number.
+    #[error("the receipt's record hash is not the record of the submission that was sent, received at {received_at} as vote number {voter_seq}")]
+    RecordMismatch {
+        /// The receipt's receive time.
+        received_at: i64,
+        /// The receipt's sequence number.
+        voter_seq: u32,
+    },
     /// The receipt is for another ballot than the voter's.
     #[error("the receipt is for ballot {found}, not for the ballot that was sent ({expected})")]
     OtherBallot {
@@ -71,6 +84,7 @@ impl ReceiptError {
             ReceiptError::BadSignature => "receipt.bad_signature",
             ReceiptError::NotIncluded => "receipt.not_included",
             ReceiptError::OtherBallot { .. } => "receipt.other_ballot",
+            ReceiptError::RecordMismatch { .. } => "receipt.record_mismatch",
         }
     }
 }
@@ -177,6 +191,8 @@ pub struct ReceiptContent {
     pub voter_seq: u32,
     /// The record's leaf index in the log.
     pub leaf_index: u64,
+    /// When the collector received the submission (Unix seconds): the record's.
+    pub received_at: i64,
     /// The record's hash (the Merkle leaf).
     pub record_hash: RecordHash,
     /// A tree head that includes the record.
@@ -193,6 +209,7 @@ impl ReceiptContent {
             .fixed(&self.ballot_hash.0)
             .u32(self.voter_seq)
             .u64(self.leaf_index)
+            .i64(self.received_at)
             .fixed(&self.record_hash.0);
         self.tree_head.write(&mut w);
         w.finish()
@@ -242,12 +259,45 @@ impl Receipt {
         Ok(())
     }
 
+    /// The record the collector logged for `submission`, sent by the holder of the
+    /// certificate with voter id `voter_id`, if this receipt is true: its leaf index,
+    /// receive time and sequence number with what was sent.
+    pub fn record_of(&self, submission: &Submission, voter_id: &str) -> SubmissionRecord {
+        SubmissionRecord {
+            leaf_index: self.content.leaf_index,
+            received_at: self.content.received_at,
+            voter_id: voter_id.to_owned(),
+            voter_seq: self.content.voter_seq,
+            ballot_hash: crate::ballot::ballot_hash(&submission.ballot),
+            certificate_hash: CertificateHash::of(&submission.certificate),
+            signature: submission.signature.clone(),
+        }
+    }
+
+    /// The voter app's check of the record hash: it is the hash of [`Receipt::record_of`]
+    /// (`receipt.record_mismatch`). Run after [`Receipt::verify`].
+    pub fn verify_record(
+        &self,
+        submission: &Submission,
+        voter_id: &str,
+    ) -> Result<(), ReceiptError> {
+        if self.record_of(submission, voter_id).hash() == self.content.record_hash {
+            Ok(())
+        } else {
+            Err(ReceiptError::RecordMismatch {
+                received_at: self.content.received_at,
+                voter_seq: self.content.voter_seq,
+            })
+        }
+    }
+
     /// The layout.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new();
         w.fixed(&self.content.ballot_hash.0)
             .u32(self.content.voter_seq)
             .u64(self.content.leaf_index)
+            .i64(self.content.received_at)
             .fixed(&self.content.record_hash.0);
         self.content.tree_head.write(&mut w);
         w.u32(u32::try_from(self.content.inclusion.len()).unwrap_or(u32::MAX));
@@ -263,6 +313,7 @@ impl Receipt {
         let ballot_hash = BallotHash(r.array()?);
         let voter_seq = r.u32()?;
         let leaf_index = r.u64()?;
+        let received_at = r.i64()?;
         let record_hash = RecordHash(r.array()?);
         let tree_head = SignedTreeHead::read(&mut r)?;
         let n = r.u32()? as usize;
@@ -279,6 +330,7 @@ impl Receipt {
                 ballot_hash,
                 voter_seq,
                 leaf_index,
+                received_at,
                 record_hash,
                 tree_head,
                 inclusion,
@@ -309,6 +361,7 @@ mod tests {
             ballot_hash: BallotHash([7; 32]),
             voter_seq: 2,
             leaf_index: 3,
+            received_at: 1_799_999_990,
             record_hash: RecordHash([3; 32]),
             tree_head: head,
             inclusion: tree.inclusion_proof(3, 5).unwrap(),
@@ -362,6 +415,9 @@ mod tests {
         r.content.voter_seq = 1;
         assert_eq!(code(&r), "receipt.bad_signature");
         let mut r = receipt();
+        r.content.received_at += 1;
+        assert_eq!(code(&r), "receipt.bad_signature");
+        let mut r = receipt();
         r.content.tree_head.size = 6;
         assert_eq!(code(&r), "receipt.bad_tree_head_signature");
         // Re-signed by the collector but with a record that is not in the tree.
@@ -379,5 +435,62 @@ mod tests {
             let res = Receipt::from_bytes(&b).and_then(|r| r.verify(&pk, &CTX, &ok));
             assert!(res.is_err(), "byte {i}");
         }
+    }
+
+    #[test]
+    fn the_record_hash_is_recomputed_from_what_was_sent() {
+        use crate::challenge::{Purpose, SignedChallenge};
+        let sent = Submission {
+            challenge: SignedChallenge::sign(&key(), CTX, [1; 32], 10, 20, Purpose::Vote),
+            ballot: vec![1; 40],
+            certificate: vec![2; 30],
+            signature: vec![3; 64],
+        };
+        let honest = |received_at: i64, voter_seq: u32| {
+            let record = SubmissionRecord {
+                leaf_index: 0,
+                received_at,
+                voter_id: "PNOEE-1".into(),
+                voter_seq,
+                ballot_hash: crate::ballot::ballot_hash(&sent.ballot),
+                certificate_hash: CertificateHash::of(&sent.certificate),
+                signature: sent.signature.clone(),
+            };
+            let head =
+                SignedTreeHead::sign(&key(), &CTX, 1, leaf_hash(&record.hash().0), received_at);
+            ReceiptContent {
+                ballot_hash: record.ballot_hash,
+                voter_seq,
+                leaf_index: 0,
+                received_at,
+                record_hash: record.hash(),
+                tree_head: head,
+                inclusion: Vec::new(),
+            }
+        };
+        let pk = key().verifying_key();
+        let r = honest(15, 2).sign(&key(), &CTX);
+        r.verify(&pk, &CTX, &r.content.ballot_hash).unwrap();
+        r.verify_record(&sent, "PNOEE-1").unwrap();
+        assert_eq!(r.record_of(&sent, "PNOEE-1").hash(), r.content.record_hash);
+        // The collector logged another time or number than it tells the voter: both
+        // signatures and the inclusion proof are fine, the record is not.
+        for (time, seq) in [(16, 2), (15, 1)] {
+            let mut c = honest(15, 2);
+            (c.received_at, c.voter_seq) = (time, seq);
+            let lie = c.sign(&key(), &CTX);
+            lie.verify(&pk, &CTX, &lie.content.ballot_hash).unwrap();
+            assert_eq!(
+                lie.verify_record(&sent, "PNOEE-1").unwrap_err().code(),
+                "receipt.record_mismatch"
+            );
+        }
+        // Another voter id or another submission than the one sent.
+        assert!(r.verify_record(&sent, "PNOEE-2").is_err());
+        let other = Submission {
+            signature: vec![4; 64],
+            ..sent.clone()
+        };
+        assert!(r.verify_record(&other, "PNOEE-1").is_err());
     }
 }

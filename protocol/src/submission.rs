@@ -8,12 +8,14 @@
 //! `"ivote-v1/vote" ‖ context hash (32) ‖ ballot hash (32)`. The label keeps a vote
 //! signature from being taken for any other signature made with the same e-ID key; the
 //! context hash binds it to the election; the ballot hash covers the ballot's layout,
-//! which itself holds the collector's single-use challenge nonce.
+//! whose nonce is derived from the collector's signed challenge and the voter's certificate
+//! ([`SignedChallenge::ballot_nonce`]), so the signature covers the challenge too.
 //!
 //! # Submission layout
 //!
 //! | field | length |
 //! |---|---|
+//! | the collector's signed challenge ([`crate::challenge`]) | [`CHALLENGE_LEN`] (145) |
 //! | ballot layout, length-prefixed | 4 + ≤ [`MAX_BALLOT_BYTES`] |
 //! | certificate DER, length-prefixed | 4 + ≤ [`MAX_CERTIFICATE_BYTES`] |
 //! | signature, length-prefixed (Ed25519: 64; ECDSA: `r ‖ s`, 64 or 96) | 4 + ≤ [`MAX_SIGNATURE_BYTES`] |
@@ -35,8 +37,9 @@
 //!
 //! # Sealing
 //!
-//! [`Submission::seal`] is the one place a voter's choices become a submission: encrypt and
-//! prove the ballot, hash its layout, sign [`vote_message`], frame. The voter app, the load
+//! [`Submission::seal`] is the one place a voter's choices become a submission: derive the
+//! ballot's nonce from the challenge and the certificate, encrypt and prove the ballot, hash
+//! its layout, sign [`vote_message`], frame. The voter app, the load
 //! generator, the benchmarks and the tests all call it ([`Submission::seal_layout`] when a
 //! test signs a ballot it made or altered itself). The e-ID key is a closure, so the same
 //! code serves a key file, a test key, or later a smart card whose signing can fail.
@@ -47,6 +50,7 @@ use rand_core::{CryptoRng, RngCore};
 use thiserror::Error;
 
 use crate::ballot::{ballot_hash, Ballot, BallotError, BallotShapes};
+use crate::challenge::{SignedChallenge, CHALLENGE_LEN};
 use crate::hashes::{BallotHash, CertificateHash, RecordHash};
 use crate::layout::{labelled_hash, LayoutError, Reader, Writer};
 use crate::merkle::{leaf_hash, NodeHash};
@@ -66,10 +70,10 @@ pub const MAX_BALLOT_BYTES: usize = 4 << 20;
 pub const MAX_CERTIFICATE_BYTES: usize = 16 << 10;
 /// The largest signature accepted.
 pub const MAX_SIGNATURE_BYTES: usize = 256;
-/// The largest submission layout: a ballot, a certificate and a signature at their limits,
-/// each with its 4-byte length.
+/// The largest submission layout: the challenge, then a ballot, a certificate and a
+/// signature at their limits, each with its 4-byte length.
 pub const MAX_SUBMISSION_BYTES: usize =
-    12 + MAX_BALLOT_BYTES + MAX_CERTIFICATE_BYTES + MAX_SIGNATURE_BYTES;
+    CHALLENGE_LEN + 12 + MAX_BALLOT_BYTES + MAX_CERTIFICATE_BYTES + MAX_SIGNATURE_BYTES;
 /// The longest voter id.
 pub const MAX_VOTER_ID_LEN: usize = 64;
 
@@ -89,6 +93,9 @@ pub fn voter_info_message(context: &ContextHash, nonce: &[u8; 32]) -> Vec<u8> {
 /// A signed ballot as the voter sends it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Submission {
+    /// The collector's signed challenge the ballot was made for (its nonce is the one the
+    /// collector uses up; the ballot's nonce is derived from the whole challenge).
+    pub challenge: SignedChallenge,
     /// The ballot's layout, exactly as signed.
     pub ballot: Vec<u8>,
     /// The voter's e-ID certificate, DER.
@@ -100,8 +107,9 @@ pub struct Submission {
 impl Submission {
     /// The layout.
     pub fn to_bytes(&self) -> Vec<u8> {
-        Writer::new()
-            .bytes(&self.ballot)
+        let mut w = Writer::new();
+        self.challenge.write(&mut w);
+        w.bytes(&self.ballot)
             .bytes(&self.certificate)
             .bytes(&self.signature)
             .finish()
@@ -110,11 +118,13 @@ impl Submission {
     /// Decodes the layout (bounds checked, no trailing bytes).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, LayoutError> {
         let mut r = Reader::new(bytes, "submission");
+        let challenge = SignedChallenge::read(&mut r)?;
         let ballot = r.bytes("the ballot", MAX_BALLOT_BYTES)?.to_vec();
         let certificate = r.bytes("the certificate", MAX_CERTIFICATE_BYTES)?.to_vec();
         let signature = r.bytes("the signature", MAX_SIGNATURE_BYTES)?.to_vec();
         r.finish()?;
         Ok(Submission {
+            challenge,
             ballot,
             certificate,
             signature,
@@ -134,8 +144,9 @@ pub struct SealFor<'a> {
     pub shapes: &'a BallotShapes,
     /// The voter's district.
     pub district: &'a str,
-    /// The collector's challenge.
-    pub nonce: [u8; 32],
+    /// The collector's signed challenge (checked by the caller: the voter app refuses one
+    /// that is not the collector's, or far from its clock).
+    pub challenge: &'a SignedChallenge,
 }
 
 /// A signed submission and its ballot's hash (the ballot id, which the receipt names).
@@ -161,9 +172,10 @@ pub enum SealError<E> {
 
 impl Submission {
     /// Encrypts and proves `choices` (per contest of the district, one value per selection;
-    /// every encryption nonce from `seed`, the proofs' from `rng`), signs the ballot with
-    /// `sign` (the voter's e-ID key over [`vote_message`]) and frames the submission with
-    /// `certificate` (DER).
+    /// every encryption nonce from `seed`, the proofs' from `rng`) with the ballot nonce of
+    /// the challenge and `certificate` (DER) ([`SignedChallenge::ballot_nonce`]), signs the
+    /// ballot with `sign` (the voter's e-ID key over [`vote_message`]) and frames the
+    /// submission.
     pub fn seal<E, R: RngCore + CryptoRng>(
         on: SealFor<'_>,
         choices: &[Vec<u64>],
@@ -177,18 +189,27 @@ impl Submission {
             on.joint_key,
             on.shapes,
             on.district,
-            on.nonce,
+            on.challenge.ballot_nonce(&CertificateHash::of(certificate)),
             choices,
             seed,
             rng,
         )?;
-        Self::seal_layout(on.context, ballot.to_bytes(), certificate, sign).map_err(SealError::Sign)
+        Self::seal_layout(
+            on.context,
+            on.challenge,
+            ballot.to_bytes(),
+            certificate,
+            sign,
+        )
+        .map_err(SealError::Sign)
     }
 
     /// Signs a ballot layout already made (tests that send altered or malformed ballots)
-    /// with `sign` over [`vote_message`] and frames the submission with `certificate`.
+    /// with `sign` over [`vote_message`] and frames the submission with `challenge` and
+    /// `certificate`.
     pub fn seal_layout<E>(
         context: &ContextHash,
+        challenge: &SignedChallenge,
         ballot: Vec<u8>,
         certificate: &[u8],
         sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
@@ -198,6 +219,7 @@ impl Submission {
         Ok(Sealed {
             ballot_hash: hash,
             submission: Submission {
+                challenge: *challenge,
                 ballot,
                 certificate: certificate.to_vec(),
                 signature,
@@ -296,6 +318,17 @@ mod tests {
         assert_eq!(&q[51..], &[6; 32]);
     }
 
+    fn challenge() -> SignedChallenge {
+        SignedChallenge::sign(
+            &ed25519_dalek::SigningKey::from_bytes(&[1; 32]),
+            ContextHash([5; 32]),
+            [6; 32],
+            1_800_000_000,
+            1_800_000_300,
+            crate::challenge::Purpose::Vote,
+        )
+    }
+
     #[test]
     fn seal_encrypts_signs_the_vote_message_and_frames() {
         use ivote_crypto::{Scalar, G};
@@ -312,12 +345,13 @@ mod tests {
         let shapes = BallotShapes::from_manifest(&manifest).unwrap();
         let joint_key = PublicKey::from_point(G * Scalar::from(11u64)).unwrap();
         let context = ContextHash([5; 32]);
+        let challenge = challenge();
         let on = SealFor {
             context: &context,
             joint_key: &joint_key,
             shapes: &shapes,
             district: "tartu",
-            nonce: [6; 32],
+            challenge: &challenge,
         };
         let choices = [vec![0, 1], vec![1, 0, 1]];
         let mut rng = StdRng::seed_from_u64(1);
@@ -344,13 +378,24 @@ mod tests {
             (&b"certificate"[..], &[7u8; 64][..])
         );
         let ballot = Ballot::from_bytes(&s.ballot).unwrap();
+        // The ballot's nonce is the challenge's for this certificate, and the challenge
+        // travels with it.
+        assert_eq!(s.challenge, challenge);
+        assert_eq!(
+            ballot.nonce,
+            challenge.ballot_nonce(&CertificateHash::of(b"certificate"))
+        );
         ballot
             .check(&context, &joint_key, &shapes, &mut rng)
             .unwrap();
         assert_eq!(
-            Submission::seal_layout(&context, s.ballot.clone(), b"certificate", |_: &[u8]| {
-                Ok::<_, std::convert::Infallible>(vec![7; 64])
-            })
+            Submission::seal_layout(
+                &context,
+                &challenge,
+                s.ballot.clone(),
+                b"certificate",
+                |_: &[u8]| { Ok::<_, std::convert::Infallible>(vec![7; 64]) }
+            )
             .unwrap(),
             sealed
         );
@@ -379,6 +424,7 @@ mod tests {
     #[test]
     fn submission_round_trip_and_rejections() {
         let s = Submission {
+            challenge: challenge(),
             ballot: vec![1; 100],
             certificate: vec![2; 50],
             signature: vec![3; 64],
@@ -394,6 +440,9 @@ mod tests {
             ..s
         };
         assert!(Submission::from_bytes(&huge.to_bytes()).is_err());
+        // The challenge comes first, as its 145 bytes.
+        assert_eq!(&bytes[..CHALLENGE_LEN], &challenge().to_bytes()[..]);
+        assert!(Submission::from_bytes(&bytes[..CHALLENGE_LEN + 3]).is_err());
     }
 
     #[test]

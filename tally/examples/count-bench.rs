@@ -30,6 +30,7 @@ use ivote_crypto::contest::EncryptionSeed;
 use ivote_eid::VoterKey;
 use ivote_protocol::ballot::BallotShapes;
 use ivote_protocol::ballot_box::{BallotBoxWriter, FinalHead};
+use ivote_protocol::challenge::{Purpose, SignedChallenge};
 use ivote_protocol::hashes::{BallotHash, CertificateHash};
 use ivote_protocol::merkle::MerkleTree;
 use ivote_protocol::package::{verify_and_load, PackageTrust};
@@ -219,12 +220,15 @@ fn generate(dir: &Path, n: u64, voters: u64, algorithm: &str) {
                 let mut rng = OsRng;
                 let choice = rng.gen_range(0..CANDIDATES);
                 let values: Vec<u64> = (0..CANDIDATES).map(|c| u64::from(c == choice)).collect();
+                let at = STARTS + i as i64;
+                let challenge =
+                    SignedChallenge::sign(&collector, ctx, rng.gen(), at, at + 300, Purpose::Vote);
                 let on = SealFor {
                     context: &ctx,
                     joint_key: &package.ceremony.joint_key,
                     shapes: &shapes,
                     district,
-                    nonce: rng.gen(),
+                    challenge: &challenge,
                 };
                 let seed = EncryptionSeed::random(&mut rng);
                 let sign = |m: &[u8]| Ok::<_, Infallible>(key.sign(m));

@@ -18,6 +18,7 @@ use ivote_crypto::contest::EncryptionSeed;
 use ivote_eid::VoterKey;
 use ivote_protocol::ballot::BallotShapes;
 use ivote_protocol::ballot_box::{BallotBoxWriter, FinalHead};
+use ivote_protocol::challenge::{Purpose, SignedChallenge};
 use ivote_protocol::hashes::CertificateHash;
 use ivote_protocol::merkle::MerkleTree;
 use ivote_protocol::package::{verify_and_load, ElectionPackage, PackageTrust};
@@ -215,7 +216,8 @@ fn vote(voter: usize, choice: usize, at: i64) -> Vote {
     }
 }
 
-/// Writes `ballot-box.bin` with these votes, in this order; returns each leaf's nonce.
+/// Writes `ballot-box.bin` with these votes, in this order, each under a challenge the
+/// collector issued when it was received; returns each leaf's challenge nonce.
 fn write_box(e: &Election, votes: &[Vote], path: &Path) -> Vec<[u8; 32]> {
     let ctx = e.package.context_hash;
     let shapes = BallotShapes::from_manifest(&e.package.manifest).unwrap();
@@ -231,12 +233,25 @@ fn write_box(e: &Election, votes: &[Vote], path: &Path) -> Vec<[u8; 32]> {
         nonce[..8].copy_from_slice(&(0xA5A5_0000_0000_0000u64 + i as u64).to_be_bytes());
         nonce[8..].copy_from_slice(&[0xC3; 24]);
         nonces.push(nonce);
+        let (purpose, until) = if v.at < STARTS {
+            (Purpose::Test, STARTS)
+        } else {
+            (Purpose::Vote, ENDS)
+        };
+        let challenge = SignedChallenge::sign(
+            &e.collector,
+            ctx,
+            nonce,
+            v.at,
+            (v.at + 300).min(until),
+            purpose,
+        );
         let on = SealFor {
             context: &ctx,
             joint_key: &e.package.ceremony.joint_key,
             shapes: &shapes,
             district,
-            nonce,
+            challenge: &challenge,
         };
         let (der, key) = e.voter(v.voter);
         let signer = v.signer.map_or(key, |s| e.voter(s).1);

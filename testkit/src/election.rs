@@ -8,6 +8,7 @@ use ivote_crypto::contest::EncryptionSeed;
 use ivote_crypto::threshold::dkg::KeyShare;
 use ivote_protocol::ballot::{Ballot, BallotShapes};
 use ivote_protocol::ceremony::test_support::honest_ceremony_with_keys;
+use ivote_protocol::challenge::{Purpose, SignedChallenge};
 use ivote_protocol::package::{
     build, hex_file, verify_and_load, ElectionPackage, PackageFiles, PackageTrust, CEREMONY_FILE,
     COLLECTOR_KEY_FILE, CRL_FILE, JOINT_KEY_FILE, MANIFEST_FILE, ROLL_HASH_FILE,
@@ -144,6 +145,32 @@ impl Election {
             ..PackageSpec::new(manifest)
         }
         .build(rng)
+    }
+
+    /// The challenge an honest collector of this election issues at `at` with a random
+    /// nonce: a real vote's in the window, a test vote's before it, for 300 s capped at the
+    /// window's edge (as `collector serve` issues them).
+    pub fn challenge(&self, at: i64, rng: &mut (impl RngCore + CryptoRng)) -> SignedChallenge {
+        let manifest = &self.package.manifest;
+        let (starts, ends) = (
+            manifest.voting_starts().as_second(),
+            manifest.voting_ends().as_second(),
+        );
+        let (purpose, until) = if at < starts {
+            (Purpose::Test, starts)
+        } else {
+            (Purpose::Vote, ends)
+        };
+        let mut nonce = [0; 32];
+        rng.fill_bytes(&mut nonce);
+        SignedChallenge::sign(
+            &self.collector,
+            self.package.context_hash,
+            nonce,
+            at,
+            (at + 300).min(until).max(at + 1),
+            purpose,
+        )
     }
 
     /// A ballot voting for selection `choice` in every contest of `district` (for none, a

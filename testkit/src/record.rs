@@ -218,6 +218,7 @@ impl Record {
             ballot_hash: r.ballot_hash,
             voter_seq: r.voter_seq,
             leaf_index: leaf as u64,
+            received_at: r.received_at,
             record_hash: r.hash(),
             tree_head: self.log.final_head.head,
             inclusion: tree.inclusion_proof(leaf as u64, size).unwrap(),

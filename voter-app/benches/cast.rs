@@ -15,6 +15,7 @@ use ivote_crypto::{PublicKey, Scalar, G};
 use ivote_eid::insecure_demo_pki::{DemoCa, VoterSpec};
 use ivote_eid::KeyAlgorithm;
 use ivote_protocol::ballot::BallotShapes;
+use ivote_protocol::challenge::{Purpose, SignedChallenge};
 use ivote_protocol::submission::{SealFor, Submission};
 use ivote_protocol::{ContextHash, ElectionManifest};
 use rand::rngs::OsRng;
@@ -38,6 +39,14 @@ fn cast(c: &mut Criterion) {
         now + 86_400,
     )
     .unwrap();
+    let challenge = SignedChallenge::sign(
+        &ed25519_dalek::SigningKey::from_bytes(&[9; 32]),
+        context,
+        [7; 32],
+        now,
+        now + 300,
+        Purpose::Vote,
+    );
     for (name, alg) in [
         ("ed25519", KeyAlgorithm::Ed25519),
         ("ecdsa-p384", KeyAlgorithm::EcdsaP384),
@@ -62,7 +71,7 @@ fn cast(c: &mut Criterion) {
                         joint_key: &joint_key,
                         shapes: &shapes,
                         district: "d1",
-                        nonce: [7; 32],
+                        challenge: &challenge,
                     },
                     &values,
                     &seed,

@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use ivote_protocol::challenge::SignedChallenge;
 use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::merkle::NodeHash;
 use ivote_protocol::receipt::SignedTreeHead;
@@ -140,14 +141,16 @@ impl Collector {
         Ok(self.get::<PackageContents>("/package")?.files)
     }
 
-    /// `POST /challenge`: a fresh nonce and when it expires.
-    pub fn challenge(&self) -> Result<([u8; 32], i64), AppError> {
+    /// `POST /challenge`: a fresh signed challenge (its signature and times are the
+    /// caller's to check: `challenge_check`).
+    pub fn challenge(&self) -> Result<SignedChallenge, AppError> {
         let url = format!("{}/challenge", self.base);
         let c: Challenge = self
             .answer(self.agent.post(&url).send_empty())
             .and_then(|a| self.json(a))
             .map_err(|f| f.into_error(&self.base))?;
-        Ok((c.nonce, c.expires_at))
+        c.signed()
+            .map_err(|e| AppError::bad_response(format!("the challenge: {e}")))
     }
 
     /// `POST /voter-info` with the voter's signed query.

@@ -4,6 +4,7 @@
 //! is still in the collector's log). The logic is here; `main.rs` only maps the outcome to
 //! an exit status: 0 done, 1 refused, 2 could not run.
 
+pub mod challenge_check;
 pub mod choices;
 pub mod cli;
 pub mod client;

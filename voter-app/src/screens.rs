@@ -99,6 +99,9 @@ pub fn chosen(contests: &[BallotContest<'_>], values: &[Vec<u64>], lang: &str) -
     s
 }
 
+/// Shown when the collector gives a test-vote challenge (before the voting window).
+pub const TEST_VOTE_NOTICE: &str = "Voting has not started yet: this is a TEST vote. It is      recorded like a vote, but it will never count.";
+
 /// The question after the confirmation screen.
 pub const CAST_QUESTION: &str = "Cast this vote? Type y and Enter to cast, anything else to stop: ";
 
@@ -178,25 +181,70 @@ pub fn done(d: &Done<'_>) -> String {
     s
 }
 
-/// What the second device shows.
-pub fn verified(
-    manifest: &ElectionManifest,
-    district_name: &str,
-    contests: &[BallotContest<'_>],
-    values: &[Vec<u64>],
-    lang: &str,
-    received_at: i64,
-    voter_seq: u32,
-) -> String {
+/// What the second device shows about a verified ballot.
+#[derive(Debug)]
+pub struct Verified<'a> {
+    /// The election's manifest (its time zone).
+    pub manifest: &'a ElectionManifest,
+    /// The ballot's district, in the voter's language.
+    pub district_name: &'a str,
+    /// Its contests.
+    pub contests: &'a [BallotContest<'a>],
+    /// The opened choices.
+    pub values: &'a [Vec<u64>],
+    /// The language.
+    pub lang: &'a str,
+    /// When the collector received it.
+    pub received_at: i64,
+    /// Which of the voter's votes it is (1: the first).
+    pub voter_seq: u32,
+    /// The voter's latest vote number, as the collector says now.
+    pub latest_voter_seq: u32,
+    /// Whose e-ID signed it ([`signer`]).
+    pub signer: &'a str,
+}
+
+/// The name and voter id of an e-ID certificate, as shown to its holder.
+pub fn signer(common_name: Option<&str>, voter_id: &str) -> String {
+    match common_name {
+        Some(name) => format!("{name} ({voter_id})"),
+        None => voter_id.to_owned(),
+    }
+}
+
+/// What the second device shows; first, plainly, whether a later vote replaces this one.
+pub fn verified(v: &Verified<'_>) -> String {
     let mut s = String::new();
+    if v.latest_voter_seq > v.voter_seq {
+        let _ = writeln!(
+            s,
+            "WARNING: this ballot is NOT your latest vote and does NOT count. It is your vote \
+             number {}; a later vote, number {}, was cast with the same e-ID and replaces it. \
+             If you did not cast a later vote, someone or something voted for you (your \
+             device may be compromised): vote again from a device you trust and tell the \
+             election officials.\n",
+            v.voter_seq, v.latest_voter_seq
+        );
+    }
     let _ = writeln!(
         s,
         "The collector holds this ballot, signed with your e-ID and in its log.\n\
-         Received: {} (your vote number {voter_seq})\n\
-         District: {district_name}",
-        local_time(manifest, received_at)
+         Signed by: {}\n\
+         Received: {} (your vote number {} of {})\n\
+         District: {}",
+        v.signer,
+        local_time(v.manifest, v.received_at),
+        v.voter_seq,
+        v.latest_voter_seq.max(v.voter_seq),
+        v.district_name
     );
-    s.push_str(&chosen(contests, values, lang));
+    s.push_str(&chosen(v.contests, v.values, v.lang));
+    if v.latest_voter_seq <= v.voter_seq {
+        s.push_str(
+            "\nNo later vote of yours is in the ballot box: this one counts (unless you vote \
+             again, or on paper).\n",
+        );
+    }
     s.push_str("\nIf this is not how you voted, vote again and tell the election officials.\n");
     s
 }

@@ -1,9 +1,13 @@
 //! `voter-app verify CODE` (the second device): fetches the stored ballot by the code's
-//! ballot id, checks the e-ID signature on it (certificate valid when it was received), that
-//! its log record is in the collector's signed log, its proofs, and then opens every
-//! selection with the code's seed (never with the election key; crypto-spec §7.6) and shows
-//! the candidates' names. The collector answers at most `verify_max` times, within
-//! `verify_window` after casting (`verify.too_many`, `verify.window_passed`).
+//! ballot id, checks the e-ID signature on it (certificate valid when it was received), its
+//! challenge (the collector's, the ballot made for it and the certificate, received in its
+//! lifetime and window), that its log record is in the collector's signed log, its proofs,
+//! and then opens every selection with the code's seed (never with the election key;
+//! crypto-spec §7.6) and shows the candidates' names, whose e-ID signed it, which of the
+//! voter's votes it is, and, plainly, when a later vote of the same voter exists (then this
+//! ballot does not count: malware that showed this code and voted again is caught here). The
+//! collector answers at most `verify_max` times, within `verify_window` after casting
+//! (`verify.too_many`, `verify.window_passed`).
 
 use std::io::Write;
 
@@ -12,6 +16,7 @@ use ivote_protocol::ballot::{ballot_hash, Ballot};
 use ivote_protocol::submission::{vote_message, Submission};
 use rand::rngs::OsRng;
 
+use crate::challenge_check;
 use crate::client::Collector;
 use crate::code::VerificationCode;
 use crate::error::AppError;
@@ -58,11 +63,12 @@ pub fn run(a: &VerifyArgs, out: &mut dyn Write) -> Result<(), AppError> {
         &vote_message(context, &code.ballot_id),
         &submission.signature,
     )?;
+    let ballot = Ballot::from_bytes(&submission.ballot)?;
+    challenge_check::check_stored(&election, &submission, &ballot.nonce, stored.received_at)?;
     let record = record_of(&stored, &submission, code.ballot_id, &cert);
     let head = latest_head(&collector, &election)?;
     check_included(&collector, &head, stored.leaf_index, &record.hash())?;
 
-    let ballot = Ballot::from_bytes(&submission.ballot)?;
     let joint_key = &election.package.ceremony.joint_key;
     let decoded = ballot.check(context, joint_key, &election.loaded.shapes, &mut OsRng)?;
     let district = election.district(&ballot.district)?;
@@ -91,15 +97,17 @@ pub fn run(a: &VerifyArgs, out: &mut dyn Write) -> Result<(), AppError> {
     let _ = write!(
         out,
         "{}",
-        screens::verified(
-            &election.package.manifest,
-            district.name.get(&lang),
-            &contests,
-            &values,
-            &lang,
-            stored.received_at,
-            stored.voter_seq,
-        )
+        screens::verified(&screens::Verified {
+            manifest: &election.package.manifest,
+            district_name: district.name.get(&lang),
+            contests: &contests,
+            values: &values,
+            lang: &lang,
+            received_at: stored.received_at,
+            voter_seq: stored.voter_seq,
+            latest_voter_seq: stored.latest_voter_seq,
+            signer: &screens::signer(cert.common_name(), cert.voter_id()),
+        })
     );
     Ok(())
 }

@@ -4,18 +4,26 @@
 //! 2. Read the certificate and the key (a passphrase-protected key asks for its passphrase);
 //!    validate the certificate against the package's trust anchors and CRL now (expired,
 //!    revoked: refused before anything is sent) and check that the key is its key.
-//! 3. Ask for a challenge, then ask the collector, signed with the e-ID key, for the voter's
-//!    district and how many ballots they have cast (the challenge is not used up).
+//! 3. Ask for a challenge and check it before signing anything: the collector's signature,
+//!    the election, an issue time within 5 minutes of this device's clock, a sane lifetime,
+//!    the purpose its time gives (a test vote before the window, said plainly)
+//!    ([`crate::challenge_check`]); then ask the collector, signed with the e-ID key, for the
+//!    voter's district and how many ballots they have cast (the challenge is not used up).
 //! 4. Show the district's ballot in the voter's language; take the choices (typed at the
 //!    numbered list with a confirmation screen, or `--choice`); refuse what the contest does
 //!    not allow, locally.
-//! 5. Encrypt (every nonce from one fresh 32-byte seed), prove, sign, submit. A submission
+//! 5. Encrypt (every nonce from one fresh 32-byte seed; the ballot's nonce derived from the
+//!    challenge and the certificate), prove, sign, submit. A submission
 //!    that gets no answer is re-sent, the same bytes, up to [`SUBMIT_ATTEMPTS`] times; a
 //!    re-sent one answered `challenge.used` means an earlier copy was recorded: the app finds
 //!    it in the log (`/verify/{ballot_id}`, then inclusion under a signed head) and says the
 //!    vote WAS recorded. The collector never counts one submission twice (its challenge is
 //!    single-use).
-//! 6. Check the receipt (collector key from the package, inclusion proof), save it, show
+//! 6. Check the receipt (collector key from the package, inclusion proof; the record hash
+//!    rebuilt from what was sent and the receipt's leaf index, receive time and sequence
+//!    number; the receive time inside the challenge's lifetime and window), save it, then
+//!    check that its sequence number is one more than the ballots the collector said were
+//!    cast before (else another vote was cast meanwhile: `receipt.unexpected_seq`), and show
 //!    the tracking code and the verification code (text and QR) with its window.
 
 use std::io::{BufRead, Write};
@@ -26,12 +34,14 @@ use std::convert::Infallible;
 
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_eid::VoterCertificate;
+use ivote_protocol::challenge::{Purpose, SignedChallenge};
 use ivote_protocol::clock::unix_now;
 use ivote_protocol::receipt::Receipt;
 use ivote_protocol::submission::{voter_info_message, SealError, SealFor, Sealed, Submission};
 use rand::rngs::OsRng;
 use zeroize::Zeroizing;
 
+use crate::challenge_check;
 use crate::choices::{self, BallotContest};
 use crate::client::{Collector, Failure};
 use crate::code::{tracking_code, VerificationCode};
@@ -79,6 +89,17 @@ enum Submitted {
         voter_seq: u32,
         head_time: i64,
     },
+}
+
+/// A fresh challenge from the collector, checked against this device's clock and the
+/// verified package before anything is signed with it.
+fn checked_challenge(
+    collector: &Collector,
+    election: &Election,
+) -> Result<SignedChallenge, AppError> {
+    let challenge = collector.challenge()?;
+    challenge_check::check_new(election, &challenge, unix_now())?;
+    Ok(challenge)
 }
 
 /// Sends the same submission until it is answered (see the module docs).
@@ -129,6 +150,12 @@ fn recover(
     }
     let submission = Submission::from_bytes(&stored.submission)
         .map_err(|e| AppError::bad_response(format!("the stored submission: {e}")))?;
+    challenge_check::check_received(
+        election,
+        &sealed.submission.challenge,
+        stored.received_at,
+        "receipt",
+    )?;
     let record = record_of(&stored, &submission, sealed.ballot_hash, cert);
     let head = latest_head(collector, election)?;
     check_included(collector, &head, stored.leaf_index, &record.hash())?;
@@ -211,11 +238,14 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
         ));
     }
 
-    let (mut nonce, expires_at) = collector.challenge()?;
+    let mut challenge = checked_challenge(&collector, &election)?;
+    if challenge.purpose == Purpose::Test {
+        let _ = writeln!(out, "{}", screens::TEST_VOTE_NOTICE);
+    }
     let info = collector.voter_info(
-        &nonce,
+        &challenge.nonce,
         &certificate,
-        &key.sign(&voter_info_message(election.context(), &nonce)),
+        &key.sign(&voter_info_message(election.context(), &challenge.nonce)),
     )?;
     let district = election.district(&info.district)?;
     let contests = election.contests(district)?;
@@ -244,9 +274,17 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
     };
     let values = Zeroizing::new(values);
 
-    // The voter may have taken a while: a challenge about to expire is replaced.
-    if unix_now() + CHALLENGE_MARGIN >= expires_at {
-        nonce = collector.challenge()?.0;
+    // The voter may have taken a while: a challenge about to expire is replaced (and the
+    // new one checked; a test vote does not silently turn into a real one, or back).
+    if unix_now() + CHALLENGE_MARGIN >= challenge.expires_at {
+        let purpose = challenge.purpose;
+        challenge = checked_challenge(&collector, &election)?;
+        if challenge.purpose != purpose {
+            return Err(AppError::refused(
+                "app.window_changed",
+                "voting opened or closed while you chose; no vote was cast: start again",
+            ));
+        }
     }
     let seed = EncryptionSeed::random(&mut OsRng);
     let sealed = Submission::seal(
@@ -255,7 +293,7 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
             joint_key: &election.package.ceremony.joint_key,
             shapes: &election.loaded.shapes,
             district: district.id.as_str(),
-            nonce,
+            challenge: &challenge,
         },
         &values,
         &seed,
@@ -280,6 +318,13 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
                     election.context(),
                     &sealed.ballot_hash,
                 )?;
+                receipt.verify_record(&sealed.submission, cert.voter_id())?;
+                challenge_check::check_received(
+                    &election,
+                    &challenge,
+                    receipt.content.received_at,
+                    "receipt",
+                )?;
                 let path = a
                     .receipt
                     .clone()
@@ -299,6 +344,16 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
                 head_time,
             } => (None, leaf_index, voter_seq, head_time, true),
         };
+    // The receipt is saved: it proves what the collector logged, whatever follows.
+    if voter_seq != info.ballots_cast.saturating_add(1) {
+        return Err(AppError::refused(
+            "receipt.unexpected_seq",
+            format!(
+                "the collector logged this vote as your vote number {voter_seq}, but said                  before that you had cast {} vote(s): a vote you did not make here may have                  been cast with your e-ID meanwhile, or the collector's log is wrong; keep the                  receipt, check your vote on a second device, and tell the election officials",
+                info.ballots_cast
+            ),
+        ));
+    }
 
     let code = VerificationCode {
         ballot_id: sealed.ballot_hash,

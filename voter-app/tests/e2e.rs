@@ -367,6 +367,30 @@ fn vote_verify_revote_and_check_receipts_against_a_real_collector() {
     std::fs::write(st.path("forged.bin"), forged).unwrap();
     refused(&app.check_receipt("forged.bin"), 1, "receipt.bad_signature");
 
+    // Malware on a voter's device casts the voter's choice, shows the code of that vote, and
+    // then votes again with the same e-ID: the second device says plainly that the code's
+    // ballot no longer counts, and whose e-ID signed both.
+    let shown = ok(&app.vote(tartu2, &["--choice", "201", "--choice", "park"], ""));
+    let shown_code = code_of(&shown);
+    let silent = ok(&app.vote(tartu2, &["--choice", "202", "--choice", "library"], ""));
+    let silent_code = code_of(&silent);
+    let verified = ok(&app.verify(&shown_code));
+    assert!(
+        verified.contains("WARNING: this ballot is NOT your latest vote and does NOT count")
+            && verified.contains("your vote number 1 of 2"),
+        "{verified}"
+    );
+    assert!(
+        verified.contains(&format!("(PNOEE-{tartu2})")),
+        "{verified}"
+    );
+    let latest = ok(&app.verify(&silent_code));
+    assert!(!latest.contains("WARNING"), "{latest}");
+    assert!(
+        latest.contains("your vote number 2 of 2") && latest.contains("this one counts"),
+        "{latest}"
+    );
+
     // After the verification window: the same ballot box served with a 1-second window.
     drop(server);
     std::thread::sleep(std::time::Duration::from_millis(1100));

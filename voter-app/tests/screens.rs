@@ -151,17 +151,24 @@ fn done_revote_verified_and_receipt_screens() {
     insta::assert_snapshot!("revote_once", screens::revote_notice(1));
     insta::assert_snapshot!("revote_twice", screens::revote_notice(2));
     with_contests("tartu", |m, contests| {
+        let latest = screens::Verified {
+            manifest: m,
+            district_name: "Tartu",
+            contests,
+            values: &[vec![1, 0], vec![0, 1, 1]],
+            lang: "et",
+            received_at: 1_803_298_200,
+            voter_seq: 1,
+            latest_voter_seq: 1,
+            signer: &screens::signer(Some("MAASIKAS,MARI,38001085718"), "PNOEE-38001085718"),
+        };
+        insta::assert_snapshot!("verified_tartu_et", screens::verified(&latest));
         insta::assert_snapshot!(
-            "verified_tartu_et",
-            screens::verified(
-                m,
-                "Tartu",
-                contests,
-                &[vec![1, 0], vec![0, 1, 1]],
-                "et",
-                1_803_298_200,
-                1
-            )
+            "verified_superseded",
+            screens::verified(&screens::Verified {
+                latest_voter_seq: 2,
+                ..latest
+            })
         );
     });
     insta::assert_snapshot!(

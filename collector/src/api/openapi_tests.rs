@@ -60,16 +60,23 @@ fn wire_types() -> BTreeMap<&'static str, Typed> {
         ),
         (
             "post /challenge 200",
-            typed(Challenge {
-                expires_at: 1_800_000_300,
-                nonce: [4; 32],
-            }),
+            typed(Challenge::from(
+                &ivote_protocol::challenge::SignedChallenge::sign(
+                    &ed25519_dalek::SigningKey::from_bytes(&[1; 32]),
+                    ContextHash([2; 32]),
+                    [4; 32],
+                    1_800_000_000,
+                    1_800_000_300,
+                    ivote_protocol::challenge::Purpose::Vote,
+                ),
+            )),
         ),
         (
             "get /verify/{ballot_id} 200",
             typed(StoredBallot {
                 ballot_id: BallotHash([5; 32]),
                 leaf_index: 3,
+                latest_voter_seq: 4,
                 received_at: 1_800_000_000,
                 submission: vec![6; 40],
                 voter_seq: 2,

@@ -5,6 +5,7 @@ use axum::body::Body;
 use axum::http::Request;
 use ed25519_dalek::SigningKey;
 use ivote_protocol::ballot_box::FinalHead;
+use ivote_protocol::challenge::{Purpose, SignedChallenge};
 use ivote_protocol::merkle::{leaf_hash, verify_consistency, verify_inclusion, NodeHash};
 use ivote_protocol::receipt::Receipt;
 use serde_json::{json, Value};
@@ -52,6 +53,7 @@ fn harness_with(limits: Limits, per_minute: Option<u32>, test_votes: bool) -> Ha
             officials_key: Some(officials().verifying_key()),
         }),
         store: store.clone(),
+        key: Arc::new(key.clone()),
         limits,
         clock: Arc::new(move || clock_time.load(Ordering::SeqCst)),
         metrics: Arc::default(),
@@ -106,20 +108,24 @@ impl Harness {
         assert!(!v["message"].as_str().unwrap().is_empty());
     }
 
-    async fn challenge(&self) -> [u8; 32] {
+    /// A fresh challenge, its signature checked.
+    async fn challenge(&self) -> SignedChallenge {
         let (status, v) = self.json(post("/challenge", vec![])).await;
         assert_eq!(status, StatusCode::OK, "{v}");
-        let mut nonce = [0; 32];
-        hex::decode_to_slice(v["nonce"].as_str().unwrap(), &mut nonce).unwrap();
-        nonce
+        let c = serde_json::from_value::<wire::Challenge>(v)
+            .unwrap()
+            .signed()
+            .unwrap();
+        c.verify(&self.key, &self.f.election.context).unwrap();
+        c
     }
 
     /// A fresh valid submission by voter `v` (0 or 1: tartu) and its ballot hash.
     async fn submission(&mut self, v: usize) -> (Vec<u8>, BallotHash) {
-        let nonce = self.challenge().await;
-        let ballot = self.f.ballot("tartu", nonce).to_bytes();
+        let c = self.challenge().await;
+        let ballot = self.f.ballot("tartu", &c, v).to_bytes();
         let hash = ivote_protocol::ballot::ballot_hash(&ballot);
-        (self.f.submit_as(&self.f.voters[v], &ballot), hash)
+        (self.f.submit_as(&self.f.voters[v], &c, &ballot), hash)
     }
 
     async fn vote(&mut self, v: usize) -> (Receipt, BallotHash, Vec<u8>) {
@@ -235,16 +241,16 @@ async fn vote_revote_verify_and_the_log_endpoints() {
 #[tokio::test]
 async fn every_rejection_reachable_over_http_has_its_status_and_code() {
     let mut h = harness(Limits::default());
-    let nonce = h.challenge().await;
-    let cases = h.f.refused(nonce);
+    let c = h.challenge().await;
+    let cases = h.f.refused(&c);
     for (code, class, body) in cases {
         h.refused(post("/submit", body), status_of(class), code)
             .await;
     }
     // The challenge is still unused: the first valid submission with it is accepted, a
     // replay is refused.
-    let ballot = h.f.ballot("tartu", nonce).to_bytes();
-    let good = h.f.submit_as(&h.f.voters[0], &ballot);
+    let ballot = h.f.ballot("tartu", &c, 0).to_bytes();
+    let good = h.f.submit_as(&h.f.voters[0], &c, &ballot);
     assert_eq!(
         h.call(post("/submit", good.clone())).await.0,
         StatusCode::OK
@@ -306,14 +312,22 @@ async fn test_votes_before_the_window_are_accepted_and_marked() {
     let mut h = harness_with(Limits::default(), None, true);
     h.time.store(h.f.election.starts - 600, Ordering::SeqCst);
     assert_eq!(h.json(get("/status")).await.1["state"], "test_votes");
+    // A test-vote challenge, which expires when voting starts.
+    let c = h.challenge().await;
+    assert_eq!(c.purpose, Purpose::Test);
+    assert_eq!(c.expires_at, h.f.election.starts - 300);
+    h.time.store(h.f.election.starts - 100, Ordering::SeqCst);
+    assert_eq!(h.challenge().await.expires_at, h.f.election.starts);
+    h.time.store(h.f.election.starts - 600, Ordering::SeqCst);
     let (body, hash) = h.submission(0).await;
     let resp = h.app.clone().oneshot(post("/submit", body)).await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
     assert_eq!(resp.headers()[TEST_VOTE_HEADER], "true");
     let (_, v) = h.json(get(&format!("/verify/{}", hash.to_hex()))).await;
     assert_eq!(v["received_at"], h.f.election.starts - 600);
-    // In the window, a vote is not a test vote.
+    // In the window, a vote is not a test vote, and its challenge is a real vote's.
     h.time.store(h.f.election.starts, Ordering::SeqCst);
+    assert_eq!(h.challenge().await.purpose, Purpose::Vote);
     let (body, _) = h.submission(0).await;
     let resp = h.app.clone().oneshot(post("/submit", body)).await.unwrap();
     assert_eq!(resp.headers()[TEST_VOTE_HEADER], "false");
@@ -411,6 +425,69 @@ async fn verification_is_limited_in_time_and_count_and_says_so() {
 }
 
 #[tokio::test]
+async fn verification_says_whether_a_later_vote_exists() {
+    let mut h = harness(Limits::default());
+    let (_, first, _) = h.vote(0).await;
+    let uri = format!("/verify/{}", first.to_hex());
+    let (_, v) = h.json(get(&uri)).await;
+    assert_eq!(
+        (v["voter_seq"].as_u64(), v["latest_voter_seq"].as_u64()),
+        (Some(1), Some(1))
+    );
+    h.vote(1).await;
+    let (_, second, _) = h.vote(0).await;
+    let (_, v) = h.json(get(&uri)).await;
+    assert_eq!(
+        (v["voter_seq"].as_u64(), v["latest_voter_seq"].as_u64()),
+        (Some(1), Some(2))
+    );
+    let (_, v) = h.json(get(&format!("/verify/{}", second.to_hex()))).await;
+    assert_eq!(
+        (v["voter_seq"].as_u64(), v["latest_voter_seq"].as_u64()),
+        (Some(2), Some(2))
+    );
+}
+
+#[tokio::test]
+async fn nothing_about_the_roll_is_answered_before_the_signature_verifies() {
+    // Hole 7: a victim's public certificate with a zero signature. Voter 2 is on the roll
+    // in tallinn, voter 3 is not on the roll: the answers must be the same, byte for byte,
+    // for /submit (a tartu ballot, a tallinn ballot) and for /voter-info.
+    let mut h = harness(Limits::default());
+    let c = h.challenge().await;
+    let mut answers = Vec::new();
+    for v in [2, 3] {
+        for district in ["tartu", "tallinn"] {
+            let ballot = h.f.ballot(district, &c, v).to_bytes();
+            let mut s = ivote_protocol::submission::Submission::from_bytes(&h.f.submit_as(
+                &h.f.voters[v],
+                &c,
+                &ballot,
+            ))
+            .unwrap();
+            s.signature = vec![0; 64];
+            let (status, body) = h.call(post("/submit", s.to_bytes())).await;
+            answers.push((status, body));
+        }
+    }
+    let (status, body) = &answers[0];
+    assert_eq!(*status, StatusCode::FORBIDDEN);
+    let v: Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(v["code"], "eid.bad_signature");
+    assert!(!String::from_utf8_lossy(body).contains("tallinn"), "{v}");
+    assert!(answers.iter().all(|a| a == &answers[0]), "{answers:?}");
+
+    let mut queries = Vec::new();
+    for v in [2, 3] {
+        let mut q = voter_info_query(&h.f.voters[v], &h.f.voters[v], c.nonce);
+        q["signature"] = json!(hex::encode([0u8; 64]));
+        queries.push(h.call(post_json("/voter-info", &q)).await);
+    }
+    assert_eq!(queries[0], queries[1]);
+    assert_eq!(queries[0].0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
 async fn every_route_is_in_the_openapi_document() {
     let doc: Value = serde_json::from_str(include_str!("../../openapi.json")).unwrap();
     let documented: BTreeSet<(String, String)> = doc["paths"]
@@ -501,8 +578,8 @@ async fn the_package_files_are_served_byte_for_byte() {
 #[tokio::test]
 async fn voter_info_says_the_district_and_the_ballots_cast_without_using_the_challenge() {
     let mut h = harness(Limits::default());
-    let nonce = h.challenge().await;
-    let query = voter_info_query(&h.f.voters[0], &h.f.voters[0], nonce);
+    let c = h.challenge().await;
+    let query = voter_info_query(&h.f.voters[0], &h.f.voters[0], c.nonce);
     let (status, v) = h.json(post_json("/voter-info", &query)).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     assert_eq!(v["district"], "tartu");
@@ -512,12 +589,12 @@ async fn voter_info_says_the_district_and_the_ballots_cast_without_using_the_cha
     assert_eq!(v["verify_max"], 3);
 
     // The same challenge still makes an accepted ballot, then no longer answers a query.
-    let ballot = h.f.ballot("tartu", nonce).to_bytes();
-    let body = h.f.submit_as(&h.f.voters[0], &ballot);
+    let ballot = h.f.ballot("tartu", &c, 0).to_bytes();
+    let body = h.f.submit_as(&h.f.voters[0], &c, &ballot);
     assert_eq!(h.call(post("/submit", body)).await.0, StatusCode::OK);
     h.refused(post_json("/voter-info", &query), 409, "challenge.used")
         .await;
-    let nonce = h.challenge().await;
+    let nonce = h.challenge().await.nonce;
     let query = voter_info_query(&h.f.voters[0], &h.f.voters[0], nonce);
     let (_, v) = h.json(post_json("/voter-info", &query)).await;
     assert_eq!(v["ballots_cast"], 1);
@@ -529,7 +606,7 @@ async fn voter_info_says_the_district_and_the_ballots_cast_without_using_the_cha
 #[tokio::test]
 async fn voter_info_refusals_reuse_the_submission_codes() {
     let h = harness(Limits::default());
-    let nonce = h.challenge().await;
+    let nonce = h.challenge().await.nonce;
     let v = &h.f.voters;
     let cases = [
         (

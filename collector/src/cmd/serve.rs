@@ -49,8 +49,14 @@ pub struct ServeArgs {
     /// The published context hash, 64 hex digits: the package must have it.
     #[arg(long, value_name = "HEX")]
     pub context: Option<String>,
-    /// How long an issued challenge stays usable, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    /// How long an issued challenge stays usable, in seconds (at most 3600: the voter app
+    /// refuses a longer-lived challenge).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 300,
+        value_parser = clap::value_parser!(i64).range(1..=ivote_protocol::challenge::MAX_CHALLENGE_LIFETIME)
+    )]
     pub challenge_ttl: i64,
     /// How long after casting a voter may fetch their ballot to verify it, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().verify_window)]
@@ -188,6 +194,7 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
             CmdError::refused("package.bad_manifest", "the manifest is not UTF-8 text")
         })?;
     let election = Arc::new(election);
+    let challenge_key = Arc::new(key.clone());
     let (store, scan) = JournalStore::open(&a.data, &election, key, unix_now()).map_err(|e| {
         let message = format!("the ballot box in {}: {e}", a.data.display());
         match e.code() {
@@ -205,6 +212,7 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
             officials_key: officials,
         }),
         store: Arc::new(store),
+        key: challenge_key,
         limits: Limits {
             verify_window: a.verify_window,
             verify_max: a.verify_max,

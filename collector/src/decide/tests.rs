@@ -1,3 +1,5 @@
+use ivote_protocol::challenge::Purpose;
+
 use super::*;
 use crate::reject::Class;
 use crate::test_support::{Fixture, MemView};
@@ -22,15 +24,15 @@ fn code(r: Result<Accepted, Rejection>) -> (&'static str, Class) {
 fn a_valid_submission_is_accepted() {
     let mut f = Fixture::new();
     let mut view = MemView::default();
-    let nonce = issued(&mut view, 1, f.now + 60);
-    let ballot = f.ballot("tartu", nonce).to_bytes();
-    let body = f.submit_as(&f.voters[0], &ballot);
+    let c = f.challenge(issued(&mut view, 1, f.now + 300));
+    let ballot = f.ballot("tartu", &c, 0).to_bytes();
+    let body = f.submit_as(&f.voters[0], &c, &ballot);
     let now = f.now;
     let a = run(&mut f, &view, &body, now).unwrap();
     assert_eq!(a.voter_id, format!("PNOEE-{}", f.voters[0].code));
     assert_eq!(a.ballot_hash, ivote_protocol::ballot::ballot_hash(&ballot));
     assert_eq!(a.ciphertexts.len(), 5);
-    assert_eq!(a.nonce, nonce);
+    assert_eq!(a.nonce, c.nonce);
 }
 
 #[test]
@@ -38,13 +40,13 @@ fn every_check_has_its_code() {
     let mut f = Fixture::new();
     let now = f.now;
     let mut view = MemView::default();
-    let nonce = issued(&mut view, 1, now + 60);
-    for (expected, class, body) in f.refused(nonce) {
+    let c = f.challenge(issued(&mut view, 1, now + 300));
+    for (expected, class, body) in f.refused(&c) {
         assert_eq!(code(run(&mut f, &view, &body, now)), (expected, class));
     }
 
-    let bytes = f.ballot("tartu", nonce).to_bytes();
-    let good = f.submit_as(&f.voters[0], &bytes);
+    let bytes = f.ballot("tartu", &c, 0).to_bytes();
+    let good = f.submit_as(&f.voters[0], &c, &bytes);
     let starts = f.election.starts;
     let ends = f.election.ends;
     assert_eq!(
@@ -55,25 +57,37 @@ fn every_check_has_its_code() {
         code(run(&mut f, &view, &good, ends)),
         ("election.closed", Class::Unavailable)
     );
+    // Expired by the signed challenge, or by this collector's bookkeeping.
     assert_eq!(
-        code(run(&mut f, &view, &good, now + 60)),
+        code(run(&mut f, &view, &good, now + 300)),
         ("challenge.expired", Class::Forbidden)
     );
+    let mut short = MemView::default();
+    issued(&mut short, 1, now + 60);
+    assert_eq!(
+        code(run(&mut f, &short, &good, now + 60)),
+        ("challenge.expired", Class::Forbidden)
+    );
+    // Before its issue time (the clock went back): the tally would refuse it as logged.
+    assert_eq!(
+        code(run(&mut f, &view, &good, now - 1)),
+        ("challenge.outside_lifetime", Class::Forbidden)
+    );
 
-    // Voter 1 copies voter 0's ballot and signs it: the ciphertexts are already stored.
+    // The same ciphertexts under a still-unused challenge, as if another submission had
+    // stored them.
     let accepted = run(&mut f, &view, &good, now).unwrap();
     let mut after = MemView::default();
     after
         .ciphertexts
         .extend(accepted.ciphertexts.iter().copied());
-    issued(&mut after, 1, now + 60);
-    let copy = f.submit_as(&f.voters[1], &bytes);
+    issued(&mut after, 1, now + 300);
     assert_eq!(
-        code(run(&mut f, &after, &copy, now)),
+        code(run(&mut f, &after, &good, now)),
         ("ballot.duplicate_ciphertext", Class::Conflict)
     );
     // ...and once the challenge is used, replaying the original is refused too.
-    after.challenges.insert(nonce, ChallengeState::Used);
+    after.challenges.insert(c.nonce, ChallengeState::Used);
     assert_eq!(
         code(run(&mut f, &after, &good, now)),
         ("challenge.used", Class::Conflict)
@@ -89,15 +103,36 @@ fn test_votes_are_taken_before_the_window_only_when_configured() {
     let (starts, ends) = (f.election.starts, f.election.ends);
     let mut view = MemView::default();
     let nonce = issued(&mut view, 1, ends + 60);
-    let ballot = f.ballot("tartu", nonce).to_bytes();
-    let body = f.submit_as(&f.voters[0], &ballot);
+    // What the collector issues before the window: a test-vote challenge that expires when
+    // voting starts.
+    let c = f
+        .election
+        .issue_challenge(&f.collector, nonce, starts - 100)
+        .unwrap();
+    assert_eq!((c.purpose, c.expires_at), (Purpose::Test, starts));
+    let ballot = f.ballot("tartu", &c, 0).to_bytes();
+    let body = f.submit_as(&f.voters[0], &c, &ballot);
     // Before the window: accepted (the receive time marks it as a test vote).
     assert!(run(&mut f, &view, &body, starts - 1).is_ok());
     assert!(f.election.is_test_vote(starts - 1));
     assert!(!f.election.is_test_vote(starts));
+    // Not in the window, even with a lifetime that says otherwise (a forged one).
+    let long = f.challenge_at(nonce, starts - 100, ends, Purpose::Test);
+    let ballot = f.ballot("tartu", &long, 0).to_bytes();
+    let body = f.submit_as(&f.voters[0], &long, &ballot);
+    assert_eq!(
+        code(run(&mut f, &view, &body, starts)),
+        ("challenge.test_vote_in_window", Class::Forbidden)
+    );
     // After the end: still refused.
     assert_eq!(
         code(run(&mut f, &view, &body, ends)),
         ("election.closed", Class::Unavailable)
     );
+    // In the window the collector issues real-vote challenges, capped at the end.
+    let real = f
+        .election
+        .issue_challenge(&f.collector, nonce, ends - 10)
+        .unwrap();
+    assert_eq!((real.purpose, real.expires_at), (Purpose::Vote, ends));
 }

@@ -732,6 +732,7 @@ impl Writer {
                     ballot_hash: e.record.ballot_hash,
                     voter_seq: e.record.voter_seq,
                     leaf_index: e.record.leaf_index,
+                    received_at: e.record.received_at,
                     record_hash: e.record.hash(),
                     tree_head: head,
                     inclusion: log

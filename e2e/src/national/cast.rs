@@ -13,6 +13,7 @@ use std::sync::Arc;
 use crate::load::{challenge, concurrently, read_voter, submit, ElectionView, LoadError, Outcome};
 use anyhow::{bail, Context, Result};
 use ivote_collector::client::ApiClient;
+use ivote_protocol::challenge::SignedChallenge;
 use ivote_protocol::hashes::BallotHash;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
@@ -125,14 +126,14 @@ impl Cast<'_> {
 
         let clock = Stopwatch::start()?;
         let before = process_cpu(pid)?;
-        let c = client.clone();
+        let (c, v) = (client.clone(), view.clone());
         let nonces = runtime
             .block_on(concurrently(
                 vec![(); chunk.len()],
                 self.concurrency,
                 move |()| {
-                    let c = c.clone();
-                    async move { challenge(&c).await }
+                    let (c, v) = (c.clone(), v.clone());
+                    async move { challenge(&c, &v).await }
                 },
             ))
             .into_iter()
@@ -215,13 +216,13 @@ impl Cast<'_> {
         Ok(())
     }
 
-    /// Voter `v`'s `k`-th vote, sealed for the challenge `nonce`.
+    /// Voter `v`'s `k`-th vote, sealed for the challenge.
     fn build(
         &self,
         view: &ElectionView,
         v: usize,
         k: usize,
-        nonce: [u8; 32],
+        challenge: SignedChallenge,
     ) -> Result<(Vec<u8>, BallotHash)> {
         let voter = self
             .plan
@@ -230,7 +231,7 @@ impl Cast<'_> {
             .context("a voter outside the plan")?;
         let choices = voter.votes.get(k).context("a vote outside the plan")?;
         let key = read_voter(self.pki, &voter.code, &voter.district)?;
-        let sealed = view.submission(&key, nonce, choices, &mut rand::thread_rng());
+        let sealed = view.submission(&key, &challenge, choices, &mut rand::thread_rng());
         sealed.map_err(|e: LoadError| anyhow::anyhow!("voter {}: {e}", voter.code))
     }
 

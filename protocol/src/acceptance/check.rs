@@ -39,8 +39,9 @@ pub enum EntryRefusal {
 }
 
 impl LoadedElection {
-    /// Steps 4 to 7 of a received submission (see [`super`]) at `at` (Unix seconds), its
-    /// ballot already decoded from `submission.ballot`.
+    /// Steps 4 to 8 of a received submission (see [`super`]) at `at` (Unix seconds), its
+    /// ballot already decoded from `submission.ballot`. The challenge itself (signature,
+    /// lifetime, single use) is the collector's step 3.
     pub fn check_submission(
         &self,
         submission: &Submission,
@@ -48,17 +49,13 @@ impl LoadedElection {
         at: i64,
     ) -> Result<AcceptedSubmission<'_>, Rejection> {
         let certificate_hash = CertificateHash::of(&submission.certificate);
-        let (certificate, district) =
-            self.eligible(&submission.certificate, &certificate_hash, at)?;
+        let certificate = self.certificate_at(&submission.certificate, &certificate_hash, at)?;
         let ballot_hash = ballot_hash(&submission.ballot);
-        self.accept(
-            submission,
-            ballot,
-            ballot_hash,
-            certificate_hash,
-            &certificate,
-            district,
-        )
+        self.verify_vote_signature(submission, &certificate, &ballot_hash)?;
+        if ballot.nonce != submission.challenge.ballot_nonce(&certificate_hash) {
+            return Err(Rejection::NonceMismatch);
+        }
+        self.accept(ballot, ballot_hash, certificate_hash, &certificate)
     }
 
     /// Every check of a ballot-box entry but the proofs (see [`super`]), at the time the
@@ -70,12 +67,15 @@ impl LoadedElection {
         let (record, submission) = (&entry.record, &entry.submission);
         let (ballot_hash, certificate_hash) = logged::check(entry)?;
         let at = record.received_at;
-        if at >= self.ends {
-            return Err(Rejection::AfterClose.into());
-        }
+        submission
+            .challenge
+            .check_received(&self.collector_key, &self.context, at, self.voting_window())
+            .map_err(LogMismatch::Challenge)?;
         let ballot = Ballot::from_bytes(&submission.ballot).map_err(Rejection::from)?;
-        let (certificate, district) =
-            self.eligible(&submission.certificate, &certificate_hash, at)?;
+        if ballot.nonce != submission.challenge.ballot_nonce(&certificate_hash) {
+            return Err(LogMismatch::NonceMismatch.into());
+        }
+        let certificate = self.certificate_at(&submission.certificate, &certificate_hash, at)?;
         if certificate.voter_id() != record.voter_id {
             return Err(LogMismatch::VoterId {
                 certificate: certificate.voter_id().to_owned(),
@@ -83,40 +83,44 @@ impl LoadedElection {
             }
             .into());
         }
-        Ok(self.accept(
-            submission,
-            &ballot,
-            ballot_hash,
-            certificate_hash,
-            &certificate,
-            district,
-        )?)
+        self.verify_vote_signature(submission, &certificate, &ballot_hash)?;
+        Ok(self.accept(&ballot, ballot_hash, certificate_hash, &certificate)?)
     }
 
     /// The district of the holder of `certificate` (validated before) at `at`: its status
-    /// then, and the roll (step 5's first half). The collector's voter-info query checks the
-    /// roll last, after the signature, so that a certificate alone says nothing.
+    /// then, and the roll. The collector's voter-info query checks the roll last, after the
+    /// signature, so that a certificate alone says nothing.
     pub fn district_of(&self, certificate: &VoterCertificate, at: i64) -> Result<&str, Rejection> {
         certificate.check_status(at, self.crl.as_ref())?;
         self.roll_district(certificate)
     }
 
-    /// Steps 4 and 5's roll look-up: the certificate validated at `at` (from the cache when
-    /// seen before) and its holder's district.
-    fn eligible(
+    /// Step 4: the certificate validated at `at` (from the cache when seen before).
+    fn certificate_at(
         &self,
         der: &[u8],
         certificate_hash: &CertificateHash,
         at: i64,
-    ) -> Result<(VoterCertificate, String), Rejection> {
+    ) -> Result<VoterCertificate, Rejection> {
         let crl = self.crl.as_ref();
-        let certificate = self.certificates.get_or_validate(
+        Ok(self.certificates.get_or_validate(
             &certificate_hash.0,
             |cert| cert.check_status(at, crl),
             || self.anchors.validate(der, at, crl),
-        )?;
-        let district = self.roll_district(&certificate)?.to_owned();
-        Ok((certificate, district))
+        )?)
+    }
+
+    /// Step 5: the e-ID signature over the vote message.
+    fn verify_vote_signature(
+        &self,
+        submission: &Submission,
+        certificate: &VoterCertificate,
+        ballot_hash: &BallotHash,
+    ) -> Result<(), Rejection> {
+        Ok(certificate.verify_signature(
+            &vote_message(&self.context, ballot_hash),
+            &submission.signature,
+        )?)
     }
 
     fn roll_district(&self, certificate: &VoterCertificate) -> Result<&str, Rejection> {
@@ -127,26 +131,22 @@ impl LoadedElection {
             })
     }
 
-    /// Steps 5 (the district), 6 and 7, for an eligible voter.
+    /// Steps 7 (the roll and the district) and 8 (the ballot decodes), for a voter whose
+    /// signature verified: nothing that depends on the roll is said before that.
     fn accept(
         &self,
-        submission: &Submission,
         ballot: &Ballot,
         ballot_hash: BallotHash,
         certificate_hash: CertificateHash,
         certificate: &VoterCertificate,
-        district: String,
     ) -> Result<AcceptedSubmission<'_>, Rejection> {
+        let district = self.roll_district(certificate)?.to_owned();
         if district != ballot.district {
             return Err(Rejection::WrongDistrict {
                 voter: district,
                 ballot: ballot.district.clone(),
             });
         }
-        certificate.verify_signature(
-            &vote_message(&self.context, &ballot_hash),
-            &submission.signature,
-        )?;
         let decoded = ballot.decode(&self.context, &self.shapes)?;
         Ok(AcceptedSubmission {
             voter_id: certificate.voter_id().to_owned(),

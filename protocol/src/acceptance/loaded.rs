@@ -2,6 +2,7 @@
 //! (and, to check eligibility, the voter roll): parsed and indexed, so that checking a
 //! submission only looks things up.
 
+use ed25519_dalek::VerifyingKey;
 use ivote_crypto::PublicKey;
 use ivote_eid::{Crl, EidTrust, TrustAnchors, TrustError};
 use thiserror::Error;
@@ -19,6 +20,9 @@ pub struct LoadedPackage {
     pub context: ContextHash,
     /// The joint election key.
     pub joint_key: PublicKey,
+    /// The collector's key (`collector-key.hex`): it signs challenges, receipts and tree
+    /// heads.
+    pub collector_key: VerifyingKey,
     /// Every contest's shape, per district.
     pub shapes: BallotShapes,
     /// The e-ID trust anchors.
@@ -29,6 +33,13 @@ pub struct LoadedPackage {
     pub starts: i64,
     /// End of voting (Unix seconds, exclusive).
     pub ends: i64,
+}
+
+impl LoadedPackage {
+    /// The voting window `[starts, ends)`.
+    pub fn voting_window(&self) -> (i64, i64) {
+        (self.starts, self.ends)
+    }
 }
 
 /// The election as submissions are checked against it: the package's part, the voter roll
@@ -93,6 +104,7 @@ impl LoadedPackage {
         Ok(LoadedPackage {
             context: package.context_hash,
             joint_key: package.ceremony.joint_key.clone(),
+            collector_key: package.collector_key,
             shapes: BallotShapes::from_manifest(manifest).map_err(LoadError::Shapes)?,
             anchors,
             crl,

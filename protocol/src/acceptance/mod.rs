@@ -15,7 +15,10 @@
 //!
 //! This list is the reference; the collector, tally and verifier docs and `docs/*.md` point
 //! here. The cheap checks come first, so a flood of junk costs little; the proofs, the
-//! dearest, come after the signature, so only a real voter can make a program verify them.
+//! dearest, come after the signature, so only a real voter can make a program verify them;
+//! and nothing that depends on the voter roll (on the roll? which district?) is checked
+//! before the e-ID signature, so a request made with a stranger's public certificate learns
+//! nothing about the roll.
 //!
 //! A submission the collector receives (its `decide` wraps [`LoadedElection::check_submission`]
 //! with the steps marked *collector*):
@@ -23,33 +26,44 @@
 //! 1. *collector*: the submission layout (`submission.malformed`) and the ballot layout
 //!    (`ballot.malformed`);
 //! 2. *collector*: the election is open (`election.not_open`, `election.closed`);
-//! 3. *collector*: the ballot's challenge nonce is issued, unexpired and unused
-//!    (`challenge.*`);
+//! 3. *collector*: the submission's challenge is this election's, signed by the collector
+//!    key, and now is in its lifetime and in the window of its purpose
+//!    ([`crate::challenge::SignedChallenge::check_received`]: `challenge.*`), and its nonce
+//!    was issued and not used (`challenge.unknown`, `challenge.used`);
 //! 4. the certificate at the time: chain to the package's trust anchors, validity, key usage,
 //!    voter id, revocation in the package's CRL (`eid.*`), from the [`CertificateCache`] when
 //!    seen before;
-//! 5. the voter is on the roll (`eid.not_on_roll`) and the ballot is for their district
-//!    (`voter.wrong_district`);
-//! 6. the e-ID signature over [`crate::submission::vote_message`] (`eid.bad_signature`,
+//! 5. the e-ID signature over [`crate::submission::vote_message`] (`eid.bad_signature`,
 //!    `eid.signature_encoding`);
-//! 7. the ballot is for this election and decodes with its contests' shapes (`ballot.*`):
+//! 6. the ballot's nonce is the challenge's for this certificate
+//!    ([`crate::challenge::SignedChallenge::ballot_nonce`]: `ballot.nonce_mismatch`);
+//! 7. the voter is on the roll (`eid.not_on_roll`) and the ballot is for their district
+//!    (`voter.wrong_district`);
+//! 8. the ballot is for this election and decodes with its contests' shapes (`ballot.*`):
 //!    the [`AcceptedSubmission`];
-//! 8. every validity proof verifies ([`LoadedPackage::verify_proofs`], in batches:
+//! 9. every validity proof verifies ([`LoadedPackage::verify_proofs`], in batches:
 //!    `ballot.invalid_proof`);
-//! 9. *collector*: no ciphertext of the ballot is already stored
-//!    (`ballot.duplicate_ciphertext`).
+//! 10. *collector*: no ciphertext of the ballot is already stored
+//!     (`ballot.duplicate_ciphertext`).
 //!
 //! An entry of the exported ballot box (`tally import`, `verifier audit`:
-//! [`LoadedElection::check_box_entry`]), at the time the collector received it:
+//! [`LoadedElection::check_box_entry`]), at the time the collector received it. A
+//! [`LogMismatch`] means the entry is not what an honest collector logs (the tally refuses
+//! the whole import); a [`Rejection`] makes the one submission invalid:
 //!
 //! 1. the submission is what the collector logged: its ballot hash, certificate hash and
-//!    signature are the record's, else a [`LogMismatch`] (the box was altered after logging;
-//!    the tally refuses the whole import);
-//! 2. received before the end of the voting window (`tally.after_close`);
-//! 3. the ballot layout (`ballot.malformed`);
-//! 4. step 4 above; the certificate's voter id must then be the record's, else a
-//!    [`LogMismatch`];
-//! 5. steps 5 to 8 above.
+//!    signature are the record's (`log.differs`);
+//! 2. its challenge is this election's (`challenge.wrong_election`), signed by the package's
+//!    collector key (`challenge.bad_signature`), the record's receive time `t` is in its
+//!    lifetime `[issued, expires)` (`challenge.outside_lifetime`), and in the window of its
+//!    purpose: a real vote `voting_starts ≤ t < voting_ends`
+//!    (`challenge.real_vote_outside_window`), a test vote `t < voting_starts`
+//!    (`challenge.test_vote_in_window`);
+//! 3. the ballot layout (`ballot.malformed`, a [`Rejection`]), and its nonce is the
+//!    challenge's for the certificate (`ballot.nonce_mismatch`, a [`LogMismatch`]: the
+//!    collector checks it, and it is the one thing of the challenge the ballot commits to);
+//! 4. step 4 above; the certificate's voter id must then be the record's (`log.voter_id`);
+//! 5. steps 5, 7, 8 and 9 above.
 //!
 //! Pure: the time is an argument; the only state is the cache, which changes no result.
 

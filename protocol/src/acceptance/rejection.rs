@@ -10,9 +10,6 @@ use crate::ballot::BallotError;
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum Rejection {
-    /// A ballot-box entry received after the end of the voting window.
-    #[error("received after the end of the voting window")]
-    AfterClose,
     /// The certificate failed validation (chain, validity, key usage, voter id, revocation)
     /// or the signature does not verify with it.
     #[error(transparent)]
@@ -24,6 +21,11 @@ pub enum Rejection {
         /// The certificate's voter id (`PNOEE-…`).
         voter_id: String,
     },
+    /// The ballot's nonce is not the one derived from the submission's challenge and the
+    /// certificate ([`crate::challenge::SignedChallenge::ballot_nonce`]): its proofs were
+    /// made for another voter or another challenge.
+    #[error("the ballot was not made for this challenge and this voter's certificate: its nonce is another's")]
+    NonceMismatch,
     /// The ballot is for another district than the voter's.
     #[error("the ballot is for district \"{ballot}\" but the voter votes in \"{voter}\"")]
     WrongDistrict {
@@ -39,13 +41,13 @@ pub enum Rejection {
 }
 
 impl Rejection {
-    /// The stable code, e.g. `tally.after_close`; e-ID and ballot errors keep their own
+    /// The stable code, e.g. `ballot.nonce_mismatch`; e-ID and ballot errors keep their own
     /// (`eid.revoked`, `ballot.invalid_proof`, ...).
     pub fn code(&self) -> &'static str {
         match self {
-            Rejection::AfterClose => "tally.after_close",
             Rejection::Eid(e) => e.code(),
             Rejection::NotOnRoll { .. } => "eid.not_on_roll",
+            Rejection::NonceMismatch => "ballot.nonce_mismatch",
             Rejection::WrongDistrict { .. } => "voter.wrong_district",
             Rejection::Ballot(e) => e.code(),
         }

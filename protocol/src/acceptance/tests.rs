@@ -8,6 +8,7 @@ use rand::SeedableRng;
 use super::*;
 use crate::ballot::{Ballot, BallotShapes};
 use crate::ballot_box::BoxEntry;
+use crate::challenge::{Purpose, SignedChallenge};
 use crate::hashes::CertificateHash;
 use crate::package::ContextHash;
 use crate::roll::{demo_estonian_code, Country};
@@ -26,7 +27,25 @@ const ALGORITHMS: [KeyAlgorithm; 3] = [
 ];
 const ON_ROLL: &str = "38001085718";
 const OFF_ROLL: &str = "49403136526";
+/// A second voter on the roll, in tartu.
+const ON_ROLL_2: &str = "37605030299";
 const CTX: ContextHash = ContextHash([5; 32]);
+
+fn collector() -> ed25519_dalek::SigningKey {
+    ed25519_dalek::SigningKey::from_bytes(&[12; 32])
+}
+
+/// A real-vote challenge issued a minute before [`NOW`].
+fn challenge() -> SignedChallenge {
+    SignedChallenge::sign(
+        &collector(),
+        CTX,
+        [3; 32],
+        NOW - 60,
+        NOW + 240,
+        Purpose::Vote,
+    )
+}
 
 fn ca(name: &str, algorithm: KeyAlgorithm) -> DemoCa {
     DemoCa::new(name, algorithm, NOW - YEAR, NOW + 10 * YEAR).unwrap()
@@ -43,11 +62,12 @@ fn voter(ca: &DemoCa, code: &str, algorithm: KeyAlgorithm) -> DemoVoter {
 /// The example election (window around [`NOW`]) trusting `ca`, with [`ON_ROLL`] in tartu.
 fn election(ca: &DemoCa, crl: Option<Crl>) -> LoadedElection {
     let m = ElectionManifest::from_toml(MANIFEST, WindowCheck::AllowPast).unwrap();
-    let csv = format!("id_code,district\n{ON_ROLL},tartu\n");
+    let csv = format!("id_code,district\n{ON_ROLL},tartu\n{ON_ROLL_2},tartu\n");
     let roll = VoterRoll::parse(csv.as_bytes(), Country::EE, &m).unwrap();
     let package = LoadedPackage {
         context: CTX,
         joint_key: PublicKey::from_point(G * Scalar::from(11u64)).unwrap(),
+        collector_key: collector().verifying_key(),
         shapes: BallotShapes::from_manifest(&m).unwrap(),
         anchors: TrustAnchors::from_pem(ca.cert_pem().as_bytes()).unwrap(),
         crl,
@@ -66,8 +86,19 @@ fn crl(ca: &DemoCa, revoked: &[u64]) -> Crl {
     .unwrap()
 }
 
-/// A ballot for `district`, signed by `v`.
+/// A ballot for `district`, made for [`challenge`] and signed by `v`.
 fn submission(el: &LoadedElection, v: &DemoVoter, district: &str) -> (Submission, Ballot) {
+    made_for(el, v, v, district)
+}
+
+/// A ballot made for [`challenge`] and `maker`'s certificate, signed by `signer` and sent
+/// with `signer`'s certificate.
+fn made_for(
+    el: &LoadedElection,
+    maker: &DemoVoter,
+    signer: &DemoVoter,
+    district: &str,
+) -> (Submission, Ballot) {
     let mut rng = StdRng::seed_from_u64(7);
     let choices: &[Vec<u64>] = match district {
         "tartu" => &[vec![0, 1], vec![1, 0, 1]],
@@ -78,7 +109,7 @@ fn submission(el: &LoadedElection, v: &DemoVoter, district: &str) -> (Submission
         &el.joint_key,
         &el.shapes,
         district,
-        [3; 32],
+        challenge().ballot_nonce(&CertificateHash::of(maker.cert_der())),
         choices,
         &EncryptionSeed::random(&mut rng),
         &mut rng,
@@ -86,10 +117,14 @@ fn submission(el: &LoadedElection, v: &DemoVoter, district: &str) -> (Submission
     .unwrap();
     let bytes = ballot.to_bytes();
     let hash = crate::ballot::ballot_hash(&bytes);
-    let signature = v.key().unwrap().sign(&vote_message(&el.context, &hash));
+    let signature = signer
+        .key()
+        .unwrap()
+        .sign(&vote_message(&el.context, &hash));
     let sub = Submission {
+        challenge: challenge(),
         ballot: bytes,
-        certificate: v.cert_der().to_vec(),
+        certificate: signer.cert_der().to_vec(),
         signature,
     };
     (sub, ballot)
@@ -218,15 +253,14 @@ fn box_entries_are_checked_at_their_receive_time_after_the_log() {
     let (sub, _) = submission(&el, &v, "tartu");
     let id = format!("PNOEE-{ON_ROLL}");
     let refusal = |e: &BoxEntry| el.check_box_entry(e).map(|_| ()).unwrap_err();
+    let fault = |e: &BoxEntry| match refusal(e) {
+        EntryRefusal::Tampered(m) => m.code(),
+        other => panic!("{other:?}"),
+    };
 
     assert!(el.check_box_entry(&entry(&sub, &id, NOW)).is_ok());
-    assert_eq!(
-        refusal(&entry(&sub, &id, el.ends)),
-        EntryRefusal::Invalid(Rejection::AfterClose)
-    );
-    assert_eq!(Rejection::AfterClose.code(), "tally.after_close");
 
-    // The log comes first: a changed signature is tampering even after the close.
+    // The log comes first: a changed signature is tampering whatever the time.
     let mut e = entry(&sub, &id, el.ends);
     e.submission.signature[0] ^= 1;
     assert_eq!(
@@ -237,6 +271,7 @@ fn box_entries_are_checked_at_their_receive_time_after_the_log() {
         refusal(&e).to_string(),
         "its signature differs from the logged record"
     );
+    assert_eq!(fault(&e), "log.differs");
 
     // Another voter id in the record than the certificate's.
     let e = entry(&sub, "PNOEE-49403136526", NOW);
@@ -244,6 +279,7 @@ fn box_entries_are_checked_at_their_receive_time_after_the_log() {
         refusal(&e).to_string(),
         format!("its certificate is {id}'s, the record says PNOEE-49403136526")
     );
+    assert_eq!(fault(&e), "log.voter_id");
 
     // A ballot that is not a ballot layout, logged as such.
     let mut bad = sub.clone();
@@ -252,6 +288,151 @@ fn box_entries_are_checked_at_their_receive_time_after_the_log() {
     match refusal(&e) {
         EntryRefusal::Invalid(r) => assert_eq!(r.code(), "ballot.malformed"),
         other => panic!("{other:?}"),
+    }
+}
+
+/// A submission of [`ON_ROLL`] made for `c` (signed by the voter), logged at `at`.
+fn entry_for(el: &LoadedElection, v: &DemoVoter, c: SignedChallenge, at: i64) -> BoxEntry {
+    let mut rng = StdRng::seed_from_u64(8);
+    let ballot = Ballot::encrypt(
+        &el.context,
+        &el.joint_key,
+        &el.shapes,
+        "tartu",
+        c.ballot_nonce(&CertificateHash::of(v.cert_der())),
+        &[vec![0, 1], vec![1, 0, 1]],
+        &EncryptionSeed::random(&mut rng),
+        &mut rng,
+    )
+    .unwrap();
+    let key = v.key().unwrap();
+    let sealed = Submission::seal_layout(&el.context, &c, ballot.to_bytes(), v.cert_der(), |m| {
+        Ok::<_, std::convert::Infallible>(key.sign(m))
+    })
+    .unwrap();
+    entry(&sealed.submission, &format!("PNOEE-{}", v.code), at)
+}
+
+#[test]
+fn box_entries_under_a_challenge_the_collector_did_not_sign_or_timed_outside_it_are_refused() {
+    let alg = KeyAlgorithm::Ed25519;
+    let ca = ca("Demo CA", alg);
+    let el = election(&ca, None);
+    let v = voter(&ca, ON_ROLL, alg);
+    let (starts, ends) = el.voting_window();
+    let sign = |key: &ed25519_dalek::SigningKey, ctx, issued, expires, purpose| {
+        SignedChallenge::sign(key, ctx, [9; 32], issued, expires, purpose)
+    };
+    let code = |c: SignedChallenge, at: i64| match el.check_box_entry(&entry_for(&el, &v, c, at)) {
+        Ok(_) => "accepted",
+        Err(EntryRefusal::Tampered(m)) => m.code(),
+        Err(EntryRefusal::Invalid(r)) => panic!("invalid, not the collector's fault: {r:?}"),
+    };
+    let real = sign(&collector(), CTX, NOW, NOW + 300, Purpose::Vote);
+    assert_eq!(code(real, NOW + 10), "accepted");
+    // A challenge signed by another key, or for another election.
+    let stranger = ed25519_dalek::SigningKey::from_bytes(&[13; 32]);
+    assert_eq!(
+        code(
+            sign(&stranger, CTX, NOW, NOW + 300, Purpose::Vote),
+            NOW + 10
+        ),
+        "challenge.bad_signature"
+    );
+    assert_eq!(
+        code(
+            sign(
+                &collector(),
+                ContextHash([6; 32]),
+                NOW,
+                NOW + 300,
+                Purpose::Vote
+            ),
+            NOW + 10
+        ),
+        "challenge.wrong_election"
+    );
+    // Received before its challenge was issued, or at or after it expired.
+    assert_eq!(code(real, NOW - 1), "challenge.outside_lifetime");
+    assert_eq!(code(real, NOW + 300), "challenge.outside_lifetime");
+    // A real vote timed before the window (to be dropped as a test vote) or at its end
+    // (`voting_ends` is outside the window).
+    let early = sign(&collector(), CTX, starts - 100, starts + 200, Purpose::Vote);
+    assert_eq!(
+        code(early, starts - 1),
+        "challenge.real_vote_outside_window"
+    );
+    assert_eq!(code(early, starts), "accepted");
+    let late = sign(&collector(), CTX, ends - 100, ends + 200, Purpose::Vote);
+    assert_eq!(code(late, ends - 1), "accepted");
+    assert_eq!(code(late, ends), "challenge.real_vote_outside_window");
+    // A test vote is only a test vote before the window.
+    let test = sign(&collector(), CTX, starts - 100, starts + 200, Purpose::Test);
+    assert_eq!(code(test, starts - 1), "accepted");
+    assert_eq!(code(test, starts), "challenge.test_vote_in_window");
+
+    // The collector swaps a ballot's challenge for another it signed: the ballot's nonce
+    // is not the new challenge's.
+    let mut e = entry_for(&el, &v, real, NOW + 10);
+    e.submission.challenge = sign(&collector(), CTX, NOW, NOW + 301, Purpose::Vote);
+    assert_eq!(
+        el.check_box_entry(&e).map(|_| ()).unwrap_err(),
+        EntryRefusal::Tampered(LogMismatch::NonceMismatch)
+    );
+    assert_eq!(LogMismatch::NonceMismatch.code(), "ballot.nonce_mismatch");
+}
+
+#[test]
+fn a_blocked_ballot_recast_under_another_voters_certificate_is_refused() {
+    // An on-path proxy blocks the victim's submission (valid proofs, an unused challenge)
+    // and has it signed and sent under another voter's certificate.
+    let alg = KeyAlgorithm::Ed25519;
+    let ca = ca("Demo CA", alg);
+    let el = election(&ca, None);
+    let victim = voter(&ca, ON_ROLL, alg);
+    let other = voter(&ca, ON_ROLL_2, alg);
+    let (own, ballot) = submission(&el, &other, "tartu");
+    assert_eq!(code(el.check_submission(&own, &ballot, NOW)), "accepted");
+    let (recast, ballot) = made_for(&el, &victim, &other, "tartu");
+    let r = el.check_submission(&recast, &ballot, NOW);
+    assert_eq!(code(r), "ballot.nonce_mismatch");
+    // The proofs themselves are valid for the nonce the ballot carries: only the binding
+    // to the voter refuses it.
+    let mut rng = StdRng::seed_from_u64(2);
+    ballot
+        .check(&el.context, &el.joint_key, &el.shapes, &mut rng)
+        .unwrap();
+    // Logged anyway, the tally and the auditors refuse it as the collector's doing.
+    let e = entry(&recast, &format!("PNOEE-{ON_ROLL_2}"), NOW);
+    assert_eq!(
+        el.check_box_entry(&e).map(|_| ()).unwrap_err(),
+        EntryRefusal::Tampered(LogMismatch::NonceMismatch)
+    );
+}
+
+#[test]
+fn nothing_about_the_roll_is_said_before_the_signature_verifies() {
+    // Hole 7: a victim's public certificate with a zero signature gets the same answer as a
+    // certificate that is not on the roll, whatever the ballot's district.
+    let alg = KeyAlgorithm::EcdsaP256;
+    let ca = ca("Demo CA", alg);
+    let el = election(&ca, None);
+    let victim = voter(&ca, ON_ROLL, alg);
+    let stranger = voter(&ca, OFF_ROLL, alg);
+    let answer = |v: &DemoVoter, district: &str| {
+        let (mut sub, ballot) = submission(&el, v, district);
+        sub.signature = vec![0; 64];
+        let r = el
+            .check_submission(&sub, &ballot, NOW)
+            .map(|_| ())
+            .unwrap_err();
+        (r.code(), r.to_string())
+    };
+    let expected = answer(&stranger, "tallinn");
+    assert_eq!(expected.0, "eid.bad_signature");
+    for district in ["tallinn", "tartu"] {
+        assert_eq!(answer(&victim, district), expected, "{district}");
+        assert_eq!(answer(&stranger, district), expected, "{district}");
     }
 }
 

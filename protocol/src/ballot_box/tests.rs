@@ -12,6 +12,14 @@ fn entries(n: u64) -> Vec<(SubmissionRecord, Submission)> {
     (0..n)
         .map(|i| {
             let submission = Submission {
+                challenge: crate::challenge::SignedChallenge::sign(
+                    &key(),
+                    CONTEXT,
+                    [i as u8; 32],
+                    1_700_000_000,
+                    1_700_000_300,
+                    crate::challenge::Purpose::Vote,
+                ),
                 ballot: vec![i as u8; 40],
                 certificate: vec![0x30, i as u8],
                 signature: vec![9u8; 64],

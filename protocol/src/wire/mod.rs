@@ -16,7 +16,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ballot_box;
+use crate::challenge::{Purpose, SignedChallenge};
 use crate::hashes::BallotHash;
+use crate::layout::LayoutError;
 use crate::merkle::NodeHash;
 use crate::package::ContextHash;
 use crate::receipt::SignedTreeHead;
@@ -53,14 +55,50 @@ pub struct ElectionFacts {
     pub voting_starts: i64,
 }
 
-/// `POST /challenge`: a fresh single-use nonce for the next ballot.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// `POST /challenge`: a fresh single-use challenge for the next ballot, signed by the
+/// collector ([`SignedChallenge`]): its layout, and its fields for people and scripts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Challenge {
-    /// When it expires, Unix seconds.
+    /// When it expires, Unix seconds (exclusive).
     pub expires_at: i64,
-    /// The nonce the ballot must carry.
+    /// When it was issued, Unix seconds.
+    pub issued_at: i64,
+    /// The signed challenge's layout (145 bytes), which the submission carries.
+    #[serde(with = "as_hex::bytes")]
+    pub layout: Vec<u8>,
+    /// The random nonce.
     #[serde(with = "as_hex::array")]
     pub nonce: [u8; 32],
+    /// `vote` (in the window) or `test` (before it).
+    pub purpose: Purpose,
+}
+
+impl From<&SignedChallenge> for Challenge {
+    fn from(c: &SignedChallenge) -> Self {
+        Challenge {
+            expires_at: c.expires_at,
+            issued_at: c.issued_at,
+            layout: c.to_bytes(),
+            nonce: c.nonce,
+            purpose: c.purpose,
+        }
+    }
+}
+
+impl Challenge {
+    /// The signed challenge: its layout, whose fields must be the ones stated beside it
+    /// (its signature is the caller's to check).
+    pub fn signed(&self) -> Result<SignedChallenge, LayoutError> {
+        let c = SignedChallenge::from_bytes(&self.layout)?;
+        if Challenge::from(&c) == *self {
+            Ok(c)
+        } else {
+            Err(LayoutError {
+                what: "challenge",
+                detail: "its fields are not its layout's".into(),
+            })
+        }
+    }
 }
 
 /// `GET /verify/{ballot_id}`: a stored submission, for the voter's verification.
@@ -71,6 +109,9 @@ pub struct StoredBallot {
     pub ballot_id: BallotHash,
     /// Its leaf in the log.
     pub leaf_index: u64,
+    /// The voter's latest sequence number now: greater than `voter_seq` when a later vote
+    /// of the same voter exists (the one that counts), equal otherwise.
+    pub latest_voter_seq: u32,
     /// When the collector received it, Unix seconds.
     pub received_at: i64,
     /// The submission layout as received.

@@ -105,6 +105,7 @@ fn every_type_reads_what_it_writes() {
     let b = StoredBallot {
         ballot_id: BallotHash([9; 32]),
         leaf_index: 4,
+        latest_voter_seq: 3,
         received_at: -1,
         submission: vec![1, 2, 3],
         voter_seq: 2,
@@ -116,8 +117,10 @@ fn every_type_reads_what_it_writes() {
 #[test]
 fn hex_is_read_strictly_with_a_clear_error() {
     let challenge = |nonce: &str| {
-        serde_json::from_value::<Challenge>(json!({ "expires_at": 1, "nonce": nonce }))
-            .map_err(|e| e.to_string())
+        serde_json::from_value::<Challenge>(json!({
+            "expires_at": 1, "issued_at": 0, "layout": "", "nonce": nonce, "purpose": "vote"
+        }))
+        .map_err(|e| e.to_string())
     };
     assert_eq!(challenge(&"0a".repeat(32)).unwrap().nonce, [10; 32]);
     // Upper case is read, as the collector always did.
@@ -150,6 +153,34 @@ fn hex_is_read_strictly_with_a_clear_error() {
             .unwrap_err()
             .to_string();
     assert!(close.contains("not hex"), "{close}");
+}
+
+#[test]
+fn a_challenge_is_its_layout_and_fields_that_agree() {
+    use crate::challenge::{Purpose, SignedChallenge};
+    let key = ed25519_dalek::SigningKey::from_bytes(&[2; 32]);
+    let c = SignedChallenge::sign(&key, ContextHash([1; 32]), [3; 32], 10, 20, Purpose::Test);
+    let wire = Challenge::from(&c);
+    let text = serde_json::to_string(&wire).unwrap();
+    assert!(text.contains("\"purpose\":\"test\""), "{text}");
+    let back: Challenge = serde_json::from_str(&text).unwrap();
+    assert_eq!(back.signed().unwrap(), c);
+    // Fields that say otherwise than the signed layout are refused.
+    let lying = Challenge {
+        expires_at: 30,
+        ..wire.clone()
+    };
+    assert!(lying.signed().is_err());
+    let lying = Challenge {
+        purpose: Purpose::Vote,
+        ..wire.clone()
+    };
+    assert!(lying.signed().is_err());
+    let short = Challenge {
+        layout: wire.layout[..100].to_vec(),
+        ..wire
+    };
+    assert!(short.signed().is_err());
 }
 
 #[test]

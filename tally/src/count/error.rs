@@ -53,11 +53,13 @@ pub enum CountError {
         /// The recomputed one, hex.
         actual: String,
     },
-    /// Submissions that do not match the records the collector logged for them: the box was
-    /// altered after it was logged.
+    /// Submissions that are not what an honest collector logs: the box was altered after
+    /// it was logged, or the collector logged what its own rules refuse (a challenge it did
+    /// not sign, a receive time outside the challenge's lifetime or its purpose's window).
     #[error(
-        "the ballot box {file} was altered: {} submission(s) do not match what the collector \
-         logged: {}; nothing was counted: get the collector's export again",
+        "the ballot box {file} is not an honest collector's log: {} submission(s) were altered \
+         after logging or logged against the collector's own rules: {}; nothing was counted: \
+         get the collector's export again, and investigate the collector",
         leaves.len(),
         leaves.iter().take(20).map(|(l, why)| format!("leaf {l} ({why})")).collect::<Vec<_>>().join(", ")
     )]

@@ -186,7 +186,7 @@ fn check_box<'a>(
             .collect();
         for (e, c) in chunk.iter().zip(checked.into_iter().flatten()) {
             if let Checked::Tampered(why) = &c {
-                tampered.push((e.index, why.to_string()));
+                tampered.push((e.index, format!("{why} [{}]", why.code())));
             }
             apply(&mut out, e, c)?;
         }

@@ -19,7 +19,7 @@ use ivote_protocol::record::seal::KIND_AUDITORS;
 use ivote_protocol::record::{DECISIONS_FILE, PAPER_VOTES_FILE};
 use ivote_protocol::roll::{demo_estonian_code, voter_id, Country};
 use ivote_protocol::submission::{Submission, SubmissionRecord};
-use rand::{CryptoRng, Rng, RngCore};
+use rand::{CryptoRng, RngCore};
 use sha2::{Digest, Sha256};
 
 use super::{log_of, seal_as, Record};
@@ -213,6 +213,9 @@ impl AuditCase {
         let mut ballots = Vec::new();
         let mut entries = Vec::new();
         for (leaf, v) in self.votes.iter().enumerate() {
+            let voter = &self.voters[v.voter];
+            let challenge = e.challenge(v.at, rng);
+            let nonce = challenge.ballot_nonce(&CertificateHash::of(voter.cert_der()));
             let ballot = if v.foreign {
                 let shapes = &e.shapes;
                 let choices: Vec<Vec<u64>> = shapes
@@ -230,7 +233,7 @@ impl AuditCase {
                     &e.package.ceremony.joint_key,
                     shapes,
                     district(v.voter),
-                    rng.gen(),
+                    nonce,
                     &choices,
                     &EncryptionSeed::random(rng),
                     rng,
@@ -240,12 +243,11 @@ impl AuditCase {
                 e.ballot(
                     district(v.voter),
                     v.choice,
-                    rng.gen(),
+                    nonce,
                     &EncryptionSeed::random(rng),
                     rng,
                 )
             };
-            let voter = &self.voters[v.voter];
             let sign = |m: &[u8]| {
                 Ok::<_, Infallible>(if v.bad_signature {
                     vec![3; 64]
@@ -254,9 +256,14 @@ impl AuditCase {
                 })
             };
             let context = &e.package.context_hash;
-            let sealed =
-                Submission::seal_layout(context, ballot.to_bytes(), voter.cert_der(), sign)
-                    .unwrap();
+            let sealed = Submission::seal_layout(
+                context,
+                &challenge,
+                ballot.to_bytes(),
+                voter.cert_der(),
+                sign,
+            )
+            .unwrap();
             seq[v.voter] += 1;
             let record = SubmissionRecord {
                 leaf_index: leaf as u64,

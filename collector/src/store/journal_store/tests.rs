@@ -18,8 +18,9 @@ fn open(dir: &Path, f: &Fixture) -> Result<(JournalStore, ScanEnd), StoreError> 
 fn accepted(f: &mut Fixture, store: &JournalStore, v: usize, nonce: u8) -> Accepted {
     let now = f.now;
     store.issue_challenge([nonce; 32], now, now + 300).unwrap();
-    let ballot = f.ballot("tartu", [nonce; 32]).to_bytes();
-    let body = f.submit_as(&f.voters[v], &ballot);
+    let c = f.challenge([nonce; 32]);
+    let ballot = f.ballot("tartu", &c, v).to_bytes();
+    let body = f.submit_as(&f.voters[v], &c, &ballot);
     let Fixture { election, rng, .. } = f;
     decide(election, store.view(), &body, now, rng).unwrap()
 }

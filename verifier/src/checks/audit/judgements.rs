@@ -19,8 +19,6 @@ use crate::checks::FINAL_HEAD;
 use crate::files::RecordDir;
 use crate::report::{item_file, Check, Failure, Report};
 
-/// The reason code of a submission received after the window.
-const AFTER_CLOSE: &str = "tally.after_close";
 /// The reason code of a ballot for another district than the voter's.
 const WRONG_DISTRICT: &str = "voter.wrong_district";
 
@@ -28,7 +26,7 @@ const WRONG_DISTRICT: &str = "voter.wrong_district";
 pub fn check_of(code: &str) -> Option<Check> {
     match code {
         "eid.bad_signature" | "eid.signature_encoding" => Some(SIGNATURES),
-        AFTER_CLOSE | WRONG_DISTRICT => Some(ELIGIBILITY),
+        WRONG_DISTRICT => Some(ELIGIBILITY),
         c if c.starts_with("eid.") => Some(ELIGIBILITY),
         c if c.starts_with("ballot.") => Some(BALLOT_CHECKS),
         _ => None,

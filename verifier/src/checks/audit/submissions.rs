@@ -98,7 +98,9 @@ impl<'a> Judge<'a> {
                     }
                     out.push(Judged::Done(Judgement::Valid));
                 }
-                Err(EntryRefusal::Tampered(why)) => out.push(Judged::Tampered(why.to_string())),
+                Err(EntryRefusal::Tampered(why)) => {
+                    out.push(Judged::Tampered(format!("{why} [{}]", why.code())))
+                }
                 Err(EntryRefusal::Invalid(r)) => out.push(Judged::Done(Judgement::Invalid(r))),
             }
         }
