@@ -252,7 +252,7 @@ pub fn count(
     ));
     let shares = trustees
         .iter()
-        .map(|&j| decrypt_share(programs, files, &count, j, work))
+        .map(|&j| decrypt_share(programs, files, &count, ballot_box, j, work))
         .collect::<Result<Vec<_>>>()?;
     combine(programs, &count, &shares)?;
     ui.step("Publishing the election record (tally publish, signed by the officials)");
@@ -302,12 +302,13 @@ pub fn import(
     Ok(count)
 }
 
-/// Trustee `j`'s `tally decrypt-share` of the count; returns the share file
+/// Trustee `j`'s `tally decrypt-share` of the count of `ballot_box`; returns the share file
 /// (`work/decryption-shares-J.bin`).
 pub fn decrypt_share(
     programs: &Programs,
     files: &ElectionFiles,
     count: &Path,
+    ballot_box: &Path,
     j: u32,
     work: &Path,
 ) -> Result<PathBuf> {
@@ -318,6 +319,8 @@ pub fn decrypt_share(
             "decrypt-share".as_ref(),
             "--count".as_ref(),
             count.as_os_str(),
+            "--ballot-box".as_ref(),
+            ballot_box.as_os_str(),
             "--trustee".as_ref(),
             j.to_string().as_ref(),
             "--share".as_ref(),

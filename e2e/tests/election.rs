@@ -121,7 +121,7 @@ fn any_three_of_the_five_trustees_decrypt_the_same_result_and_two_cannot() {
     let work = files.path("count-245");
     let p = programs();
     let count = flow::import(p, files, &outcome.plan, &ballot_box, &work).unwrap();
-    let share = |j| flow::decrypt_share(p, files, &count, j, &work).unwrap();
+    let share = |j| flow::decrypt_share(p, files, &count, &ballot_box, j, &work).unwrap();
     let (two, four, five) = (share(2), share(4), share(5));
 
     // Trustees 2 and 4 alone are refused, and nothing is combined.

@@ -361,6 +361,16 @@ pub fn open(
     read(file, bytes, expected)?.open(pass)
 }
 
+/// The ceremony context a key-share file says it is bound to, read from its public fields
+/// without the passphrase (`None` for anything else). Lets a trustee's program refuse a
+/// count of another ceremony before asking for the passphrase; the binding itself is the
+/// AEAD's, checked when the file is opened.
+pub fn bound_ceremony_context(bytes: &[u8]) -> Option<ContextHash> {
+    let f: SecretFileJson = serde_json::from_slice(bytes).ok()?;
+    let raw = hex::decode(f.ceremony_context?).ok()?;
+    Some(ContextHash(raw.try_into().ok()?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ use ivote_secrets::SecretError;
 use thiserror::Error;
 
 use crate::count::error::CountError;
+use crate::count::trustee_check::TrusteeCheckError;
 
 /// Exit status: success.
 pub const EXIT_OK: u8 = 0;
@@ -96,6 +97,15 @@ pub enum Refusal {
     /// The count refused its input (`tally.*`, `record.*`, `ballot_box.*` codes).
     #[error(transparent)]
     Count(Box<CountError>),
+    /// A trustee refused to decrypt a count folder (`decrypt.*` codes).
+    #[error(transparent)]
+    TrusteeCheck(Box<TrusteeCheckError>),
+}
+
+impl From<TrusteeCheckError> for Refusal {
+    fn from(e: TrusteeCheckError) -> Refusal {
+        Refusal::TrusteeCheck(Box::new(e))
+    }
 }
 
 impl From<CountError> for Refusal {
@@ -136,6 +146,7 @@ impl Refusal {
             Refusal::Package(e) => e.code(),
             Refusal::BadKey { .. } => "key.malformed",
             Refusal::Count(e) => e.code(),
+            Refusal::TrusteeCheck(e) => e.code(),
         }
     }
 

@@ -16,15 +16,22 @@ use common::{fails, ok};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_eid::VoterKey;
-use ivote_protocol::ballot::BallotShapes;
-use ivote_protocol::ballot_box::{BallotBoxWriter, FinalHead};
+use ivote_protocol::ballot::{Ballot, BallotShapes};
+use ivote_protocol::ballot_box::{BallotBoxReader, BallotBoxWriter, BoxEntry, FinalHead};
 use ivote_protocol::challenge::{Purpose, SignedChallenge};
 use ivote_protocol::hashes::CertificateHash;
 use ivote_protocol::merkle::MerkleTree;
-use ivote_protocol::package::{verify_and_load, ElectionPackage, PackageTrust};
+use ivote_protocol::package::{
+    sign, verify_and_load, ElectionPackage, PackageIndex, PackageTrust, INDEX_FILE, SIGNATURE_FILE,
+};
 use ivote_protocol::receipt::SignedTreeHead;
+use ivote_protocol::record::ballots::CountedBallotsWriter;
+use ivote_protocol::record::counts::{Decisions, LeafDecision};
+use ivote_protocol::record::log::LogFile;
 use ivote_protocol::submission::{SealFor, Submission, SubmissionRecord};
 use rand::rngs::OsRng;
+use rand::RngCore;
+use tally::count::aggregate::Aggregator;
 
 const MANIFEST: &str = r#"
 election_id = "count-test"
@@ -316,12 +323,14 @@ fn run_fails(args: &[String]) -> (i32, String) {
     fails(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
-fn decrypt_share(e: &Election, count: &str, j: u32) -> String {
+fn decrypt_share(e: &Election, count: &str, ballot_box: &str, j: u32) -> String {
     let out = e.p(&format!("share-{j}.bin"));
     ok(&[
         "decrypt-share",
         "--count",
         count,
+        "--ballot-box",
+        ballot_box,
         "--trustee",
         &j.to_string(),
         "--share",
@@ -449,7 +458,9 @@ fn the_rules_the_decryption_and_the_record() {
     );
 
     // Decryption shares of all five trustees.
-    let shares: Vec<String> = (1..=5).map(|j| decrypt_share(&e, &count, j)).collect();
+    let shares: Vec<String> = (1..=5)
+        .map(|j| decrypt_share(&e, &count, &box_file, j))
+        .collect();
 
     // A damaged count folder (aggregates.bin cut short, or counted-ballots.bin) is refused as
     // docs/tally.md says: tally.count_folder, before any passphrase.
@@ -463,6 +474,8 @@ fn the_rules_the_decryption_and_the_record() {
             "decrypt-share",
             "--count",
             &damaged,
+            "--ballot-box",
+            &box_file,
             "--trustee",
             "1",
             "--share",
@@ -638,4 +651,251 @@ fn the_rules_the_decryption_and_the_record() {
         "{out}"
     );
     assert!(!Path::new(&e.p("c1")).exists());
+}
+
+/// The ballots of a box, as the collector exported them.
+fn box_entries(path: &str) -> Vec<BoxEntry> {
+    BallotBoxReader::new(std::fs::File::open(path).unwrap())
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Replaces a count folder's counted ballots and sums by these ballots and their sum.
+fn forge_ballots(e: &Election, folder: &Path, layouts: &[Vec<u8>]) {
+    let ctx = e.package.context_hash;
+    let mut sorted: Vec<&Vec<u8>> = layouts.iter().collect();
+    sorted.sort_by_key(|l| ivote_protocol::ballot::ballot_hash(l));
+    let mut w = CountedBallotsWriter::new(Vec::new(), &ctx, sorted.len() as u64).unwrap();
+    for l in sorted {
+        w.push(l).unwrap();
+    }
+    std::fs::write(folder.join("counted-ballots.bin"), w.finish().unwrap()).unwrap();
+    forge_sums(e, folder, layouts);
+}
+
+/// Replaces a count folder's `aggregates.bin` by the sum of these ballots.
+fn forge_sums(e: &Election, folder: &Path, layouts: &[Vec<u8>]) {
+    let shapes = BallotShapes::from_manifest(&e.package.manifest).unwrap();
+    let ballots: Vec<Ballot> = layouts
+        .iter()
+        .map(|l| Ballot::from_bytes(l).unwrap())
+        .collect();
+    let mut sums = Aggregator::new(e.package.context_hash, &e.package.manifest, &shapes);
+    sums.add(&ballots).unwrap();
+    let bytes = sums.finish(&e.package.manifest).to_bytes();
+    std::fs::write(folder.join("aggregates.bin"), bytes).unwrap();
+}
+
+/// Re-signs a count folder's package with `key` and puts its public key in the folder, as an
+/// insider with their own "officials' key" would.
+fn resign_package(folder: &Path, key: &SigningKey) {
+    let pkg = folder.join("package");
+    let mut files = ivote_protocol::fs::read_package_dir(&pkg).unwrap();
+    files.remove(INDEX_FILE);
+    files.remove(SIGNATURE_FILE);
+    let index = PackageIndex::from_files(&files).unwrap();
+    sign(&index, key).insert_into(&mut files);
+    ivote_protocol::fs::write_package_dir(&pkg, &files).unwrap();
+    std::fs::write(
+        folder.join("officials-key.hex"),
+        format!("{}\n", hex::encode(key.verifying_key().as_bytes())),
+    )
+    .unwrap();
+}
+
+/// A ballot made by someone else than a voter: valid proofs, never logged.
+fn crafted_ballot(e: &Election, choice: usize) -> Vec<u8> {
+    let shapes = BallotShapes::from_manifest(&e.package.manifest).unwrap();
+    let values: Vec<u64> = (0..3).map(|s| u64::from(s == choice)).collect();
+    let mut nonce = [0u8; 32];
+    OsRng.fill_bytes(&mut nonce);
+    Ballot::encrypt(
+        &e.package.context_hash,
+        &e.package.ceremony.joint_key,
+        &shapes,
+        "north",
+        nonce,
+        &[values],
+        &EncryptionSeed::random(&mut OsRng),
+        &mut OsRng,
+    )
+    .unwrap()
+    .to_bytes()
+}
+
+/// The collector rewrites `box_file` into `out` with leaf `leaf`'s ballot changed by
+/// `alter`, and signs the new log (it holds the collector key).
+fn collector_rewrites(e: &Election, box_file: &str, out: &Path, leaf: usize, alter: fn(&mut [u8])) {
+    let ctx = e.package.context_hash;
+    let mut entries = box_entries(box_file);
+    alter(&mut entries[leaf].submission.ballot);
+    entries[leaf].record.ballot_hash =
+        ivote_protocol::ballot::ballot_hash(&entries[leaf].submission.ballot);
+    let mut tree = MerkleTree::new();
+    for en in &entries {
+        tree.push(en.record.leaf_hash());
+    }
+    let n = entries.len() as u64;
+    let head = SignedTreeHead::sign(&e.collector, &ctx, n, tree.root(n).unwrap(), ENDS + 60);
+    let fh = FinalHead::sign(head, &e.collector, &ctx);
+    let mut w = BallotBoxWriter::new(Vec::new(), &ctx, &fh).unwrap();
+    for en in &entries {
+        w.push(&en.record.to_bytes(), &en.submission.to_bytes())
+            .unwrap();
+    }
+    std::fs::write(out, w.finish().unwrap()).unwrap();
+}
+
+#[test]
+fn an_honest_trustee_refuses_to_decrypt_a_forged_count() {
+    let e = setup();
+    let t = STARTS + 3600;
+    // Leaf 0 (voter 0) is superseded by leaf 2; leaves 1 (the victim, voter 2), 2 and 3
+    // are counted.
+    let votes = [
+        vote(0, 0, t),
+        vote(2, 1, t + 1),
+        vote(0, 1, t + 2),
+        vote(4, 2, t + 3),
+    ];
+    let box_file = e.p("ballot-box.bin");
+    write_box(&e, &votes, Path::new(&box_file));
+    let count = e.p("count");
+    run(&import(&e, &box_file, None, &count));
+    let entries = box_entries(&box_file);
+    let victim = entries[1].submission.ballot.clone();
+    let counted: Vec<Vec<u8>> = [1, 2, 3]
+        .iter()
+        .map(|&i| entries[i].submission.ballot.clone())
+        .collect();
+
+    let out = e.p("never-written.bin");
+    let decrypt = |folder: &str, ballot_box: &str, share: &str| {
+        let (code, printed) = fails(&[
+            "decrypt-share",
+            "--count",
+            folder,
+            "--ballot-box",
+            ballot_box,
+            "--trustee",
+            "1",
+            "--share",
+            share,
+            "--passphrase-file",
+            &e.p("pass.txt"),
+            "--out",
+            &out,
+        ]);
+        assert_eq!(code, 1, "{printed}");
+        assert!(printed.contains("do NOT decrypt"), "{printed}");
+        assert!(!Path::new(&out).exists());
+        printed
+    };
+    let share = e.p("ceremony/trustee-1.share.SECRET.json");
+    let forged = |name: &str| {
+        let dir = PathBuf::from(e.p(name));
+        copy_dir(Path::new(&count), &dir);
+        dir
+    };
+    let refused = |dir: &Path, ballot_box: &str, code: &str| {
+        let printed = decrypt(dir.to_str().unwrap(), ballot_box, &share);
+        assert!(printed.contains(&format!("[{code}]")), "{code}: {printed}");
+        printed
+    };
+
+    // Hole 2: the victim's ballot and crafted ciphertexts, the sums re-added, the package
+    // re-signed with the insider's own "officials' key".
+    let dir = forged("forged-crafted");
+    forge_ballots(
+        &e,
+        &dir,
+        &[victim.clone(), crafted_ballot(&e, 0), crafted_ballot(&e, 1)],
+    );
+    resign_package(&dir, &SigningKey::from_bytes(&[42; 32]));
+    refused(&dir, &box_file, "decrypt.ballot_not_logged");
+
+    // The victim's ballot alone (a real ballot of the log), summed.
+    let dir = forged("forged-alone");
+    forge_ballots(&e, &dir, &[victim.clone()]);
+    let printed = refused(&dir, &box_file, "decrypt.ballot_missing");
+    assert!(printed.contains("leaf 2, 3"), "{printed}");
+
+    // The honest ballots, but aggregates.bin made of the victim's ballot alone.
+    let dir = forged("forged-sums");
+    forge_sums(&e, &dir, &[victim.clone()]);
+    refused(&dir, &box_file, "decrypt.aggregates_mismatch");
+
+    // Decisions that count voter 0's first vote instead of their last.
+    let dir = forged("forged-decisions");
+    let path = dir.join("decisions.bin");
+    let mut d = Decisions::from_bytes(&std::fs::read(&path).unwrap()).unwrap();
+    d.outcomes.swap(0, 2);
+    std::fs::write(&path, d.to_bytes()).unwrap();
+    refused(&dir, &box_file, "decrypt.decisions_inconsistent");
+
+    // A log whose final head someone else signed.
+    let dir = forged("forged-log");
+    let path = dir.join("log.bin");
+    let mut log = LogFile::from_bytes(&std::fs::read(&path).unwrap()).unwrap();
+    let other = SigningKey::from_bytes(&[43; 32]);
+    log.final_head = FinalHead::sign(log.final_head.head, &other, &e.package.context_hash);
+    std::fs::write(&path, log.to_bytes()).unwrap();
+    refused(&dir, &box_file, "decrypt.log_not_signed");
+
+    // Another ballot box than the count's.
+    let other_box = e.p("other-box.bin");
+    write_box(&e, &votes[..2], Path::new(&other_box));
+    refused(Path::new(&count), &other_box, "decrypt.box_not_the_log");
+
+    // The collector and the officials together: a logged ballot whose proofs do not verify
+    // (its nonce changed after it was proved), decided "counted" and summed.
+    let bad_box = e.p("bad-proof-box.bin");
+    collector_rewrites(&e, &box_file, Path::new(&bad_box), 3, |ballot| {
+        ballot[40] ^= 1
+    });
+    let bad_count = e.p("count-bad-proof");
+    run(&import(&e, &bad_box, None, &bad_count));
+    let dir = PathBuf::from(&bad_count);
+    let path = dir.join("decisions.bin");
+    let mut d = Decisions::from_bytes(&std::fs::read(&path).unwrap()).unwrap();
+    assert_ne!(
+        d.outcomes[3],
+        LeafDecision::Counted,
+        "the import refused it"
+    );
+    d.outcomes[3] = LeafDecision::Counted;
+    std::fs::write(&path, d.to_bytes()).unwrap();
+    let bad = box_entries(&bad_box)[3].submission.ballot.clone();
+    forge_ballots(&e, &dir, &[counted[0].clone(), counted[1].clone(), bad]);
+    let printed = refused(&dir, &bad_box, "decrypt.invalid_proof");
+    assert!(printed.contains("do not verify"), "{printed}");
+
+    // A key share of another ceremony (of the same election id) than the folder's.
+    let other_ceremony = e.p("other-ceremony");
+    ok(&[
+        "ceremony",
+        "run-all",
+        "--election-id",
+        "count-test",
+        "--trustees",
+        "5",
+        "--threshold",
+        "3",
+        "--dir",
+        &other_ceremony,
+        "--passphrase-file",
+        &e.p("pass.txt"),
+        "--insecure-fast-kdf",
+    ]);
+    let printed = decrypt(
+        &count,
+        &box_file,
+        &format!("{other_ceremony}/trustee-1.share.SECRET.json"),
+    );
+    assert!(printed.contains("[decrypt.other_ceremony]"), "{printed}");
+
+    // The honest count folder still decrypts.
+    let written = decrypt_share(&e, &count, &box_file, 1);
+    assert!(Path::new(&written).exists());
 }

@@ -164,6 +164,89 @@ fn v04_ceremony_transcript_altered_and_package_resigned() {
     );
 }
 
+/// Rewrites the package's `ceremony.json` with `alter`, then re-signs the package with the
+/// officials' key and reseals the record: only the transcript's own checks can catch it.
+fn alter_transcript(e: &Election, d: &Path, alter: impl FnOnce(&mut serde_json::Value)) {
+    let pkg = d.join(rec::PACKAGE_DIR);
+    let path = pkg.join(ivote_protocol::package::CEREMONY_FILE);
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    alter(&mut v);
+    std::fs::write(&path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+    let mut files = ivote_protocol::fs::read_package_dir(&pkg).unwrap();
+    files.remove(INDEX_FILE);
+    files.remove(SIGNATURE_FILE);
+    let index = PackageIndex::from_files(&files).unwrap();
+    sign(&index, &e.officials).insert_into(&mut files);
+    ivote_protocol::fs::write_package_dir(&pkg, &files).unwrap();
+    reseal(e, d);
+}
+
+/// `verifier check` (the binary) on `dir`: its exit status and report.
+fn check_binary(e: &Election, dir: &Path) -> (Option<i32>, String) {
+    let key = hex::encode(e.officials.verifying_key().as_bytes());
+    let out = Command::new(env!("CARGO_BIN_EXE_verifier"))
+        .args(["check", "--officials-key", &key])
+        .arg(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn v04_a_ceremony_message_substituted_or_its_signature_mutated() {
+    use ivote_crypto::threshold::dkg::SecretPolynomial;
+    use ivote_protocol::ceremony::SignedCommitment;
+
+    let (e, r, mut rng) = honest();
+    let c = &e.package.ceremony;
+    // The carrier's own commitment in trustee 2's place: valid proofs, signed with a key
+    // that is not in the roster.
+    let poly = SecretPolynomial::random(c.params().threshold(), 2, &mut rng).unwrap();
+    let carrier = SigningKey::from_bytes(&[66; 32]);
+    let forged = SignedCommitment::sign(
+        &carrier,
+        &c.context,
+        poly.commit(&c.context, &mut rng).unwrap(),
+    );
+    let substitute = |v: &mut serde_json::Value| {
+        v["commitments"][1] = hex::encode(forged.commitment.to_bytes()).into();
+        v["commitment_signatures"][1] = hex::encode(forged.signature.to_bytes()).into();
+    };
+    // One bit of trustee 3's signature on their confirmation.
+    let mutate = |v: &mut serde_json::Value| {
+        let sig = v["confirmations"][2]["signature"].as_str().unwrap();
+        let mut raw = hex::decode(sig).unwrap();
+        raw[10] ^= 1;
+        v["confirmations"][2]["signature"] = hex::encode(raw).into();
+    };
+    // Trustee 1's commitment signature moved to trustee 2's.
+    let moved = |v: &mut serde_json::Value| {
+        let first = v["commitment_signatures"][0].clone();
+        v["commitment_signatures"][1] = first;
+    };
+    let cases: [(&dyn Fn(&mut serde_json::Value), &str); 3] = [
+        (&substitute, "trustee 2's commitment"),
+        (&mutate, "trustee 3's confirmation"),
+        (&moved, "trustee 2's commitment"),
+    ];
+    for (alter, item) in cases {
+        expect_only(&e, &r, |d| alter_transcript(&e, d, alter), &["V04"], item);
+        let dir = tempfile::tempdir().unwrap();
+        r.write(&e, dir.path());
+        alter_transcript(&e, dir.path(), alter);
+        let (status, text) = check_binary(&e, dir.path());
+        assert_eq!(status, Some(1), "{text}");
+        assert!(text.contains("V04 FAILED"), "{text}");
+        assert!(
+            text.contains("ceremony.bad_signature") && text.contains(item),
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn v05_final_head_not_signed_by_the_collector() {
     let (mut e, mut r, _) = honest();

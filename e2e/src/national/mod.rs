@@ -483,7 +483,14 @@ fn count(
     let mut shares = Vec::new();
     for j in DECRYPTING {
         let clock = Stopwatch::start()?;
-        shares.push(flow::decrypt_share(programs, files, &count, j, &work)?);
+        shares.push(flow::decrypt_share(
+            programs,
+            files,
+            &count,
+            &ballot_box,
+            j,
+            &work,
+        )?);
         rows.push(clock.stop(
             &format!("count: tally decrypt-share (trustee {j})"),
             0,

@@ -35,6 +35,33 @@ pub enum CeremonyError {
         /// Which check failed.
         detail: String,
     },
+    /// A message whose signature is not its sender's: substituted, altered or moved to
+    /// another index by whoever carried it.
+    #[error(
+        "{file} is not signed by trustee {signer}: its {step} signature does not verify with \
+         trustee {signer}'s ceremony signing key in the roster. The file was replaced, altered \
+         or moved to another trustee's number on its way; use the file trustee {signer} made \
+         (compare its fingerprint with the minutes)"
+    )]
+    BadSignature {
+        /// The file.
+        file: String,
+        /// The trustee who should have signed it.
+        signer: u32,
+        /// Which message (`commitment`, `share`, `confirmation`, `complaint`).
+        step: &'static str,
+    },
+    /// The commitment under the reading trustee's own number is not the one they made.
+    #[error(
+        "{file} is not the commitment you (trustee {trustee}) made: it is not signed with your \
+         ceremony signing key. Someone replaced it on its way; do not go on, tell the officials"
+    )]
+    OwnCommitmentReplaced {
+        /// The file.
+        file: String,
+        /// The trustee.
+        trustee: u32,
+    },
     /// A trustee's confirmation disagrees with the published commitments.
     #[error("trustee {trustee}'s confirmation disagrees with the commitments: {detail}")]
     ConfirmationMismatch {
@@ -54,6 +81,8 @@ impl CeremonyError {
             CeremonyError::Mismatch { .. } => "ceremony.mismatch",
             CeremonyError::BadCommitment { .. } => "ceremony.bad_commitment",
             CeremonyError::ConfirmationMismatch { .. } => "ceremony.confirmation_mismatch",
+            CeremonyError::BadSignature { .. } => "ceremony.bad_signature",
+            CeremonyError::OwnCommitmentReplaced { .. } => "ceremony.own_commitment_replaced",
         }
     }
 

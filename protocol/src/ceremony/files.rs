@@ -5,13 +5,16 @@
 //! Every envelope has a `format` field naming its kind and version, and unknown fields are
 //! refused.
 
+use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use ivote_crypto::threshold::dkg::PolynomialCommitment;
+use ivote_crypto::threshold::share_transport::SEALED_SHARE_LEN;
 use ivote_crypto::{ContextHash, Point};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::context::{CeremonyParams, Roster};
 use super::error::CeremonyError;
+use super::signing::{self, Step, EVERYONE};
 
 /// The ceremony parameters, written by `init`.
 pub const PARAMS_FILE: &str = "ceremony-params.json";
@@ -34,7 +37,8 @@ pub fn ceremony_key_secret_file(j: u32) -> String {
 pub fn commitment_file(i: u32) -> String {
     format!("commitment-{i}.json")
 }
-/// The share dealer `i` sends trustee `j`, encrypted to `j`'s ceremony key (88 bytes).
+/// The share dealer `i` sends trustee `j`, encrypted to `j`'s ceremony key and signed by `i`
+/// ([`SHARE_FILE_LEN`] bytes).
 pub fn share_file(i: u32, j: u32) -> String {
     format!("share-{i}-to-{j}.enc")
 }
@@ -110,6 +114,37 @@ pub(crate) fn hash_from_hex(file: &str, field: &str, s: &str) -> Result<[u8; 32]
         .ok_or_else(|| CeremonyError::malformed(file, format!("{field} is not 64 hex digits")))
 }
 
+/// Decodes a 64-byte hex signature field.
+pub(crate) fn signature_from_hex(
+    file: &str,
+    field: &str,
+    s: &str,
+) -> Result<Signature, CeremonyError> {
+    hex::decode(s)
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b).ok())
+        .map(|b| Signature::from_bytes(&b))
+        .ok_or_else(|| CeremonyError::malformed(file, format!("{field} is not 128 hex digits")))
+}
+
+/// Decodes a hex Ed25519 public key field.
+pub(crate) fn signing_key_from_hex(
+    file: &str,
+    field: &str,
+    s: &str,
+) -> Result<VerifyingKey, CeremonyError> {
+    hex::decode(s)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .and_then(|b| VerifyingKey::from_bytes(&b).ok())
+        .ok_or_else(|| CeremonyError::malformed(file, format!("{field} is not an Ed25519 key")))
+}
+
+/// A signature as 128 lower-case hex digits.
+pub(crate) fn signature_hex(s: &Signature) -> String {
+    hex::encode(s.to_bytes())
+}
+
 /// A point as 64 lower-case hex digits.
 pub fn point_hex(p: &Point) -> String {
     hex::encode(p.compress().as_bytes())
@@ -170,30 +205,35 @@ struct PublicKeyJson {
     election_id: String,
     trustee: u32,
     public_key: String,
+    signing_key: String,
 }
-envelope!(PublicKeyJson, "ivote-ceremony-public-key-v1");
+envelope!(PublicKeyJson, "ivote-ceremony-public-key-v2");
 
-/// `ceremony-key-J.json`.
+/// `ceremony-key-J.json`: the key the shares to `j` are encrypted to, and the key `j`'s
+/// messages are signed with.
 pub fn public_key_to_json(
     p: &CeremonyParams,
     j: u32,
     key: &Point,
+    signing_key: &VerifyingKey,
 ) -> Result<Vec<u8>, serde_json::Error> {
     to_json(&PublicKeyJson {
         format: PublicKeyJson::FORMAT.into(),
         election_id: p.election_id().into(),
         trustee: j,
         public_key: point_hex(key),
+        signing_key: hex::encode(signing_key.as_bytes()),
     })
 }
 
-/// Parses trustee `j`'s `ceremony-key-J.json` for the ceremony `p`.
+/// Parses trustee `j`'s `ceremony-key-J.json` for the ceremony `p`: (encryption key, signing
+/// key).
 pub fn public_key_from_json(
     file: &str,
     bytes: &[u8],
     p: &CeremonyParams,
     j: u32,
-) -> Result<Point, CeremonyError> {
+) -> Result<(Point, VerifyingKey), CeremonyError> {
     let v: PublicKeyJson = from_json(file, bytes)?;
     if v.election_id != p.election_id() {
         return Err(CeremonyError::mismatch(
@@ -202,7 +242,10 @@ pub fn public_key_from_json(
         ));
     }
     check_trustee(file, v.trustee, j)?;
-    point_from_hex(file, "public_key", &v.public_key)
+    Ok((
+        point_from_hex(file, "public_key", &v.public_key)?,
+        signing_key_from_hex(file, "signing_key", &v.signing_key)?,
+    ))
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -213,9 +256,10 @@ struct RosterJson {
     trustees: u32,
     threshold: u32,
     public_keys: Vec<String>,
+    signing_keys: Vec<String>,
     context_hash: String,
 }
-envelope!(RosterJson, "ivote-ceremony-roster-v1");
+envelope!(RosterJson, "ivote-ceremony-roster-v2");
 
 /// `roster.json`.
 pub fn roster_to_json(r: &Roster) -> Result<Vec<u8>, serde_json::Error> {
@@ -226,6 +270,11 @@ pub fn roster_to_json(r: &Roster) -> Result<Vec<u8>, serde_json::Error> {
         trustees: p.n(),
         threshold: p.t(),
         public_keys: r.keys().iter().map(point_hex).collect(),
+        signing_keys: r
+            .signing_keys()
+            .iter()
+            .map(|k| hex::encode(k.as_bytes()))
+            .collect(),
         context_hash: hex::encode(r.context_hash().0),
     })
 }
@@ -238,7 +287,11 @@ pub fn roster_from_json(file: &str, bytes: &[u8]) -> Result<Roster, CeremonyErro
         .zip(&v.public_keys)
         .map(|(j, k)| point_from_hex(file, &format!("public key of trustee {j}"), k))
         .collect::<Result<Vec<_>, _>>()?;
-    let roster = Roster::new(params, keys)?;
+    let signing_keys = (1u32..)
+        .zip(&v.signing_keys)
+        .map(|(j, k)| signing_key_from_hex(file, &format!("signing key of trustee {j}"), k))
+        .collect::<Result<Vec<_>, _>>()?;
+    let roster = Roster::new(params, keys, signing_keys)?;
     if hash_from_hex(file, "context_hash", &v.context_hash)? != roster.context_hash().0 {
         return Err(CeremonyError::malformed(
             file,
@@ -255,34 +308,128 @@ struct CommitmentJson {
     context_hash: String,
     trustee: u32,
     commitment: String,
+    signature: String,
 }
-envelope!(CommitmentJson, "ivote-ceremony-commitment-v1");
+envelope!(CommitmentJson, "ivote-ceremony-commitment-v2");
 
-/// `commitment-I.json`: the commitment's exact layout bytes, in hex.
+/// A dealer's commitment with the dealer's signature on it ([`Step::Commitment`], to
+/// everyone, the body the commitment's layout).
+#[derive(Debug, Clone)]
+pub struct SignedCommitment {
+    /// The commitment (its dealer is `commitment.trustee()`).
+    pub commitment: PolynomialCommitment,
+    /// The dealer's signature.
+    pub signature: Signature,
+}
+
+impl SignedCommitment {
+    /// Dealer `commitment.trustee()` signs their commitment.
+    pub fn sign(
+        key: &SigningKey,
+        context: &ContextHash,
+        commitment: PolynomialCommitment,
+    ) -> SignedCommitment {
+        let signature = signing::sign(
+            key,
+            Step::Commitment,
+            context,
+            commitment.trustee(),
+            EVERYONE,
+            &commitment.to_bytes(),
+        );
+        SignedCommitment {
+            commitment,
+            signature,
+        }
+    }
+
+    /// Checks the signature with the roster's key of the dealer; `file` names the file.
+    pub fn verify_signature(&self, roster: &Roster, file: &str) -> Result<(), CeremonyError> {
+        signing::verify(
+            roster,
+            file,
+            Step::Commitment,
+            self.commitment.trustee(),
+            EVERYONE,
+            &self.commitment.to_bytes(),
+            &self.signature,
+        )
+    }
+}
+
+/// `commitment-I.json`: the commitment's exact layout bytes and the dealer's signature, in
+/// hex.
 pub fn commitment_to_json(
     context: &ContextHash,
-    c: &PolynomialCommitment,
+    c: &SignedCommitment,
 ) -> Result<Vec<u8>, serde_json::Error> {
     to_json(&CommitmentJson {
         format: CommitmentJson::FORMAT.into(),
         context_hash: hex::encode(context.0),
-        trustee: c.trustee(),
-        commitment: hex::encode(c.to_bytes()),
+        trustee: c.commitment.trustee(),
+        commitment: hex::encode(c.commitment.to_bytes()),
+        signature: signature_hex(&c.signature),
     })
 }
 
-/// Parses dealer `i`'s commitment file (decoding only: the proofs are checked with the whole
-/// set, see [`super::transcript::check_ceremony`]).
+/// Parses dealer `i`'s commitment file (decoding only: the signatures and the proofs are
+/// checked with the whole set, see [`super::transcript::verify_signed_commitments`]).
 pub fn commitment_from_json(
     file: &str,
     bytes: &[u8],
     context: &ContextHash,
     i: u32,
-) -> Result<PolynomialCommitment, CeremonyError> {
+) -> Result<SignedCommitment, CeremonyError> {
     let v: CommitmentJson = from_json(file, bytes)?;
     check_context(file, &v.context_hash, context)?;
     check_trustee(file, v.trustee, i)?;
-    commitment_from_hex(file, &v.commitment, i)
+    Ok(SignedCommitment {
+        commitment: commitment_from_hex(file, &v.commitment, i)?,
+        signature: signature_from_hex(file, "signature", &v.signature)?,
+    })
+}
+
+/// The length of a share file: the sealed share (88 bytes, `docs/key-ceremony.md`, "Share
+/// transport") and the dealer's signature (64).
+pub const SHARE_FILE_LEN: usize = SEALED_SHARE_LEN + 64;
+
+/// The bytes of `share-I-to-J.enc`: the sealed share and dealer `i`'s signature on it
+/// ([`Step::Share`], to `j`).
+pub fn share_file_bytes(
+    key: &SigningKey,
+    context: &ContextHash,
+    i: u32,
+    j: u32,
+    sealed: &[u8],
+) -> Vec<u8> {
+    let sig = signing::sign(key, Step::Share, context, i, j, sealed);
+    [sealed, &sig.to_bytes()].concat()
+}
+
+/// Checks `share-I-to-J.enc` (named `file`): its length and dealer `i`'s signature on it for
+/// recipient `j`; returns the sealed share.
+pub fn share_from_file<'a>(
+    file: &str,
+    bytes: &'a [u8],
+    roster: &Roster,
+    i: u32,
+    j: u32,
+) -> Result<&'a [u8], CeremonyError> {
+    if bytes.len() != SHARE_FILE_LEN {
+        return Err(CeremonyError::malformed(
+            file,
+            format!(
+                "it has {} bytes, a share file has {SHARE_FILE_LEN}",
+                bytes.len()
+            ),
+        ));
+    }
+    let (sealed, sig) = bytes.split_at(SEALED_SHARE_LEN);
+    let sig = <[u8; 64]>::try_from(sig)
+        .map(|b| Signature::from_bytes(&b))
+        .map_err(|_| CeremonyError::malformed(file, "no signature"))?;
+    signing::verify(roster, file, Step::Share, i, j, sealed, &sig)?;
+    Ok(sealed)
 }
 
 /// Decodes a hex commitment that must be dealer `i`'s.
@@ -302,7 +449,8 @@ pub(crate) fn commitment_from_hex(
     Ok(c)
 }
 
-/// A trustee's statement that every share it received passed, and which key share that gave.
+/// A trustee's signed statement that every share it received passed, and which key share
+/// that gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Confirmation {
     /// The confirming trustee `j`.
@@ -312,6 +460,52 @@ pub struct Confirmation {
     /// The commitments hash of the commitments it checked its shares against
     /// ([`super::transcript::commitments_hash`]).
     pub commitments_hash: [u8; 32],
+    /// Trustee `j`'s signature ([`Step::Confirmation`], to everyone, on [`Self::body`]).
+    pub signature: Signature,
+}
+
+impl Confirmation {
+    /// Trustee `trustee` confirms and signs.
+    pub fn sign(
+        key: &SigningKey,
+        context: &ContextHash,
+        trustee: u32,
+        verification_key: Point,
+        commitments_hash: [u8; 32],
+    ) -> Confirmation {
+        let body = Self::body_of(&verification_key, &commitments_hash);
+        Confirmation {
+            trustee,
+            verification_key,
+            commitments_hash,
+            signature: signing::sign(key, Step::Confirmation, context, trustee, EVERYONE, &body),
+        }
+    }
+
+    fn body_of(verification_key: &Point, commitments_hash: &[u8; 32]) -> [u8; 64] {
+        let mut body = [0u8; 64];
+        body[..32].copy_from_slice(verification_key.compress().as_bytes());
+        body[32..].copy_from_slice(commitments_hash);
+        body
+    }
+
+    /// The signed body: `Y_j (32) ‖ commitments hash (32)`.
+    pub fn body(&self) -> [u8; 64] {
+        Self::body_of(&self.verification_key, &self.commitments_hash)
+    }
+
+    /// Checks the signature with the roster's key of the trustee; `file` names the file.
+    pub fn verify_signature(&self, roster: &Roster, file: &str) -> Result<(), CeremonyError> {
+        signing::verify(
+            roster,
+            file,
+            Step::Confirmation,
+            self.trustee,
+            EVERYONE,
+            &self.body(),
+            &self.signature,
+        )
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -320,6 +514,7 @@ pub(crate) struct ConfirmationEntry {
     trustee: u32,
     verification_key: String,
     commitments_hash: String,
+    signature: String,
 }
 
 impl ConfirmationEntry {
@@ -328,6 +523,7 @@ impl ConfirmationEntry {
             trustee: c.trustee,
             verification_key: point_hex(&c.verification_key),
             commitments_hash: hex::encode(c.commitments_hash),
+            signature: signature_hex(&c.signature),
         }
     }
 
@@ -337,6 +533,7 @@ impl ConfirmationEntry {
             trustee: j,
             verification_key: point_from_hex(file, "verification_key", &self.verification_key)?,
             commitments_hash: hash_from_hex(file, "commitments_hash", &self.commitments_hash)?,
+            signature: signature_from_hex(file, "signature", &self.signature)?,
         })
     }
 }
@@ -349,8 +546,9 @@ struct ConfirmationJson {
     trustee: u32,
     verification_key: String,
     commitments_hash: String,
+    signature: String,
 }
-envelope!(ConfirmationJson, "ivote-ceremony-confirmation-v1");
+envelope!(ConfirmationJson, "ivote-ceremony-confirmation-v2");
 
 /// `confirm-J.json`.
 pub fn confirmation_to_json(
@@ -364,10 +562,12 @@ pub fn confirmation_to_json(
         trustee: e.trustee,
         verification_key: e.verification_key,
         commitments_hash: e.commitments_hash,
+        signature: e.signature,
     })
 }
 
-/// Parses trustee `j`'s confirmation.
+/// Parses trustee `j`'s confirmation (its signature is checked with the others, by
+/// [`super::transcript::check_ceremony`]).
 pub fn confirmation_from_json(
     file: &str,
     bytes: &[u8],
@@ -380,6 +580,7 @@ pub fn confirmation_from_json(
         trustee: v.trustee,
         verification_key: v.verification_key,
         commitments_hash: v.commitments_hash,
+        signature: v.signature,
     }
     .parse(file, j)
 }
@@ -401,33 +602,64 @@ struct ComplaintJson {
     context_hash: String,
     trustee: u32,
     accused: Vec<Accusation>,
+    signature: String,
 }
-envelope!(ComplaintJson, "ivote-ceremony-complaint-v1");
+envelope!(ComplaintJson, "ivote-ceremony-complaint-v2");
 
-/// `complaint-J.json`.
+/// The signed body of a complaint: `u32(k) ‖ k × (u32(dealer) ‖ lp(reason, UTF-8))`.
+pub fn complaint_body(accused: &[Accusation]) -> Vec<u8> {
+    let mut w = crate::layout::Writer::new();
+    w.u32(u32::try_from(accused.len()).unwrap_or(u32::MAX));
+    for a in accused {
+        w.u32(a.dealer).bytes(a.reason.as_bytes());
+    }
+    w.finish()
+}
+
+/// `complaint-J.json`, signed by trustee `trustee` ([`Step::Complaint`], to everyone).
 pub fn complaint_to_json(
+    key: &SigningKey,
     context: &ContextHash,
     trustee: u32,
     accused: &[Accusation],
 ) -> Result<Vec<u8>, serde_json::Error> {
+    let sig = signing::sign(
+        key,
+        Step::Complaint,
+        context,
+        trustee,
+        EVERYONE,
+        &complaint_body(accused),
+    );
     to_json(&ComplaintJson {
         format: ComplaintJson::FORMAT.into(),
         context_hash: hex::encode(context.0),
         trustee,
         accused: accused.to_vec(),
+        signature: signature_hex(&sig),
     })
 }
 
-/// Parses trustee `j`'s complaint: the accused dealers.
+/// Parses trustee `j`'s complaint and checks their signature on it: the accused dealers.
 pub fn complaint_from_json(
     file: &str,
     bytes: &[u8],
-    context: &ContextHash,
+    roster: &Roster,
     j: u32,
 ) -> Result<Vec<Accusation>, CeremonyError> {
     let v: ComplaintJson = from_json(file, bytes)?;
-    check_context(file, &v.context_hash, context)?;
+    check_context(file, &v.context_hash, &roster.context_hash())?;
     check_trustee(file, v.trustee, j)?;
+    let sig = signature_from_hex(file, "signature", &v.signature)?;
+    signing::verify(
+        roster,
+        file,
+        Step::Complaint,
+        j,
+        EVERYONE,
+        &complaint_body(&v.accused),
+        &sig,
+    )?;
     Ok(v.accused)
 }
 
@@ -436,10 +668,20 @@ mod tests {
     use super::*;
     use ivote_crypto::group::{g_table, Scalar};
 
+    fn signing_keys() -> Vec<SigningKey> {
+        (1..=3u8)
+            .map(|i| SigningKey::from_bytes(&[i; 32]))
+            .collect()
+    }
+
     fn roster() -> Roster {
         let p = CeremonyParams::new("RK2027", 3, 2).unwrap();
         let keys = (1..=3u64).map(|i| &Scalar::from(i) * g_table()).collect();
-        Roster::new(p, keys).unwrap()
+        let signing = signing_keys()
+            .iter()
+            .map(SigningKey::verifying_key)
+            .collect();
+        Roster::new(p, keys, signing).unwrap()
     }
 
     #[test]
@@ -451,8 +693,9 @@ mod tests {
             p
         );
         let k = r.keys()[1];
-        let b = public_key_to_json(&p, 2, &k).unwrap();
-        assert_eq!(public_key_from_json("f", &b, &p, 2).unwrap(), k);
+        let sk = r.signing_keys()[1];
+        let b = public_key_to_json(&p, 2, &k, &sk).unwrap();
+        assert_eq!(public_key_from_json("f", &b, &p, 2).unwrap(), (k, sk));
         assert_eq!(
             public_key_from_json("f", &b, &p, 3).unwrap_err().code(),
             "ceremony.mismatch"
@@ -462,13 +705,11 @@ mod tests {
             r
         );
         let ctx = r.context_hash();
-        let c = Confirmation {
-            trustee: 2,
-            verification_key: k,
-            commitments_hash: [3; 32],
-        };
+        let c = Confirmation::sign(&signing_keys()[1], &ctx, 2, k, [3; 32]);
         let b = confirmation_to_json(&ctx, &c).unwrap();
-        assert_eq!(confirmation_from_json("f", &b, &ctx, 2).unwrap(), c);
+        let parsed = confirmation_from_json("f", &b, &ctx, 2).unwrap();
+        assert_eq!(parsed, c);
+        assert!(parsed.verify_signature(&r, "f").is_ok());
         assert_eq!(
             confirmation_from_json("f", &b, &ContextHash([0; 32]), 2)
                 .unwrap_err()
@@ -479,8 +720,64 @@ mod tests {
             dealer: 1,
             reason: "bad".into(),
         }];
-        let b = complaint_to_json(&ctx, 3, &acc).unwrap();
-        assert_eq!(complaint_from_json("f", &b, &ctx, 3).unwrap(), acc);
+        let b = complaint_to_json(&signing_keys()[2], &ctx, 3, &acc).unwrap();
+        assert_eq!(complaint_from_json("f", &b, &r, 3).unwrap(), acc);
+    }
+
+    #[test]
+    fn a_substituted_or_moved_message_is_refused() {
+        let r = roster();
+        let ctx = r.context_hash();
+        let keys = signing_keys();
+        let outsider = SigningKey::from_bytes(&[77; 32]);
+        // A confirmation signed by a key not in the roster, or by another trustee.
+        for key in [&outsider, &keys[0]] {
+            let c = Confirmation::sign(key, &ctx, 2, r.keys()[1], [3; 32]);
+            assert_eq!(
+                c.verify_signature(&r, "f").unwrap_err().code(),
+                "ceremony.bad_signature"
+            );
+        }
+        // A confirmation whose verification key was changed after signing.
+        let mut c = Confirmation::sign(&keys[1], &ctx, 2, r.keys()[1], [3; 32]);
+        c.verification_key = r.keys()[0];
+        assert!(c.verify_signature(&r, "f").is_err());
+        // A complaint forged by the carrier, or edited.
+        let acc = vec![Accusation {
+            dealer: 1,
+            reason: "bad".into(),
+        }];
+        let forged = complaint_to_json(&outsider, &ctx, 3, &acc).unwrap();
+        assert_eq!(
+            complaint_from_json("f", &forged, &r, 3).unwrap_err().code(),
+            "ceremony.bad_signature"
+        );
+        let b = String::from_utf8(complaint_to_json(&keys[2], &ctx, 3, &acc).unwrap()).unwrap();
+        let edited = b.replace("\"dealer\": 1", "\"dealer\": 2");
+        assert_ne!(edited, b);
+        assert!(complaint_from_json("f", edited.as_bytes(), &r, 3).is_err());
+        // A share file: moved to another recipient or dealer, signed by an outsider, a
+        // signature bit flipped, or cut short.
+        let sealed = [5u8; SEALED_SHARE_LEN];
+        let file = share_file_bytes(&keys[0], &ctx, 1, 2, &sealed);
+        assert_eq!(share_from_file("f", &file, &r, 1, 2).unwrap(), sealed);
+        for (i, j) in [(1, 3), (2, 2)] {
+            assert_eq!(
+                share_from_file("f", &file, &r, i, j).unwrap_err().code(),
+                "ceremony.bad_signature"
+            );
+        }
+        let forged = share_file_bytes(&outsider, &ctx, 1, 2, &sealed);
+        assert!(share_from_file("f", &forged, &r, 1, 2).is_err());
+        let mut flipped = file.clone();
+        flipped[SHARE_FILE_LEN - 1] ^= 1;
+        assert!(share_from_file("f", &flipped, &r, 1, 2).is_err());
+        assert_eq!(
+            share_from_file("f", &file[..SEALED_SHARE_LEN], &r, 1, 2)
+                .unwrap_err()
+                .code(),
+            "ceremony.malformed_file"
+        );
     }
 
     #[test]
@@ -495,7 +792,18 @@ mod tests {
                 .code(),
             "ceremony.malformed_file"
         );
-        let wrong_format = text.replace("roster-v1", "roster-v2");
+        // A signing key replaced: the context hash no longer matches.
+        let sk = hex::encode(r.signing_keys()[0].as_bytes());
+        let other = hex::encode(SigningKey::from_bytes(&[9; 32]).verifying_key().as_bytes());
+        let swapped = text.replace(&sk, &other);
+        assert_ne!(swapped, text);
+        assert_eq!(
+            roster_from_json("f", swapped.as_bytes())
+                .unwrap_err()
+                .code(),
+            "ceremony.malformed_file"
+        );
+        let wrong_format = text.replace("roster-v2", "roster-v1");
         assert!(roster_from_json("f", wrong_format.as_bytes()).is_err());
         let extra = text.replacen('{', "{\"extra\": 1,", 1);
         assert!(roster_from_json("f", extra.as_bytes()).is_err());

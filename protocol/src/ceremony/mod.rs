@@ -10,14 +10,15 @@
 mod context;
 mod error;
 pub mod files;
+pub mod signing;
 mod transcript;
 
 pub use context::{CeremonyParams, Roster, MAX_ELECTION_ID_LEN};
 pub use error::CeremonyError;
-pub use files::{Accusation, Confirmation};
+pub use files::{Accusation, Confirmation, SignedCommitment};
 pub use transcript::{
-    check_ceremony, commitments_hash, transcript_to_json, verify_commitments, verify_transcript,
-    VerifiedCeremony,
+    check_ceremony, commitments_hash, transcript_to_json, verify_commitments,
+    verify_signed_commitments, verify_transcript, Source, VerifiedCeremony,
 };
 
 /// An honest ceremony in memory, for tests here and in other crates (feature `test-support`).

@@ -4,13 +4,14 @@
 // Test code: a failure here is a broken test setup, so it panics.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+use ed25519_dalek::SigningKey;
 use ivote_crypto::group::{g_table, Scalar};
 use ivote_crypto::threshold::dkg::{CommitmentSet, KeyShare, KeyShareOutcome, SecretPolynomial};
 use rand_core::{CryptoRng, RngCore};
 
 use super::{
     check_ceremony, commitments_hash, transcript_to_json, CeremonyParams, Confirmation, Roster,
-    VerifiedCeremony,
+    SignedCommitment, Source, VerifiedCeremony,
 };
 
 /// A `t`-of-`n` ceremony for `election_id` with every trustee honest: the verified ceremony
@@ -35,7 +36,13 @@ pub fn honest_ceremony_with_keys(
 ) -> (VerifiedCeremony, Vec<u8>, Vec<KeyShare>) {
     let params = CeremonyParams::new(election_id, n, t).unwrap();
     let keys = (0..n).map(|_| &Scalar::random(rng) * g_table()).collect();
-    let roster = Roster::new(params.clone(), keys).unwrap();
+    let signers: Vec<SigningKey> = (0..n).map(|_| SigningKey::generate(rng)).collect();
+    let roster = Roster::new(
+        params.clone(),
+        keys,
+        signers.iter().map(SigningKey::verifying_key).collect(),
+    )
+    .unwrap();
     let context = roster.context_hash();
     let polys: Vec<SecretPolynomial> = (1..=n)
         .map(|i| SecretPolynomial::random(params.threshold(), i, rng).unwrap())
@@ -45,6 +52,11 @@ pub fn honest_ceremony_with_keys(
         .map(|p| p.commit(&context, rng).unwrap())
         .collect::<Vec<_>>();
     let set = CommitmentSet::new(&context, params.threshold(), commitments.clone()).unwrap();
+    let commitments = commitments
+        .into_iter()
+        .zip(&signers)
+        .map(|(c, key)| SignedCommitment::sign(key, &context, c))
+        .collect();
     let hash = commitments_hash(&context, &set);
     let keys: Vec<KeyShare> = (1..=n)
         .map(|j| {
@@ -57,13 +69,12 @@ pub fn honest_ceremony_with_keys(
         .collect();
     let confirmations = keys
         .iter()
-        .map(|key| Confirmation {
-            trustee: key.index(),
-            verification_key: key.verification_key(),
-            commitments_hash: hash,
+        .zip(&signers)
+        .map(|(key, signer)| {
+            Confirmation::sign(signer, &context, key.index(), key.verification_key(), hash)
         })
         .collect();
-    let c = check_ceremony(roster, commitments, confirmations).unwrap();
+    let c = check_ceremony(roster, commitments, confirmations, Source::Folder).unwrap();
     let bytes = transcript_to_json(&c).unwrap();
     (c, bytes, keys)
 }

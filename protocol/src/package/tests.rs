@@ -119,7 +119,7 @@ fn context_hash_is_frozen() {
     let p = load(&package()).unwrap();
     assert_eq!(
         p.context_hash.to_hex(),
-        "ec735f146c43f978943ee62e2abc0b3f9253dcad5c2ea21d89af6d49dae8da13"
+        "f5ffa10db3f562b9ef7c0dc83e05c294176afcbfaec90a6482d4e8238830f2ba"
     );
 }
 

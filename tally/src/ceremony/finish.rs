@@ -5,15 +5,16 @@ use std::path::Path;
 
 use anyhow::Result;
 use ivote_protocol::ceremony::files;
-use ivote_protocol::ceremony::{self as transcript, VerifiedCeremony};
+use ivote_protocol::ceremony::{self as transcript, Source, VerifiedCeremony};
 use ivote_protocol::package::hex_file;
 
-use super::load::{load, load_commitments, load_roster};
+use super::load::{load, load_commitments, load_roster, name_folder_file};
 use crate::error::Refusal;
 use crate::fsio::{self, Written};
 
-/// Final step (officials): checks all public files, refuses while any complaint is
-/// outstanding, and writes `ceremony.json` and `joint-key.hex`.
+/// Final step (officials): checks all public files (every signature, proof and
+/// confirmation), refuses while any complaint is outstanding, and writes `ceremony.json` and
+/// `joint-key.hex`.
 pub fn finish(dir: &Path) -> Result<(Vec<Written>, VerifiedCeremony)> {
     let roster = load_roster(dir)?;
     let context = roster.context_hash();
@@ -23,7 +24,7 @@ pub fn finish(dir: &Path) -> Result<(Vec<Written>, VerifiedCeremony)> {
         let path = dir.join(files::complaint_file(j));
         if path.exists() {
             let accused = load(dir, &files::complaint_file(j), |f, b| {
-                files::complaint_from_json(f, b, &context, j)
+                files::complaint_from_json(f, b, &roster, j)
             })?;
             complaints.push((j, accused.iter().map(|a| a.dealer).collect()));
         }
@@ -39,7 +40,8 @@ pub fn finish(dir: &Path) -> Result<(Vec<Written>, VerifiedCeremony)> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let ceremony = transcript::check_ceremony(roster, commitments, confirmations)?;
+    let ceremony = transcript::check_ceremony(roster, commitments, confirmations, Source::Folder)
+        .map_err(|e| name_folder_file(dir, e))?;
     let t = fsio::write_new(
         dir,
         files::TRANSCRIPT_FILE,

@@ -1,11 +1,11 @@
-//! Round 0 (each trustee): the ceremony key pair that the shares are encrypted to.
+//! Round 0 (each trustee): the ceremony keys: the key pair that the shares are encrypted to
+//! and the one the trustee's messages are signed with.
 
 use anyhow::Result;
-use ivote_crypto::group::{g_table, Scalar};
 use ivote_protocol::ceremony::files;
 use rand::{CryptoRng, RngCore};
-use zeroize::Zeroizing;
 
+use super::keys::CeremonyKeys;
 use super::labels::ceremony_key_label;
 use super::load::load_params;
 use super::Folders;
@@ -13,7 +13,7 @@ use crate::fsio::{self, Written};
 use crate::passphrase::Passphrase;
 use crate::secret_file::{self, KdfParams};
 
-/// Round 0 (trustee `trustee`): draws a ceremony key pair; writes the secret half under the
+/// Round 0 (trustee `trustee`): draws the ceremony keys; writes the secret halves under the
 /// passphrase and publishes `ceremony-key-J.json`.
 pub fn keygen(
     folders: &Folders,
@@ -25,11 +25,10 @@ pub fn keygen(
     let params = load_params(&folders.public)?;
     params.check_trustee(trustee)?;
     pass.check_strength()?;
-    let secret = Zeroizing::new(Scalar::random(rng));
-    let public = &*secret * g_table();
+    let keys = CeremonyKeys::generate(rng);
     let sealed = secret_file::seal(
         &ceremony_key_label(&params, trustee),
-        secret.as_bytes(),
+        &keys.to_plaintext(),
         pass,
         kdf,
         rng,
@@ -42,7 +41,12 @@ pub fn keygen(
     let p = fsio::write_new(
         &folders.public,
         &files::public_key_file(trustee),
-        &files::public_key_to_json(&params, trustee, &public)?,
+        &files::public_key_to_json(
+            &params,
+            trustee,
+            &keys.encryption_public(),
+            &keys.signing.verifying_key(),
+        )?,
     )?;
     Ok(vec![s, p])
 }

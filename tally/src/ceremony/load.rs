@@ -5,9 +5,10 @@
 use std::path::Path;
 
 use anyhow::Result;
-use ivote_crypto::threshold::dkg::PolynomialCommitment;
-use ivote_protocol::ceremony::files;
-use ivote_protocol::ceremony::{self as transcript, CeremonyParams, Roster, VerifiedCeremony};
+use ivote_protocol::ceremony::files::{self, SignedCommitment};
+use ivote_protocol::ceremony::{
+    self as transcript, CeremonyError, CeremonyParams, Roster, VerifiedCeremony,
+};
 
 use crate::error::Refusal;
 use crate::fsio;
@@ -33,8 +34,9 @@ pub fn load_roster(dir: &Path) -> Result<Roster> {
     load(dir, files::ROSTER_FILE, files::roster_from_json)
 }
 
-/// Reads every dealer's commitment file, in dealer order.
-pub(super) fn load_commitments(dir: &Path, roster: &Roster) -> Result<Vec<PolynomialCommitment>> {
+/// Reads every dealer's commitment file, in dealer order (decoded only: see
+/// [`transcript::verify_signed_commitments`]).
+pub(super) fn load_commitments(dir: &Path, roster: &Roster) -> Result<Vec<SignedCommitment>> {
     let context = roster.context_hash();
     (1..=roster.params().n())
         .map(|i| {
@@ -48,4 +50,17 @@ pub(super) fn load_commitments(dir: &Path, roster: &Roster) -> Result<Vec<Polyno
 /// Reads and verifies `ceremony.json` in `dir`.
 pub fn load_transcript(dir: &Path) -> Result<VerifiedCeremony> {
     load(dir, files::TRANSCRIPT_FILE, transcript::verify_transcript)
+}
+
+/// Gives a signature error of the shared checks, which know a folder's files by name only,
+/// the path of the file in `dir`.
+pub(super) fn name_folder_file(dir: &Path, e: CeremonyError) -> CeremonyError {
+    match e {
+        CeremonyError::BadSignature { file, signer, step } => CeremonyError::BadSignature {
+            file: dir.join(file).display().to_string(),
+            signer,
+            step,
+        },
+        other => other,
+    }
 }

@@ -6,13 +6,15 @@
 //! | init | officials | `ceremony init` | — | `ceremony-params.json` |
 //! | round 0 | each trustee | `ceremony keygen` | params | `ceremony-key-J.json`, `trustee-J.ceremony-key.SECRET.json` |
 //! | roster | officials | `ceremony roster` | params, all `ceremony-key-*.json` | `roster.json` |
-//! | round 1 | each trustee | `ceremony commit` | roster | `commitment-J.json`, `share-J-to-K.enc` for every K |
+//! | round 1 | each trustee | `ceremony commit` | roster, own secret key | `commitment-J.json`, `share-J-to-K.enc` for every K |
 //! | rounds 2–3 | each trustee | `ceremony receive` | roster, commitments, `share-*-to-J.enc`, own secret key | `trustee-J.share.SECRET.json` + `confirm-J.json`, or `complaint-J.json` |
 //! | finish | officials | `ceremony finish` | roster, commitments, confirmations/complaints | `ceremony.json`, `joint-key.hex` |
 //!
 //! The procedure for people is in `docs/key-ceremony.md`; the cryptography of dealing and
 //! checking shares is `ivote_crypto::threshold::dkg`, the share encryption
-//! `ivote_crypto::threshold::share_transport`.
+//! `ivote_crypto::threshold::share_transport`. Every message a trustee publishes is signed
+//! with their ceremony signing key and checked by every reader
+//! (`ivote_protocol::ceremony::signing`).
 
 //!
 //! The public files' formats and every check of the public evidence (the roster, the
@@ -28,6 +30,7 @@ mod folders;
 mod init;
 mod key_share;
 mod keygen;
+mod keys;
 mod labels;
 mod load;
 mod receive;

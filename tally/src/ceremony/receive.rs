@@ -4,60 +4,53 @@
 use std::path::Path;
 
 use anyhow::Result;
-use ivote_crypto::encoding::decode_scalar;
-use ivote_crypto::group::{g_table, Scalar};
+use ed25519_dalek::SigningKey;
 use ivote_crypto::threshold::dkg::{KeyShareOutcome, SecretShare};
 use ivote_crypto::threshold::share_transport::open_share;
 use ivote_crypto::{ContextHash, CryptoError};
 use ivote_protocol::ceremony::files::{self, Accusation, Confirmation};
-use ivote_protocol::ceremony::{self as transcript, Roster};
+use ivote_protocol::ceremony::{self as transcript, CeremonyError, Roster, Source};
 use rand::{CryptoRng, RngCore};
-use zeroize::Zeroizing;
 
-use super::labels::{ceremony_key_label, key_share_label};
-use super::load::{load_commitments, load_roster};
+use super::keys::CeremonyKeys;
+use super::labels::key_share_label;
+use super::load::{load_commitments, load_roster, name_folder_file};
 use super::Folders;
 use crate::error::Refusal;
 use crate::fsio::{self, Written};
 use crate::passphrase::Passphrase;
 use crate::secret_file::{self, KdfParams};
 
-/// Opens trustee `trustee`'s ceremony secret key and checks it is the roster's.
-fn unlock_ceremony_key(
-    folders: &Folders,
+/// Checks every commitment's signature, the trustee's own first (a replaced own commitment
+/// gets its own message: only the carrier can have made it), then every proof.
+fn verify_commitments(
+    dir: &Path,
     roster: &Roster,
     trustee: u32,
-    pass: &Passphrase,
-) -> Result<Zeroizing<Scalar>> {
-    let path = folders
-        .secret
-        .join(files::ceremony_key_secret_file(trustee));
-    let name = path.display().to_string();
-    let bytes = fsio::read(&path)?;
-    let plain = secret_file::open(
-        &name,
-        &bytes,
-        &ceremony_key_label(roster.params(), trustee),
-        pass,
-    )?;
-    let secret = Zeroizing::new(
-        decode_scalar(&plain, "ceremony secret key")
-            .map_err(|e| Refusal::malformed(&name, e.to_string()))?,
-    );
-    if &*secret * g_table() != *roster.key(trustee)? {
-        return Err(Refusal::mismatch(
-            &name,
-            format!("it is not the key of trustee {trustee} in roster.json"),
-        )
-        .into());
+) -> Result<ivote_crypto::threshold::dkg::CommitmentSet> {
+    let commitments = load_commitments(dir, roster)?;
+    if let Some(own) = commitments.get(trustee as usize - 1) {
+        let file = dir
+            .join(files::commitment_file(trustee))
+            .display()
+            .to_string();
+        own.verify_signature(roster, &file).map_err(|e| match e {
+            CeremonyError::BadSignature { file, .. } => {
+                CeremonyError::OwnCommitmentReplaced { file, trustee }
+            }
+            other => other,
+        })?;
     }
-    Ok(secret)
+    let (set, _) = transcript::verify_signed_commitments(roster, commitments, Source::Folder)
+        .map_err(|e| name_folder_file(dir, e))?;
+    Ok(set)
 }
 
-/// Rounds 2–3 (trustee `trustee`): verifies every commitment, opens and checks every share
-/// addressed to it. If all pass, writes its key share (under the passphrase) and publishes
-/// `confirm-J.json`; otherwise publishes `complaint-J.json` and fails with
-/// [`Refusal::Complaint`] naming the dealers.
+/// Rounds 2–3 (trustee `trustee`): checks that the roster lists its own keys, verifies every
+/// commitment (its own is the one it made: signed with its own key) and every share's
+/// signature, then opens and checks every share addressed to it. If all pass, writes its key
+/// share (under the passphrase) and publishes `confirm-J.json`, signed; otherwise publishes
+/// `complaint-J.json`, signed, and fails with [`Refusal::Complaint`] naming the dealers.
 pub fn receive(
     folders: &Folders,
     trustee: u32,
@@ -70,16 +63,23 @@ pub fn receive(
     let params = roster.params().clone();
     params.check_trustee(trustee)?;
     let context = roster.context_hash();
-    let commitments = load_commitments(dir, &roster)?;
+    let keys = CeremonyKeys::unlock_for(folders, &roster, trustee, pass)?;
     // The commitments alone (no confirmations yet), checked as `finish` checks them.
-    let set = transcript::verify_commitments(&context, &params, commitments)?;
-    let secret = unlock_ceremony_key(folders, &roster, trustee, pass)?;
+    let set = verify_commitments(dir, &roster, trustee)?;
+    // Every share must be its dealer's, for this trustee, before any is opened.
+    let mut sealed_shares = Vec::new();
+    for i in 1..=params.n() {
+        let path = dir.join(files::share_file(i, trustee));
+        let bytes = fsio::read(&path)?;
+        let sealed =
+            files::share_from_file(&path.display().to_string(), &bytes, &roster, i, trustee)?;
+        sealed_shares.push(sealed.to_vec());
+    }
 
     let mut accused = Vec::new();
     let mut shares: Vec<SecretShare> = Vec::new();
-    for i in 1..=params.n() {
-        let sealed = fsio::read(&dir.join(files::share_file(i, trustee)))?;
-        match open_share(&context, &secret, i, trustee, &sealed) {
+    for (i, sealed) in (1u32..).zip(&sealed_shares) {
+        match open_share(&context, &keys.encryption, i, trustee, sealed) {
             Ok(share) => shares.push(share),
             Err(CryptoError::DealerMisbehaved { reason, .. }) => accused.push(Accusation {
                 dealer: i,
@@ -88,12 +88,12 @@ pub fn receive(
             Err(e) => return Err(e.into()),
         }
     }
-    drop(secret);
     let outcome = set.collect_key_share(trustee, &shares)?;
     drop(shares);
+    let signer = &keys.signing;
     let key = match outcome {
         KeyShareOutcome::Ready(key) if accused.is_empty() => key,
-        KeyShareOutcome::Ready(_) => return complain(dir, &context, trustee, accused),
+        KeyShareOutcome::Ready(_) => return complain(dir, signer, &context, trustee, accused),
         KeyShareOutcome::Complaints(dealers) => {
             for dealer in dealers {
                 if !accused.iter().any(|a| a.dealer == dealer) {
@@ -106,14 +106,17 @@ pub fn receive(
                 }
             }
             accused.sort_by_key(|a| a.dealer);
-            return complain(dir, &context, trustee, accused);
+            return complain(dir, signer, &context, trustee, accused);
         }
     };
-    let confirmation = Confirmation {
+    let confirmation = Confirmation::sign(
+        signer,
+        &context,
         trustee,
-        verification_key: key.verification_key(),
-        commitments_hash: transcript::commitments_hash(&context, &set),
-    };
+        key.verification_key(),
+        transcript::commitments_hash(&context, &set),
+    );
+    drop(keys);
     let sealed = secret_file::seal(
         &key_share_label(&params, &context, trustee),
         key.to_bytes().as_ref(),
@@ -135,9 +138,10 @@ pub fn receive(
     Ok(vec![s, c])
 }
 
-/// Publishes the complaint and fails with [`Refusal::Complaint`].
+/// Publishes the complaint, signed, and fails with [`Refusal::Complaint`].
 fn complain(
     dir: &Path,
+    signer: &SigningKey,
     context: &ContextHash,
     trustee: u32,
     accused: Vec<Accusation>,
@@ -145,7 +149,7 @@ fn complain(
     let w = fsio::write_new(
         dir,
         &files::complaint_file(trustee),
-        &files::complaint_to_json(context, trustee, &accused)?,
+        &files::complaint_to_json(signer, context, trustee, &accused)?,
     )?;
     Err(Refusal::Complaint {
         trustee,

@@ -14,14 +14,16 @@ use crate::fsio::{self, Written};
 /// After round 0 (officials): collects the `n` public keys into `roster.json`.
 pub fn roster(dir: &Path) -> Result<(Written, ContextHash)> {
     let params = load_params(dir)?;
-    let keys = (1..=params.n())
+    let (keys, signing_keys) = (1..=params.n())
         .map(|j| {
             load(dir, &files::public_key_file(j), |f, b| {
                 files::public_key_from_json(f, b, &params, j)
             })
         })
-        .collect::<Result<Vec<_>>>()?;
-    let roster = Roster::new(params, keys)?;
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
+    let roster = Roster::new(params, keys, signing_keys)?;
     let w = fsio::write_new(dir, files::ROSTER_FILE, &files::roster_to_json(&roster)?)?;
     Ok((w, roster.context_hash()))
 }

@@ -27,7 +27,7 @@ pub fn run_all(
     }
     written.push(roster(&folders.public)?.0);
     for j in 1..=n {
-        written.extend(commit(&folders.public, j, rng)?);
+        written.extend(commit(folders, j, &passphrases.get(j, false)?, rng)?);
     }
     for j in 1..=n {
         written.extend(receive(folders, j, &passphrases.get(j, false)?, kdf, rng)?);

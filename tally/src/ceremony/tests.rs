@@ -45,9 +45,18 @@ fn up_to_commit(dir: &Path, n: u32, t: u32) -> Folders {
     }
     roster(dir).unwrap();
     for j in 1..=n {
-        commit(dir, j, &mut OsRng).unwrap();
+        commit(&f, j, &pass(j), &mut OsRng).unwrap();
     }
     f
+}
+
+/// Dealer `i`'s signing key, as `commit` opens it.
+fn signer(f: &Folders, i: u32) -> ed25519_dalek::SigningKey {
+    let r = load_roster(&f.public).unwrap();
+    keys::CeremonyKeys::unlock_for(f, &r, i, &pass(i))
+        .unwrap()
+        .signing
+        .clone()
 }
 
 #[test]
@@ -138,20 +147,23 @@ fn a_bad_share_is_named_in_a_complaint_and_finish_refuses() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let f = up_to_commit(dir, 5, 3);
-    // Dealer 2 sends trustee 4 a share of another polynomial, correctly encrypted: it
-    // opens, but fails the Feldman check.
+    // Dealer 2 sends trustee 4 a share of another polynomial, correctly encrypted and
+    // signed: it opens, but fails the Feldman check.
     let r = load_roster(dir).unwrap();
+    let ctx = r.context_hash();
     let other = SecretPolynomial::random(r.params().threshold(), 2, &mut OsRng).unwrap();
     let bad = seal_share(
-        &r.context_hash(),
+        &ctx,
         r.key(4).unwrap(),
         &other.evaluate(4).unwrap(),
         &mut OsRng,
     )
     .unwrap();
-    std::fs::write(dir.join(files::share_file(2, 4)), bad).unwrap();
-    // And dealer 5's share to trustee 4 is garbage.
-    std::fs::write(dir.join(files::share_file(5, 4)), [0u8; 88]).unwrap();
+    let signed = files::share_file_bytes(&signer(&f, 2), &ctx, 2, 4, &bad);
+    std::fs::write(dir.join(files::share_file(2, 4)), signed).unwrap();
+    // And dealer 5's share to trustee 4 is garbage, signed by dealer 5.
+    let garbage = files::share_file_bytes(&signer(&f, 5), &ctx, 5, 4, &[0u8; 88]);
+    std::fs::write(dir.join(files::share_file(5, 4)), garbage).unwrap();
     for j in [1, 2, 3, 5] {
         receive(&f, j, &pass(j), FAST, &mut OsRng).unwrap();
     }
@@ -166,7 +178,7 @@ fn a_bad_share_is_named_in_a_complaint_and_finish_refuses() {
     let accused = files::complaint_from_json(
         "c",
         &std::fs::read(dir.join(files::complaint_file(4))).unwrap(),
-        &r.context_hash(),
+        &r,
         4,
     )
     .unwrap();
@@ -194,22 +206,65 @@ fn altered_commitment_or_confirmation_is_refused_by_finish() {
     let mut raw = hex::decode(hexc).unwrap();
     let at = raw.len() - 32;
     raw[at] ^= 1;
-    std::fs::write(&path, original.replace(hexc, &hex::encode(raw))).unwrap();
+    // Altered on its way: its signature no longer verifies.
+    std::fs::write(&path, original.replace(hexc, &hex::encode(&raw))).unwrap();
+    let e = finish(dir).unwrap_err();
+    assert_eq!(code(&e), "ceremony.bad_signature", "{e:#}");
+    assert!(format!("{e:#}").contains("commitment-3.json is not signed by trustee 3"));
+    // Made so by dealer 3 (signed by them): its proofs are what fails.
+    let r = load_roster(dir).unwrap();
+    let bad = ivote_crypto::threshold::dkg::PolynomialCommitment::from_bytes(&raw).unwrap();
+    let signed = files::SignedCommitment::sign(&signer(&f, 3), &r.context_hash(), bad);
+    std::fs::write(
+        &path,
+        files::commitment_to_json(&r.context_hash(), &signed).unwrap(),
+    )
+    .unwrap();
     let e = finish(dir).unwrap_err();
     assert_eq!(code(&e), "ceremony.bad_commitment", "{e:#}");
     assert!(format!("{e:#}").contains("trustee 3's commitment"));
     std::fs::write(&path, &original).unwrap();
 
-    // A confirmation with another verification key.
+    // A confirmation with another verification key: altered on its way, or so signed by
+    // trustee 2.
     let cpath = dir.join(files::confirmation_file(2));
     let conf = std::fs::read_to_string(&cpath).unwrap();
     let v: serde_json::Value = serde_json::from_str(&conf).unwrap();
     let vk = v["verification_key"].as_str().unwrap();
-    let other = files::point_hex(&(ivote_crypto::group::Scalar::from(5u64) * G));
+    let other_point = ivote_crypto::group::Scalar::from(5u64) * G;
+    let other = files::point_hex(&other_point);
     std::fs::write(&cpath, conf.replace(vk, &other)).unwrap();
+    let e = finish(dir).unwrap_err();
+    assert_eq!(code(&e), "ceremony.bad_signature", "{e:#}");
+    let parsed = files::confirmation_from_json("c", conf.as_bytes(), &r.context_hash(), 2).unwrap();
+    let resigned = files::Confirmation::sign(
+        &signer(&f, 2),
+        &r.context_hash(),
+        2,
+        other_point,
+        parsed.commitments_hash,
+    );
+    let bytes = files::confirmation_to_json(&r.context_hash(), &resigned).unwrap();
+    std::fs::write(&cpath, bytes).unwrap();
     let e = finish(dir).unwrap_err();
     assert_eq!(code(&e), "ceremony.confirmation_mismatch", "{e:#}");
     std::fs::write(&cpath, &conf).unwrap();
+
+    // A complaint the carrier made up in trustee 1's name.
+    let forged = files::complaint_to_json(
+        &ed25519_dalek::SigningKey::from_bytes(&[7; 32]),
+        &r.context_hash(),
+        1,
+        &[files::Accusation {
+            dealer: 2,
+            reason: "made up".into(),
+        }],
+    )
+    .unwrap();
+    std::fs::write(dir.join(files::complaint_file(1)), forged).unwrap();
+    let e = finish(dir).unwrap_err();
+    assert_eq!(code(&e), "ceremony.bad_signature", "{e:#}");
+    std::fs::remove_file(dir.join(files::complaint_file(1))).unwrap();
 
     let (_, c) = finish(dir).unwrap();
     // An altered transcript is refused by its loader.
@@ -231,10 +286,10 @@ fn steps_refuse_bad_trustees_and_reruns() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let f = up_to_commit(dir, 3, 2);
-    let e = commit(dir, 4, &mut OsRng).unwrap_err();
+    let e = commit(&f, 4, &pass(4), &mut OsRng).unwrap_err();
     assert_eq!(code(&e), "ceremony.invalid_parameters");
     // A second commit by the same dealer would be a second polynomial: refused.
-    let e = commit(dir, 1, &mut OsRng).unwrap_err();
+    let e = commit(&f, 1, &pass(1), &mut OsRng).unwrap_err();
     assert!(format!("{e:#}").contains("already exists"), "{e:#}");
     assert_eq!(
         crate::error::exit_code(&e),
@@ -244,4 +299,33 @@ fn steps_refuse_bad_trustees_and_reruns() {
     assert_eq!(code(&e), "ceremony.invalid_parameters");
     let e = init(dir, "RK", 2, 3).unwrap_err();
     assert_eq!(code(&e), "ceremony.invalid_parameters");
+}
+
+#[test]
+fn a_roster_with_another_key_in_a_trustees_place_is_refused_by_that_trustee() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let f = Folders::single(dir);
+    init(dir, "RK2027", 2, 2).unwrap();
+    for j in 1..=2 {
+        keygen(&f, j, &pass(j), FAST, &mut OsRng).unwrap();
+    }
+    // Whoever assembles the roster puts their own keys in trustee 2's place.
+    let other = tmp.path().join("other");
+    init(&other, "RK2027", 2, 2).unwrap();
+    keygen(&Folders::single(&other), 2, &pass(2), FAST, &mut OsRng).unwrap();
+    std::fs::copy(
+        other.join(files::public_key_file(2)),
+        dir.join(files::public_key_file(2)),
+    )
+    .unwrap();
+    roster(dir).unwrap();
+    commit(&f, 1, &pass(1), &mut OsRng).unwrap();
+    let e = commit(&f, 2, &pass(2), &mut OsRng).unwrap_err();
+    assert_eq!(code(&e), "ceremony.mismatch", "{e:#}");
+    assert!(
+        format!("{e:#}").contains("not the ones listed for trustee 2"),
+        "{e:#}"
+    );
+    assert!(!dir.join(files::commitment_file(2)).exists());
 }

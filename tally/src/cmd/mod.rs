@@ -74,10 +74,13 @@ pub enum Command {
     Import(count::import::ImportArgs),
     /// The count, step 2 (each trustee): decrypt your share of the sums, with proofs.
     ///
-    /// Checks the count folder (package, and that aggregates.bin is exactly the sum of
-    /// counted-ballots.bin: never decrypt anything else), asks for your passphrase, and
-    /// writes your decryption shares with DLEQ proofs to --out. The file holds no secret:
-    /// hand it to the officials for `tally combine`.
+    /// Checks, before asking for your passphrase, that the count folder is the count of
+    /// your election's closed ballot box: its package holds the key ceremony of your key
+    /// share; the log is signed by the collector and is the box's; every counted ballot is
+    /// the ballot of a leaf decided "counted", once, with valid proofs; and aggregates.bin is
+    /// exactly their sum (never decrypt anything else). Then writes your decryption shares
+    /// with DLEQ proofs to --out. The file holds no secret: hand it to the officials for
+    /// `tally combine`.
     DecryptShare(count::decrypt_share::DecryptShareArgs),
     /// The count, step 3: recover the results from the trustees' decryption shares.
     ///

@@ -1,72 +1,23 @@
-//! Threshold decryption of the aggregates: each trustee's shares (`decrypt-share`), then
-//! their combination (`combine`) from any `t` valid share files.
+//! Threshold decryption of the aggregates: each trustee's shares (`decrypt-share`, after the
+//! checks of [`super::trustee_check`]), then their combination (`combine`) from any `t` valid
+//! share files.
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use ivote_crypto::dlog::DlogTable;
 use ivote_crypto::threshold::decryption::{combine, DecryptionShare};
 use ivote_crypto::threshold::dkg::KeyShare;
-use ivote_protocol::ballot::BallotShapes;
-use ivote_protocol::record::ballots::CountedBallotsReader;
 use ivote_protocol::record::results::Results;
 use ivote_protocol::record::shares::ShareFile;
 use ivote_protocol::record::{self, check_context};
 use rand::rngs::OsRng;
 use rayon::prelude::*;
 
-use super::aggregate::Aggregator;
 use super::error::CountError;
 use super::folder::CountFolder;
 use super::progress;
 use crate::error::Refusal;
-
-/// Ballots summed per parallel step of the re-check.
-const CHUNK: usize = 1024;
-
-/// Sums `counted-ballots.bin` again and refuses unless it gives `aggregates.bin` exactly:
-/// a trustee decrypts nothing but the sums of the ballots that will be published (never,
-/// say, one voter's ballot passed off as a sum). Returns the number of ballots.
-pub fn recheck_aggregates(folder: &CountFolder) -> Result<u64> {
-    let p = &folder.package;
-    let shapes = BallotShapes::from_manifest(&p.manifest)
-        .map_err(|e| Refusal::malformed("manifest.toml", e.to_string()))?;
-    let path = folder.path(record::COUNTED_BALLOTS_FILE);
-    let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-    let reader = CountedBallotsReader::new(BufReader::with_capacity(1 << 20, file))
-        .map_err(|e| folder.damaged(&e))?;
-    check_context(
-        record::COUNTED_BALLOTS_FILE,
-        reader.context(),
-        &p.context_hash,
-    )
-    .map_err(|e| folder.damaged(&e))?;
-    let bar = progress::bar(reader.announced(), "re-summing ballots");
-    let mut aggregator = Aggregator::new(p.context_hash, &p.manifest, &shapes);
-    let mut chunk = Vec::with_capacity(CHUNK);
-    let mut reader = reader.peekable();
-    while reader.peek().is_some() {
-        chunk.clear();
-        for item in reader.by_ref().take(CHUNK) {
-            let (_, ballot) = item.map_err(|e| folder.damaged(&e))?;
-            chunk.push(ballot);
-        }
-        aggregator.add(&chunk)?;
-        bar.inc(chunk.len() as u64);
-    }
-    bar.finish_and_clear();
-    let total = aggregator.total();
-    if aggregator.finish(&p.manifest) != folder.aggregates {
-        return Err(folder.refuse(
-            record::AGGREGATES_FILE,
-            "it is not the sum of counted-ballots.bin: do NOT decrypt; report this to the \
-             officials and the observers",
-        ));
-    }
-    Ok(total)
-}
 
 /// Trustee `key.index()`'s decryption shares of every aggregate, with DLEQ proofs.
 pub fn decrypt_shares(folder: &CountFolder, key: &KeyShare) -> Result<ShareFile> {

@@ -1,6 +1,7 @@
 //! The count (`docs/tally.md`): import the ballot box and apply the rules ([`import`],
-//! [`checks`], [`rules`], [`paper`]), add up the counted ballots ([`aggregate`]), decrypt the
-//! sums with the trustees' shares ([`decrypt`]), publish the sealed election record and the
+//! [`checks`], [`rules`], [`paper`]), add up the counted ballots ([`aggregate`]), check the
+//! count as each trustee does before decrypting ([`trustee_check`]), decrypt the sums with the
+//! trustees' shares ([`decrypt`]), publish the sealed election record and the
 //! auditors' bundle ([`publish`]), and show the results ([`results`]).
 
 pub mod aggregate;
@@ -15,3 +16,4 @@ pub mod progress;
 pub mod publish;
 pub mod results;
 pub mod rules;
+pub mod trustee_check;

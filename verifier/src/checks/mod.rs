@@ -45,7 +45,8 @@ pub const PACKAGE: Check = Check {
 /// V04.
 pub const CEREMONY: Check = Check {
     id: "V04",
-    name: "key ceremony: every proof, the joint key and verification keys recomputed",
+    name: "key ceremony: every trustee's signature, every proof, the joint key and verification \
+           keys recomputed",
 };
 /// V05.
 pub const FINAL_HEAD: Check = Check {

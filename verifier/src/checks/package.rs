@@ -19,8 +19,13 @@ fn item(name: &str) -> String {
     item_file(&format!("{PACKAGE_DIR}/{name}"))
 }
 
+/// The error and its code; a refused transcript also gives the ceremony's own code (which
+/// signature or proof failed).
 fn described(e: &PackageError) -> String {
-    format!("{e} [{}]", e.code())
+    match e {
+        PackageError::BadCeremony(inner) => format!("{e} [{}, {}]", e.code(), inner.code()),
+        _ => format!("{e} [{}]", e.code()),
+    }
 }
 
 /// Whether the error is about the signature (the package's content may still be sound), or

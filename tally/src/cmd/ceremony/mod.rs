@@ -43,16 +43,19 @@ pub enum CeremonyCommand {
     Roster(roster::RosterArgs),
     /// Round 1, each trustee: make your part of the election key.
     ///
-    /// Needs roster.json. Writes commitment-J.json (public) and share-J-to-K.enc for every
-    /// trustee K, each encrypted so that only trustee K can open it. Your secret part exists only
-    /// in memory during this command and is never written to disk. No passphrase is needed. Run
-    /// it once only: a second run refuses to overwrite.
+    /// Needs roster.json and your trustee-J.ceremony-key.SECRET.json. Asks for your passphrase
+    /// (it opens your signing key), checks that the roster lists your own keys under your
+    /// number, and writes commitment-J.json (public) and share-J-to-K.enc for every trustee K,
+    /// each encrypted so that only trustee K can open it, all signed by you. Your secret part
+    /// exists only in memory during this command and is never written to disk. Run it once
+    /// only: a second run refuses to overwrite.
     Commit(commit::CommitArgs),
     /// Rounds 2 and 3, each trustee: check what you received and keep your key share.
     ///
     /// Needs roster.json, every commitment-I.json and every share-I-to-J.enc addressed to you,
     /// and your trustee-J.ceremony-key.SECRET.json. Asks for your passphrase. Checks every
-    /// commitment and every share. If all is well, writes your key share
+    /// signature (your own commitment must be the one you made), every commitment and every
+    /// share. If all is well, writes your key share
     /// trustee-J.share.SECRET.json (under the same passphrase: keep it safe, it is needed to
     /// count the votes) and confirm-J.json (public). If some share is wrong, writes
     /// complaint-J.json naming the trustees who sent them, and exits with status 1: tell the
@@ -156,7 +159,7 @@ pub struct TrusteeArgs {
     pub trustee: u32,
 }
 
-/// A trustee's step that opens or writes their secret files (`keygen`, `receive`).
+/// A trustee's step that opens or writes their secret files (`keygen`, `commit`, `receive`).
 #[derive(Debug, Args)]
 pub struct TrusteeSecretArgs {
     #[command(flatten)]

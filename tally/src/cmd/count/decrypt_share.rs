@@ -7,8 +7,9 @@ use clap::Args;
 
 use crate::ceremony::load_key_share;
 use crate::cmd::officials_key::passphrases;
-use crate::count::decrypt::{decrypt_shares, recheck_aggregates};
+use crate::count::decrypt::decrypt_shares;
 use crate::count::folder::CountFolder;
+use crate::count::trustee_check::{check_ceremony, check_count};
 use crate::fsio;
 
 /// The arguments of `tally decrypt-share` (help on [`crate::Command::DecryptShare`]).
@@ -17,6 +18,10 @@ pub struct DecryptShareArgs {
     /// The count folder written by `tally import`.
     #[arg(long, value_name = "FOLDER")]
     pub count: PathBuf,
+    /// The ballot box the collector exported (ballot-box.bin), as the officials imported it:
+    /// every counted ballot must be the ballot of a leaf of its signed log.
+    #[arg(long, value_name = "FILE")]
+    pub ballot_box: PathBuf,
     /// Your trustee number J.
     #[arg(long, value_name = "J")]
     pub trustee: u32,
@@ -35,13 +40,24 @@ pub struct DecryptShareArgs {
 /// Runs `decrypt-share`.
 pub fn run(a: DecryptShareArgs) -> Result<()> {
     let folder = CountFolder::load(&a.count)?;
+    let share = fsio::read(&a.share)?;
+    check_ceremony(&folder, &a.share.display().to_string(), &share)?;
     println!(
-        "count folder OK: election {}, context hash {} (check it against the published one)",
+        "count folder of election {}, context hash {}: the key ceremony you took part in (its \
+         context hash {})",
         folder.package.manifest.election_id().as_str(),
-        folder.package.context_hash.to_hex()
+        folder.package.context_hash.to_hex(),
+        folder.package.ceremony.context.to_hex()
     );
-    let ballots = recheck_aggregates(&folder)?;
-    println!("aggregates.bin is the sum of the {ballots} counted ballots");
+    let c = check_count(&folder, &a.ballot_box)?;
+    println!(
+        "checked: the collector's signed log of {} submissions is the ballot box's; every one \
+         of the {} counted ballots is the ballot of a counted leaf, its proofs verify, and \
+         aggregates.bin is their sum.\nSet aside by the rules: {} superseded by a revote, {} \
+         cancelled by a paper vote, {} test votes, {} invalid (compare these with the import \
+         report the officials announced).",
+        c.leaves, c.counted, c.superseded, c.cancelled, c.test_votes, c.invalid
+    );
     let pass = passphrases(a.passphrase_file.clone()).get(a.trustee, false)?;
     let key = load_key_share(&a.share, a.trustee, &folder.package.ceremony, &pass)?;
     drop(pass);

@@ -115,11 +115,13 @@ pub fn run(a: ImportArgs) -> Result<()> {
     println!("{}", text.split("\n\n").next().unwrap_or_default());
     println!(
         "\nwrote the count folder {} (the full report, with every submission that was not \
-         counted, is {}).\nNext: each trustee runs `tally decrypt-share --count {} --trustee J \
-         --share trustee-J.share.SECRET.json --out decryption-shares-J.bin`.",
+         counted, is {}).\nNext: each trustee runs `tally decrypt-share --count {} \
+         --ballot-box {} --trustee J --share trustee-J.share.SECRET.json --out \
+         decryption-shares-J.bin`.",
         a.out.display(),
         a.out.join(REPORT_FILE).display(),
-        a.out.display()
+        a.out.display(),
+        a.ballot_box.display()
     );
     Ok(())
 }
