@@ -1,5 +1,5 @@
 //! The count (`docs/tally.md`): import the ballot box and apply the rules ([`import`],
-//! [`checks`], [`rules`], [`paper`]), add up the counted ballots ([`aggregate`]), decrypt the
+//! [`checks`], [`log_order`], [`rules`], [`paper`]), add up the counted ballots ([`aggregate`]), decrypt the
 //! sums with the trustees' shares ([`decrypt`]), publish the sealed election record and the
 //! auditors' bundle ([`publish`]), and show the results ([`results`]).
 
@@ -10,6 +10,7 @@ pub mod election;
 pub mod error;
 pub mod folder;
 pub mod import;
+pub mod log_order;
 pub mod paper;
 pub mod progress;
 pub mod publish;
