@@ -97,7 +97,7 @@ fn an_honest_record_and_bundle_audit_clean() {
     );
     assert!(report
         .to_text()
-        .contains("VERIFIED: 27 of 27 checks passed"));
+        .contains("VERIFIED: 32 of 32 checks passed"));
 }
 
 #[test]

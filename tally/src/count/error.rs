@@ -30,7 +30,8 @@ pub enum CountError {
     /// not the collector's.
     #[error("the ballot box {file}: {detail}")]
     BallotBox {
-        /// The code of the underlying problem (`ballot_box.*`, `tally.box_wrong_election`).
+        /// The code of the underlying problem (`ballot_box.*`, `tally.box_wrong_election`,
+        /// the first problem's of a dishonest log: `tally.box_time_order`, ...).
         code: &'static str,
         /// The file.
         file: String,

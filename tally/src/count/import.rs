@@ -5,7 +5,9 @@
 //!    into the Merkle tree; the rules ([`super::rules`]) keep, per voter, only the latest
 //!    valid leaf. Every valid ballot in the window is summed at once ([`super::aggregate`]),
 //!    so that each ballot is decoded only once. At the end the tree's root must be the
-//!    collector's signed final head's, and no submission may differ from its record.
+//!    collector's signed final head's, no submission may differ from its record, and the
+//!    log as a whole must be an honest log ([`super::log_order`]: times, the window's end,
+//!    no ballot or nonce twice, each voter's sequence numbers).
 //! 2. The box is read again (each record must still hash to its leaf of pass 1): the
 //!    ballots that turned out superseded or cancelled (few: revotes and paper voters) are
 //!    decoded and taken away from the sums; the counted ones are spread over 256 temporary
@@ -34,6 +36,7 @@ use super::aggregate::Aggregator;
 use super::checks::{check_batch, Checked};
 use super::election::CountElection;
 use super::error::CountError;
+use super::log_order::{nonce_of, LogOrder, LogProblem};
 use super::progress;
 use super::rules::{Rules, RulesResult, Verdict};
 use crate::error::Refusal;
@@ -143,8 +146,9 @@ struct CheckedBox<'a> {
 
 /// Pass 1: checks every entry ([`super::checks`], in parallel batches), hashes its record
 /// into the Merkle tree, pushes its verdict to the rules and sums every valid ballot that is,
-/// for now, its voter's counted one. Refuses the box if a submission differs from its record
-/// or the tree is not the signed final head's.
+/// for now, its voter's counted one. Refuses the box if a submission differs from its record,
+/// the tree is not the signed final head's, or the signed log is not an honest log
+/// ([`super::log_order`]).
 fn check_box<'a>(
     el: &'a CountElection,
     mut reader: BallotBoxReader<BufReader<File>>,
@@ -166,6 +170,7 @@ fn check_box<'a>(
         problems: Vec::new(),
     };
     let mut tampered = Vec::new();
+    let mut order = LogOrder::new(el.election.ends);
     loop {
         let chunk = reader
             .by_ref()
@@ -184,7 +189,12 @@ fn check_box<'a>(
             .par_chunks(BATCH)
             .map(|b| check_batch(el, b))
             .collect();
-        for (e, c) in chunk.iter().zip(checked.into_iter().flatten()) {
+        let nonces: Vec<Option<[u8; 32]>> = chunk
+            .par_iter()
+            .map(|e| nonce_of(&e.submission.ballot))
+            .collect();
+        for ((e, c), nonce) in chunk.iter().zip(checked.into_iter().flatten()).zip(nonces) {
+            order.push(&e.record, nonce);
             if let Checked::Tampered(why) = &c {
                 tampered.push((e.index, format!("{why} [{}]", why.code())));
             }
@@ -210,7 +220,39 @@ fn check_box<'a>(
         })
         .into());
     }
+    refuse_dishonest_log(&name, order.finish())?;
     Ok(out)
+}
+
+/// Refuses the box when its signed log is not an honest log: the code is the first
+/// problem's (in log order), the message names every problem (the first 20) with its code.
+fn refuse_dishonest_log(file: &str, problems: Vec<LogProblem>) -> Result<()> {
+    let Some(first) = problems.first() else {
+        return Ok(());
+    };
+    let shown: Vec<String> = problems
+        .iter()
+        .take(20)
+        .map(|p| format!("leaf {}: [{}] {}", p.leaf, p.code, p.detail))
+        .collect();
+    let more = problems.len().saturating_sub(shown.len());
+    Err(Refusal::from(CountError::BallotBox {
+        code: first.code,
+        file: file.to_owned(),
+        detail: format!(
+            "the collector signed a log that lies about time or order ({} problem(s)): {}{}; \
+             nothing was counted: keep the box as evidence and investigate the collector \
+             (docs/tally.md, \"The log as a whole\")",
+            problems.len(),
+            shown.join("; "),
+            if more > 0 {
+                format!("; and {more} more")
+            } else {
+                String::new()
+            }
+        ),
+    })
+    .into())
 }
 
 /// One checked entry into the rules, the report's problems and the sums.

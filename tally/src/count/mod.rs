@@ -1,7 +1,8 @@
 //! The count (`docs/tally.md`): import the ballot box and apply the rules ([`import`],
-//! [`checks`], [`rules`], [`paper`]), add up the counted ballots ([`aggregate`]), check the
-//! count as each trustee does before decrypting ([`trustee_check`]), decrypt the sums with the
-//! trustees' shares ([`decrypt`]), publish the sealed election record and the
+//! [`checks`], [`log_order`], [`rules`], [`paper`]), add up the counted ballots
+//! ([`aggregate`]), check the count as each trustee does before decrypting
+//! ([`trustee_check`]), decrypt the sums with the trustees' shares ([`decrypt`]), publish the
+//! sealed election record and the
 //! auditors' bundle ([`publish`]), and show the results ([`results`]).
 
 pub mod aggregate;
@@ -11,6 +12,7 @@ pub mod election;
 pub mod error;
 pub mod folder;
 pub mod import;
+pub mod log_order;
 pub mod paper;
 pub mod progress;
 pub mod publish;

@@ -11,10 +11,11 @@ use ivote_crypto::contest::EncryptionSeed;
 use ivote_eid::insecure_demo_pki::{DemoCa, DemoVoter, VoterSpec};
 use ivote_eid::KeyAlgorithm;
 use ivote_protocol::ballot::Ballot;
-use ivote_protocol::ballot_box::{BallotBoxWriter, BALLOT_BOX_FILE};
+use ivote_protocol::ballot_box::{BallotBoxReader, BallotBoxWriter, BALLOT_BOX_FILE};
 use ivote_protocol::hashes::CertificateHash;
 use ivote_protocol::package::ContextHash;
 use ivote_protocol::record::counts::{Decisions, LeafDecision, RuleCounts};
+use ivote_protocol::record::log::LogFile;
 use ivote_protocol::record::seal::KIND_AUDITORS;
 use ivote_protocol::record::{DECISIONS_FILE, PAPER_VOTES_FILE};
 use ivote_protocol::roll::{demo_estonian_code, voter_id, Country};
@@ -171,30 +172,40 @@ impl AuditCase {
 
     /// The totals the outcomes give.
     pub fn rule_counts(&self) -> RuleCounts {
+        let leaves: Vec<(usize, LeafDecision)> = self
+            .votes
+            .iter()
+            .map(|v| (v.voter, v.outcome.clone()))
+            .collect();
+        self.totals(&leaves)
+    }
+
+    /// The totals of `(voter, outcome)` per leaf, with this case's paper list.
+    fn totals<V: Ord + Clone>(&self, leaves: &[(V, LeafDecision)]) -> RuleCounts {
         let mut c = RuleCounts {
-            submissions: self.votes.len() as u64,
+            submissions: leaves.len() as u64,
             paper_votes: self.paper.len() as u64,
             ..RuleCounts::default()
         };
         let mut voters = std::collections::BTreeSet::new();
         let mut cancelled = std::collections::BTreeSet::new();
         let mut rejected = std::collections::BTreeMap::<String, u64>::new();
-        for v in &self.votes {
-            match &v.outcome {
+        for (voter, outcome) in leaves {
+            match outcome {
                 LeafDecision::Counted => c.counted += 1,
                 LeafDecision::Superseded => c.superseded += 1,
                 LeafDecision::Cancelled => {
                     c.cancelled_submissions += 1;
-                    cancelled.insert(v.voter);
+                    cancelled.insert(voter.clone());
                 }
                 LeafDecision::TestVote => c.test_votes += 1,
                 LeafDecision::Invalid(code) => *rejected.entry(code.clone()).or_default() += 1,
             }
             if matches!(
-                v.outcome,
+                outcome,
                 LeafDecision::Counted | LeafDecision::Superseded | LeafDecision::Cancelled
             ) {
-                voters.insert(v.voter);
+                voters.insert(voter.clone());
             }
         }
         c.voters = voters.len() as u64;
@@ -288,10 +299,6 @@ impl AuditCase {
         alter: impl FnOnce(&mut Vec<(SubmissionRecord, Submission)>),
     ) -> Written {
         let e = &self.election;
-        let tmp = tempfile::tempdir().unwrap();
-        let (record_dir, bundle_dir) = (tmp.path().join("record"), tmp.path().join("auditors"));
-        std::fs::create_dir_all(&record_dir).unwrap();
-        std::fs::create_dir_all(&bundle_dir).unwrap();
         let (ballots, mut entries) = self.entries(rng);
         let records: Vec<SubmissionRecord> = entries.iter().map(|(r, _)| r.clone()).collect();
         let counted_leaves: Vec<usize> = self.counted_override.clone().unwrap_or_else(|| {
@@ -304,27 +311,103 @@ impl AuditCase {
             .rule_counts_override
             .clone()
             .unwrap_or_else(|| self.rule_counts());
-        let mut record = Record::honest(e, counted, 0, rng);
-        record.records = records;
-        record.log = log_of(e, &record.records);
-        record.rule_counts = rule_counts;
-        record.write(e, &record_dir);
-
+        let log = log_of(e, &records);
         alter(&mut entries);
-        let file = std::fs::File::create(bundle_dir.join(BALLOT_BOX_FILE)).unwrap();
-        let mut w = BallotBoxWriter::new(
-            std::io::BufWriter::new(file),
-            &e.package.context_hash,
-            &record.log.final_head,
-        )
-        .unwrap();
+        let mut w = BallotBoxWriter::new(Vec::new(), &e.package.context_hash, &log.final_head)
+            .unwrap();
         for (r, s) in &entries {
             w.push(&r.to_bytes(), &s.to_bytes()).unwrap();
         }
-        std::io::Write::flush(&mut w.finish().unwrap()).unwrap();
+        let outcomes = self.votes.iter().map(|v| v.outcome.clone()).collect();
+        self.write_files(
+            rng,
+            Files {
+                records,
+                log,
+                counted,
+                rule_counts,
+                ballot_box: w.finish().unwrap(),
+                outcomes,
+            },
+        )
+    }
+
+    /// The honest ballot box of the case (signed by the election's collector key), as the
+    /// collector exports it: what a dishonest collector's forgery starts from.
+    pub fn honest_box(&self, rng: &mut (impl RngCore + CryptoRng)) -> Vec<u8> {
+        let e = &self.election;
+        let (_, entries) = self.entries(rng);
+        let records: Vec<SubmissionRecord> = entries.iter().map(|(r, _)| r.clone()).collect();
+        let log = log_of(e, &records);
+        let mut w = BallotBoxWriter::new(Vec::new(), &e.package.context_hash, &log.final_head)
+            .unwrap();
+        for (r, s) in &entries {
+            w.push(&r.to_bytes(), &s.to_bytes()).unwrap();
+        }
+        w.finish().unwrap()
+    }
+
+    /// Writes the record and the bundle of `ballot_box` (e.g. a collector's forgery), as
+    /// officials who count it anyway would: the log is the box's, each leaf decided as
+    /// `outcomes` says, the counted ballots those of the leaves decided counted, the rule
+    /// counts their totals.
+    pub fn write_box(
+        &self,
+        rng: &mut (impl RngCore + CryptoRng),
+        ballot_box: Vec<u8>,
+        outcomes: Vec<LeafDecision>,
+    ) -> Written {
+        let e = &self.election;
+        let reader = BallotBoxReader::new(&ballot_box[..]).unwrap();
+        let final_head = *reader.final_head();
+        let entries: Vec<_> = reader.map(Result::unwrap).collect();
+        assert_eq!(entries.len(), outcomes.len(), "one outcome per leaf");
+        let records: Vec<SubmissionRecord> = entries.iter().map(|x| x.record.clone()).collect();
+        let counted = entries
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, o)| **o == LeafDecision::Counted)
+            .map(|(x, _)| Ballot::from_bytes(&x.submission.ballot).unwrap())
+            .collect();
+        let leaves: Vec<(String, LeafDecision)> = records
+            .iter()
+            .zip(&outcomes)
+            .map(|(r, o)| (r.voter_id.clone(), o.clone()))
+            .collect();
+        let rule_counts = self.totals(&leaves);
+        let log = LogFile {
+            context: e.package.context_hash,
+            final_head,
+            leaves: records.iter().map(SubmissionRecord::hash).collect(),
+        };
+        self.write_files(
+            rng,
+            Files {
+                records,
+                log,
+                counted,
+                rule_counts,
+                ballot_box,
+                outcomes,
+            },
+        )
+    }
+
+    fn write_files(&self, rng: &mut (impl RngCore + CryptoRng), f: Files) -> Written {
+        let e = &self.election;
+        let tmp = tempfile::tempdir().unwrap();
+        let (record_dir, bundle_dir) = (tmp.path().join("record"), tmp.path().join("auditors"));
+        std::fs::create_dir_all(&record_dir).unwrap();
+        std::fs::create_dir_all(&bundle_dir).unwrap();
+        let mut record = Record::honest(e, f.counted, 0, rng);
+        record.records = f.records;
+        record.log = f.log;
+        record.rule_counts = f.rule_counts;
+        record.write(e, &record_dir);
+        std::fs::write(bundle_dir.join(BALLOT_BOX_FILE), f.ballot_box).unwrap();
         let decisions = Decisions {
             context: e.package.context_hash,
-            outcomes: self.votes.iter().map(|v| v.outcome.clone()).collect(),
+            outcomes: f.outcomes,
         };
         std::fs::write(bundle_dir.join(DECISIONS_FILE), decisions.to_bytes()).unwrap();
         if !self.paper.is_empty() {
@@ -349,6 +432,16 @@ impl AuditCase {
     pub fn write(&self, rng: &mut (impl RngCore + CryptoRng)) -> Written {
         self.write_with(rng, |_| {})
     }
+}
+
+/// What [`AuditCase::write_files`] writes.
+struct Files {
+    records: Vec<SubmissionRecord>,
+    log: LogFile,
+    counted: Vec<Ballot>,
+    rule_counts: RuleCounts,
+    ballot_box: Vec<u8>,
+    outcomes: Vec<LeafDecision>,
 }
 
 /// Reseals the bundle in `dir` after a test changed a file.

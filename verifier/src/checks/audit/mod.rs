@@ -2,10 +2,13 @@
 //! exported ballot box, every leaf's decision, the paper list) and the voter roll. Besides
 //! every check of `verifier check`, it re-checks every submission and re-applies the counting
 //! rules, and checks that the counted ballots are exactly the ones the rules select
-//! (`docs/verification.md`, checks `A01`..`A12`).
+//! (`docs/verification.md`, checks `A01`..`A17`), and that the collector's log as a whole is
+//! an honest one: times, the window's end, no ballot or nonce twice, each voter's sequence
+//! numbers ([`log_order`]).
 
 pub mod inputs;
 pub mod judgements;
+pub mod log_order;
 pub mod rules;
 pub mod submissions;
 
@@ -91,6 +94,32 @@ pub const RULE_COUNTS_RECOMPUTED: Check = Check {
     name: "rule counts recomputed from the decisions and the paper list",
 };
 
+/// A13.
+pub const TIMES_IN_ORDER: Check = Check {
+    id: "A13",
+    name: "log: receive times never decrease along the log",
+};
+/// A14.
+pub const IN_WINDOW: Check = Check {
+    id: "A14",
+    name: "log: no submission received after the window closed",
+};
+/// A15.
+pub const BALLOT_ONCE: Check = Check {
+    id: "A15",
+    name: "log: no ballot hash twice",
+};
+/// A16.
+pub const NONCE_ONCE: Check = Check {
+    id: "A16",
+    name: "log: no challenge nonce twice",
+};
+/// A17.
+pub const VOTER_SEQUENCE: Check = Check {
+    id: "A17",
+    name: "log: each voter's sequence numbers 1, 2, 3, ... in log order",
+};
+
 /// The checks `verifier audit` adds to those of `verifier check`, in order.
 pub const AUDIT_CHECKS: &[Check] = &[
     BUNDLE_SEAL,
@@ -105,6 +134,11 @@ pub const AUDIT_CHECKS: &[Check] = &[
     RULES,
     COUNTED_EXACTLY,
     RULE_COUNTS_RECOMPUTED,
+    TIMES_IN_ORDER,
+    IN_WINDOW,
+    BALLOT_ONCE,
+    NONCE_ONCE,
+    VOTER_SEQUENCE,
 ];
 
 /// What the auditor brings besides the record and the bundle.
@@ -132,12 +166,29 @@ const JUDGED: [Check; 5] = [
     SIGNATURES,
     BALLOT_CHECKS,
 ];
-/// The checks that build on the judged submissions.
-const AFTER: [Check; 3] = [RULES, COUNTED_EXACTLY, RULE_COUNTS_RECOMPUTED];
+/// The checks that build on the judged submissions, and those of the log as a whole.
+const AFTER: [Check; 8] = [
+    RULES,
+    COUNTED_EXACTLY,
+    RULE_COUNTS_RECOMPUTED,
+    TIMES_IN_ORDER,
+    IN_WINDOW,
+    BALLOT_ONCE,
+    NONCE_ONCE,
+    VOTER_SEQUENCE,
+];
+/// The checks of the log as a whole (they need the box, not the decisions).
+const LOG_WHOLE: [Check; 5] = [
+    TIMES_IN_ORDER,
+    IN_WINDOW,
+    BALLOT_ONCE,
+    NONCE_ONCE,
+    VOTER_SEQUENCE,
+];
 
-/// Runs every check of `verifier check` on `record`, then A01..A12 with the auditors'
+/// Runs every check of `verifier check` on `record`, then A01..A17 with the auditors'
 /// `bundle`: the bundle's files, then the election loaded for the acceptance check, then one
-/// pass over the ballot box, then the decisions and the rules.
+/// pass over the ballot box (and the log as a whole), then the decisions and the rules.
 pub fn audit_record<R: RngCore + CryptoRng>(
     record: &RecordDir,
     bundle: &RecordDir,
@@ -169,7 +220,7 @@ pub fn audit_record<R: RngCore + CryptoRng>(
     let Some(decisions) = files.decisions else {
         skip_all(
             &mut report,
-            &[&JUDGED[2..], &AFTER[..]].concat(),
+            &[&JUDGED[2..], &AFTER[..3]].concat(),
             &[DECISIONS],
             "the submissions are compared with decisions.bin",
         );
@@ -266,8 +317,8 @@ fn load_election(
     }
 }
 
-/// A04 and A06: one pass over the ballot box, judging every submission. `None` (with the
-/// later checks skipped) when the box cannot be read or is not the record's log.
+/// A04, A06 and A13..A17: one pass over the ballot box, judging every submission. `None`
+/// (with the later checks skipped) when the box cannot be read or is not the record's log.
 fn judge_box<R: RngCore + CryptoRng>(
     rec: &RecordChecked,
     bundle: &RecordDir,
@@ -318,6 +369,10 @@ fn judge_box<R: RngCore + CryptoRng>(
             "the ballot box is not the log the record describes",
         );
         return None;
+    }
+    match pass.order.take() {
+        Some(order) => order.report(report),
+        None => skip_all(report, &LOG_WHOLE, &[BOX_IS_LOG], "the box was not read"),
     }
     Some(pass)
 }

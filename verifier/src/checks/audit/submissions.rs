@@ -4,7 +4,8 @@
 //! voter id are the record's), and every submission's acceptance check again, at the time
 //! the collector received it ([`ivote_protocol::acceptance`], whose module docs list the
 //! checks in order with their codes); the first check that refuses gives the submission's
-//! reason.
+//! reason. The same pass feeds the checks of the log as a whole, A13–A17
+//! ([`super::log_order`]).
 //!
 //! A reader thread decodes the box into chunks while the rayon pool judges the previous one;
 //! the election's certificate cache, shared by the pool, keeps the certificates validated (a
@@ -22,6 +23,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
 
+use super::log_order::{self, LogChecks};
 use crate::checks::{progress_bar, Options};
 use crate::report::{item_file, Failure};
 
@@ -75,6 +77,8 @@ pub struct BoxPass {
     pub log_failures: Vec<Failure>,
     /// A06's failures.
     pub tamper_failures: Vec<Failure>,
+    /// A13..A17, every leaf read pushed (taken when reported).
+    pub order: Option<LogChecks>,
 }
 
 impl<'a> Judge<'a> {
@@ -139,6 +143,7 @@ pub fn pass<I: std::io::Read + Send>(
         voters: Vec::new(),
         log_failures: Vec::new(),
         tamper_failures: Vec::new(),
+        order: None,
     };
     let file = item_file(BALLOT_BOX_FILE);
     let reader = match BallotBoxReader::new(input) {
@@ -182,6 +187,7 @@ pub fn pass<I: std::io::Read + Send>(
     );
     let mut master = ChaCha20Rng::from_seed(rng.gen());
     let mut voter_index: HashMap<String, u32> = HashMap::new();
+    let mut order = LogChecks::new(judge.election.ends);
     let streamed = crate::stream::in_chunks(reader, CHUNK, |chunk| {
         let batches: Vec<&[BoxEntry]> = chunk.chunks(BATCH).collect();
         let seeds: Vec<[u8; 32]> = batches.iter().map(|_| master.gen()).collect();
@@ -190,8 +196,13 @@ pub fn pass<I: std::io::Read + Send>(
             .zip(seeds)
             .map(|(batch, seed)| judge.judge_batch(batch, seed))
             .collect();
-        for (e, j) in chunk.iter().zip(judged.into_iter().flatten()) {
+        let nonces: Vec<Option<[u8; 32]>> = chunk
+            .par_iter()
+            .map(|e| log_order::nonce(&e.submission.ballot))
+            .collect();
+        for ((e, j), nonce) in chunk.iter().zip(judged.into_iter().flatten()).zip(nonces) {
             let record = &e.record;
+            order.push(record, nonce);
             let logged = usize::try_from(e.index)
                 .ok()
                 .and_then(|i| log.leaves.get(i));
@@ -232,6 +243,7 @@ pub fn pass<I: std::io::Read + Send>(
         }
         bar.inc(chunk.len() as u64);
     });
+    out.order = Some(order);
     let stream_error = streamed.err();
     bar.finish_and_clear();
     if let Some(e) = stream_error {
