@@ -6,8 +6,8 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::ballot_box::FinalHead;
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::merkle::NodeHash;
 use ivote_protocol::receipt::{Receipt, SignedTreeHead};
 use ivote_protocol::submission::SubmissionRecord;

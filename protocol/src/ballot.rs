@@ -279,13 +279,7 @@ impl Ballot {
                     contest: id.clone(),
                 };
                 let encrypted = EncryptedContest::encrypt(
-                    context,
-                    joint_key,
-                    &position,
-                    shape,
-                    values,
-                    seed,
-                    rng,
+                    context, joint_key, &position, shape, values, seed, rng,
                 )
                 .map_err(|e| BallotError::BadChoices {
                     contest: id.clone(),

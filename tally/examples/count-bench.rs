@@ -29,8 +29,8 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_eid::VoterKey;
 use ivote_protocol::ballot::BallotShapes;
-use ivote_protocol::hashes::{BallotHash, CertificateHash};
 use ivote_protocol::ballot_box::{BallotBoxWriter, FinalHead};
+use ivote_protocol::hashes::{BallotHash, CertificateHash};
 use ivote_protocol::merkle::MerkleTree;
 use ivote_protocol::package::{verify_and_load, PackageTrust};
 use ivote_protocol::receipt::SignedTreeHead;
@@ -38,7 +38,6 @@ use ivote_protocol::submission::{SealFor, Submission, SubmissionRecord};
 use rand::rngs::OsRng;
 use rand::Rng;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 #[derive(Parser)]
 struct Args {

@@ -17,14 +17,13 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_eid::VoterKey;
 use ivote_protocol::ballot::BallotShapes;
-use ivote_protocol::hashes::CertificateHash;
 use ivote_protocol::ballot_box::{BallotBoxWriter, FinalHead};
+use ivote_protocol::hashes::CertificateHash;
 use ivote_protocol::merkle::MerkleTree;
 use ivote_protocol::package::{verify_and_load, ElectionPackage, PackageTrust};
 use ivote_protocol::receipt::SignedTreeHead;
 use ivote_protocol::submission::{SealFor, Submission, SubmissionRecord};
 use rand::rngs::OsRng;
-use sha2::{Digest, Sha256};
 
 const MANIFEST: &str = r#"
 election_id = "count-test"

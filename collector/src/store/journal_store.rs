@@ -22,8 +22,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, Rw
 use std::thread::JoinHandle;
 
 use ed25519_dalek::SigningKey;
-use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::ballot_box::FinalHead;
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::merkle::{MerkleTree, NodeHash};
 use ivote_protocol::receipt::{Receipt, ReceiptContent, SignedTreeHead};
 use ivote_protocol::submission::SubmissionRecord;

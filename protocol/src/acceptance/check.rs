@@ -2,14 +2,13 @@
 
 use ivote_eid::VoterCertificate;
 use rand_core::{CryptoRng, RngCore};
-use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use super::logged::{self, LogMismatch};
 use super::{LoadedElection, LoadedPackage, Rejection};
 use crate::ballot::{ballot_hash, verify_ballots, Ballot, BallotError, DecodedBallot};
-use crate::hashes::{BallotHash, CertificateHash};
 use crate::ballot_box::BoxEntry;
+use crate::hashes::{BallotHash, CertificateHash};
 use crate::submission::{vote_message, Submission};
 
 /// A submission that passed every check but the proofs: what the programs keep of it.

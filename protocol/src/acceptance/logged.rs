@@ -5,8 +5,8 @@
 use thiserror::Error;
 
 use crate::ballot::ballot_hash;
-use crate::hashes::{BallotHash, CertificateHash};
 use crate::ballot_box::BoxEntry;
+use crate::hashes::{BallotHash, CertificateHash};
 
 /// How a box entry differs from the collector's record of it.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]

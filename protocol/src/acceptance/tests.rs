@@ -4,12 +4,11 @@ use ivote_eid::insecure_demo_pki::{DemoCa, DemoKeyUsage, DemoVoter, VoterSpec};
 use ivote_eid::{Crl, KeyAlgorithm, TrustAnchors};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use sha2::Digest;
 
 use super::*;
 use crate::ballot::{Ballot, BallotShapes};
-use crate::hashes::CertificateHash;
 use crate::ballot_box::BoxEntry;
+use crate::hashes::CertificateHash;
 use crate::package::ContextHash;
 use crate::roll::{demo_estonian_code, Country};
 use crate::submission::{vote_message, Submission, SubmissionRecord};

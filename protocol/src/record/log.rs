@@ -7,8 +7,8 @@
 //! (`SHA-256("ivote-v1/record" ‖ record layout)`), its leaf hash `SHA-256(0x00 ‖ leaf)`.
 
 use super::{header, read_header, RecordError, LOG_FILE};
-use crate::hashes::{BallotHash, RecordHash};
 use crate::ballot_box::FinalHead;
+use crate::hashes::RecordHash;
 use crate::layout::Reader;
 use crate::merkle::{leaf_hash, MerkleTree};
 use crate::package::ContextHash;
@@ -58,7 +58,7 @@ impl LogFile {
             ));
         }
         let leaves = (0..n)
-            .map(|_| r.array().map(BallotHash).map_err(RecordError::layout(F)))
+            .map(|_| r.array().map(RecordHash).map_err(RecordError::layout(F)))
             .collect::<Result<Vec<_>, _>>()?;
         r.finish().map_err(RecordError::layout(F))?;
         Ok(LogFile {

@@ -12,8 +12,8 @@ use super::results::Results;
 use super::seal::{valid_name, RecordIndex, KIND_RECORD};
 use super::*;
 use crate::ballot::{ballot_hash, Ballot};
-use crate::hashes::{BallotHash, RecordHash};
 use crate::ballot_box::FinalHead;
+use crate::hashes::RecordHash;
 use crate::merkle::{leaf_hash, MerkleTree};
 use crate::receipt::SignedTreeHead;
 
@@ -149,7 +149,7 @@ fn decisions_round_trip_and_reasons_only_for_invalid() {
 #[test]
 fn log_round_trip_and_root() {
     let key = SigningKey::from_bytes(&[3; 32]);
-    let leaves: Vec<RecordHash> = (0..5u8).map(|i| BallotHash([i; 32])).collect();
+    let leaves: Vec<RecordHash> = (0..5u8).map(|i| RecordHash([i; 32])).collect();
     let mut tree = MerkleTree::new();
     for l in &leaves {
         tree.push(leaf_hash(&l.0));

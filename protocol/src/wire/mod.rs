@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::hashes::BallotHash;
 use crate::ballot_box;
+use crate::hashes::BallotHash;
 use crate::merkle::NodeHash;
 use crate::package::ContextHash;
 use crate::receipt::SignedTreeHead;

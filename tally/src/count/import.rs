@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use ivote_protocol::ballot::{ballot_hash, Ballot};
-use ivote_protocol::hashes::{BallotHash, RecordHash};
 use ivote_protocol::ballot_box::{BallotBoxError, BallotBoxReader, BoxEntry, FinalHead};
+use ivote_protocol::hashes::{BallotHash, RecordHash};
 use ivote_protocol::layout::Writer;
 use ivote_protocol::merkle::{leaf_hash, MerkleTree};
 use ivote_protocol::record::aggregates::Aggregates;

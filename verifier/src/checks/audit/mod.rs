@@ -5,9 +5,9 @@
 //! (`docs/verification.md`, checks `A01`..`A12`).
 
 pub mod inputs;
+pub mod judgements;
 pub mod rules;
 pub mod submissions;
-pub mod judgements;
 
 use std::collections::BTreeSet;
 

@@ -15,8 +15,8 @@ use std::collections::HashMap;
 
 use ivote_protocol::acceptance::{EntryRefusal, LoadedElection, Rejection};
 use ivote_protocol::ballot::DecodedBallot;
-use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::ballot_box::{BallotBoxReader, BoxEntry, BALLOT_BOX_FILE};
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::record::log::LogFile;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
