@@ -41,6 +41,7 @@
 //!
 //! Spec: `docs/crypto-spec.md` §7.
 
+use curve25519_dalek::traits::IsIdentity;
 use rand_core::{CryptoRng, RngCore};
 use sha2::{Digest, Sha512};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
@@ -322,11 +323,23 @@ impl EncryptedContest {
             .zip(values)
             .map(|(i, v)| RangeWitness::new(*v, &seed.selection_nonce(position, i)))
             .collect();
+        Self::encrypt_witnesses(context, public_key, position, shape, &witnesses, rng)
+    }
+
+    /// Encrypts and proves the selections' `(value, nonce)` witnesses (values checked).
+    fn encrypt_witnesses<R: RngCore + CryptoRng>(
+        context: &ContextHash,
+        public_key: &PublicKey,
+        position: &ContestPosition,
+        shape: &ContestShape,
+        witnesses: &[RangeWitness],
+        rng: &mut R,
+    ) -> Result<Self> {
         let selections: Vec<Ciphertext> = witnesses
             .iter()
             .map(|w| Ciphertext::encrypt(public_key, w.value(), w.nonce()))
             .collect();
-        let sum_witness = RangeWitness::sum(&witnesses)?;
+        let sum_witness = RangeWitness::sum(witnesses)?;
         let statements = statements(public_key, position, shape, &selections);
 
         let mut cds = Vec::new();
@@ -551,7 +564,16 @@ impl EncryptedContest {
 /// What the layout errors of an encrypted contest name.
 const WHAT: &str = "encrypted contest";
 
+/// What the error names when a selection's `α` is the identity.
+const UNENCRYPTED: &str = "selection ciphertext (its α is the identity: the vote is not encrypted)";
+
 /// Reads the selection count, which must be the shape's, and the selections' ciphertexts.
+///
+/// A selection whose `α` is the identity is refused here, the one place every ballot's
+/// ciphertexts are decoded: `(identity, v·G)` is the vote `v` in the clear (randomness 0),
+/// and its range proofs verify, since `r = 0` is a valid witness. Honest encryption gives
+/// the identity only with probability 1/ℓ. (Sums, such as an empty district's aggregate,
+/// may be the identity: they are not read through here.)
 fn read_ciphertexts(r: &mut Reader<'_>, shape: &ContestShape) -> Result<Vec<Ciphertext>> {
     let k = r.u32()? as usize;
     if k != shape.selections.len() {
@@ -560,7 +582,15 @@ fn read_ciphertexts(r: &mut Reader<'_>, shape: &ContestShape) -> Result<Vec<Ciph
             detail: format!("{k} selections, the contest has {}", shape.selections.len()),
         });
     }
-    (0..k).map(|_| Ciphertext::read(r)).collect()
+    (0..k)
+        .map(|_| {
+            let ct = Ciphertext::read(r)?;
+            if ct.alpha().is_identity() {
+                return Err(CryptoError::IdentityPoint(UNENCRYPTED));
+            }
+            Ok(ct)
+        })
+        .collect()
 }
 
 /// A contest's proofs paired with their statements.
@@ -695,6 +725,56 @@ mod tests {
 
     fn one_hot(k: usize, choice: usize) -> Vec<u64> {
         (0..k).map(|i| u64::from(i == choice)).collect()
+    }
+
+    #[test]
+    fn a_selection_sent_in_the_clear_is_refused_though_its_proofs_verify() {
+        // What a dishonest voting app could send: every selection "encrypted" with
+        // randomness 0, i.e. (identity, v·G), the vote in the clear. Its range proofs
+        // verify (r = 0 is a valid witness): only the decoder can refuse it.
+        let (mut rng, _, pk) = setup(40);
+        for (shape, values) in [(plurality(3), one_hot(3, 1)), (score(), vec![3, 0, 10, 2, 5])] {
+            let zero = Nonce::from_scalar(Scalar::ZERO);
+            let witnesses: Vec<RangeWitness> = values
+                .iter()
+                .map(|v| RangeWitness::new(*v, &zero))
+                .collect();
+            let plain = EncryptedContest::encrypt_witnesses(
+                &CTX,
+                &pk,
+                &position(1),
+                &shape,
+                &witnesses,
+                &mut rng,
+            )
+            .unwrap();
+            assert!(plain.selections()[0].alpha().is_identity());
+            plain
+                .verify(&CTX, &pk, &position(1), &shape, &mut rng)
+                .expect("the proofs of a plaintext ballot verify");
+            let bytes = plain.to_bytes();
+            let refused = CryptoError::IdentityPoint(UNENCRYPTED);
+            assert_eq!(
+                EncryptedContest::from_bytes(&bytes, &shape).unwrap_err(),
+                refused
+            );
+            assert_eq!(
+                EncryptedContest::read_selections(&bytes, &shape).unwrap_err(),
+                refused
+            );
+        }
+        // One selection in the clear among encrypted ones is refused too.
+        let shape = plurality(3);
+        let seed = EncryptionSeed::random(&mut rng);
+        let honest =
+            EncryptedContest::encrypt(&CTX, &pk, &position(1), &shape, &one_hot(3, 0), &seed, &mut rng)
+                .unwrap();
+        let mut bytes = honest.to_bytes();
+        bytes[4 + 64..4 + 96].copy_from_slice(&[0; 32]);
+        assert_eq!(
+            EncryptedContest::from_bytes(&bytes, &shape).unwrap_err(),
+            CryptoError::IdentityPoint(UNENCRYPTED)
+        );
     }
 
     #[test]

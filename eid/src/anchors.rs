@@ -118,7 +118,9 @@ impl TrustAnchors {
     /// 1. the DER parses as exactly one X.509 certificate (`eid.malformed`);
     /// 2. its issuer name is a configured anchor's subject (`eid.unknown_issuer`);
     /// 3. keyUsage is present and has digitalSignature or nonRepudiation, and the certificate
-    ///    is not a CA (`eid.key_usage`);
+    ///    is not a CA (`eid.key_usage`); an extendedKeyUsage, if present, lists clientAuth,
+    ///    and an authentication certificate (digitalSignature) has one
+    ///    (`eid.extended_key_usage`);
     /// 4. the subject has exactly one serialNumber of the form `PNOxx-<id>` (`eid.no_voter_id`);
     /// 5. the public key is Ed25519, P-256 or P-384 (`eid.unsupported_algorithm`);
     /// 6. the issuer's signature on the certificate (`eid.bad_chain_signature`); with several
@@ -223,7 +225,7 @@ fn anchor_from(cert: &X509Certificate<'_>, der: &[u8], what: &str) -> Result<Anc
 mod tests {
     use super::*;
     use crate::certificate::parse_certificate;
-    use crate::insecure_demo_pki::{DemoCa, DemoKeyUsage};
+    use crate::insecure_demo_pki::{DemoCa, DemoExtendedKeyUsage, DemoKeyUsage};
     use crate::test_support::*;
     use crate::KeyAlgorithm;
     use proptest::prelude::*;
@@ -333,6 +335,46 @@ mod tests {
         // The CA's own certificate is not a voter certificate.
         let err = anchors.validate(ca.cert_der(), NOW, None).unwrap_err();
         assert_eq!(err.code(), "eid.key_usage");
+    }
+
+    #[test]
+    fn extended_key_usage_must_allow_client_authentication() {
+        let ca = ca("Demo CA", KeyAlgorithm::EcdsaP384);
+        let anchors = anchors(&[&ca]);
+        let mut s = spec("38001085718", KeyAlgorithm::EcdsaP384);
+        assert_eq!(s.extended_key_usage, DemoExtendedKeyUsage::ClientAuth);
+        assert!(anchors
+            .validate(ca.issue(&s).unwrap().cert_der(), NOW, None)
+            .is_ok());
+        // An authentication certificate (digitalSignature) without extendedKeyUsage, or
+        // with purposes other than clientAuth (an e-mail certificate of the same CA).
+        for eku in [
+            DemoExtendedKeyUsage::Absent,
+            DemoExtendedKeyUsage::EmailProtectionOnly,
+        ] {
+            s.extended_key_usage = eku;
+            let err = anchors
+                .validate(ca.issue(&s).unwrap().cert_der(), NOW, None)
+                .unwrap_err();
+            assert_eq!(err.code(), "eid.extended_key_usage", "{eku:?}");
+            assert!(err.to_string().contains("clientAuth"), "{err}");
+        }
+        let err = anchors
+            .validate(ca.issue(&s).unwrap().cert_der(), NOW, None)
+            .unwrap_err();
+        assert!(err.to_string().contains("emailProtection"), "{err}");
+        // A signing certificate (nonRepudiation only) has no extendedKeyUsage: accepted;
+        // one that lists purposes must list clientAuth.
+        s.key_usage = DemoKeyUsage::NonRepudiation;
+        s.extended_key_usage = DemoExtendedKeyUsage::Absent;
+        assert!(anchors
+            .validate(ca.issue(&s).unwrap().cert_der(), NOW, None)
+            .is_ok());
+        s.extended_key_usage = DemoExtendedKeyUsage::EmailProtectionOnly;
+        let err = anchors
+            .validate(ca.issue(&s).unwrap().cert_der(), NOW, None)
+            .unwrap_err();
+        assert_eq!(err.code(), "eid.extended_key_usage");
     }
 
     #[test]

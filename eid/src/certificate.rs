@@ -7,6 +7,7 @@ use crate::voter_id::split_voter_id;
 use crate::{Crl, EidError, KeyAlgorithm, VoterKey};
 use sha2::{Digest, Sha256};
 use x509_parser::certificate::X509Certificate;
+use x509_parser::extensions::ExtendedKeyUsage;
 use x509_parser::oid_registry::OID_X509_SERIALNUMBER;
 use x509_parser::prelude::FromDer;
 
@@ -89,6 +90,30 @@ impl CertificateParts {
     }
 }
 
+/// The purposes an extendedKeyUsage lists, for messages.
+fn eku_names(e: &ExtendedKeyUsage<'_>) -> String {
+    let known = [
+        (e.any, "anyExtendedKeyUsage"),
+        (e.server_auth, "serverAuth"),
+        (e.client_auth, "clientAuth"),
+        (e.code_signing, "codeSigning"),
+        (e.email_protection, "emailProtection"),
+        (e.time_stamping, "timeStamping"),
+        (e.ocsp_signing, "OCSPSigning"),
+    ];
+    let mut names: Vec<String> = known
+        .iter()
+        .filter(|(set, _)| *set)
+        .map(|(_, name)| (*name).to_owned())
+        .collect();
+    names.extend(e.other.iter().map(|oid| oid.to_id_string()));
+    if names.is_empty() {
+        "no purpose".into()
+    } else {
+        names.join(", ")
+    }
+}
+
 impl VoterCertificate {
     /// Key usage, voter id and key checks (steps 3–5 of [`crate::TrustAnchors::validate`]).
     pub(crate) fn parts_from(
@@ -118,6 +143,29 @@ impl VoterCertificate {
             return Err(EidError::KeyUsage {
                 detail: "it is a CA certificate, not a personal one".into(),
             });
+        }
+        let eku = cert.extended_key_usage().map_err(|e| {
+            EidError::malformed(what, format!("bad extendedKeyUsage extension: {e}"))
+        })?;
+        match eku.map(|e| e.value) {
+            Some(e) if e.client_auth => {}
+            Some(e) => {
+                return Err(EidError::ExtendedKeyUsage {
+                    detail: format!(
+                        "its extendedKeyUsage ({}) does not include clientAuth",
+                        eku_names(e)
+                    ),
+                })
+            }
+            // ESTEID signing certificates (nonRepudiation only) carry no extendedKeyUsage.
+            None if !usage.value.digital_signature() => {}
+            None => {
+                return Err(EidError::ExtendedKeyUsage {
+                    detail: "it is an authentication certificate (digitalSignature) without \
+                             extendedKeyUsage clientAuth"
+                        .into(),
+                })
+            }
         }
         let voter_id = voter_id_of(cert)?;
         let key = PublicKey::from_spki(cert.public_key()).map_err(|e| match e {

@@ -79,6 +79,13 @@ pub enum EidError {
         /// What is wrong.
         detail: String,
     },
+    /// The extendedKeyUsage does not allow signing votes: an authentication certificate
+    /// without it, or one that lists purposes but not clientAuth.
+    #[error("the certificate may not be used to sign votes: {detail}; use the authentication or signing certificate of an ID card")]
+    ExtendedKeyUsage {
+        /// What is wrong.
+        detail: String,
+    },
     /// No usable voter id (subject serialNumber in `PNOxx-...` form).
     #[error("the certificate does not identify a voter: {detail}")]
     NoVoterId {
@@ -164,6 +171,7 @@ impl EidError {
             EidError::NotYetValid { .. } => "eid.not_yet_valid",
             EidError::AnchorNotValid { .. } => "eid.anchor_not_valid",
             EidError::KeyUsage { .. } => "eid.key_usage",
+            EidError::ExtendedKeyUsage { .. } => "eid.extended_key_usage",
             EidError::NoVoterId { .. } => "eid.no_voter_id",
             EidError::Revoked { .. } => "eid.revoked",
             EidError::CrlMissing { .. } => "eid.crl_missing",

@@ -20,7 +20,8 @@ use pkcs8::der::Decode;
 use pkcs8::PrivateKeyInfo;
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, DistinguishedName,
-    DnType, DnValue, IsCa, KeyIdMethod, KeyPair, KeyUsagePurpose, RevokedCertParams, SerialNumber,
+    DnType, DnValue, ExtendedKeyUsagePurpose, IsCa, KeyIdMethod, KeyPair, KeyUsagePurpose,
+    RevokedCertParams, SerialNumber,
 };
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
@@ -75,6 +76,17 @@ pub enum DemoKeyUsage {
     KeyEnciphermentOnly,
 }
 
+/// The extendedKeyUsage to put in a demo voter certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoExtendedKeyUsage {
+    /// clientAuth (ESTEID authentication certificates): what voter certificates need.
+    ClientAuth,
+    /// No extendedKeyUsage extension (ESTEID signing certificates).
+    Absent,
+    /// emailProtection only: a certificate that must be refused for signing votes.
+    EmailProtectionOnly,
+}
+
 /// What to put in one demo voter certificate.
 #[derive(Debug, Clone)]
 pub struct VoterSpec {
@@ -94,6 +106,8 @@ pub struct VoterSpec {
     pub serial: u64,
     /// keyUsage.
     pub key_usage: DemoKeyUsage,
+    /// extendedKeyUsage.
+    pub extended_key_usage: DemoExtendedKeyUsage,
     /// Whether to put the serialNumber (voter id) attribute in the subject.
     pub with_voter_id: bool,
 }
@@ -111,6 +125,7 @@ impl VoterSpec {
             not_after,
             serial: code.parse().unwrap_or(1),
             key_usage: DemoKeyUsage::DigitalSignature,
+            extended_key_usage: DemoExtendedKeyUsage::ClientAuth,
             with_voter_id: true,
         }
     }
@@ -260,6 +275,13 @@ impl DemoCa {
             DemoKeyUsage::NonRepudiation => KeyUsagePurpose::ContentCommitment,
             DemoKeyUsage::KeyEnciphermentOnly => KeyUsagePurpose::KeyEncipherment,
         }];
+        params.extended_key_usages = match spec.extended_key_usage {
+            DemoExtendedKeyUsage::ClientAuth => vec![ExtendedKeyUsagePurpose::ClientAuth],
+            DemoExtendedKeyUsage::Absent => vec![],
+            DemoExtendedKeyUsage::EmailProtectionOnly => {
+                vec![ExtendedKeyUsagePurpose::EmailProtection]
+            }
+        };
         params.not_before = datetime(spec.not_before, "use the voter's start time")?;
         params.not_after = datetime(spec.not_after, "use the voter's end time")?;
         params.serial_number = Some(SerialNumber::from(spec.serial));

@@ -1,6 +1,8 @@
 //! `verifier receipt`: a voter checks that the collector's receipt for their ballot is
 //! genuine (R01) and that its record is in the log the tally started from (R02), after the
-//! record itself checks out as far as the log (V01 to V06).
+//! record itself checks out as far as the log (V01 to V06). R02 runs only when R01, V05 and
+//! V06 passed: its failure accuses the collector, which only a genuine receipt and the
+//! collector's own final log can do.
 //!
 //! Whether that ballot was then counted cannot be seen in the public record (a later revote
 //! or a paper vote supersedes it, and the counted ballots carry no voter): auditors check it
@@ -105,10 +107,28 @@ pub fn check_receipt<R: RngCore + CryptoRng>(
             );
         }
     }
-    let Some(log) = log else {
+    // R02 says "the collector's log was rewritten" when it fails: only true of a receipt
+    // that is the collector's, for this ballot (R01), compared with a log that is the
+    // collector's (V05, V06).
+    if !report.passed(RECEIPT_SIGNATURE) {
         report.skipped(
             RECEIPT_INCLUDED,
-            because(&[FINAL_HEAD], "log.bin could not be read"),
+            because(
+                &[RECEIPT_SIGNATURE],
+                "the receipt is not shown to be the collector's receipt for this ballot in \
+                 this election, so comparing it with the log proves nothing",
+            ),
+        );
+        return report;
+    }
+    let log_checks = [FINAL_HEAD, LOG_ROOT];
+    let Some(log) = log.filter(|_| log_checks.iter().all(|c| report.passed(*c))) else {
+        report.skipped(
+            RECEIPT_INCLUDED,
+            because(
+                &log_checks,
+                "log.bin is not shown to be the collector's final log",
+            ),
         );
         return report;
     };
@@ -146,10 +166,5 @@ pub fn check_receipt<R: RngCore + CryptoRng>(
         format!("leaf {} of {size}", content.leaf_index),
         failures,
     );
-    if !report.passed(LOG_ROOT) {
-        report.notes.push(
-            "R02 compares with log.bin's leaves, which only count if V05 and V06 passed".into(),
-        );
-    }
     report
 }

@@ -60,6 +60,24 @@ pub struct CheckReport {
     pub failures: Vec<Failure>,
 }
 
+/// One count the verifier recomputed itself (V13) from the trustees' decryption shares: what
+/// an observer reads instead of the officials' `tally results`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VerifiedCount {
+    /// The district id.
+    pub district: String,
+    /// The contest id.
+    pub contest: String,
+    /// The selection's position in the contest (candidates in manifest order, blank last).
+    pub selection: u32,
+    /// The candidate's id in the manifest (`blank`'s id for the blank option).
+    pub candidate: String,
+    /// How many counted ballots of the district the count adds up.
+    pub ballots: u64,
+    /// The count: votes, or points for score and cumulative contests.
+    pub count: u64,
+}
+
 /// The whole report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Report {
@@ -67,11 +85,19 @@ pub struct Report {
     pub format: &'static str,
     /// `check`, `receipt` or `audit`.
     pub command: &'static str,
+    /// Whether the officials' key was given on the command line (`--officials-key`). When
+    /// not, the record was checked with its own `officials-key.hex`: it is shown to be
+    /// consistent with itself, not to be the officials' record, and the verdict says so.
+    pub officials_key_pinned: bool,
     /// Things the reader must know to trust the outcome (e.g. where the officials' key came
     /// from).
     pub notes: Vec<String>,
     /// One entry per check of the command, in catalogue order.
     pub checks: Vec<CheckReport>,
+    /// The counts the verifier recomputed (V13), in `aggregates.bin` order, when V13 and
+    /// every check before it passed; empty otherwise. `results.bin` (V14) should hold them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub counts: Vec<VerifiedCount>,
 }
 
 /// Counts per status.
@@ -98,6 +124,7 @@ impl Report {
         Report {
             format: REPORT_FORMAT,
             command,
+            officials_key_pinned: false,
             notes: Vec::new(),
             checks: catalogue
                 .iter()
@@ -111,6 +138,7 @@ impl Report {
                     failures: Vec::new(),
                 })
                 .collect(),
+            counts: Vec::new(),
         }
     }
 
@@ -128,6 +156,30 @@ impl Report {
             };
             e.covered = Some(covered.into());
             e.failures = failures;
+        }
+    }
+
+    /// Records a check that could verify only part of what it covers, because an earlier
+    /// check found the rest unreadable or undecodable (`unchecked` says what, and why). It
+    /// never passes: it fails with `failures` and one more item for the unchecked part when
+    /// the part it checked has failures, and is skipped (the reason being `unchecked`)
+    /// otherwise. `covered` says what it did check.
+    pub fn ran_partly(
+        &mut self,
+        check: Check,
+        covered: impl Into<String>,
+        mut failures: Vec<Failure>,
+        unchecked: Failure,
+    ) {
+        let covered = covered.into();
+        if failures.is_empty() {
+            self.skipped(check, format!("{}: {}", unchecked.item, unchecked.detail));
+            if let Some(e) = self.entry(check) {
+                e.covered = Some(covered);
+            }
+        } else {
+            failures.push(unchecked);
+            self.ran(check, covered, failures);
         }
     }
 
@@ -201,14 +253,29 @@ impl Report {
         }
     }
 
-    /// The one-line summary.
-    pub fn summary_line(&self) -> String {
-        let s = self.summary();
+    /// The verdict: `VERIFIED`, `NOT VERIFIED` or `INCOMPLETE` (as the exit status says),
+    /// followed, when the officials' key was not given, by a warning that it was not pinned.
+    pub fn verdict(&self) -> String {
         let verdict = match self.exit_code() {
             0 => "VERIFIED",
             1 => "NOT VERIFIED",
             _ => "INCOMPLETE",
         };
+        if self.officials_key_pinned {
+            verdict.to_owned()
+        } else {
+            format!(
+                "{verdict} (officials' key NOT pinned: checked with the record's own \
+                 officials-key.hex, so the record is only shown to be consistent with itself; \
+                 pass --officials-key with the key the officials published)"
+            )
+        }
+    }
+
+    /// The one-line summary.
+    pub fn summary_line(&self) -> String {
+        let s = self.summary();
+        let verdict = self.verdict();
         format!(
             "{verdict}: {} of {} checks passed, {} failed, {} skipped, {} not run",
             s.passed,
@@ -250,7 +317,42 @@ impl Report {
                 ));
             }
         }
+        out.push_str(&self.counts_text());
         out.push_str(&self.summary_line());
+        out.push('\n');
+        out
+    }
+
+    /// The recomputed counts, one line per district and contest.
+    fn counts_text(&self) -> String {
+        let mut out = String::new();
+        if self.counts.is_empty() {
+            return out;
+        }
+        out.push_str(
+            "counts recomputed by the verifier from the trustees' decryption shares (V13), \
+             every check before it passed:\n",
+        );
+        let mut line = String::new();
+        let mut current: Option<(&str, &str)> = None;
+        for c in &self.counts {
+            let here = (c.district.as_str(), c.contest.as_str());
+            if current != Some(here) {
+                if !line.is_empty() {
+                    out.push_str(&line);
+                    out.push('\n');
+                }
+                current = Some(here);
+                line = format!(
+                    "  district {} ({} ballots), contest {}:",
+                    c.district, c.ballots, c.contest
+                );
+            } else {
+                line.push(',');
+            }
+            line.push_str(&format!(" {} {}", c.candidate, c.count));
+        }
+        out.push_str(&line);
         out.push('\n');
         out
     }
@@ -262,11 +364,13 @@ impl Report {
             #[serde(flatten)]
             report: &'a Report,
             summary: Summary,
+            verdict: String,
             exit_code: i32,
         }
         serde_json::to_string_pretty(&Json {
             report: self,
             summary: self.summary(),
+            verdict: self.verdict(),
             exit_code: self.exit_code(),
         })
         .unwrap_or_else(|e| format!("{{\"error\": \"cannot encode the report: {e}\"}}"))
@@ -311,5 +415,79 @@ mod tests {
         assert_eq!(r.exit_code(), 1);
         r.not_run(A, "cannot read");
         assert_eq!(r.exit_code(), 2);
+    }
+
+    #[test]
+    fn a_check_that_covered_only_part_never_passes() {
+        let unchecked = || Failure {
+            item: "file x".into(),
+            detail: "2 items unreadable".into(),
+        };
+        let mut r = Report::new("check", &[A, B]);
+        r.ran(A, "", vec![]);
+        r.ran_partly(B, "5 items", vec![], unchecked());
+        assert!(matches!(
+            r.status(B),
+            Some(Status::Skipped { reason }) if reason == "file x: 2 items unreadable"
+        ));
+        assert!(
+            r.to_text().contains("V02 skipped b (5 items)"),
+            "{}",
+            r.to_text()
+        );
+        assert_eq!(r.exit_code(), 1);
+        let bad = Failure {
+            item: "item 3".into(),
+            detail: "wrong".into(),
+        };
+        r.ran_partly(B, "5 items", vec![bad.clone()], unchecked());
+        assert_eq!(r.status(B), Some(&Status::Failed));
+        assert_eq!(r.checks[1].failures, vec![bad, unchecked()]);
+    }
+
+    #[test]
+    fn the_verdict_says_whether_the_officials_key_was_pinned() {
+        let mut r = Report::new("check", &[A]);
+        r.ran(A, "", vec![]);
+        assert!(r
+            .summary_line()
+            .starts_with("VERIFIED (officials' key NOT pinned"));
+        r.officials_key_pinned = true;
+        assert_eq!(
+            r.summary_line(),
+            "VERIFIED: 1 of 1 checks passed, 0 failed, 0 skipped, 0 not run"
+        );
+        let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(json["verdict"], "VERIFIED");
+        assert_eq!(json["officials_key_pinned"], true);
+        assert!(json.get("counts").is_none(), "no counts were recomputed");
+    }
+
+    #[test]
+    fn counts_are_printed_one_line_per_contest() {
+        let mut r = Report::new("check", &[A]);
+        let count =
+            |district: &str, contest: &str, selection, candidate: &str, count| VerifiedCount {
+                district: district.into(),
+                contest: contest.into(),
+                selection,
+                candidate: candidate.into(),
+                ballots: 3,
+                count,
+            };
+        r.counts = vec![
+            count("north", "council", 0, "ann", 2),
+            count("north", "council", 1, "bob", 1),
+            count("south", "council", 0, "ann", 0),
+        ];
+        let text = r.to_text();
+        assert!(
+            text.contains("  district north (3 ballots), contest council: ann 2, bob 1\n")
+                && text.contains("  district south (3 ballots), contest council: ann 0\n"),
+            "{text}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(json["counts"][1]["candidate"], "bob");
+        assert_eq!(json["counts"][1]["count"], 1);
     }
 }

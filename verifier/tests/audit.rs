@@ -14,6 +14,7 @@ use ivote_protocol::record::counts::LeafDecision;
 use ivote_protocol::record::PAPER_VOTES_FILE;
 use ivote_protocol::Country;
 use ivote_testkit::record::audit::{reseal_bundle, AuditCase, Written};
+use ivote_verifier::checks::parse_key_hex;
 use ivote_verifier::report::Status;
 use ivote_verifier::{audit_record, AuditInputs, Options, RecordDir, Report};
 use rand::rngs::OsRng;
@@ -37,7 +38,13 @@ fn audit_with_roll(w: &Written, roll: &[u8]) -> Report {
             roll_name: "roll.csv",
             country: Country::EE,
         },
-        &Options::default(),
+        // The officials' key pinned, as auditors run it (the record's own file holds it).
+        &Options {
+            officials_key: parse_key_hex(
+                &std::fs::read(w.record.join(ivote_protocol::record::OFFICIALS_KEY_FILE)).unwrap(),
+            ),
+            ..Options::default()
+        },
         &mut OsRng,
     )
 }

@@ -233,9 +233,10 @@ pub fn check<R: RngCore + CryptoRng>(
         shapes: &shapes,
         layout: &layout,
     };
+    let reader_announced = reader.announced();
     let bar = progress_bar(
         options,
-        reader.announced(),
+        reader_announced,
         "verifying counted ballots",
         "ballots",
     );
@@ -260,6 +261,7 @@ pub fn check<R: RngCore + CryptoRng>(
     });
     let stream_error = streamed.err();
     bar.finish_and_clear();
+    let undecoded = total.malformed.len() as u64;
     malformed.append(&mut total.malformed);
     if let Some(e) = &stream_error {
         malformed.push(Failure {
@@ -268,9 +270,35 @@ pub fn check<R: RngCore + CryptoRng>(
         });
     }
     let complete = malformed.is_empty();
-    let covered = format!("{count} ballots");
-    report.ran(BALLOTS, covered.clone(), malformed);
-    report.ran(BALLOT_PROOFS, covered.clone(), total.bad_proofs);
+    report.ran(BALLOTS, format!("{count} ballots"), malformed);
+    // V08 and V09 say what they could not check: the ballots V07 found undecodable, and
+    // everything after the point where the file stopped being readable.
+    let verified = count - undecoded;
+    let unchecked = |what: &str| -> Option<Failure> {
+        let mut parts = Vec::new();
+        if undecoded > 0 {
+            parts.push(format!("{undecoded} ballot(s) do not decode"));
+        }
+        if stream_error.is_some() {
+            parts.push(format!(
+                "the file cannot be read beyond its first {count} of {reader_announced} \
+                 announced ballots"
+            ));
+        }
+        (!parts.is_empty()).then(|| Failure {
+            item: item_file(COUNTED_BALLOTS_FILE),
+            detail: format!(
+                "{}, so {what} were not checked ({} did not pass)",
+                parts.join(" and "),
+                BALLOTS.id
+            ),
+        })
+    };
+    let covered = format!("{verified} ballots");
+    match unchecked("their proofs") {
+        None => report.ran(BALLOT_PROOFS, covered, total.bad_proofs),
+        Some(u) => report.ran_partly(BALLOT_PROOFS, covered, total.bad_proofs, u),
+    }
     if stream_error.is_some() {
         report.skipped(
             DUPLICATE_CIPHERTEXTS,
@@ -279,11 +307,11 @@ pub fn check<R: RngCore + CryptoRng>(
     } else {
         let prints = std::mem::take(&mut total.prints);
         let covered = format!("{} ciphertexts", prints.len());
-        report.ran(
-            DUPLICATE_CIPHERTEXTS,
-            covered,
-            duplicates(dir, &election, prints),
-        );
+        let failures = duplicates(dir, &election, prints);
+        match unchecked("their ciphertexts") {
+            None => report.ran(DUPLICATE_CIPHERTEXTS, covered, failures),
+            Some(u) => report.ran_partly(DUPLICATE_CIPHERTEXTS, covered, failures, u),
+        }
     }
     complete.then_some(Tallied {
         ballots: count,

@@ -167,6 +167,7 @@ pub(crate) fn officials_key(
 ) -> Option<VerifyingKey> {
     use ivote_protocol::record::OFFICIALS_KEY_FILE;
     if let Some(k) = options.officials_key {
+        report.officials_key_pinned = true;
         report.notes.push(format!(
             "the officials' key given on the command line: {}",
             hex::encode(k.as_bytes())
