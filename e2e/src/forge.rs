@@ -124,7 +124,9 @@ pub fn forge_box(
         tree.push(record.leaf_hash());
     }
     let size = tree.size();
-    let root = tree.root(size).context("a forged log needs at least one leaf")?;
+    let root = tree
+        .root(size)
+        .context("a forged log needs at least one leaf")?;
     let head = SignedTreeHead::sign(collector, &context, size, root, timestamp);
     let final_head = FinalHead::sign(head, collector, &context);
     let mut writer = BallotBoxWriter::new(Vec::new(), &context, &final_head)?;

@@ -178,7 +178,11 @@ fn refused(f: &Forged, code: &str, leaf: u64, checks: &[&str]) {
 #[test]
 fn the_honest_box_passes_the_count_and_the_audit() {
     // Leaf 0 "retimed" to its own time: the kit re-signs an unchanged log.
-    let f = forged(1, &[&format!("retime:0@{}", STARTS - 86_400)], honest_outcomes());
+    let f = forged(
+        1,
+        &[&format!("retime:0@{}", STARTS - 86_400)],
+        honest_outcomes(),
+    );
     let (status, out, wrote) = import(&f.written);
     assert_eq!(status, 0, "{out}");
     assert!(wrote);
@@ -207,11 +211,7 @@ fn a_1a_re_appended_vote_with_its_old_number_is_refused() {
     let mut outcomes = honest_outcomes();
     outcomes[3] = Superseded;
     outcomes.push(Counted);
-    let f = forged(
-        3,
-        &[&format!("reappend:1@{}", STARTS + 90)],
-        outcomes,
-    );
+    let f = forged(3, &[&format!("reappend:1@{}", STARTS + 90)], outcomes);
     refused(&f, "tally.box_ballot_twice", 9, &["A15", "A16", "A17"]);
 }
 
@@ -229,11 +229,7 @@ fn a_dropped_vote_breaks_the_voters_sequence() {
 fn a_1b_vote_shifted_before_the_window_is_refused() {
     let mut outcomes = honest_outcomes();
     outcomes[7] = TestVote;
-    let f = forged(
-        5,
-        &[&format!("retime:7@{}", STARTS - 10)],
-        outcomes,
-    );
+    let f = forged(5, &[&format!("retime:7@{}", STARTS - 10)], outcomes);
     refused(&f, "tally.box_time_order", 7, &["A13"]);
 }
 
@@ -242,11 +238,7 @@ fn a_1b_vote_shifted_before_the_window_is_refused() {
 fn a_1b_vote_shifted_after_the_close_is_refused() {
     let mut outcomes = honest_outcomes();
     outcomes[8] = Invalid("tally.after_close".into());
-    let f = forged(
-        6,
-        &[&format!("retime:8@{}", ENDS + 60)],
-        outcomes,
-    );
+    let f = forged(6, &[&format!("retime:8@{}", ENDS + 60)], outcomes);
     refused(&f, "tally.box_after_close", 8, &["A14"]);
 }
 
@@ -265,11 +257,7 @@ fn a_1d_reordered_log_is_refused() {
         Counted,
         Counted,
     ];
-    let f = forged(
-        7,
-        &["--renumber", "move:3@1"],
-        outcomes,
-    );
+    let f = forged(7, &["--renumber", "move:3@1"], outcomes);
     refused(&f, "tally.box_time_order", 2, &["A13"]);
 }
 
@@ -289,11 +277,7 @@ fn a_1c_held_back_submission_with_its_time_is_refused() {
         Counted,
         Counted,
     ];
-    let f = forged(
-        8,
-        &["--renumber", "move:2@8"],
-        outcomes,
-    );
+    let f = forged(8, &["--renumber", "move:2@8"], outcomes);
     refused(&f, "tally.box_time_order", 8, &["A13"]);
 }
 

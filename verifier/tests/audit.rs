@@ -301,7 +301,7 @@ fn the_binary_audits_with_json_and_exit_codes() {
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["command"], "audit");
-    assert_eq!(json["checks"].as_array().unwrap().len(), 27);
+    assert_eq!(json["checks"].as_array().unwrap().len(), 32);
 
     case.votes[4].outcome = LeafDecision::Counted;
     let altered = case.write(&mut rng);

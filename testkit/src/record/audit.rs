@@ -313,8 +313,8 @@ impl AuditCase {
             .unwrap_or_else(|| self.rule_counts());
         let log = log_of(e, &records);
         alter(&mut entries);
-        let mut w = BallotBoxWriter::new(Vec::new(), &e.package.context_hash, &log.final_head)
-            .unwrap();
+        let mut w =
+            BallotBoxWriter::new(Vec::new(), &e.package.context_hash, &log.final_head).unwrap();
         for (r, s) in &entries {
             w.push(&r.to_bytes(), &s.to_bytes()).unwrap();
         }
@@ -339,8 +339,8 @@ impl AuditCase {
         let (_, entries) = self.entries(rng);
         let records: Vec<SubmissionRecord> = entries.iter().map(|(r, _)| r.clone()).collect();
         let log = log_of(e, &records);
-        let mut w = BallotBoxWriter::new(Vec::new(), &e.package.context_hash, &log.final_head)
-            .unwrap();
+        let mut w =
+            BallotBoxWriter::new(Vec::new(), &e.package.context_hash, &log.final_head).unwrap();
         for (r, s) in &entries {
             w.push(&r.to_bytes(), &s.to_bytes()).unwrap();
         }

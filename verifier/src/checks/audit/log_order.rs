@@ -19,8 +19,8 @@ use ivote_protocol::ballot::Ballot;
 use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::submission::SubmissionRecord;
 
-use super::{BALLOT_ONCE, IN_WINDOW, NONCE_ONCE, TIMES_IN_ORDER, VOTER_SEQUENCE};
-use crate::report::{Check, Failure, Report};
+use super::LOG_WHOLE;
+use crate::report::{Failure, Report};
 
 /// The checks' state while the box is read, and their failures.
 #[derive(Debug)]
@@ -31,19 +31,10 @@ pub struct LogChecks {
     nonces: HashMap<[u8; 32], u64>,
     /// Per voter id: the voter's leaves so far.
     leaves_of: HashMap<String, u32>,
-    /// The failures of A13..A17, in that order.
+    /// The failures of A13..A17, in that order ([`LOG_WHOLE`]'s).
     failures: [Vec<Failure>; 5],
     leaves: u64,
 }
-
-/// The checks in the order of [`LogChecks::failures`].
-const CHECKS: [Check; 5] = [
-    TIMES_IN_ORDER,
-    IN_WINDOW,
-    BALLOT_ONCE,
-    NONCE_ONCE,
-    VOTER_SEQUENCE,
-];
 
 /// The challenge nonce of a ballot layout, if it decodes.
 pub fn nonce(ballot: &[u8]) -> Option<[u8; 32]> {
@@ -101,7 +92,11 @@ impl LogChecks {
         if let Some(n) = nonce {
             if let Some(other) = self.nonces.insert(n, leaf) {
                 let n = hex::encode(n);
-                self.fail(3, record, format!("challenge nonce {n} is also leaf {other}'s"));
+                self.fail(
+                    3,
+                    record,
+                    format!("challenge nonce {n} is also leaf {other}'s"),
+                );
             }
         }
         let k = self.leaves_of.entry(record.voter_id.clone()).or_insert(0);
@@ -120,7 +115,7 @@ impl LogChecks {
     /// Reports A13..A17.
     pub fn report(self, report: &mut Report) {
         let covered = format!("{} leaves", self.leaves);
-        for (check, failures) in CHECKS.into_iter().zip(self.failures) {
+        for (check, failures) in LOG_WHOLE.into_iter().zip(self.failures) {
             report.ran(check, covered.clone(), failures);
         }
     }

@@ -166,18 +166,9 @@ const JUDGED: [Check; 5] = [
     SIGNATURES,
     BALLOT_CHECKS,
 ];
-/// The checks that build on the judged submissions, and those of the log as a whole.
-const AFTER: [Check; 8] = [
-    RULES,
-    COUNTED_EXACTLY,
-    RULE_COUNTS_RECOMPUTED,
-    TIMES_IN_ORDER,
-    IN_WINDOW,
-    BALLOT_ONCE,
-    NONCE_ONCE,
-    VOTER_SEQUENCE,
-];
-/// The checks of the log as a whole (they need the box, not the decisions).
+/// The checks that build on the judged submissions.
+const AFTER: [Check; 3] = [RULES, COUNTED_EXACTLY, RULE_COUNTS_RECOMPUTED];
+/// The checks of the log as a whole (they need the box, not the decisions), in order.
 const LOG_WHOLE: [Check; 5] = [
     TIMES_IN_ORDER,
     IN_WINDOW,
@@ -205,7 +196,7 @@ pub fn audit_record<R: RngCore + CryptoRng>(
     else {
         skip_all(
             &mut report,
-            &[&JUDGED[..], &AFTER[..]].concat(),
+            &[&JUDGED[..], &AFTER[..], &LOG_WHOLE[..]].concat(),
             &[PACKAGE, FINAL_HEAD, ROLL],
             "the submissions are checked against the package, the log and the roll",
         );
@@ -220,7 +211,7 @@ pub fn audit_record<R: RngCore + CryptoRng>(
     let Some(decisions) = files.decisions else {
         skip_all(
             &mut report,
-            &[&JUDGED[2..], &AFTER[..3]].concat(),
+            &[&JUDGED[2..], &AFTER[..]].concat(),
             &[DECISIONS],
             "the submissions are compared with decisions.bin",
         );
@@ -308,7 +299,7 @@ fn load_election(
             );
             skip_all(
                 report,
-                &AFTER,
+                &[&AFTER[..], &LOG_WHOLE[..]].concat(),
                 &[ELIGIBILITY],
                 "the submissions could not be judged",
             );
@@ -341,7 +332,7 @@ fn judge_box<R: RngCore + CryptoRng>(
             report.not_run(BOX_IS_LOG, format!("{e} [{}]", e.code()));
             skip_all(
                 report,
-                &[&JUDGED[1..], &AFTER[..]].concat(),
+                &[&JUDGED[1..], &AFTER[..], &LOG_WHOLE[..]].concat(),
                 &[BOX_IS_LOG],
                 "the ballot box cannot be read",
             );
@@ -364,7 +355,7 @@ fn judge_box<R: RngCore + CryptoRng>(
     if !box_ok {
         skip_all(
             report,
-            &[&JUDGED[2..], &AFTER[..]].concat(),
+            &[&JUDGED[2..], &AFTER[..], &LOG_WHOLE[..]].concat(),
             &[BOX_IS_LOG],
             "the ballot box is not the log the record describes",
         );
