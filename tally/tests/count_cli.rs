@@ -817,13 +817,13 @@ fn an_honest_trustee_refuses_to_decrypt_a_forged_count() {
 
     // The victim's ballot alone (a real ballot of the log), summed.
     let dir = forged("forged-alone");
-    forge_ballots(&e, &dir, &[victim.clone()]);
+    forge_ballots(&e, &dir, std::slice::from_ref(&victim));
     let printed = refused(&dir, &box_file, "decrypt.ballot_missing");
     assert!(printed.contains("leaf 2, 3"), "{printed}");
 
     // The honest ballots, but aggregates.bin made of the victim's ballot alone.
     let dir = forged("forged-sums");
-    forge_sums(&e, &dir, &[victim.clone()]);
+    forge_sums(&e, &dir, std::slice::from_ref(&victim));
     refused(&dir, &box_file, "decrypt.aggregates_mismatch");
 
     // Decisions that count voter 0's first vote instead of their last.

@@ -232,7 +232,8 @@ fn v04_a_ceremony_message_substituted_or_its_signature_mutated() {
         let first = v["commitment_signatures"][0].clone();
         v["commitment_signatures"][1] = first;
     };
-    let cases: [(&dyn Fn(&mut serde_json::Value), &str); 3] = [
+    type Alter<'a> = &'a dyn Fn(&mut serde_json::Value);
+    let cases: [(Alter<'_>, &str); 3] = [
         (&substitute, "trustee 2's commitment"),
         (&mutate, "trustee 3's confirmation"),
         (&moved, "trustee 2's commitment"),
