@@ -327,6 +327,7 @@ pub fn decrypt_share(
                 .as_os_str(),
             "--passphrase-file".as_ref(),
             files.passphrase_file().as_os_str(),
+            "--insecure-fast-kdf".as_ref(),
             "--out".as_ref(),
             out.as_os_str(),
         ],
@@ -369,6 +370,7 @@ pub fn publish(
             files.officials_secret().as_os_str(),
             "--passphrase-file".as_ref(),
             files.passphrase_file().as_os_str(),
+            "--insecure-fast-kdf".as_ref(),
             "--out".as_ref(),
             record.as_os_str(),
             "--auditors-out".as_ref(),
@@ -526,6 +528,7 @@ pub fn close(programs: &Programs, files: &ElectionFiles, url: &str) -> Result<()
                 files.officials_secret().as_os_str(),
                 "--passphrase-file".as_ref(),
                 files.passphrase_file().as_os_str(),
+                "--insecure-fast-kdf".as_ref(),
             ],
         )
         .map(drop)

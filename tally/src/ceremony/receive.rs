@@ -20,7 +20,7 @@ use super::Folders;
 use crate::error::Refusal;
 use crate::fsio::{self, Written};
 use crate::passphrase::Passphrase;
-use crate::secret_file::{self, KdfParams};
+use crate::secret_file::{self, KdfFloor, KdfParams};
 
 /// Opens trustee `trustee`'s ceremony secret key and checks it is the roster's.
 fn unlock_ceremony_key(
@@ -28,6 +28,7 @@ fn unlock_ceremony_key(
     roster: &Roster,
     trustee: u32,
     pass: &Passphrase,
+    floor: KdfFloor,
 ) -> Result<Zeroizing<Scalar>> {
     let path = folders
         .secret
@@ -38,6 +39,7 @@ fn unlock_ceremony_key(
         &name,
         &bytes,
         &ceremony_key_label(roster.params(), trustee),
+        floor,
         pass,
     )?;
     let secret = Zeroizing::new(
@@ -73,7 +75,8 @@ pub fn receive(
     let commitments = load_commitments(dir, &roster)?;
     // The commitments alone (no confirmations yet), checked as `finish` checks them.
     let set = transcript::verify_commitments(&context, &params, commitments)?;
-    let secret = unlock_ceremony_key(folders, &roster, trustee, pass)?;
+    let floor = KdfFloor::for_sealing_with(&kdf);
+    let secret = unlock_ceremony_key(folders, &roster, trustee, pass, floor)?;
 
     let mut accused = Vec::new();
     let mut shares: Vec<SecretShare> = Vec::new();

@@ -15,9 +15,11 @@ use zeroize::Zeroizing;
 use super::*;
 use crate::error::refusal_code;
 use crate::passphrase::{Passphrase, PassphraseSource};
-use crate::secret_file::KdfParams;
+use crate::secret_file::{KdfFloor, KdfParams};
 
 const FAST: KdfParams = KdfParams::INSECURE_FAST_FOR_TESTS;
+/// The files these tests seal with [`FAST`] are opened allowing test parameters.
+const FLOOR: KdfFloor = KdfFloor::InsecureAllowTestParameters;
 
 fn pass(j: u32) -> Passphrase {
     Passphrase::new(Zeroizing::new(format!("passphrase of trustee {j}")))
@@ -74,7 +76,7 @@ fn three_of_five_decrypts_with_any_three_and_not_two() {
     let keys: Vec<KeyShare> = (1..=5)
         .map(|j| {
             let path = dir.join(files::key_share_secret_file(j));
-            load_key_share(&path, j, &loaded, &pass(j)).unwrap()
+            load_key_share(&path, j, &loaded, FLOOR, &pass(j)).unwrap()
         })
         .collect();
     let position = TallyPosition {
@@ -115,7 +117,7 @@ fn wrong_passphrase_is_refused_with_nothing_else_revealed() {
     }
     let c = finish(dir).unwrap().1;
     let path = dir.join(files::key_share_secret_file(2));
-    let e = load_key_share(&path, 2, &c, &pass(3)).unwrap_err();
+    let e = load_key_share(&path, 2, &c, FLOOR, &pass(3)).unwrap_err();
     assert_eq!(code(&e), "ceremony.wrong_passphrase");
     assert_eq!(
         format!("{e:#}"),
@@ -123,7 +125,7 @@ fn wrong_passphrase_is_refused_with_nothing_else_revealed() {
     );
     // Trustee 1's file presented as trustee 2's.
     let other = dir.join(files::key_share_secret_file(1));
-    let e = load_key_share(&other, 2, &c, &pass(2)).unwrap_err();
+    let e = load_key_share(&other, 2, &c, FLOOR, &pass(2)).unwrap_err();
     assert_eq!(code(&e), "ceremony.mismatch");
     // The ceremony key file too.
     let e = receive(&f, 1, &pass(2), FAST, &mut OsRng).unwrap_err();
