@@ -220,6 +220,29 @@ pub fn scan(
     })
 }
 
+/// Opens the journal at `path`, creating it if it does not exist. A new journal is synced,
+/// and so is its folder, before anything is appended: the `fdatasync` after each append
+/// makes the entries durable, but only the folder's sync makes the file's name durable, and
+/// without it a crash after the first receipts could lose the whole journal.
+fn open_or_create(path: &Path) -> io::Result<File> {
+    let open = |create_new| {
+        OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create_new(create_new)
+            .open(path)
+    };
+    match open(true) {
+        Ok(file) => {
+            file.sync_all()?;
+            ivote_protocol::fs::sync_folder_of(path)?;
+            Ok(file)
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => open(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// The journal file, open for appending and for reading entries back by offset.
 #[derive(Debug)]
 pub struct Journal {
@@ -242,12 +265,7 @@ impl Journal {
                 source,
             }
         };
-        let file = OpenOptions::new()
-            .read(true)
-            .append(true)
-            .create(true)
-            .open(path)
-            .map_err(io("open"))?;
+        let file = open_or_create(path).map_err(io("open or create"))?;
         let len = file.metadata().map_err(io("read the size of"))?.len();
         let end = scan(path, &file, len, each)?;
         if end.torn > 0 {
@@ -345,6 +363,26 @@ mod tests {
             },
             submission: vec![i as u8; 100 + i as usize],
         }
+    }
+
+    #[test]
+    fn a_new_journal_goes_through_the_synced_creation_then_is_reopened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal");
+        // Created (create_new: the path that syncs the file and its folder)...
+        let (mut journal, end) = Journal::open(&path, |_, _| Ok(())).unwrap();
+        assert_eq!(end.entries, 0);
+        assert!(path.exists());
+        journal.append_synced(&entry(0).frame()).unwrap();
+        drop(journal);
+        // ...then opened as it is, never created again over it.
+        let (_, end) = Journal::open(&path, |_, _| Ok(())).unwrap();
+        assert_eq!(end.entries, 1);
+        // A journal whose folder is missing is an error naming the step, not a panic.
+        let err = Journal::open(&dir.path().join("no").join("journal"), |_, _| Ok(()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cannot open or create the journal"), "{err}");
     }
 
     fn journal(n: u64) -> Vec<u8> {

@@ -733,7 +733,10 @@ mod tests {
         // randomness 0, i.e. (identity, v·G), the vote in the clear. Its range proofs
         // verify (r = 0 is a valid witness): only the decoder can refuse it.
         let (mut rng, _, pk) = setup(40);
-        for (shape, values) in [(plurality(3), one_hot(3, 1)), (score(), vec![3, 0, 10, 2, 5])] {
+        for (shape, values) in [
+            (plurality(3), one_hot(3, 1)),
+            (score(), vec![3, 0, 10, 2, 5]),
+        ] {
             let zero = Nonce::from_scalar(Scalar::ZERO);
             let witnesses: Vec<RangeWitness> = values
                 .iter()
@@ -766,9 +769,16 @@ mod tests {
         // One selection in the clear among encrypted ones is refused too.
         let shape = plurality(3);
         let seed = EncryptionSeed::random(&mut rng);
-        let honest =
-            EncryptedContest::encrypt(&CTX, &pk, &position(1), &shape, &one_hot(3, 0), &seed, &mut rng)
-                .unwrap();
+        let honest = EncryptedContest::encrypt(
+            &CTX,
+            &pk,
+            &position(1),
+            &shape,
+            &one_hot(3, 0),
+            &seed,
+            &mut rng,
+        )
+        .unwrap();
         let mut bytes = honest.to_bytes();
         bytes[4 + 64..4 + 96].copy_from_slice(&[0; 32]);
         assert_eq!(

@@ -330,6 +330,7 @@ pub fn decrypt_share(
                 .as_os_str(),
             "--passphrase-file".as_ref(),
             files.passphrase_file().as_os_str(),
+            "--insecure-fast-kdf".as_ref(),
             "--out".as_ref(),
             out.as_os_str(),
         ],
@@ -372,6 +373,7 @@ pub fn publish(
             files.officials_secret().as_os_str(),
             "--passphrase-file".as_ref(),
             files.passphrase_file().as_os_str(),
+            "--insecure-fast-kdf".as_ref(),
             "--out".as_ref(),
             record.as_os_str(),
             "--auditors-out".as_ref(),
@@ -529,6 +531,7 @@ pub fn close(programs: &Programs, files: &ElectionFiles, url: &str) -> Result<()
                 files.officials_secret().as_os_str(),
                 "--passphrase-file".as_ref(),
                 files.passphrase_file().as_os_str(),
+                "--insecure-fast-kdf".as_ref(),
             ],
         )
         .map(drop)

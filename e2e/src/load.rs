@@ -141,6 +141,7 @@ pub fn setup_commands(
             &p("officials/officials-key.SECRET.json"),
             "--passphrase-file",
             &p("pass.txt"),
+            "--insecure-fast-kdf",
             "--out",
             &p("package"),
             "--now",

@@ -222,6 +222,7 @@ pub fn set_up(
             &p(files.officials_secret()),
             "--passphrase-file",
             &pass,
+            "--insecure-fast-kdf",
             "--out",
             &p(files.package()),
             "--now",

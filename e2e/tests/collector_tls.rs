@@ -111,6 +111,7 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
             &st.p("officials/officials-key.SECRET.json"),
             "--passphrase-file",
             &st.p(pass),
+            "--insecure-fast-kdf",
             "--ca-cert",
             &st.p("ca.pem"),
         ])
@@ -127,6 +128,7 @@ fn vote_over_tls_close_by_the_officials_and_export_twice() {
         &st.p("officials/officials-key.SECRET.json"),
         "--passphrase-file",
         &st.p("pass.txt"),
+        "--insecure-fast-kdf",
     ]);
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     let said = String::from_utf8_lossy(&out.stderr);

@@ -1,6 +1,6 @@
 //! The file edge: reading a package directory into [`PackageFiles`] and writing one;
 //! writing any file atomically ([`write_atomically`], the one implementation every program
-//! uses); reading a public key given on a command line as a file. The only module of this
+//! uses) and making a new file's name durable ([`sync_folder_of`]); reading a public key given on a command line as a file. The only module of this
 //! crate that touches the file system.
 
 use std::fs::{self, File};
@@ -114,12 +114,19 @@ pub fn write_atomically<E: From<io::Error>>(
         return Err(e);
     }
     fs::rename(tmp, path)?;
+    sync_folder_of(path)?;
+    Ok(())
+}
+
+/// `fsync`s the folder that holds `path`, so that a file just created or renamed there is
+/// durable: syncing a file makes its contents durable, not its name in the folder (a crash
+/// could otherwise lose a new file whose contents were synced).
+pub fn sync_folder_of(path: &Path) -> io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    File::open(dir)?.sync_all()?;
-    Ok(())
+    File::open(dir)?.sync_all()
 }
 
 /// The public key a command-line argument gives (`--officials-key`): 64 hex digits are the
@@ -140,6 +147,16 @@ pub fn read_public_key_arg(arg: &str) -> Result<VerifyingKey, KeyArgError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_folder_of_a_file_is_synced_and_a_failure_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        sync_folder_of(&dir.path().join("new-file")).unwrap();
+        // A bare name: its folder is the current one.
+        sync_folder_of(Path::new("new-file")).unwrap();
+        let err = sync_folder_of(&dir.path().join("missing").join("new-file")).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+    }
 
     #[test]
     fn round_trip_and_overwrite() {

@@ -27,6 +27,23 @@ pub enum SecretError {
         /// "share", "ceremony key" or "officials' signing key".
         what: &'static str,
     },
+    /// A secret file protected with Argon2id parameters below the production floor (made
+    /// with `--insecure-fast-kdf`), opened without allowing them.
+    #[error(
+        "{file} is protected with test-grade passphrase hashing (Argon2id {memory_kib} KiB, \
+         {iterations} pass(es)), below the production floor (65536 KiB, 3 passes): it was made \
+         with --insecure-fast-kdf, for tests and demonstrations only, and its passphrase is \
+         quickly guessed. Make it again without that flag; in a test, pass \
+         --insecure-fast-kdf to open it"
+    )]
+    WeakKdf {
+        /// The file.
+        file: String,
+        /// Its memory parameter, KiB.
+        memory_kib: u32,
+        /// Its passes.
+        iterations: u32,
+    },
     /// A file could not be read.
     #[error("cannot read {path}: {detail}")]
     Read {
@@ -63,6 +80,7 @@ impl SecretError {
             SecretError::Ceremony(e) => Some(e.code()),
             SecretError::WeakPassphrase { .. } => Some("ceremony.weak_passphrase"),
             SecretError::WrongPassphrase { .. } => Some("ceremony.wrong_passphrase"),
+            SecretError::WeakKdf { .. } => Some("ceremony.weak_kdf"),
             SecretError::Read { .. }
             | SecretError::Terminal(_)
             | SecretError::Differ

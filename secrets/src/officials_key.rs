@@ -9,7 +9,7 @@ use ed25519_dalek::SigningKey;
 use zeroize::Zeroizing;
 
 use crate::passphrase::PassphraseSource;
-use crate::secret_file::{self, SecretKind, SecretLabel};
+use crate::secret_file::{self, KdfFloor, SecretKind, SecretLabel};
 use crate::SecretError;
 
 /// The secret file of the officials' signing key.
@@ -30,15 +30,20 @@ pub fn label() -> SecretLabel {
     }
 }
 
-/// Opens the officials' secret key file at `path`: checks it first, then asks `source` for
-/// the passphrase (so that the public key file given by mistake is named, not prompted for).
-pub fn unlock(path: &Path, source: &PassphraseSource) -> Result<SigningKey, SecretError> {
+/// Opens the officials' secret key file at `path`, which must reach `floor`: checks it
+/// first, then asks `source` for the passphrase (so that the public key file given by
+/// mistake is named, not prompted for).
+pub fn unlock(
+    path: &Path,
+    source: &PassphraseSource,
+    floor: KdfFloor,
+) -> Result<SigningKey, SecretError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| SecretError::Read {
         path: name.clone(),
         detail: e.to_string(),
     })?;
-    let sealed = secret_file::read(&name, &bytes, &label())?;
+    let sealed = secret_file::read(&name, &bytes, &label(), floor)?;
     let pass = source.get_for(WHO, 1, false)?;
     let plain = sealed.open(&pass)?;
     let seed: Zeroizing<[u8; 32]> = Zeroizing::new(plain.as_slice().try_into().map_err(|_| {
@@ -73,15 +78,23 @@ mod tests {
         .unwrap();
         let file = dir.path().join(SECRET_FILE);
         std::fs::write(&file, sealed).unwrap();
-        assert_eq!(unlock(&file, &source).unwrap().as_bytes(), key.as_bytes());
+        assert_eq!(
+            unlock(&file, &source, KdfFloor::InsecureAllowTestParameters)
+                .unwrap()
+                .as_bytes(),
+            key.as_bytes()
+        );
         std::fs::write(&pass, "another passphrase\n").unwrap();
-        let err = unlock(&file, &source).unwrap_err();
+        let err = unlock(&file, &source, KdfFloor::InsecureAllowTestParameters).unwrap_err();
         assert_eq!(err.code(), Some("ceremony.wrong_passphrase"));
         assert_eq!(
             err.to_string(),
             "wrong passphrase for the officials' signing key file"
         );
-        let missing = unlock(&dir.path().join("none"), &source).unwrap_err();
+        // Without allowing test parameters, the cheap file is refused before any prompt.
+        let err = unlock(&file, &PassphraseSource::Prompt, KdfFloor::Production).unwrap_err();
+        assert_eq!(err.code(), Some("ceremony.weak_kdf"));
+        let missing = unlock(&dir.path().join("none"), &source, KdfFloor::Production).unwrap_err();
         assert_eq!(missing.code(), None);
     }
 
@@ -92,7 +105,7 @@ mod tests {
         let file = dir.path().join(PUBLIC_FILE);
         std::fs::write(&file, format!("{}\n", hex::encode(public.as_bytes()))).unwrap();
         // A prompt would fail without a terminal: the refusal comes first.
-        let err = unlock(&file, &PassphraseSource::Prompt).unwrap_err();
+        let err = unlock(&file, &PassphraseSource::Prompt, KdfFloor::Production).unwrap_err();
         assert_eq!(err.code(), Some("ceremony.mismatch"));
         let message = err.to_string();
         assert!(message.contains("it is a public key"), "{message}");

@@ -113,6 +113,12 @@ impl KdfParams {
         parallelism: 16,
     };
 
+    /// Whether these parameters reach the production floor: at least [`KdfParams::STANDARD`]'s
+    /// memory and passes.
+    pub fn is_production_grade(&self) -> bool {
+        self.memory_kib >= Self::STANDARD.memory_kib && self.iterations >= Self::STANDARD.iterations
+    }
+
     fn argon2(&self) -> Option<Argon2<'static>> {
         if self.memory_kib > Self::MAX.memory_kib
             || self.iterations > Self::MAX.iterations
@@ -123,6 +129,36 @@ impl KdfParams {
         let params =
             Params::new(self.memory_kib, self.iterations, self.parallelism, Some(32)).ok()?;
         Some(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+    }
+}
+
+/// Which Argon2id parameters a secret file may have to be opened. A file protected with
+/// cheap parameters falls to passphrase guessing: a real election must never rely on one
+/// without noticing, so opening it takes an explicit choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KdfFloor {
+    /// At least [`KdfParams::STANDARD`]'s memory and passes ([`KdfParams::is_production_grade`]);
+    /// anything cheaper is refused (`ceremony.weak_kdf`).
+    Production,
+    /// Any parameters, [`KdfParams::INSECURE_FAST_FOR_TESTS`] included: the programs'
+    /// `--insecure-fast-kdf`, for tests and demonstrations only.
+    InsecureAllowTestParameters,
+}
+
+impl KdfFloor {
+    /// The floor for the programs' `--insecure-fast-kdf` flag.
+    pub fn insecure_if(insecure_fast_kdf: bool) -> KdfFloor {
+        if insecure_fast_kdf {
+            KdfFloor::InsecureAllowTestParameters
+        } else {
+            KdfFloor::Production
+        }
+    }
+
+    /// The floor that goes with sealing new files with `kdf` (a step that both opens and
+    /// writes secret files, e.g. `ceremony receive`, takes one flag for both).
+    pub fn for_sealing_with(kdf: &KdfParams) -> KdfFloor {
+        KdfFloor::insecure_if(!kdf.is_production_grade())
     }
 }
 
@@ -248,8 +284,13 @@ pub struct SealedFile {
 }
 
 /// Reads the secret file `bytes` (named `file` in messages), which must be bound to
-/// `expected`.
-pub fn read(file: &str, bytes: &[u8], expected: &SecretLabel) -> Result<SealedFile, SecretError> {
+/// `expected` and have Argon2id parameters at or above `floor`.
+pub fn read(
+    file: &str,
+    bytes: &[u8],
+    expected: &SecretLabel,
+    floor: KdfFloor,
+) -> Result<SealedFile, SecretError> {
     if ivote_protocol::public_key::parse_hex(bytes).is_some() {
         return Err(mismatch(
             file,
@@ -312,14 +353,22 @@ pub fn read(file: &str, bytes: &[u8], expected: &SecretLabel) -> Result<SealedFi
             _ => Ok(v),
         }
     };
+    let kdf = KdfParams {
+        memory_kib: f.kdf.memory_kib,
+        iterations: f.kdf.iterations,
+        parallelism: f.kdf.parallelism,
+    };
+    if floor == KdfFloor::Production && !kdf.is_production_grade() {
+        return Err(SecretError::WeakKdf {
+            file: file.to_owned(),
+            memory_kib: kdf.memory_kib,
+            iterations: kdf.iterations,
+        });
+    }
     Ok(SealedFile {
         file: file.to_owned(),
         expected: expected.clone(),
-        kdf: KdfParams {
-            memory_kib: f.kdf.memory_kib,
-            iterations: f.kdf.iterations,
-            parallelism: f.kdf.parallelism,
-        },
+        kdf,
         salt: hex_field("kdf.salt", &f.kdf.salt, Some(SALT_LEN))?,
         nonce: hex_field("nonce", &f.nonce, Some(NONCE_LEN))?,
         ciphertext: hex_field("ciphertext", &f.ciphertext, None)?,
@@ -350,15 +399,16 @@ impl SealedFile {
 }
 
 /// Opens the secret file `bytes` (named `file` in messages), which must be bound to
-/// `expected`, with `pass`: [`read`], then [`SealedFile::open`]. Returns the plaintext
-/// (zeroized on drop).
+/// `expected` and reach `floor`, with `pass`: [`read`], then [`SealedFile::open`]. Returns
+/// the plaintext (zeroized on drop).
 pub fn open(
     file: &str,
     bytes: &[u8],
     expected: &SecretLabel,
+    floor: KdfFloor,
     pass: &Passphrase,
 ) -> Result<Zeroizing<Vec<u8>>, SecretError> {
-    read(file, bytes, expected)?.open(pass)
+    read(file, bytes, expected, floor)?.open(pass)
 }
 
 /// The ceremony context a key-share file says it is bound to, read from its public fields
@@ -391,6 +441,66 @@ mod tests {
 
     const FAST: KdfParams = KdfParams::INSECURE_FAST_FOR_TESTS;
 
+    /// [`open`] allowing the test parameters these tests seal with.
+    fn open_fast(
+        file: &str,
+        bytes: &[u8],
+        expected: &SecretLabel,
+        pass: &Passphrase,
+    ) -> Result<Zeroizing<Vec<u8>>, SecretError> {
+        open(
+            file,
+            bytes,
+            expected,
+            KdfFloor::InsecureAllowTestParameters,
+            pass,
+        )
+    }
+
+    #[test]
+    fn test_grade_parameters_are_refused_unless_explicitly_allowed() {
+        let bytes = seal(&label(), b"secret!", &pass("pw"), FAST, &mut OsRng).unwrap();
+        // Refused before any passphrase is needed: read() alone says it.
+        let err = read("f", &bytes, &label(), KdfFloor::Production).unwrap_err();
+        assert_eq!(err.code(), Some("ceremony.weak_kdf"));
+        let message = err.to_string();
+        assert!(
+            message.contains("64 KiB") && message.contains("--insecure-fast-kdf"),
+            "{message}"
+        );
+        assert_eq!(
+            open("f", &bytes, &label(), KdfFloor::Production, &pass("pw"))
+                .unwrap_err()
+                .code(),
+            Some("ceremony.weak_kdf")
+        );
+        // Just below the floor in either dimension is refused too.
+        for weak in [
+            KdfParams {
+                memory_kib: KdfParams::STANDARD.memory_kib - 1,
+                ..KdfParams::STANDARD
+            },
+            KdfParams {
+                iterations: KdfParams::STANDARD.iterations - 1,
+                ..KdfParams::STANDARD
+            },
+        ] {
+            assert!(!weak.is_production_grade(), "{weak:?}");
+        }
+        assert!(KdfParams::STANDARD.is_production_grade());
+        // Explicitly allowed (--insecure-fast-kdf): opens.
+        let opened = open_fast("f", &bytes, &label(), &pass("pw")).unwrap();
+        assert_eq!(&opened[..], b"secret!");
+        assert_eq!(
+            KdfFloor::for_sealing_with(&FAST),
+            KdfFloor::InsecureAllowTestParameters
+        );
+        assert_eq!(
+            KdfFloor::for_sealing_with(&KdfParams::STANDARD),
+            KdfFloor::Production
+        );
+    }
+
     #[test]
     fn round_trip_and_wrong_passphrase() {
         let bytes = seal(
@@ -403,9 +513,9 @@ mod tests {
         .unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert!(!text.contains(&hex::encode(b"secret!")));
-        let opened = open("f", &bytes, &label(), &pass("correct horse")).unwrap();
+        let opened = open_fast("f", &bytes, &label(), &pass("correct horse")).unwrap();
         assert_eq!(&opened[..], b"secret!");
-        let wrong = open("f", &bytes, &label(), &pass("battery staple")).unwrap_err();
+        let wrong = open_fast("f", &bytes, &label(), &pass("battery staple")).unwrap_err();
         assert_eq!(
             wrong,
             SecretError::WrongPassphrase {
@@ -423,7 +533,8 @@ mod tests {
     fn standard_parameters_work() {
         let bytes = seal(&label(), b"x", &pass("pp"), KdfParams::STANDARD, &mut OsRng).unwrap();
         assert!(String::from_utf8(bytes.clone()).unwrap().contains("65536"));
-        assert_eq!(&open("f", &bytes, &label(), &pass("pp")).unwrap()[..], b"x");
+        let opened = open("f", &bytes, &label(), KdfFloor::Production, &pass("pp")).unwrap();
+        assert_eq!(&opened[..], b"x");
     }
 
     #[test]
@@ -445,13 +556,16 @@ mod tests {
             let mut j = json.clone();
             *j.pointer_mut(pointer).unwrap() = value;
             let b = serde_json::to_vec(&j).unwrap();
-            assert!(open("f", &b, &label(), &pass("pw")).is_err(), "{pointer}");
+            assert!(
+                open_fast("f", &b, &label(), &pass("pw")).is_err(),
+                "{pointer}"
+            );
         }
         // Expected label differs from the file's.
         let mut other = label();
         other.trustee = 2;
         assert_eq!(
-            open("f", &bytes, &other, &pass("pw"))
+            open_fast("f", &bytes, &other, &pass("pw"))
                 .unwrap_err()
                 .code()
                 .unwrap(),
@@ -465,7 +579,7 @@ mod tests {
         j["ciphertext"] = hex::encode(raw).into();
         let b = serde_json::to_vec(&j).unwrap();
         assert_eq!(
-            open("f", &b, &label(), &pass("pw"))
+            open_fast("f", &b, &label(), &pass("pw"))
                 .unwrap_err()
                 .code()
                 .unwrap(),
@@ -476,14 +590,14 @@ mod tests {
         j["kdf"]["memory_kib"] = u32::MAX.into();
         let b = serde_json::to_vec(&j).unwrap();
         assert_eq!(
-            open("f", &b, &label(), &pass("pw"))
+            open_fast("f", &b, &label(), &pass("pw"))
                 .unwrap_err()
                 .code()
                 .unwrap(),
             "ceremony.malformed_file"
         );
         assert_eq!(
-            open("f", b"{}", &label(), &pass("pw"))
+            open_fast("f", b"{}", &label(), &pass("pw"))
                 .unwrap_err()
                 .code()
                 .unwrap(),

@@ -168,6 +168,7 @@ fn generate(dir: &Path, n: u64, voters: u64, algorithm: &str) {
         s(&p("officials/officials-key.SECRET.json")),
         "--passphrase-file",
         s(&p("pass.txt")),
+        "--insecure-fast-kdf",
         "--out",
         s(&p("package")),
         "--now",
@@ -341,6 +342,7 @@ fn main() {
             s(&p(&format!("ceremony/trustee-{j}.share.SECRET.json"))),
             "--passphrase-file",
             s(&p("pass.txt")),
+            "--insecure-fast-kdf",
             "--out",
             s(&out),
         ]);

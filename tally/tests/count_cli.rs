@@ -171,6 +171,7 @@ fn setup() -> Election {
         &p("officials/officials-key.SECRET.json"),
         "--passphrase-file",
         &p("pass.txt"),
+        "--insecure-fast-kdf",
         "--out",
         &p("package"),
         "--now",
@@ -337,6 +338,7 @@ fn decrypt_share(e: &Election, count: &str, ballot_box: &str, j: u32) -> String 
         &e.p(&format!("ceremony/trustee-{j}.share.SECRET.json")),
         "--passphrase-file",
         &e.p("pass.txt"),
+        "--insecure-fast-kdf",
         "--out",
         &out,
     ]);
@@ -582,7 +584,11 @@ fn the_rules_the_decryption_and_the_record() {
         &record,
         &e.p("auditors"),
     );
-    args.extend(["--passphrase-file".to_owned(), e.p("pass.txt")]);
+    args.extend([
+        "--passphrase-file".to_owned(),
+        e.p("pass.txt"),
+        "--insecure-fast-kdf".to_owned(),
+    ]);
     run(&args);
     let key = e.p("officials/officials-key.hex");
     let print_results = |key: &str, format: &str| {

@@ -401,6 +401,7 @@ fn build_args(st: &Setup, officials: &str, out: &str) -> Vec<String> {
         &st.p(&format!("{officials}/officials-key.SECRET.json")),
         "--passphrase-file",
         &st.p("pass.txt"),
+        "--insecure-fast-kdf",
         "--out",
         &st.p(out),
         "--now",
@@ -536,6 +537,7 @@ fn roll_change_lists_are_signed_and_applied() {
         &st.p("officials/officials-key.SECRET.json"),
         "--passphrase-file",
         &st.p("pass.txt"),
+        "--insecure-fast-kdf",
         "--out",
         &st.p("changes.sig"),
     ]);

@@ -9,6 +9,7 @@ use clap::Args;
 use ivote_protocol::clock::{rfc3339, unix_now};
 use ivote_protocol::wire::{ElectionFacts, FinalHead};
 use ivote_secrets::passphrase::PassphraseSource;
+use ivote_secrets::secret_file::KdfFloor;
 
 use super::{read, CmdError};
 use crate::admin::sign_close;
@@ -28,6 +29,11 @@ pub struct CloseArgs {
     /// and demonstrations: for a real election, type it when asked.
     #[arg(long, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
+    /// Accept a key file protected with the cheap passphrase hashing of `tally officials-key
+    /// generate --insecure-fast-kdf`. For tests and demonstrations ONLY: without it such a
+    /// file is refused (ceremony.weak_kdf).
+    #[arg(long)]
+    pub insecure_fast_kdf: bool,
     /// For an https:// collector: the PEM certificate(s) of the authority that signed its
     /// certificate.
     #[arg(long, value_name = "FILE")]
@@ -40,7 +46,8 @@ pub fn run(a: CloseArgs) -> Result<(), CmdError> {
         .passphrase_file
         .clone()
         .map_or(PassphraseSource::Prompt, PassphraseSource::File);
-    let key = ivote_secrets::officials_key::unlock(&a.officials_key_file, &source).map_err(
+    let floor = KdfFloor::insecure_if(a.insecure_fast_kdf);
+    let key = ivote_secrets::officials_key::unlock(&a.officials_key_file, &source, floor).map_err(
         |e| match e.code() {
             Some(code) => CmdError::refused(code, e),
             None => CmdError::CouldNotRun(e.to_string()),

@@ -244,11 +244,21 @@ impl JournalStore {
         key: SigningKey,
         now: i64,
     ) -> Result<(JournalStore, ScanEnd), StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| JournalError::Io {
-            action: "create the directory of",
-            path: dir.to_owned(),
-            source,
-        })?;
+        let existed = dir.is_dir();
+        std::fs::create_dir_all(dir)
+            .and_then(|()| {
+                // A new folder's own name must be durable too, like the journal's in it.
+                if existed {
+                    Ok(())
+                } else {
+                    ivote_protocol::fs::sync_folder_of(dir)
+                }
+            })
+            .map_err(|source| JournalError::Io {
+                action: "create the directory of",
+                path: dir.to_owned(),
+                source,
+            })?;
         let index = Index::open(&dir.join("index"))?;
         let indexed = index.size()?;
         let mut tree = MerkleTree::new();

@@ -12,6 +12,7 @@ use super::load::load_roster;
 use super::Folders;
 use crate::fsio::{self, Written};
 use crate::passphrase::Passphrase;
+use crate::secret_file::KdfFloor;
 
 /// Round 1 (dealer `trustee`): draws the secret polynomial, publishes its commitment and the
 /// `n` shares, each encrypted to its recipient (the dealer's own share included, encrypted to
@@ -22,13 +23,14 @@ pub fn commit(
     folders: &Folders,
     trustee: u32,
     pass: &Passphrase,
+    floor: KdfFloor,
     rng: &mut (impl RngCore + CryptoRng),
 ) -> Result<Vec<Written>> {
     let dir = &folders.public;
     let roster = load_roster(dir)?;
     let params = roster.params();
     params.check_trustee(trustee)?;
-    let keys = CeremonyKeys::unlock_for(folders, &roster, trustee, pass)?;
+    let keys = CeremonyKeys::unlock_for(folders, &roster, trustee, pass, floor)?;
     let context = roster.context_hash();
     let poly = SecretPolynomial::random(params.threshold(), trustee, rng)?;
     let commitment = SignedCommitment::sign(&keys.signing, &context, poly.commit(&context, rng)?);

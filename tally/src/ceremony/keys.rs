@@ -20,7 +20,7 @@ use super::Folders;
 use crate::error::Refusal;
 use crate::fsio;
 use crate::passphrase::Passphrase;
-use crate::secret_file;
+use crate::secret_file::{self, KdfFloor};
 
 /// The plaintext length of a ceremony key file.
 const PLAINTEXT_LEN: usize = 64;
@@ -86,13 +86,14 @@ impl CeremonyKeys {
         params: &CeremonyParams,
         trustee: u32,
         pass: &Passphrase,
+        floor: KdfFloor,
     ) -> Result<(CeremonyKeys, String)> {
         let path = folders
             .secret
             .join(files::ceremony_key_secret_file(trustee));
         let name = path.display().to_string();
         let bytes = fsio::read(&path)?;
-        let plain = secret_file::open(&name, &bytes, &ceremony_key_label(params, trustee), pass)?;
+        let plain = secret_file::open(&name, &bytes, &ceremony_key_label(params, trustee), floor, pass)?;
         Ok((Self::from_plaintext(&name, &plain)?, name))
     }
 
@@ -104,8 +105,9 @@ impl CeremonyKeys {
         roster: &Roster,
         trustee: u32,
         pass: &Passphrase,
+        floor: KdfFloor,
     ) -> Result<CeremonyKeys> {
-        let (keys, name) = Self::unlock(folders, roster.params(), trustee, pass)?;
+        let (keys, name) = Self::unlock(folders, roster.params(), trustee, pass, floor)?;
         if keys.encryption_public() != *roster.key(trustee)?
             || keys.signing.verifying_key() != *roster.signing_key(trustee)?
         {

@@ -19,7 +19,7 @@ use super::Folders;
 use crate::error::Refusal;
 use crate::fsio::{self, Written};
 use crate::passphrase::Passphrase;
-use crate::secret_file::{self, KdfParams};
+use crate::secret_file::{self, KdfFloor, KdfParams};
 
 /// Checks every commitment's signature, the trustee's own first (a replaced own commitment
 /// gets its own message: only the carrier can have made it), then every proof.
@@ -63,7 +63,8 @@ pub fn receive(
     let params = roster.params().clone();
     params.check_trustee(trustee)?;
     let context = roster.context_hash();
-    let keys = CeremonyKeys::unlock_for(folders, &roster, trustee, pass)?;
+    let keys =
+        CeremonyKeys::unlock_for(folders, &roster, trustee, pass, KdfFloor::for_sealing_with(&kdf))?;
     // The commitments alone (no confirmations yet), checked as `finish` checks them.
     let set = verify_commitments(dir, &roster, trustee)?;
     // Every share must be its dealer's, for this trustee, before any is opened.

@@ -8,7 +8,7 @@ use rand::{CryptoRng, RngCore};
 use super::{commit, finish, init, keygen, receive, roster, Folders};
 use crate::fsio::Written;
 use crate::passphrase::PassphraseSource;
-use crate::secret_file::KdfParams;
+use crate::secret_file::{KdfFloor, KdfParams};
 
 /// The whole ceremony in one process, for demonstrations and tests: `init`, every `keygen`,
 /// `roster`, every `commit`, every `receive`, `finish`, with the same functions.
@@ -27,7 +27,13 @@ pub fn run_all(
     }
     written.push(roster(&folders.public)?.0);
     for j in 1..=n {
-        written.extend(commit(folders, j, &passphrases.get(j, false)?, rng)?);
+        written.extend(commit(
+            folders,
+            j,
+            &passphrases.get(j, false)?,
+            KdfFloor::for_sealing_with(&kdf),
+            rng,
+        )?);
     }
     for j in 1..=n {
         written.extend(receive(folders, j, &passphrases.get(j, false)?, kdf, rng)?);

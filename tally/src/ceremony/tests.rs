@@ -15,9 +15,11 @@ use zeroize::Zeroizing;
 use super::*;
 use crate::error::refusal_code;
 use crate::passphrase::{Passphrase, PassphraseSource};
-use crate::secret_file::KdfParams;
+use crate::secret_file::{KdfFloor, KdfParams};
 
 const FAST: KdfParams = KdfParams::INSECURE_FAST_FOR_TESTS;
+/// The files these tests seal with [`FAST`] are opened allowing test parameters.
+const FLOOR: KdfFloor = KdfFloor::InsecureAllowTestParameters;
 
 fn pass(j: u32) -> Passphrase {
     Passphrase::new(Zeroizing::new(format!("passphrase of trustee {j}")))
@@ -45,7 +47,7 @@ fn up_to_commit(dir: &Path, n: u32, t: u32) -> Folders {
     }
     roster(dir).unwrap();
     for j in 1..=n {
-        commit(&f, j, &pass(j), &mut OsRng).unwrap();
+        commit(&f, j, &pass(j), FLOOR, &mut OsRng).unwrap();
     }
     f
 }
@@ -53,7 +55,7 @@ fn up_to_commit(dir: &Path, n: u32, t: u32) -> Folders {
 /// Dealer `i`'s signing key, as `commit` opens it.
 fn signer(f: &Folders, i: u32) -> ed25519_dalek::SigningKey {
     let r = load_roster(&f.public).unwrap();
-    keys::CeremonyKeys::unlock_for(f, &r, i, &pass(i))
+    keys::CeremonyKeys::unlock_for(f, &r, i, &pass(i), FLOOR)
         .unwrap()
         .signing
         .clone()
@@ -83,7 +85,7 @@ fn three_of_five_decrypts_with_any_three_and_not_two() {
     let keys: Vec<KeyShare> = (1..=5)
         .map(|j| {
             let path = dir.join(files::key_share_secret_file(j));
-            load_key_share(&path, j, &loaded, &pass(j)).unwrap()
+            load_key_share(&path, j, &loaded, FLOOR, &pass(j)).unwrap()
         })
         .collect();
     let position = TallyPosition {
@@ -124,7 +126,7 @@ fn wrong_passphrase_is_refused_with_nothing_else_revealed() {
     }
     let c = finish(dir).unwrap().1;
     let path = dir.join(files::key_share_secret_file(2));
-    let e = load_key_share(&path, 2, &c, &pass(3)).unwrap_err();
+    let e = load_key_share(&path, 2, &c, FLOOR, &pass(3)).unwrap_err();
     assert_eq!(code(&e), "ceremony.wrong_passphrase");
     assert_eq!(
         format!("{e:#}"),
@@ -132,7 +134,7 @@ fn wrong_passphrase_is_refused_with_nothing_else_revealed() {
     );
     // Trustee 1's file presented as trustee 2's.
     let other = dir.join(files::key_share_secret_file(1));
-    let e = load_key_share(&other, 2, &c, &pass(2)).unwrap_err();
+    let e = load_key_share(&other, 2, &c, FLOOR, &pass(2)).unwrap_err();
     assert_eq!(code(&e), "ceremony.mismatch");
     // The ceremony key file too.
     let e = receive(&f, 1, &pass(2), FAST, &mut OsRng).unwrap_err();
@@ -286,10 +288,10 @@ fn steps_refuse_bad_trustees_and_reruns() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let f = up_to_commit(dir, 3, 2);
-    let e = commit(&f, 4, &pass(4), &mut OsRng).unwrap_err();
+    let e = commit(&f, 4, &pass(4), FLOOR, &mut OsRng).unwrap_err();
     assert_eq!(code(&e), "ceremony.invalid_parameters");
     // A second commit by the same dealer would be a second polynomial: refused.
-    let e = commit(&f, 1, &pass(1), &mut OsRng).unwrap_err();
+    let e = commit(&f, 1, &pass(1), FLOOR, &mut OsRng).unwrap_err();
     assert!(format!("{e:#}").contains("already exists"), "{e:#}");
     assert_eq!(
         crate::error::exit_code(&e),
@@ -320,8 +322,8 @@ fn a_roster_with_another_key_in_a_trustees_place_is_refused_by_that_trustee() {
     )
     .unwrap();
     roster(dir).unwrap();
-    commit(&f, 1, &pass(1), &mut OsRng).unwrap();
-    let e = commit(&f, 2, &pass(2), &mut OsRng).unwrap_err();
+    commit(&f, 1, &pass(1), FLOOR, &mut OsRng).unwrap();
+    let e = commit(&f, 2, &pass(2), FLOOR, &mut OsRng).unwrap_err();
     assert_eq!(code(&e), "ceremony.mismatch", "{e:#}");
     assert!(
         format!("{e:#}").contains("not the ones listed for trustee 2"),

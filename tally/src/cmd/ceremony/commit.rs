@@ -3,6 +3,7 @@
 use anyhow::Result;
 
 use crate::ceremony;
+use crate::secret_file::KdfFloor;
 
 /// The arguments of `tally ceremony commit` (the help text is on
 /// [`super::CeremonyCommand`]).
@@ -12,7 +13,7 @@ pub type CommitArgs = super::TrusteeSecretArgs;
 /// printing the ceremony context hash for the trustee to compare with the one read aloud.
 pub fn run(a: CommitArgs) -> Result<()> {
     super::print_context(&a.dir);
-    a.run("commit", false, |folders, j, pass, _, rng| {
-        ceremony::commit(folders, j, pass, rng)
+    a.run("commit", false, |folders, j, pass, kdf, rng| {
+        ceremony::commit(folders, j, pass, KdfFloor::for_sealing_with(&kdf), rng)
     })
 }

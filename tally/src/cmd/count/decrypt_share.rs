@@ -11,6 +11,7 @@ use crate::count::decrypt::decrypt_shares;
 use crate::count::folder::CountFolder;
 use crate::count::trustee_check::{check_ceremony, check_count};
 use crate::fsio;
+use crate::secret_file::KdfFloor;
 
 /// The arguments of `tally decrypt-share` (help on [`crate::Command::DecryptShare`]).
 #[derive(Debug, Args)]
@@ -32,6 +33,11 @@ pub struct DecryptShareArgs {
     /// For tests and demonstrations: for a real election, type it when asked.
     #[arg(long, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
+    /// Accept a key share file protected with the cheap passphrase hashing of `ceremony
+    /// --insecure-fast-kdf`. For tests and demonstrations ONLY: without it such a file is
+    /// refused (ceremony.weak_kdf).
+    #[arg(long)]
+    pub insecure_fast_kdf: bool,
     /// The decryption share file to write (e.g. decryption-shares-J.bin; must not exist).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -59,7 +65,8 @@ pub fn run(a: DecryptShareArgs) -> Result<()> {
         c.leaves, c.counted, c.superseded, c.cancelled, c.test_votes, c.invalid
     );
     let pass = passphrases(a.passphrase_file.clone()).get(a.trustee, false)?;
-    let key = load_key_share(&a.share, a.trustee, &folder.package.ceremony, &pass)?;
+    let floor = KdfFloor::insecure_if(a.insecure_fast_kdf);
+    let key = load_key_share(&a.share, a.trustee, &folder.package.ceremony, floor, &pass)?;
     drop(pass);
     let file = decrypt_shares(&folder, &key)?;
     let w = fsio::write_new_path(&a.out, &file.to_bytes())?;

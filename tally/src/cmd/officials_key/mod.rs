@@ -10,6 +10,7 @@ use clap::{Args, Subcommand};
 use ed25519_dalek::SigningKey;
 
 use crate::passphrase::PassphraseSource;
+use crate::secret_file::KdfFloor;
 
 pub use ivote_secrets::officials_key::{label, PUBLIC_FILE, SECRET_FILE, WHO};
 
@@ -39,6 +40,11 @@ pub struct SigningArgs {
     /// and demonstrations: for a real election, type it when asked.
     #[arg(long, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
+    /// Accept a key file protected with the cheap passphrase hashing of `officials-key
+    /// generate --insecure-fast-kdf`. For tests and demonstrations ONLY: without it such a
+    /// file is refused (ceremony.weak_kdf).
+    #[arg(long)]
+    pub insecure_fast_kdf: bool,
 }
 
 impl SigningArgs {
@@ -47,6 +53,7 @@ impl SigningArgs {
         Ok(ivote_secrets::officials_key::unlock(
             &self.officials_key,
             &passphrases(self.passphrase_file.clone()),
+            KdfFloor::insecure_if(self.insecure_fast_kdf),
         )?)
     }
 }
