@@ -644,15 +644,27 @@ impl Writer {
 
     /// The atomic re-check: challenge issued and unused, no ciphertext stored or earlier in
     /// the batch. Refused jobs are answered here; admitted ones have their challenge used.
+    ///
+    /// It also stamps each admitted job's receive time in log order: requests decided
+    /// concurrently reach the writer in any order, and the log's times must never decrease
+    /// (the tally refuses a box whose times do, `tally.box_time_order`). A job decided at `t`
+    /// behind one logged at `t' > t` is stamped `t'` (still a time it was waiting here, so not
+    /// a lie); if that is no longer inside its challenge's lifetime, which the collector caps
+    /// at the end of the challenge's window, it is refused as expired and the voter asks again.
     fn recheck(&self, jobs: Vec<Job>) -> Vec<Job> {
         let mut challenges = lock(&self.shared.challenges);
         let mut seen: HashSet<[u8; 64]> = HashSet::new();
         let mut admitted = Vec::with_capacity(jobs.len());
-        for job in jobs {
+        let mut last = read(&self.shared.log).head.timestamp;
+        for mut job in jobs {
+            job.received_at = job.received_at.max(last);
             let a = &job.accepted;
             let verdict = match challenges.map.get_mut(&a.nonce) {
                 None => Err(Rejection::UnknownChallenge),
                 Some(c) if c.used => Err(Rejection::UsedChallenge),
+                Some(_) if job.received_at >= a.submission.challenge.expires_at => {
+                    Err(Rejection::ExpiredChallenge)
+                }
                 Some(_)
                     if a.ciphertexts
                         .iter()
@@ -668,6 +680,7 @@ impl Writer {
             match verdict {
                 Ok(()) => {
                     seen.extend(a.ciphertexts.iter().copied());
+                    last = job.received_at;
                     admitted.push(job);
                 }
                 Err(r) => {
