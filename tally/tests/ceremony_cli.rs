@@ -250,7 +250,13 @@ fn signing_key(dir: &Path, i: u32, pass_file: &str) -> SigningKey {
         ceremony_context: None,
     };
     let bytes = std::fs::read(dir.join(format!("trustee-{i}.ceremony-key.SECRET.json"))).unwrap();
-    let plain = tally::secret_file::open("key", &bytes, &label, &pass).unwrap();
+    let plain = tally::secret_file::open(
+        "key",
+        &bytes,
+        &label,
+        tally::secret_file::KdfFloor::InsecureAllowTestParameters,
+        &pass,
+    ).unwrap();
     SigningKey::from_bytes(&plain[32..64].try_into().unwrap())
 }
 
