@@ -173,6 +173,8 @@ struct Log {
     tree: MerkleTree,
     head: SignedTreeHead,
     offsets: Vec<u64>,
+    /// The last record's receive time (`i64::MIN` while the log is empty).
+    last_received_at: i64,
 }
 
 #[derive(Debug)]
@@ -263,6 +265,7 @@ impl JournalStore {
         let indexed = index.size()?;
         let mut tree = MerkleTree::new();
         let mut offsets = Vec::new();
+        let mut last_received_at = i64::MIN;
         let mut replay = Replay::new(&election.context, &election.shapes);
         let (journal, end) = Journal::open(&dir.join("journal"), |offset, entry| {
             let checked = replay.check(&entry)?;
@@ -275,6 +278,7 @@ impl JournalStore {
             )?;
             tree.push(r.leaf_hash());
             offsets.push(offset);
+            last_received_at = r.received_at;
             Ok(())
         })?;
         if indexed > end.entries {
@@ -308,6 +312,7 @@ impl JournalStore {
                 tree,
                 head,
                 offsets,
+                last_received_at,
             }),
             reader: journal.reader()?,
             final_head: RwLock::new(final_head),
@@ -693,7 +698,10 @@ impl Writer {
 
     /// Appends, syncs, indexes and logs the admitted jobs; returns their receipts.
     fn persist(&mut self, jobs: &[Job]) -> Result<Vec<Receipt>, StoreError> {
-        let size = read(&self.shared.log).tree.size();
+        let (size, mut last_time) = {
+            let log = read(&self.shared.log);
+            (log.tree.size(), log.last_received_at)
+        };
         let mut seqs: HashMap<&str, u32> = HashMap::new();
         let mut entries = Vec::with_capacity(jobs.len());
         for (leaf_index, job) in (size..).zip(jobs) {
@@ -704,10 +712,14 @@ impl Writer {
             };
             let voter_seq = previous.saturating_add(1);
             seqs.insert(&a.voter_id, voter_seq);
+            // Receive times never decrease along the log (`tally import` and `verifier audit`
+            // refuse a log whose times do): a request whose clock reading was overtaken by a
+            // later one's, or a clock stepped back, is logged at the latest time so far.
+            last_time = last_time.max(job.received_at);
             entries.push(Entry {
                 record: SubmissionRecord {
                     leaf_index,
-                    received_at: job.received_at,
+                    received_at: last_time,
                     voter_id: a.voter_id.clone(),
                     voter_seq,
                     ballot_hash: a.ballot_hash,
@@ -737,6 +749,7 @@ impl Writer {
             log.tree.push(e.record.leaf_hash());
         }
         log.offsets.extend(offsets);
+        log.last_received_at = last_time;
         let new_size = log.tree.size();
         let root = log
             .tree

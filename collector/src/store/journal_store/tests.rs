@@ -275,3 +275,26 @@ async fn close_covers_what_came_before_refuses_what_comes_after_and_survives_a_r
         Some("store.bad_final_head")
     );
 }
+
+#[tokio::test]
+async fn receive_times_never_decrease_along_the_log_even_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = Fixture::new();
+    let (store, _) = open(dir.path(), &f).unwrap();
+    let a = accepted(&mut f, &store, 0, 1);
+    store.commit(a, f.now + 10).await.unwrap();
+    // A request whose clock reading was overtaken by a later one's is logged at the later
+    // time, not before it.
+    let b = accepted(&mut f, &store, 1, 2);
+    let hash = b.ballot_hash;
+    store.commit(b, f.now).await.unwrap();
+    let stored = store.find(&hash).unwrap().unwrap();
+    assert_eq!(stored.record.received_at, f.now + 10);
+    drop(store);
+    let (store, _) = open(dir.path(), &f).unwrap();
+    let c = accepted(&mut f, &store, 0, 3);
+    let hash = c.ballot_hash;
+    store.commit(c, f.now + 5).await.unwrap();
+    let stored = store.find(&hash).unwrap().unwrap();
+    assert_eq!(stored.record.received_at, f.now + 10);
+}
