@@ -654,13 +654,14 @@ impl Writer {
     /// concurrently reach the writer in any order, and the log's times must never decrease
     /// (the tally refuses a box whose times do, `tally.box_time_order`). A job decided at `t`
     /// behind one logged at `t' > t` is stamped `t'` (still a time it was waiting here, so not
-    /// a lie); if that is no longer inside its challenge's lifetime, which the collector caps
-    /// at the end of the challenge's window, it is refused as expired and the voter asks again.
+    /// a lie; so is a clock stepped back); if that is no longer inside its challenge's
+    /// lifetime, which the collector caps at the end of the challenge's window, it is refused
+    /// as expired and the voter asks again.
     fn recheck(&self, jobs: Vec<Job>) -> Vec<Job> {
         let mut challenges = lock(&self.shared.challenges);
         let mut seen: HashSet<[u8; 64]> = HashSet::new();
         let mut admitted = Vec::with_capacity(jobs.len());
-        let mut last = read(&self.shared.log).head.timestamp;
+        let mut last = read(&self.shared.log).last_received_at;
         for mut job in jobs {
             job.received_at = job.received_at.max(last);
             let a = &job.accepted;
@@ -698,10 +699,7 @@ impl Writer {
 
     /// Appends, syncs, indexes and logs the admitted jobs; returns their receipts.
     fn persist(&mut self, jobs: &[Job]) -> Result<Vec<Receipt>, StoreError> {
-        let (size, mut last_time) = {
-            let log = read(&self.shared.log);
-            (log.tree.size(), log.last_received_at)
-        };
+        let size = read(&self.shared.log).tree.size();
         let mut seqs: HashMap<&str, u32> = HashMap::new();
         let mut entries = Vec::with_capacity(jobs.len());
         for (leaf_index, job) in (size..).zip(jobs) {
@@ -712,14 +710,10 @@ impl Writer {
             };
             let voter_seq = previous.saturating_add(1);
             seqs.insert(&a.voter_id, voter_seq);
-            // Receive times never decrease along the log (`tally import` and `verifier audit`
-            // refuse a log whose times do): a request whose clock reading was overtaken by a
-            // later one's, or a clock stepped back, is logged at the latest time so far.
-            last_time = last_time.max(job.received_at);
             entries.push(Entry {
                 record: SubmissionRecord {
                     leaf_index,
-                    received_at: last_time,
+                    received_at: job.received_at,
                     voter_id: a.voter_id.clone(),
                     voter_seq,
                     ballot_hash: a.ballot_hash,
@@ -749,7 +743,9 @@ impl Writer {
             log.tree.push(e.record.leaf_hash());
         }
         log.offsets.extend(offsets);
-        log.last_received_at = last_time;
+        if let Some(last) = jobs.last() {
+            log.last_received_at = last.received_at;
+        }
         let new_size = log.tree.size();
         let root = log
             .tree
