@@ -256,7 +256,8 @@ fn signing_key(dir: &Path, i: u32, pass_file: &str) -> SigningKey {
         &label,
         tally::secret_file::KdfFloor::InsecureAllowTestParameters,
         &pass,
-    ).unwrap();
+    )
+    .unwrap();
     SigningKey::from_bytes(&plain[32..64].try_into().unwrap())
 }
 

@@ -93,7 +93,13 @@ impl CeremonyKeys {
             .join(files::ceremony_key_secret_file(trustee));
         let name = path.display().to_string();
         let bytes = fsio::read(&path)?;
-        let plain = secret_file::open(&name, &bytes, &ceremony_key_label(params, trustee), floor, pass)?;
+        let plain = secret_file::open(
+            &name,
+            &bytes,
+            &ceremony_key_label(params, trustee),
+            floor,
+            pass,
+        )?;
         Ok((Self::from_plaintext(&name, &plain)?, name))
     }
 

@@ -63,8 +63,13 @@ pub fn receive(
     let params = roster.params().clone();
     params.check_trustee(trustee)?;
     let context = roster.context_hash();
-    let keys =
-        CeremonyKeys::unlock_for(folders, &roster, trustee, pass, KdfFloor::for_sealing_with(&kdf))?;
+    let keys = CeremonyKeys::unlock_for(
+        folders,
+        &roster,
+        trustee,
+        pass,
+        KdfFloor::for_sealing_with(&kdf),
+    )?;
     // The commitments alone (no confirmations yet), checked as `finish` checks them.
     let set = verify_commitments(dir, &roster, trustee)?;
     // Every share must be its dealer's, for this trustee, before any is opened.
