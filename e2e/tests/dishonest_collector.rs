@@ -166,18 +166,19 @@ fn refused(f: &Forged, code: &str, leaf: u64, checks: &[&str]) {
 /// As [`refused`] for a leaf refused by the per-entry checks of its signed challenge
 /// (`tally.box_tampered`, naming the leaf with the challenge's `reason`).
 fn refused_by_challenge(f: &Forged, reason: &str, leaf: u64, checks: &[&str]) {
-    let (_, out, _) = import(&f.written);
-    assert!(out.contains(&format!("[{reason}]")), "{out}");
-    refused_naming(
+    let out = refused_naming(
         f,
         "tally.box_tampered",
         &format!("leaf {leaf} ("),
         leaf,
         checks,
     );
+    assert!(out.contains(&format!("[{reason}]")), "{out}");
 }
 
-fn refused_naming(f: &Forged, code: &str, naming: &str, leaf: u64, checks: &[&str]) {
+/// The checks of [`refused`], with `naming` the text that names the leaf in the import's
+/// message; returns that message.
+fn refused_naming(f: &Forged, code: &str, naming: &str, leaf: u64, checks: &[&str]) -> String {
     let (status, out, wrote) = import(&f.written);
     assert_eq!(status, 1, "{out}");
     assert!(out.contains(&format!("[{code}]")), "{out}");
@@ -191,6 +192,7 @@ fn refused_naming(f: &Forged, code: &str, naming: &str, leaf: u64, checks: &[&st
         named.iter().any(|i| i.contains(&format!("leaf {leaf} "))),
         "{named:?}"
     );
+    out
 }
 
 #[test]
