@@ -165,6 +165,15 @@ impl Ciphertext {
         }
     }
 
+    /// The same ciphertext carrying its encoding (compressed now, once), for a ciphertext that
+    /// will be absorbed into a transcript and written out.
+    pub(crate) fn encoded(self) -> Ciphertext {
+        Ciphertext {
+            encoding: Some(self.to_bytes()),
+            ..self
+        }
+    }
+
     /// The encryption of zero with randomness zero: the neutral element of `+`.
     pub fn zero() -> Ciphertext {
         Ciphertext::new(RistrettoPoint::identity(), RistrettoPoint::identity())

@@ -75,6 +75,44 @@ pub enum CryptoError {
         /// The bound that was searched.
         max: u64,
     },
+    /// A selection proof (the tally's "the selected ballot is this ballot re-encrypted with
+    /// flag 1, or zeros with flag 0") does not verify against its statement.
+    #[error("invalid selection proof: it does not show that the selected ballot re-encrypts the ballot with a flag of 1, or encrypts zeros with a flag of 0")]
+    InvalidSelectionProof,
+    /// A flag opening `(counted, s)` does not open the flag ciphertext it was checked against.
+    #[error("the flag opening does not open this flag (wrong bit or nonce)")]
+    BadFlagOpening,
+    /// A selection statement whose ballot and selected ballot differ in length, or are empty.
+    #[error("selection statement shape mismatch: the ballot has {ballot} ciphertexts and the selected ballot {selected} (they must be equal and at least 1)")]
+    SelectionShapeMismatch {
+        /// Number of ciphertexts of the ballot `B`.
+        ballot: usize,
+        /// Number of ciphertexts of the selected ballot `C`.
+        selected: usize,
+    },
+}
+
+impl CryptoError {
+    /// A stable dotted code for the error, for callers that report errors by code (the
+    /// variant's fields are detail, not part of the code).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CryptoError::WrongLength { .. } => "crypto.wrong_length",
+            CryptoError::NonCanonicalPoint(_) => "crypto.non_canonical_point",
+            CryptoError::IdentityPoint(_) => "crypto.identity_point",
+            CryptoError::NonCanonicalScalar(_) => "crypto.non_canonical_scalar",
+            CryptoError::BadLayout { .. } => "crypto.bad_layout",
+            CryptoError::InvalidProof(_) => "crypto.invalid_proof",
+            CryptoError::InvalidParameters(_) => "crypto.invalid_parameters",
+            CryptoError::NotEnoughShares { .. } => "crypto.not_enough_shares",
+            CryptoError::DealerMisbehaved { .. } => "crypto.dealer_misbehaved",
+            CryptoError::NotOpenedBySeed { .. } => "crypto.not_opened_by_seed",
+            CryptoError::DlogOutOfRange { .. } => "crypto.dlog_out_of_range",
+            CryptoError::InvalidSelectionProof => "selection.invalid_proof",
+            CryptoError::BadFlagOpening => "selection.bad_opening",
+            CryptoError::SelectionShapeMismatch { .. } => "selection.shape_mismatch",
+        }
+    }
 }
 
 /// Shorthand for results of this crate.

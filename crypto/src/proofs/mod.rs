@@ -8,6 +8,7 @@
 //! | [`cds_range`] | an ElGamal ciphertext encrypts a value in `[lo, hi]` (disjunctive Chaum–Pedersen) | small ranges: 0/1 selections, small sums |
 //! | [`link`] | an ElGamal ciphertext and a Pedersen commitment hold the same value | bridge to Bulletproofs |
 //! | [`bp_range`] | committed values lie in their ranges (aggregated Bulletproofs) | large ranges: score and cumulative contests |
+//! | [`selection`] | a ballot's selected ballot re-encrypts it with a flag of 1, or encrypts zeros with a flag of 0 (CDS OR of two batched DLEQs) | the tally's counted/not-counted selection, which nobody can tell apart |
 
 pub mod batch;
 pub mod bp_range;
@@ -15,6 +16,7 @@ pub mod cds_range;
 pub mod dleq;
 pub mod link;
 pub mod schnorr;
+pub mod selection;
 
 use merlin::Transcript;
 
