@@ -651,3 +651,750 @@ impl Selector {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::elgamal::Nonce;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+
+    const CTX: ContextHash = ContextHash([9; 32]);
+
+    /// The national shape: 81 candidates and the blank vote.
+    const NATIONAL: usize = 82;
+
+    fn keypair(seed: u64) -> (Scalar, PublicKey) {
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let s = Scalar::random(&mut rng);
+        (s, PublicKey::from_point(&s * g_table()).unwrap())
+    }
+
+    fn encrypt_all(pk: &PublicKey, values: &[u64], rng: &mut ChaCha20Rng) -> Vec<Ciphertext> {
+        values
+            .iter()
+            .map(|v| Ciphertext::encrypt(pk, *v, &Nonce::random(rng)))
+            .collect()
+    }
+
+    /// A one-hot ballot of `m` selections, choice `choice`.
+    fn one_hot(pk: &PublicKey, m: usize, choice: usize, rng: &mut ChaCha20Rng) -> Vec<Ciphertext> {
+        let values: Vec<u64> = (0..m).map(|i| u64::from(i == choice)).collect();
+        encrypt_all(pk, &values, rng)
+    }
+
+    fn decrypt(secret: &Scalar, ct: &Ciphertext) -> RistrettoPoint {
+        ct.decrypt_to_point(secret)
+    }
+
+    fn value(v: u64) -> RistrettoPoint {
+        Scalar::from(v) * G
+    }
+
+    /// The textbook prover, written from the spec's equations rather than through the
+    /// witness's structure: computes `U_b`, `V_b` from the statement, simulates the branch
+    /// it does not claim and answers the claimed one with `w`. It cross-checks the
+    /// constant-time prover (honest claims verify) and forges (lies do not).
+    fn textbook_prove(
+        statement: &SelectionStatement<'_>,
+        claimed: usize,
+        w_of: impl Fn(&Weights) -> Scalar,
+        rng: &mut ChaCha20Rng,
+    ) -> SelectionProof {
+        let (mut t, z) = statement.transcript_and_weights(&CTX).unwrap();
+        let w = w_of(&z);
+        let y = *statement.key.point();
+        let mut u_pts = [RistrettoPoint::identity(); 2];
+        let mut v_pts = [RistrettoPoint::identity(); 2];
+        for b in 0..2 {
+            let bs = Scalar::from(b as u64);
+            let mut u = z.flag * statement.flag.alpha();
+            let mut v = z.flag * (statement.flag.beta() - bs * G);
+            for ((zk, bk), ck) in z
+                .components
+                .iter()
+                .zip(statement.ballot)
+                .zip(statement.selected)
+            {
+                u += zk * (ck.alpha() - bs * bk.alpha());
+                v += zk * (ck.beta() - bs * bk.beta());
+            }
+            u_pts[b] = u;
+            v_pts[b] = v;
+        }
+        let (nonce, e_sim, u_sim) = (
+            Scalar::random(rng),
+            Scalar::random(rng),
+            Scalar::random(rng),
+        );
+        let other = 1 - claimed;
+        let mut p = [Commitment::default(); 2];
+        let mut q = [Commitment::default(); 2];
+        p[claimed] = Commitment::new(nonce * G);
+        q[claimed] = Commitment::new(nonce * y);
+        p[other] = Commitment::new(u_sim * G - e_sim * u_pts[other]);
+        q[other] = Commitment::new(u_sim * y - e_sim * v_pts[other]);
+        let c = commitment_challenge(&mut t, &p, &q);
+        let mut e = [Scalar::ZERO; 2];
+        let mut u = [Scalar::ZERO; 2];
+        e[other] = e_sim;
+        u[other] = u_sim;
+        e[claimed] = c - e_sim;
+        u[claimed] = nonce + e[claimed] * w;
+        SelectionProof { p, q, e0: e[0], u }
+    }
+
+    /// `w = Σ z_k·r_k + z_0·s` for the given nonces.
+    fn witness(nonces: &[Scalar], s: Scalar) -> impl Fn(&Weights) -> Scalar + '_ {
+        move |z: &Weights| {
+            z.components
+                .iter()
+                .zip(nonces)
+                .map(|(a, b)| a * b)
+                .sum::<Scalar>()
+                + z.flag * s
+        }
+    }
+
+    /// Builds `C_k = keep_k·B_k + (r_k·G, r_k·Y) + extra_k·G` and `F = (s·G, s·Y + flag·G)`,
+    /// returning them with their nonces: the raw material of honest and dishonest statements.
+    fn build(
+        pk: &PublicKey,
+        ballot: &[Ciphertext],
+        keep: &[bool],
+        extra: &[u64],
+        flag: i64,
+        rng: &mut ChaCha20Rng,
+    ) -> (Vec<Ciphertext>, Ciphertext, Vec<Scalar>, Scalar) {
+        let mut nonces = Vec::new();
+        let selected = ballot
+            .iter()
+            .zip(keep)
+            .zip(extra)
+            .map(|((b, k), x)| {
+                let r = Scalar::random(rng);
+                nonces.push(r);
+                let fresh = Ciphertext::new(r * G, r * pk.point() + value(*x));
+                if *k {
+                    *b + fresh
+                } else {
+                    fresh
+                }
+            })
+            .collect();
+        let s = Scalar::random(rng);
+        let flag_value = if flag >= 0 {
+            value(flag as u64)
+        } else {
+            -value(flag.unsigned_abs())
+        };
+        let f = Ciphertext::new(s * G, s * pk.point() + flag_value);
+        (selected, f, nonces, s)
+    }
+
+    #[test]
+    fn honest_selections_verify_and_decrypt_to_the_ballot_or_zeros() {
+        let (secret, pk) = keypair(1);
+        let mut rng = ChaCha20Rng::seed_from_u64(2);
+        let selector = Selector::new(&CTX, &pk);
+        for m in [1, 2, NATIONAL] {
+            let ballot = one_hot(&pk, m, m / 2, &mut rng);
+            for counted in [false, true] {
+                let sel = selector.select(&ballot, counted, &mut rng).unwrap();
+                let st = sel.statement(&pk, &ballot);
+                sel.proof.verify(&CTX, &st).unwrap();
+                verify_selections(&CTX, &[(st, &sel.proof)], &mut rng).unwrap();
+                // What the tally sums: C decrypts to B's values or to zeros, F to the bit.
+                for (k, c) in sel.selected.iter().enumerate() {
+                    let expected = u64::from(counted && k == m / 2);
+                    assert_eq!(decrypt(&secret, c), value(expected));
+                    assert_eq!(
+                        c.to_bytes(),
+                        Ciphertext::from_bytes(&c.to_bytes()).unwrap().to_bytes()
+                    );
+                }
+                assert_eq!(decrypt(&secret, &sel.flag), value(u64::from(counted)));
+                // A fresh re-encryption: no component equals the ballot's.
+                assert!(sel.selected.iter().zip(&ballot).all(|(c, b)| c != b));
+                // The opening is for the auditors and checks.
+                assert_eq!(sel.opening.counted(), counted);
+                sel.opening.check(&pk, &sel.flag).unwrap();
+                // Round trip through bytes.
+                let bytes = sel.proof.to_bytes();
+                assert_eq!(bytes.len(), SELECTION_PROOF_LEN);
+                let decoded = SelectionProof::from_bytes(&bytes).unwrap();
+                assert_eq!(decoded, sel.proof);
+                decoded.verify(&CTX, &st).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn textbook_prover_agrees() {
+        let (_, pk) = keypair(1);
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let ballot = one_hot(&pk, 5, 1, &mut rng);
+        for counted in [false, true] {
+            let keep = [counted; 5];
+            let (selected, flag, nonces, s) =
+                build(&pk, &ballot, &keep, &[0; 5], i64::from(counted), &mut rng);
+            let st = SelectionStatement {
+                key: &pk,
+                ballot: &ballot,
+                selected: &selected,
+                flag: &flag,
+            };
+            let proof = textbook_prove(&st, usize::from(counted), witness(&nonces, s), &mut rng);
+            proof.verify(&CTX, &st).unwrap();
+            // The constant-time prover on the same statement and witness.
+            let ct = SelectionProof::prove(
+                &CTX,
+                &st,
+                Choice::from(u8::from(counted)),
+                &nonces,
+                &s,
+                &mut rng,
+            )
+            .unwrap();
+            ct.verify(&CTX, &st).unwrap();
+            // Claiming the other branch with the same witness fails.
+            let lie = textbook_prove(&st, usize::from(!counted), witness(&nonces, s), &mut rng);
+            assert_eq!(
+                lie.verify(&CTX, &st),
+                Err(CryptoError::InvalidSelectionProof)
+            );
+            let lie = SelectionProof::prove(
+                &CTX,
+                &st,
+                Choice::from(u8::from(!counted)),
+                &nonces,
+                &s,
+                &mut rng,
+            )
+            .unwrap();
+            assert_eq!(
+                lie.verify(&CTX, &st),
+                Err(CryptoError::InvalidSelectionProof)
+            );
+        }
+    }
+
+    /// Every way a dishonest tally could build `(C, F)` that is of neither branch, proved
+    /// with both provers claiming both branches, one by one and in a batch: all refused.
+    fn assert_unprovable(
+        pk: &PublicKey,
+        ballot: &[Ciphertext],
+        built: &(Vec<Ciphertext>, Ciphertext, Vec<Scalar>, Scalar),
+        rng: &mut ChaCha20Rng,
+    ) {
+        let (selected, flag, nonces, s) = built;
+        let st = SelectionStatement {
+            key: pk,
+            ballot,
+            selected,
+            flag,
+        };
+        for claimed in [0usize, 1] {
+            let forged = textbook_prove(&st, claimed, witness(nonces, *s), rng);
+            assert_eq!(
+                forged.verify(&CTX, &st),
+                Err(CryptoError::InvalidSelectionProof)
+            );
+            assert!(verify_selections(&CTX, &[(st, &forged)], rng).is_err());
+            let choice = Choice::from(claimed as u8);
+            let lie = SelectionProof::prove(&CTX, &st, choice, nonces, s, rng).unwrap();
+            assert_eq!(
+                lie.verify(&CTX, &st),
+                Err(CryptoError::InvalidSelectionProof)
+            );
+            assert!(verify_selections(&CTX, &[(st, &lie)], rng).is_err());
+        }
+    }
+
+    #[test]
+    fn a_flag_of_two_or_minus_one_is_refused() {
+        let (_, pk) = keypair(1);
+        let mut rng = ChaCha20Rng::seed_from_u64(4);
+        let ballot = one_hot(&pk, NATIONAL, 7, &mut rng);
+        for (keep, flag) in [
+            (true, 2),
+            (false, 2),
+            (true, -1),
+            (false, -1),
+            (true, 0),
+            (false, 1),
+        ] {
+            let built = build(
+                &pk,
+                &ballot,
+                &[keep; NATIONAL],
+                &[0; NATIONAL],
+                flag,
+                &mut rng,
+            );
+            assert_unprovable(&pk, &ballot, &built, &mut rng);
+        }
+    }
+
+    #[test]
+    fn a_selected_ballot_that_mixes_re_encryptions_and_zeros_is_refused() {
+        let (_, pk) = keypair(1);
+        let mut rng = ChaCha20Rng::seed_from_u64(5);
+        // Every component encrypts 1, so "re-encrypts B_k" and "zero" differ everywhere.
+        let ones = encrypt_all(&pk, &[1; 6], &mut rng);
+        let mixes: [[bool; 6]; 4] = [
+            [true, true, true, true, true, false],
+            [false, true, false, false, false, false],
+            [true, false, true, false, true, false],
+            [false, false, false, false, false, true],
+        ];
+        for keep in mixes {
+            for flag in [0, 1] {
+                let built = build(&pk, &ones, &keep, &[0; 6], flag, &mut rng);
+                assert_unprovable(&pk, &ones, &built, &mut rng);
+            }
+        }
+        // The national one-hot ballot: the chosen candidate's component dropped from an
+        // otherwise counted ballot, or only it kept on an uncounted one.
+        let ballot = one_hot(&pk, NATIONAL, 40, &mut rng);
+        for (kept, flag) in [(false, 1), (true, 0)] {
+            let mut keep = [!kept; NATIONAL];
+            keep[40] = kept;
+            let built = build(&pk, &ballot, &keep, &[0; NATIONAL], flag, &mut rng);
+            assert_unprovable(&pk, &ballot, &built, &mut rng);
+        }
+    }
+
+    #[test]
+    fn a_selected_ballot_with_one_component_off_is_refused() {
+        let (_, pk) = keypair(1);
+        let mut rng = ChaCha20Rng::seed_from_u64(6);
+        let ballot = one_hot(&pk, NATIONAL, 3, &mut rng);
+        for k in [0, 3, NATIONAL - 1] {
+            for counted in [false, true] {
+                let mut extra = [0u64; NATIONAL];
+                extra[k] = 1;
+                let built = build(
+                    &pk,
+                    &ballot,
+                    &[counted; NATIONAL],
+                    &extra,
+                    i64::from(counted),
+                    &mut rng,
+                );
+                assert_unprovable(&pk, &ballot, &built, &mut rng);
+            }
+        }
+    }
+
+    #[test]
+    fn a_re_encryption_of_another_ballot_is_refused() {
+        let (_, pk) = keypair(1);
+        let mut rng = ChaCha20Rng::seed_from_u64(7);
+        let ballot = one_hot(&pk, NATIONAL, 1, &mut rng);
+        let other = one_hot(&pk, NATIONAL, 2, &mut rng);
+        // Honestly built from `other`, claimed for `ballot`.
+        let built = build(&pk, &other, &[true; NATIONAL], &[0; NATIONAL], 1, &mut rng);
+        assert_unprovable(&pk, &ballot, &built, &mut rng);
+        // The selector's output for `other`, checked against `ballot` (a swapped B).
+        let selector = Selector::new(&CTX, &pk);
+        for counted in [true, false] {
+            let sel = selector.select(&other, counted, &mut rng).unwrap();
+            sel.proof.verify(&CTX, &sel.statement(&pk, &other)).unwrap();
+            let swapped = sel.statement(&pk, &ballot);
+            assert_eq!(
+                sel.proof.verify(&CTX, &swapped),
+                Err(CryptoError::InvalidSelectionProof)
+            );
+            assert!(verify_selections(&CTX, &[(swapped, &sel.proof)], &mut rng).is_err());
+        }
+    }
+
+    #[test]
+    fn other_statements_and_contexts_are_refused() {
+        let (_, pk) = keypair(1);
+        let (_, other_pk) = keypair(2);
+        let mut rng = ChaCha20Rng::seed_from_u64(8);
+        let ballot = one_hot(&pk, 4, 0, &mut rng);
+        let sel = Selector::new(&CTX, &pk)
+            .select(&ballot, true, &mut rng)
+            .unwrap();
+        let st = sel.statement(&pk, &ballot);
+        sel.proof.verify(&CTX, &st).unwrap();
+
+        let other_sel = Selector::new(&CTX, &pk)
+            .select(&ballot, true, &mut rng)
+            .unwrap();
+        let mut reordered = ballot.clone();
+        reordered.swap(0, 1);
+        let mut reordered_selected = sel.selected.clone();
+        reordered_selected.swap(0, 1);
+        let swapped_flag = Ciphertext::new(sel.flag.beta(), sel.flag.alpha());
+        let others = [
+            SelectionStatement {
+                key: &other_pk,
+                ..st
+            },
+            SelectionStatement {
+                selected: &other_sel.selected,
+                ..st
+            },
+            SelectionStatement {
+                flag: &other_sel.flag,
+                ..st
+            },
+            SelectionStatement {
+                flag: &swapped_flag,
+                ..st
+            },
+            SelectionStatement {
+                ballot: &reordered,
+                ..st
+            },
+            SelectionStatement {
+                selected: &reordered_selected,
+                ..st
+            },
+            SelectionStatement {
+                ballot: &reordered,
+                selected: &reordered_selected,
+                ..st
+            },
+            // A consistent but shorter statement (m = 3).
+            SelectionStatement {
+                ballot: &ballot[..3],
+                selected: &sel.selected[..3],
+                ..st
+            },
+        ];
+        for (i, other) in others.iter().enumerate() {
+            assert_eq!(
+                sel.proof.verify(&CTX, other),
+                Err(CryptoError::InvalidSelectionProof),
+                "statement {i} accepted"
+            );
+        }
+        assert_eq!(
+            sel.proof.verify(&ContextHash([10; 32]), &st),
+            Err(CryptoError::InvalidSelectionProof)
+        );
+    }
+
+    #[test]
+    fn shapes_that_do_not_match_are_errors_not_panics() {
+        let (_, pk) = keypair(1);
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        let ballot = one_hot(&pk, 4, 0, &mut rng);
+        let sel = Selector::new(&CTX, &pk)
+            .select(&ballot, false, &mut rng)
+            .unwrap();
+        let st = sel.statement(&pk, &ballot);
+        let bad = [
+            (
+                SelectionStatement {
+                    ballot: &ballot[..3],
+                    ..st
+                },
+                3,
+                4,
+            ),
+            (
+                SelectionStatement {
+                    selected: &sel.selected[..1],
+                    ..st
+                },
+                4,
+                1,
+            ),
+            (
+                SelectionStatement {
+                    ballot: &[],
+                    selected: &[],
+                    ..st
+                },
+                0,
+                0,
+            ),
+        ];
+        for (statement, b, s) in bad {
+            let expected = CryptoError::SelectionShapeMismatch {
+                ballot: b,
+                selected: s,
+            };
+            assert_eq!(sel.proof.verify(&CTX, &statement), Err(expected.clone()));
+            assert_eq!(
+                verify_selections(&CTX, &[(st, &sel.proof), (statement, &sel.proof)], &mut rng),
+                Err(expected.clone())
+            );
+            assert_eq!(expected.code(), "selection.shape_mismatch");
+            let mut batch = BatchVerifier::new(&mut rng);
+            assert!(sel
+                .proof
+                .add_to_batch(&CTX, &statement, &mut batch)
+                .is_err());
+        }
+        assert_eq!(
+            Selector::new(&CTX, &pk)
+                .select(&[], true, &mut rng)
+                .map(|_| ()),
+            Err(CryptoError::SelectionShapeMismatch {
+                ballot: 0,
+                selected: 0
+            })
+        );
+    }
+
+    /// The proof with one field replaced by `f(field)`, re-encoded.
+    fn with_field(proof: &SelectionProof, field: usize, f: impl Fn(&[u8]) -> Vec<u8>) -> Vec<u8> {
+        let mut bytes = proof.to_bytes().to_vec();
+        let range = 32 * field..32 * field + 32;
+        let new = f(&bytes[range.clone()]);
+        bytes[range].copy_from_slice(&new);
+        bytes
+    }
+
+    #[test]
+    fn every_mutated_field_and_byte_is_refused() {
+        let (_, pk) = keypair(1);
+        let mut rng = ChaCha20Rng::seed_from_u64(10);
+        let ballot = one_hot(&pk, 3, 2, &mut rng);
+        let selector = Selector::new(&CTX, &pk);
+        for counted in [false, true] {
+            let sel = selector.select(&ballot, counted, &mut rng).unwrap();
+            let st = sel.statement(&pk, &ballot);
+            // Each field replaced by a valid encoding of another value: a point + G, a scalar + 1.
+            for field in 0..7 {
+                let bad = with_field(&sel.proof, field, |old| {
+                    if field < 4 {
+                        let p = CompressedRistretto::from_slice(old)
+                            .unwrap()
+                            .decompress()
+                            .unwrap();
+                        (p + G).compress().to_bytes().to_vec()
+                    } else {
+                        let s = decode_scalar(old, "s").unwrap();
+                        (s + Scalar::ONE).to_bytes().to_vec()
+                    }
+                });
+                let proof = SelectionProof::from_bytes(&bad).unwrap();
+                assert_eq!(
+                    proof.verify(&CTX, &st),
+                    Err(CryptoError::InvalidSelectionProof),
+                    "field {field}"
+                );
+                assert!(
+                    verify_selections(&CTX, &[(st, &proof)], &mut rng).is_err(),
+                    "field {field}"
+                );
+            }
+            // Every single-byte change.
+            let bytes = sel.proof.to_bytes();
+            for i in 0..bytes.len() {
+                for flip in [0x01u8, 0x80, 0xff] {
+                    let mut bad = bytes;
+                    bad[i] ^= flip;
+                    let rejected = match SelectionProof::from_bytes(&bad) {
+                        Err(_) => true,
+                        Ok(p) => p.verify(&CTX, &st).is_err(),
+                    };
+                    assert!(rejected, "byte {i} ^ {flip:#x} accepted");
+                }
+            }
+            // The two commitments of a branch swapped, the branches swapped.
+            let b = bytes;
+            let mut swapped = b;
+            swapped[..64].copy_from_slice(&b[64..128]);
+            swapped[64..128].copy_from_slice(&b[..64]);
+            let p = SelectionProof::from_bytes(&swapped).unwrap();
+            assert!(p.verify(&CTX, &st).is_err());
+            let mut swapped = b;
+            swapped[160..192].copy_from_slice(&b[192..]);
+            swapped[192..].copy_from_slice(&b[160..192]);
+            let p = SelectionProof::from_bytes(&swapped).unwrap();
+            assert!(p.verify(&CTX, &st).is_err());
+        }
+    }
+
+    #[test]
+    fn non_canonical_and_wrong_length_encodings_are_refused() {
+        let (_, pk) = keypair(1);
+        let mut rng = ChaCha20Rng::seed_from_u64(11);
+        let ballot = one_hot(&pk, 2, 0, &mut rng);
+        let sel = Selector::new(&CTX, &pk)
+            .select(&ballot, true, &mut rng)
+            .unwrap();
+        let bytes = sel.proof.to_bytes();
+        for len in [0, 223, 225] {
+            let mut b = bytes.to_vec();
+            b.resize(len, 0);
+            assert!(matches!(
+                SelectionProof::from_bytes(&b),
+                Err(CryptoError::WrongLength { expected: 224, .. })
+            ));
+        }
+        // The group order l (not reduced), 2^256 − 1, and a non-canonical point.
+        let order: [u8; 32] = [
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
+            0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+        ];
+        for field in 4..7 {
+            for bad in [order, [0xff; 32]] {
+                let b = with_field(&sel.proof, field, |_| bad.to_vec());
+                assert_eq!(
+                    SelectionProof::from_bytes(&b),
+                    Err(CryptoError::NonCanonicalScalar(WHAT))
+                );
+            }
+        }
+        let mut odd = [0u8; 32];
+        odd[0] = 1;
+        for field in 0..4 {
+            for bad in [[0xff; 32], odd] {
+                let b = with_field(&sel.proof, field, |_| bad.to_vec());
+                assert_eq!(
+                    SelectionProof::from_bytes(&b),
+                    Err(CryptoError::NonCanonicalPoint(WHAT))
+                );
+            }
+        }
+        // Read from a larger layout: exactly 224 bytes consumed.
+        let mut long = bytes.to_vec();
+        long.push(7);
+        let mut r = Reader::new(&long, "t");
+        assert_eq!(SelectionProof::read(&mut r).unwrap(), sel.proof);
+        assert_eq!(r.remaining(), 1);
+    }
+
+    #[test]
+    fn a_batch_with_one_bad_proof_fails_and_names_it() {
+        let (_, pk) = keypair(1);
+        let mut rng = ChaCha20Rng::seed_from_u64(12);
+        let selector = Selector::new(&CTX, &pk);
+        let ballots: Vec<Vec<Ciphertext>> = (0..20)
+            .map(|i| {
+                one_hot(
+                    &pk,
+                    if i % 5 == 0 { NATIONAL } else { 1 + i % 4 },
+                    0,
+                    &mut rng,
+                )
+            })
+            .collect();
+        let sels: Vec<Selected> = ballots
+            .iter()
+            .enumerate()
+            .map(|(i, b)| selector.select(b, i % 3 != 0, &mut rng).unwrap())
+            .collect();
+        let items: Vec<(SelectionStatement<'_>, &SelectionProof)> = sels
+            .iter()
+            .zip(&ballots)
+            .map(|(s, b)| (s.statement(&pk, b), &s.proof))
+            .collect();
+        verify_selections(&CTX, &items, &mut rng).unwrap();
+        assert!(find_invalid_selections(&CTX, &items, &mut rng).is_empty());
+        assert!(verify_selections(&CTX, &[], &mut rng).is_ok());
+
+        // Proof 10 (m = 82) with a response + 1.
+        let bad_bytes = with_field(&sels[10].proof, 6, |old| {
+            (decode_scalar(old, "u").unwrap() + Scalar::ONE)
+                .to_bytes()
+                .to_vec()
+        });
+        let bad = SelectionProof::from_bytes(&bad_bytes).unwrap();
+        let mut mutated = items.clone();
+        mutated[10].1 = &bad;
+        assert_eq!(
+            verify_selections(&CTX, &mutated, &mut rng),
+            Err(CryptoError::InvalidSelectionProof)
+        );
+        assert_eq!(find_invalid_selections(&CTX, &mutated, &mut rng), vec![10]);
+
+        // Proof 7's statement with proof 13's selected ballot (same m): only 7 fails.
+        let mut mixed = items.clone();
+        mixed[7].0.selected = &sels[13].selected;
+        assert_eq!(find_invalid_selections(&CTX, &mixed, &mut rng), vec![7]);
+
+        // A flag of 2 in item 3.
+        let (selected, flag, nonces, s) = build(&pk, &ballots[3], &[true; 4], &[0; 4], 2, &mut rng);
+        let st = SelectionStatement {
+            key: &pk,
+            ballot: &ballots[3],
+            selected: &selected,
+            flag: &flag,
+        };
+        let forged = textbook_prove(&st, 1, witness(&nonces, s), &mut rng);
+        let mut flagged = items.clone();
+        flagged[3] = (st, &forged);
+        assert_eq!(find_invalid_selections(&CTX, &flagged, &mut rng), vec![3]);
+
+        // A statement of bad shape in item 6 (m = 3) is named too.
+        let mut shaped = items.clone();
+        shaped[6].0.selected = &sels[6].selected[..1];
+        assert_eq!(find_invalid_selections(&CTX, &shaped, &mut rng), vec![6]);
+    }
+
+    #[test]
+    fn flag_openings_check_and_refuse() {
+        let (_, pk) = keypair(1);
+        let mut rng = ChaCha20Rng::seed_from_u64(13);
+        let ballot = one_hot(&pk, 2, 1, &mut rng);
+        let selector = Selector::new(&CTX, &pk);
+        let yes = selector.select(&ballot, true, &mut rng).unwrap();
+        let no = selector.select(&ballot, false, &mut rng).unwrap();
+        yes.opening.check(&pk, &yes.flag).unwrap();
+        no.opening.check(&pk, &no.flag).unwrap();
+        // Each opening against the other flag; each with the bit flipped; with a nonce + 1.
+        let flip = |o: &FlagOpening| {
+            let mut b = *o.to_bytes();
+            b[0] ^= 1;
+            FlagOpening::from_bytes(&b).unwrap()
+        };
+        let bump = |o: &FlagOpening| {
+            let mut b = *o.to_bytes();
+            let s = decode_scalar(&b[1..], "s").unwrap() + Scalar::ONE;
+            b[1..].copy_from_slice(s.as_bytes());
+            FlagOpening::from_bytes(&b).unwrap()
+        };
+        for (opening, flag) in [
+            (yes.opening.clone(), no.flag),
+            (no.opening.clone(), yes.flag),
+            (flip(&yes.opening), yes.flag),
+            (flip(&no.opening), no.flag),
+            (bump(&yes.opening), yes.flag),
+            (bump(&no.opening), no.flag),
+        ] {
+            assert_eq!(opening.check(&pk, &flag), Err(CryptoError::BadFlagOpening));
+        }
+        assert_eq!(CryptoError::BadFlagOpening.code(), "selection.bad_opening");
+        assert_eq!(
+            CryptoError::InvalidSelectionProof.code(),
+            "selection.invalid_proof"
+        );
+        let (_, other_pk) = keypair(2);
+        assert!(yes.opening.check(&other_pk, &yes.flag).is_err());
+
+        // Layout: bit byte then s; round trip; refusals.
+        let bytes = yes.opening.to_bytes();
+        assert_eq!(bytes.len(), FLAG_OPENING_LEN);
+        assert_eq!(bytes[0], 1);
+        assert_eq!(no.opening.to_bytes()[0], 0);
+        assert_eq!(FlagOpening::from_bytes(&*bytes).unwrap(), yes.opening);
+        let mut two = *bytes;
+        two[0] = 2;
+        assert!(matches!(
+            FlagOpening::from_bytes(&two),
+            Err(CryptoError::BadLayout { .. })
+        ));
+        let mut big = *bytes;
+        big[1..].copy_from_slice(&[0xff; 32]);
+        assert!(matches!(
+            FlagOpening::from_bytes(&big),
+            Err(CryptoError::NonCanonicalScalar(_))
+        ));
+        assert!(FlagOpening::from_bytes(&bytes[..32]).is_err());
+        let mut long = bytes.to_vec();
+        long.push(0);
+        assert!(FlagOpening::from_bytes(&long).is_err());
+        assert_eq!(format!("{:?}", yes.opening), "FlagOpening(<secret>)");
+    }
+}
