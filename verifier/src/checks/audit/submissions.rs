@@ -37,8 +37,9 @@ const BATCH: usize = 64;
 pub struct Judge<'a> {
     /// The election: package, roll, certificate cache.
     pub election: &'a LoadedElection,
-    /// Ballot hashes whose proofs V08 already verified in `counted-ballots.bin` (increasing):
-    /// the same hash is the same bytes, so those proofs are not verified twice.
+    /// Ballot hashes whose proofs V08 already verified in `ballots.bin` (the ballots with a
+    /// selected ballot; increasing): the same hash is the same bytes, so those proofs are not
+    /// verified twice.
     proven: &'a [BallotHash],
 }
 
