@@ -25,7 +25,7 @@ use ivote_protocol::record::results::Results;
 use ivote_protocol::record::seal::{RecordIndex, KIND_RECORD};
 use ivote_protocol::record::shares::ShareFile;
 use ivote_protocol::record::{self as rec, decryption_shares_file};
-use ivote_protocol::submission::SubmissionRecord;
+use ivote_protocol::submission::{LogLeaf, SubmissionRecord};
 use rand::{CryptoRng, Rng, RngCore};
 use sha2::{Digest, Sha256};
 
@@ -206,6 +206,24 @@ impl Record {
         reseal(e, dir);
     }
 
+    /// A record for one more leaf, holding `ballot`: the next index, a second after the last
+    /// leaf, a new voter (append it to `records` and rebuild the log with [`log_of`]).
+    pub fn next_leaf(&self, ballot: BallotHash) -> SubmissionRecord {
+        let n = self.records.len();
+        SubmissionRecord {
+            leaf_index: n as u64,
+            received_at: self
+                .records
+                .last()
+                .map_or(1_803_100_000, |r| r.received_at + 1),
+            voter_id: format!("voter{n}-extra"),
+            voter_seq: 1,
+            ballot_hash: ballot,
+            certificate_hash: CertificateHash([1; 32]),
+            signature: vec![2; 64],
+        }
+    }
+
     /// A receipt for leaf `leaf`, with a tree head of the final log.
     pub fn receipt(&self, e: &Election, leaf: usize) -> Receipt {
         let mut tree = MerkleTree::new();
@@ -227,12 +245,14 @@ impl Record {
     }
 }
 
-/// The log of `records`, with the collector's final head.
+/// The log of `records`, with the collector's final head: leaf `i` is the `i`-th record's
+/// published parts, hashed at index `i` (whatever index the record carries).
 pub fn log_of(e: &Election, records: &[SubmissionRecord]) -> LogFile {
     let context = e.package.context_hash;
+    let leaves: Vec<LogLeaf> = records.iter().map(SubmissionRecord::log_leaf).collect();
     let mut tree = MerkleTree::new();
-    for r in records {
-        tree.push(r.leaf_hash());
+    for (i, l) in leaves.iter().enumerate() {
+        tree.push(l.leaf_hash(i as u64));
     }
     let head = SignedTreeHead::sign(
         &e.collector,
@@ -244,7 +264,7 @@ pub fn log_of(e: &Election, records: &[SubmissionRecord]) -> LogFile {
     LogFile {
         context,
         final_head: FinalHead::sign(head, &e.collector, &context),
-        leaves: records.iter().map(SubmissionRecord::hash).collect(),
+        leaves,
     }
 }
 

@@ -71,11 +71,12 @@ fn check_of<'a>(report: &'a Value, id: &str) -> &'a Value {
 
 /// Adds `bad` to the counted ballots (and to the log, as a counted voter's vote).
 fn count_also(e: &Election, r: &mut Record, bad: Ballot) {
+    let logged = r.next_leaf(bad.hash());
     r.ballots.push(bad);
     r.rule_counts.counted += 1;
     r.rule_counts.voters += 1;
     r.rule_counts.submissions += 1;
-    r.records.push(r.records[0].clone());
+    r.records.push(logged);
     r.log = log_of(e, &r.records);
 }
 
@@ -251,7 +252,7 @@ fn the_verdict_says_when_the_officials_key_was_not_pinned() {
     assert!(
         last.starts_with("VERIFIED (officials' key NOT pinned")
             && last.contains("--officials-key")
-            && last.contains("15 of 15 checks passed"),
+            && last.contains("16 of 16 checks passed"),
         "{last}"
     );
     let (_, json) = verifier(&["check", "--json"], &[dir.path()]);
@@ -265,7 +266,7 @@ fn the_verdict_says_when_the_officials_key_was_not_pinned() {
         text.lines()
             .last()
             .unwrap()
-            .starts_with("VERIFIED: 15 of 15 checks passed"),
+            .starts_with("VERIFIED: 16 of 16 checks passed"),
         "{text}"
     );
     assert_eq!(check_json(&e, dir.path())["officials_key_pinned"], true);

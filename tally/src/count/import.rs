@@ -2,13 +2,14 @@
 //! bounded whatever its size.
 //!
 //! 1. Every entry is checked ([`super::checks`], in parallel batches) and its record hashed
-//!    into the Merkle tree; the rules ([`super::rules`]) keep, per voter, only the latest
+//!    into the Merkle tree (what `log.bin` publishes of it kept: receive time, ballot hash,
+//!    voter commitment); the rules ([`super::rules`]) keep, per voter, only the latest
 //!    valid leaf. Every valid ballot in the window is summed at once ([`super::aggregate`]),
 //!    so that each ballot is decoded only once. At the end the tree's root must be the
 //!    collector's signed final head's, no submission may differ from its record, and the
 //!    log as a whole must be an honest log ([`super::log_order`]: times, the window's end,
 //!    no ballot or nonce twice, each voter's sequence numbers).
-//! 2. The box is read again (each record must still hash to its leaf of pass 1): the
+//! 2. The box is read again (each record must still be its leaf of pass 1): the
 //!    ballots that turned out superseded or cancelled (few: revotes and paper voters) are
 //!    decoded and taken away from the sums; the counted ones are spread over 256 temporary
 //!    files by the first byte of their ballot hash; each file is then sorted in memory and
@@ -22,13 +23,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use ivote_protocol::ballot::{ballot_hash, Ballot};
 use ivote_protocol::ballot_box::{BallotBoxError, BallotBoxReader, BoxEntry, FinalHead};
-use ivote_protocol::hashes::{BallotHash, RecordHash};
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::layout::Writer;
-use ivote_protocol::merkle::{leaf_hash, MerkleTree};
+use ivote_protocol::merkle::MerkleTree;
 use ivote_protocol::record::aggregates::Aggregates;
 use ivote_protocol::record::ballots::CountedBallotsWriter;
 use ivote_protocol::record::counts::LeafDecision;
 use ivote_protocol::record::log::LogFile;
+use ivote_protocol::submission::LogLeaf;
 use ivote_protocol::ContextHash;
 use rayon::prelude::*;
 
@@ -134,8 +136,8 @@ fn open_for(
 
 /// What pass 1 found.
 struct CheckedBox<'a> {
-    /// Every record's hash, in log order.
-    leaves: Vec<RecordHash>,
+    /// What `log.bin` publishes of every record, in log order.
+    leaves: Vec<LogLeaf>,
     /// The rules, every leaf pushed.
     rules: Rules,
     /// Every valid ballot in the window, summed.
@@ -181,9 +183,9 @@ fn check_box<'a>(
             break;
         }
         for e in &chunk {
-            let h = e.record.hash();
-            tree.push(leaf_hash(&h.0));
-            out.leaves.push(h);
+            let leaf = e.record.log_leaf();
+            tree.push(leaf.leaf_hash(e.record.leaf_index));
+            out.leaves.push(leaf);
         }
         let checked: Vec<Vec<Checked>> = chunk
             .par_chunks(BATCH)
@@ -303,12 +305,12 @@ impl Buckets {
     }
 }
 
-/// Pass 2: reads the box again (each record must still hash to its leaf of pass 1), takes
+/// Pass 2: reads the box again (each record must still be its leaf of pass 1), takes
 /// the ballots that turned out superseded or cancelled away from the sums, and spreads the
 /// counted ones over the buckets.
 fn spread_counted(
     box_path: &Path,
-    leaves: &[RecordHash],
+    leaves: &[LogLeaf],
     rules: &RulesResult,
     aggregator: &mut Aggregator<'_>,
     buckets: &Buckets,
@@ -327,7 +329,7 @@ fn spread_counted(
         bar.inc(1);
         let h = ballot_hash(&e.submission.ballot);
         let i = e.index as usize;
-        if leaves.get(i) != Some(&e.record.hash()) || h != e.record.ballot_hash {
+        if leaves.get(i) != Some(&e.record.log_leaf()) || h != e.record.ballot_hash {
             return Err(Refusal::from(CountError::BallotBox {
                 code: "tally.box_changed",
                 file: name,

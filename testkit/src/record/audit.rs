@@ -375,11 +375,7 @@ impl AuditCase {
             .map(|(r, o)| (r.voter_id.clone(), o.clone()))
             .collect();
         let rule_counts = self.totals(&leaves);
-        let log = LogFile {
-            context: e.package.context_hash,
-            final_head,
-            leaves: records.iter().map(SubmissionRecord::hash).collect(),
-        };
+        let log = LogFile::of_records(e.package.context_hash, final_head, &records);
         self.write_files(
             rng,
             Files {

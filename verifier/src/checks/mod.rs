@@ -58,6 +58,11 @@ pub const LOG_ROOT: Check = Check {
     id: "V06",
     name: "log: the final root recomputed from the leaf hashes",
 };
+/// V16 (added after V15; it runs with the log's checks).
+pub const LOG_ORDER: Check = Check {
+    id: "V16",
+    name: "log: receive times in order, none after the close, no ballot twice",
+};
 /// V07.
 pub const BALLOTS: Check = Check {
     id: "V07",
@@ -112,6 +117,7 @@ pub const CATALOGUE: &[Check] = &[
     CEREMONY,
     FINAL_HEAD,
     LOG_ROOT,
+    LOG_ORDER,
     BALLOTS,
     BALLOT_PROOFS,
     DUPLICATE_CIPHERTEXTS,
@@ -216,7 +222,7 @@ pub(crate) struct RecordChecked {
     pub rule_counts: Option<RuleCounts>,
 }
 
-/// Runs V01..V15 on the record in `dir` into `report`; `keep_hashes` keeps every counted
+/// Runs V01..V16 on the record in `dir` into `report`; `keep_hashes` keeps every counted
 /// ballot's hash.
 pub(crate) fn run_record_checks<R: RngCore + CryptoRng>(
     dir: &RecordDir,
@@ -236,6 +242,7 @@ pub(crate) fn run_record_checks<R: RngCore + CryptoRng>(
         report,
     );
     let log = log::check(dir, package.as_ref(), report);
+    log::check_order(log.as_ref(), package.as_ref(), report);
     let tallied = ballots::check(dir, package.as_ref(), options, keep_hashes, rng, report);
     let aggregates = aggregates::check(dir, package.as_ref(), tallied.as_ref(), report);
     let decrypted = decryption::check(dir, package.as_ref(), aggregates, report);
