@@ -27,7 +27,7 @@ use ivote_protocol::record::results::Results;
 use ivote_protocol::record::seal::{RecordIndex, KIND_RECORD};
 use ivote_protocol::record::shares::ShareFile;
 use ivote_protocol::record::{self as rec, decryption_shares_file};
-use ivote_protocol::submission::SubmissionRecord;
+use ivote_protocol::submission::{LogLeaf, SubmissionRecord};
 use rand::rngs::OsRng;
 use rand::{CryptoRng, Rng, RngCore};
 use sha2::{Digest, Sha256};
@@ -148,35 +148,31 @@ impl Record {
         r
     }
 
-    /// Logs and counts one more ballot, as a new voter's last vote (the test's own, maybe
-    /// bad, ballot): a leaf for it, the log re-signed, the rule counts and the sums updated.
+    /// Logs and counts one more ballot, as a new voter's last vote (a test's own, maybe bad,
+    /// ballot): a leaf for it ([`Self::next_leaf`]), the log re-signed, the rule counts
+    /// updated (not the sums).
     pub fn add_counted(&mut self, e: &Election, ballot: Ballot) {
-        self.records.push(SubmissionRecord {
-            leaf_index: self.records.len() as u64,
-            received_at: 1_803_200_000,
-            voter_id: format!("voter-added-{}", self.records.len()),
-            voter_seq: 1,
-            ballot_hash: ballot.hash(),
-            certificate_hash: CertificateHash([1; 32]),
-            signature: vec![2; 64],
-        });
-        self.log = log_of(e, &self.records);
+        let logged = self.next_leaf(ballot.hash());
         self.ballots.push(ballot);
-        self.rule_counts.submissions += 1;
         self.rule_counts.counted += 1;
         self.rule_counts.voters += 1;
+        self.rule_counts.submissions += 1;
+        self.records.push(logged);
+        self.log = log_of(e, &self.records);
     }
 
     /// A selected ballot and flag opening for every ballot that has none yet: a
-    /// re-encryption for a counted ballot, zeros for the others.
+    /// re-encryption for a counted ballot, zeros for the others (except an invalid one, which
+    /// the tally publishes marked invalid: [`Self::write`]).
     pub fn select(&mut self, e: &Election, rng: &mut (impl RngCore + CryptoRng)) {
         let context = e.package.context_hash;
         let selector = Selector::new(&context, &e.package.ceremony.joint_key);
-        let all = self
-            .ballots
-            .iter()
-            .map(|b| (b, true))
-            .chain(self.others.iter().map(|b| (b, false)));
+        let all = self.ballots.iter().map(|b| (b, true)).chain(
+            self.others
+                .iter()
+                .filter(|b| valid(e, b))
+                .map(|b| (b, false)),
+        );
         for (b, counted) in all {
             self.selections
                 .entry(b.hash())
@@ -262,22 +258,27 @@ impl Record {
         )
         .unwrap();
         std::fs::write(dir.join(rec::LOG_FILE), self.log.to_bytes()).unwrap();
-        // A ballot a test added without a selection gets one now (it changes no sum).
+        // A counted ballot a test added without a selection gets one now (it changes no
+        // sum); a ballot that did not count and has none is published marked invalid.
         let selector = Selector::new(&context, &e.package.ceremony.joint_key);
-        let mut entries: Vec<(Vec<u8>, SelectedBallot)> = self
+        let mut entries: Vec<(Vec<u8>, Option<SelectedBallot>)> = self
             .ballots
             .iter()
             .map(|b| (b, true))
             .chain(self.others.iter().map(|b| (b, false)))
             .map(|(b, counted)| {
-                let s = match self.selections.get(&b.hash()) {
-                    Some((s, _)) => s.clone(),
-                    None => select_one(e, &selector, b, counted, &mut OsRng).0,
+                let s = match (self.selections.get(&b.hash()), counted) {
+                    (Some((s, _)), _) => Some(s.clone()),
+                    (None, true) => Some(select_one(e, &selector, b, true, &mut OsRng).0),
+                    (None, false) => None,
                 };
                 (b.to_bytes(), s)
             })
             .collect();
+        // A ballot logged twice (a test's dishonest collector) is published once, as the
+        // file allows: its counted copy, which comes first.
         entries.sort_by_key(|(l, _)| ivote_protocol::ballot::ballot_hash(l));
+        entries.dedup_by_key(|(l, _)| ivote_protocol::ballot::ballot_hash(l));
         let file = std::fs::File::create(dir.join(rec::BALLOTS_FILE)).unwrap();
         let mut w = BallotsWriter::new(
             std::io::BufWriter::new(file),
@@ -286,7 +287,7 @@ impl Record {
         )
         .unwrap();
         for (layout, selected) in &entries {
-            w.push(layout, Some(selected)).unwrap();
+            w.push(layout, selected.as_ref()).unwrap();
         }
         std::io::Write::flush(&mut w.finish().unwrap()).unwrap();
         std::fs::write(dir.join(rec::AGGREGATES_FILE), self.aggregates.to_bytes()).unwrap();
@@ -300,6 +301,24 @@ impl Record {
         )
         .unwrap();
         reseal(e, dir);
+    }
+
+    /// A record for one more leaf, holding `ballot`: the next index, a second after the last
+    /// leaf, a new voter (append it to `records` and rebuild the log with [`log_of`]).
+    pub fn next_leaf(&self, ballot: BallotHash) -> SubmissionRecord {
+        let n = self.records.len();
+        SubmissionRecord {
+            leaf_index: n as u64,
+            received_at: self
+                .records
+                .last()
+                .map_or(1_803_100_000, |r| r.received_at + 1),
+            voter_id: format!("voter{n}-extra"),
+            voter_seq: 1,
+            ballot_hash: ballot,
+            certificate_hash: CertificateHash([1; 32]),
+            signature: vec![2; 64],
+        }
     }
 
     /// A receipt for leaf `leaf`, with a tree head of the final log.
@@ -323,12 +342,14 @@ impl Record {
     }
 }
 
-/// The log of `records`, with the collector's final head.
+/// The log of `records`, with the collector's final head: leaf `i` is the `i`-th record's
+/// published parts, hashed at index `i` (whatever index the record carries).
 pub fn log_of(e: &Election, records: &[SubmissionRecord]) -> LogFile {
     let context = e.package.context_hash;
+    let leaves: Vec<LogLeaf> = records.iter().map(SubmissionRecord::log_leaf).collect();
     let mut tree = MerkleTree::new();
-    for r in records {
-        tree.push(r.leaf_hash());
+    for (i, l) in leaves.iter().enumerate() {
+        tree.push(l.leaf_hash(i as u64));
     }
     let head = SignedTreeHead::sign(
         &e.collector,
@@ -340,8 +361,19 @@ pub fn log_of(e: &Election, records: &[SubmissionRecord]) -> LogFile {
     LogFile {
         context,
         final_head: FinalHead::sign(head, &e.collector, &context),
-        leaves: records.iter().map(SubmissionRecord::hash).collect(),
+        leaves,
     }
+}
+
+/// Whether a ballot is valid for the election (decodes, every proof verifies).
+fn valid(e: &Election, b: &Ballot) -> bool {
+    b.check(
+        &e.package.context_hash,
+        &e.package.ceremony.joint_key,
+        &e.shapes,
+        &mut OsRng,
+    )
+    .is_ok()
 }
 
 /// A ballot's selected ballot (a re-encryption if `counted`, zeros if not) and its flag
@@ -371,7 +403,7 @@ fn select_one(
 
 /// The aggregates of selected ballots (`(district, selected ballot)`), with each district's
 /// number of `counted` ballots.
-pub fn aggregate<'a>(
+fn aggregate<'a>(
     e: &Election,
     selected: impl Iterator<Item = (&'a str, &'a SelectedBallot)>,
     counted: &[&Ballot],

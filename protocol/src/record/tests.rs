@@ -14,9 +14,10 @@ use super::seal::{valid_name, RecordIndex, KIND_RECORD};
 use super::*;
 use crate::ballot::{ballot_hash, Ballot};
 use crate::ballot_box::FinalHead;
-use crate::hashes::RecordHash;
+use crate::hashes::{BallotHash, VoterCommitment};
 use crate::merkle::{leaf_hash, MerkleTree};
 use crate::receipt::SignedTreeHead;
+use crate::submission::LogLeaf;
 
 const CTX: ContextHash = ContextHash([7; 32]);
 
@@ -160,10 +161,16 @@ fn decisions_round_trip_and_reasons_only_for_invalid() {
 #[test]
 fn log_round_trip_and_root() {
     let key = SigningKey::from_bytes(&[3; 32]);
-    let leaves: Vec<RecordHash> = (0..5u8).map(|i| RecordHash([i; 32])).collect();
+    let leaves: Vec<LogLeaf> = (0..5u8)
+        .map(|i| LogLeaf {
+            received_at: 1_800_000_000 + i64::from(i),
+            ballot_hash: BallotHash([i; 32]),
+            voter: VoterCommitment([i + 10; 32]),
+        })
+        .collect();
     let mut tree = MerkleTree::new();
-    for l in &leaves {
-        tree.push(leaf_hash(&l.0));
+    for (i, l) in leaves.iter().enumerate() {
+        tree.push(leaf_hash(&l.record_hash(i as u64).0));
     }
     let head = SignedTreeHead::sign(&key, &CTX, 5, tree.root(5).unwrap(), 1_800_000_000);
     let log = LogFile {
@@ -176,9 +183,27 @@ fn log_round_trip_and_root() {
     assert_eq!(back, log);
     assert!(back.root_matches());
     flip_each_byte(&bytes, LogFile::from_bytes);
+    // The accessors: leaf i's parts and its record hash with its index.
+    let ballots: Vec<_> = log.ballots().collect();
+    assert_eq!(ballots[3], (3, 1_800_000_003, BallotHash([3; 32])));
+    assert_eq!(ballots.len(), 5);
+    assert_eq!(log.record_hashes().nth(2), Some(leaves[2].record_hash(2)));
+    assert_eq!(log.record_hash(2), Some(leaves[2].record_hash(2)));
+    assert_eq!(log.record_hash(5), None);
+    // Each published part of a leaf is bound by the root: another ballot, time or voter
+    // commitment at a leaf, or two leaves swapped, no longer give it.
+    let changes: [&dyn Fn(&mut LogFile); 4] = [
+        &|l| l.leaves[2].ballot_hash = BallotHash([9; 32]),
+        &|l| l.leaves[2].received_at += 1,
+        &|l| l.leaves[2].voter = VoterCommitment([9; 32]),
+        &|l| l.leaves.swap(1, 2),
+    ];
+    for change in changes {
+        let mut other = log.clone();
+        change(&mut other);
+        assert!(!other.root_matches());
+    }
     let mut other = log.clone();
-    other.leaves[2] = RecordHash([9; 32]);
-    assert!(!other.root_matches());
     other.leaves.pop();
     assert!(LogFile::from_bytes(&other.to_bytes()).is_err());
 }

@@ -2,7 +2,8 @@
 //! bounded whatever its size.
 //!
 //! 1. Every entry is checked ([`super::checks`], in parallel batches) and its record hashed
-//!    into the Merkle tree; the rules ([`super::rules`]) keep, per voter, only the latest
+//!    into the Merkle tree (what `log.bin` publishes of it kept: receive time, ballot hash,
+//!    voter commitment); the rules ([`super::rules`]) keep, per voter, only the latest
 //!    valid leaf. At the end the tree's root must be the
 //!    collector's signed final head's, no submission may differ from its record, and the
 //!    log as a whole must be an honest log ([`super::log_order`]: times, the window's end,
@@ -18,11 +19,11 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use ivote_protocol::ballot_box::{BallotBoxError, BallotBoxReader, BoxEntry, FinalHead};
-use ivote_protocol::hashes::RecordHash;
-use ivote_protocol::merkle::{leaf_hash, MerkleTree};
+use ivote_protocol::merkle::MerkleTree;
 use ivote_protocol::record::aggregates::Aggregates;
 use ivote_protocol::record::counts::LeafDecision;
 use ivote_protocol::record::log::LogFile;
+use ivote_protocol::submission::LogLeaf;
 use rayon::prelude::*;
 
 use super::checks::{check_batch, Checked};
@@ -124,8 +125,8 @@ fn open_for(
 
 /// What pass 1 found.
 struct CheckedBox {
-    /// Every record's hash, in log order.
-    leaves: Vec<RecordHash>,
+    /// What `log.bin` publishes of every record, in log order.
+    leaves: Vec<LogLeaf>,
     /// The rules, every leaf pushed.
     rules: Rules,
     /// One line per invalid submission.
@@ -163,9 +164,9 @@ fn check_box(
             break;
         }
         for e in &chunk {
-            let h = e.record.hash();
-            tree.push(leaf_hash(&h.0));
-            out.leaves.push(h);
+            let leaf = e.record.log_leaf();
+            tree.push(leaf.leaf_hash(e.record.leaf_index));
+            out.leaves.push(leaf);
         }
         let checked: Vec<Vec<Checked>> = chunk
             .par_chunks(BATCH)

@@ -19,13 +19,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use ivote_crypto::proofs::selection::{FlagOpening, Selector};
 use ivote_protocol::ballot::{ballot_hash, Ballot};
-use ivote_protocol::hashes::{BallotHash, RecordHash};
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::layout::Writer;
 use ivote_protocol::record::aggregates::Aggregates;
 use ivote_protocol::record::ballots::{BallotsWriter, SelectedBallot};
 use ivote_protocol::record::counts::LeafDecision;
 use ivote_protocol::record::flag_openings::FlagOpenings;
 use ivote_protocol::record::{BALLOTS_FILE, FLAG_OPENINGS_FILE};
+use ivote_protocol::submission::LogLeaf;
 use rand::rngs::OsRng;
 use rayon::prelude::*;
 
@@ -99,7 +100,7 @@ impl Buckets {
 pub fn select_all(
     el: &CountElection,
     box_path: &Path,
-    leaves: &[RecordHash],
+    leaves: &[LogLeaf],
     rules: &RulesResult,
     work: &Path,
 ) -> Result<Aggregates> {
@@ -113,7 +114,7 @@ pub fn select_all(
 /// Reads the box again and spreads every ballot, with its leaf's status, over the buckets.
 fn spread(
     box_path: &Path,
-    leaves: &[RecordHash],
+    leaves: &[LogLeaf],
     rules: &RulesResult,
     buckets: &Buckets,
 ) -> Result<()> {
@@ -131,7 +132,7 @@ fn spread(
         bar.inc(1);
         let h = ballot_hash(&e.submission.ballot);
         let i = e.index as usize;
-        if leaves.get(i) != Some(&e.record.hash()) || h != e.record.ballot_hash {
+        if leaves.get(i) != Some(&e.record.log_leaf()) || h != e.record.ballot_hash {
             return Err(Refusal::from(CountError::BallotBox {
                 code: "tally.box_changed",
                 file: name,

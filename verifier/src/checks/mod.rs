@@ -116,6 +116,11 @@ pub const RULE_COUNTS: Check = Check {
     id: "V15",
     name: "rule counts consistent with the log and the decrypted flags",
 };
+/// V16 (it runs with V05 and V06, and is listed after V15 so that ids stay in order).
+pub const LOG_ORDER: Check = Check {
+    id: "V16",
+    name: "log: receive times in order, none after the close, no ballot twice",
+};
 
 /// Every check of `verifier check`, in order.
 pub const CATALOGUE: &[Check] = &[
@@ -127,15 +132,16 @@ pub const CATALOGUE: &[Check] = &[
     LOG_ROOT,
     BALLOTS,
     BALLOT_PROOFS,
-    SELECTION_PROOFS,
     DUPLICATE_CIPHERTEXTS,
-    LOG_BALLOTS,
     AGGREGATES,
     DECRYPTION_SHARES,
     COMBINATION,
     COUNTS,
     RESULTS,
     RULE_COUNTS,
+    LOG_ORDER,
+    LOG_BALLOTS,
+    SELECTION_PROOFS,
 ];
 
 /// How to run.
@@ -252,6 +258,7 @@ pub(crate) fn run_record_checks<R: RngCore + CryptoRng>(
         report,
     );
     let log = log::check(dir, package.as_ref(), report);
+    log::check_order(log.as_ref(), package.as_ref(), report);
     let tallied = ballots::check(dir, package.as_ref(), options, keep_selected, rng, report);
     binding::check(log.as_ref(), tallied.as_ref(), report);
     let aggregates = aggregates::check(dir, package.as_ref(), tallied.as_ref(), report);

@@ -16,7 +16,7 @@ use ivote_protocol::record::{check_context, RESULTS_FILE};
 
 use super::aggregates::position_item;
 use super::decryption::Decrypted;
-use super::{because, COMBINATION, COUNTS, RESULTS};
+use super::{because, COMBINATION, COUNTS, RESULTS, RULE_COUNTS};
 use crate::files::RecordDir;
 use crate::report::{item_file, Failure, Report, Status, VerifiedCount};
 
@@ -168,13 +168,15 @@ pub fn check(
         }
     }
     // The counts are vouched for only when everything they rest on verified: every check
-    // before V13 (the seal, the package, the ceremony, the log, the ballots and their proofs,
-    // the sums, the decryption). V14 and V15 may still fail: the officials' results.bin is
-    // then wrong, and these are the counts it should have held.
+    // of the record but V13 itself, V14 and V15 (the seal, the package, the ceremony, the
+    // log, the ballots, their proofs and selections, the sums, the decryption), whatever
+    // order the report lists them in. V14 and V15 may still fail: the officials' results.bin
+    // is then wrong, and these are the counts it should have held.
     let chain_verified = report
         .checks
         .iter()
-        .take_while(|c| c.id != COUNTS.id)
+        .filter(|c| ![COUNTS.id, RESULTS.id, RULE_COUNTS.id].contains(&c.id))
+        .filter(|c| c.id.starts_with('V'))
         .all(|c| c.status == Status::Passed);
     if failures.is_empty() && chain_verified {
         report.counts = verified_counts(package, decrypted, &recomputed);

@@ -339,7 +339,7 @@ fn read_box(
                 log.leaves.len()
             )));
         };
-        if *leaf != e.record.hash() {
+        if *leaf != e.record.log_leaf() {
             return Err(not_the_log(format!(
                 "its record {i} is not leaf {i} of the log"
             )));
