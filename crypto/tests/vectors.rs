@@ -268,6 +268,15 @@ fn generate() -> Value {
     })
 }
 
+/// A selection vector decoded: ballot, selected ballot, flag, proof, flag opening.
+type SelectionVector = (
+    Vec<Ciphertext>,
+    Vec<Ciphertext>,
+    Ciphertext,
+    SelectionProof,
+    FlagOpening,
+);
+
 fn stored() -> Value {
     let text = std::fs::read_to_string(PATH).expect("read crypto/tests/vectors/v1.json");
     serde_json::from_str(&text).expect("vectors are JSON")
@@ -382,13 +391,7 @@ fn frozen_vectors_verify() {
             .map(|c| Ciphertext::from_bytes(&unhex(c)).expect("ciphertext"))
             .collect()
     };
-    let selections: Vec<(
-        Vec<Ciphertext>,
-        Vec<Ciphertext>,
-        Ciphertext,
-        SelectionProof,
-        FlagOpening,
-    )> = v["selection"]
+    let selections: Vec<SelectionVector> = v["selection"]
         .as_array()
         .expect("selection")
         .iter()
