@@ -14,6 +14,9 @@ use ivote_crypto::dlog::DlogTable;
 use ivote_crypto::group::g_table;
 use ivote_crypto::proofs::cds_range::CdsRangeProof;
 use ivote_crypto::proofs::dleq::TallyPosition;
+use ivote_crypto::proofs::selection::{
+    verify_selections, Selected, SelectionProof, SelectionStatement, Selector,
+};
 use ivote_crypto::proofs::{RangeStatement, RangeSubject};
 use ivote_crypto::threshold::decryption::DecryptionShare;
 use ivote_crypto::threshold::dkg::{
@@ -153,6 +156,83 @@ fn plurality_contest(c: &mut Criterion) {
         });
         g.finish();
     }
+}
+
+/// The tally's selection proof at the national shape (81 candidates + blank: m = 82): make
+/// `C`, `F` and the proof; decode `C` and the proof; verify one by one; verify in batches of
+/// 64. Compare with `plurality_81/verify_batch_64` of the same run (the ballot's own proofs).
+fn selection_proof(c: &mut Criterion) {
+    const M: usize = 82;
+    const BATCH: usize = 64;
+    let mut rng = rng();
+    let pk = key(&mut rng);
+    let selector = Selector::new(&CTX, &pk);
+    let ballots: Vec<Vec<Ciphertext>> = (0..BATCH)
+        .map(|i| {
+            one_hot(M, i % M)
+                .iter()
+                .map(|v| Ciphertext::encrypt(&pk, *v, &Nonce::random(&mut rng)))
+                .collect()
+        })
+        .collect();
+    let mut g = c.benchmark_group(format!("selection_proof_{M}"));
+    g.sample_size(20);
+    let mut counted = false;
+    g.bench_function("select", |b| {
+        b.iter(|| {
+            counted = !counted;
+            selector
+                .select(&ballots[0], counted, &mut rng)
+                .expect("select")
+        })
+    });
+    let selected: Vec<Selected> = ballots
+        .iter()
+        .enumerate()
+        .map(|(i, ballot)| {
+            selector
+                .select(ballot, i % 2 == 0, &mut rng)
+                .expect("select")
+        })
+        .collect();
+    let encoded: (Vec<u8>, Vec<u8>) = (
+        selected[0]
+            .selected
+            .iter()
+            .chain(std::iter::once(&selected[0].flag))
+            .flat_map(|ct| ct.to_bytes())
+            .collect(),
+        selected[0].proof.to_bytes().to_vec(),
+    );
+    println!(
+        "selection proof, m = {M}: {} bytes of C and F, {} bytes of proof",
+        encoded.0.len(),
+        encoded.1.len()
+    );
+    g.bench_function("decode_selected_and_proof", |b| {
+        b.iter(|| {
+            let cts: Vec<Ciphertext> = encoded
+                .0
+                .chunks_exact(64)
+                .map(|c| Ciphertext::from_bytes(c).expect("ciphertext"))
+                .collect();
+            (cts, SelectionProof::from_bytes(&encoded.1).expect("proof"))
+        })
+    });
+    g.bench_function("verify_one", |b| {
+        let statement = selected[0].statement(&pk, &ballots[0]);
+        b.iter(|| selected[0].proof.verify(&CTX, &statement).expect("valid"))
+    });
+    g.throughput(Throughput::Elements(BATCH as u64));
+    g.bench_function(format!("verify_batch_{BATCH}"), |b| {
+        let items: Vec<(SelectionStatement<'_>, &SelectionProof)> = selected
+            .iter()
+            .zip(&ballots)
+            .map(|(s, ballot)| (s.statement(&pk, ballot), &s.proof))
+            .collect();
+        b.iter(|| verify_selections(&CTX, &items, &mut rng).expect("valid"))
+    });
+    g.finish();
 }
 
 /// A score contest, 5 candidates scored 0..=10, total at most 20: with the rule's choice
@@ -311,6 +391,7 @@ criterion_group!(
     benches,
     selection,
     plurality_contest,
+    selection_proof,
     score_contest,
     decryption_share,
     discrete_log
