@@ -8,7 +8,8 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use ivote_crypto::contest::{
-    verify_contests, ContestShape, ContestToVerify, EncryptedContest, EncryptionSeed, ValueRange,
+    verify_contests, verify_contests_and_selections, ContestShape, ContestToVerify,
+    EncryptedContest, EncryptionSeed, ValueRange,
 };
 use ivote_crypto::dlog::DlogTable;
 use ivote_crypto::group::g_table;
@@ -160,21 +161,35 @@ fn plurality_contest(c: &mut Criterion) {
 
 /// The tally's selection proof at the national shape (81 candidates + blank: m = 82): make
 /// `C`, `F` and the proof; decode `C` and the proof; verify one by one; verify in batches of
-/// 64. Compare with `plurality_81/verify_batch_64` of the same run (the ballot's own proofs).
+/// 64 alone, and with the ballots' own validity proofs in the same batch (the verifier's
+/// case), against those validity proofs alone, all in the same run.
 fn selection_proof(c: &mut Criterion) {
     const M: usize = 82;
     const BATCH: usize = 64;
     let mut rng = rng();
     let pk = key(&mut rng);
-    let selector = Selector::new(&CTX, &pk);
-    let ballots: Vec<Vec<Ciphertext>> = (0..BATCH)
-        .map(|i| {
-            one_hot(M, i % M)
-                .iter()
-                .map(|v| Ciphertext::encrypt(&pk, *v, &Nonce::random(&mut rng)))
-                .collect()
+    let shape = ContestShape::zero_one(M, ValueRange::new(1, 1).expect("range")).expect("shape");
+    let positions: Vec<ContestPosition> = (0..BATCH as u32).map(position).collect();
+    // The ballots as a verifier has them: decoded from bytes.
+    let contests: Vec<EncryptedContest> = positions
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let seed = EncryptionSeed::random(&mut rng);
+            let contest = EncryptedContest::encrypt(
+                &CTX,
+                &pk,
+                p,
+                &shape,
+                &one_hot(M, i % M),
+                &seed,
+                &mut rng,
+            )
+            .expect("encrypt");
+            EncryptedContest::from_bytes(&contest.to_bytes(), &shape).expect("decode")
         })
         .collect();
+    let selector = Selector::new(&CTX, &pk);
     let mut g = c.benchmark_group(format!("selection_proof_{M}"));
     g.sample_size(20);
     let mut counted = false;
@@ -182,16 +197,16 @@ fn selection_proof(c: &mut Criterion) {
         b.iter(|| {
             counted = !counted;
             selector
-                .select(&ballots[0], counted, &mut rng)
+                .select(contests[0].selections(), counted, &mut rng)
                 .expect("select")
         })
     });
-    let selected: Vec<Selected> = ballots
+    let selected: Vec<Selected> = contests
         .iter()
         .enumerate()
-        .map(|(i, ballot)| {
+        .map(|(i, contest)| {
             selector
-                .select(ballot, i % 2 == 0, &mut rng)
+                .select(contest.selections(), i % 2 == 0, &mut rng)
                 .expect("select")
         })
         .collect();
@@ -220,17 +235,35 @@ fn selection_proof(c: &mut Criterion) {
         })
     });
     g.bench_function("verify_one", |b| {
-        let statement = selected[0].statement(&pk, &ballots[0]);
+        let statement = selected[0].statement(&pk, contests[0].selections());
         b.iter(|| selected[0].proof.verify(&CTX, &statement).expect("valid"))
     });
+    let items: Vec<(SelectionStatement<'_>, &SelectionProof)> = selected
+        .iter()
+        .zip(&contests)
+        .map(|(s, contest)| (s.statement(&pk, contest.selections()), &s.proof))
+        .collect();
+    let validity: Vec<ContestToVerify<'_>> = contests
+        .iter()
+        .zip(&positions)
+        .map(|(contest, position)| ContestToVerify {
+            position,
+            shape: &shape,
+            contest,
+        })
+        .collect();
     g.throughput(Throughput::Elements(BATCH as u64));
     g.bench_function(format!("verify_batch_{BATCH}"), |b| {
-        let items: Vec<(SelectionStatement<'_>, &SelectionProof)> = selected
-            .iter()
-            .zip(&ballots)
-            .map(|(s, ballot)| (s.statement(&pk, ballot), &s.proof))
-            .collect();
         b.iter(|| verify_selections(&CTX, &items, &mut rng).expect("valid"))
+    });
+    g.bench_function(format!("validity_only_batch_{BATCH}"), |b| {
+        b.iter(|| assert!(verify_contests(&CTX, &pk, &validity, &mut rng).is_empty()))
+    });
+    g.bench_function(format!("validity_and_selection_batch_{BATCH}"), |b| {
+        b.iter(|| {
+            let failures = verify_contests_and_selections(&CTX, &pk, &validity, &items, &mut rng);
+            assert!(failures.contests.is_empty() && failures.selections.is_empty());
+        })
     });
     g.finish();
 }

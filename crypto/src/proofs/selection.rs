@@ -374,9 +374,10 @@ impl SelectionProof {
             .zip(statement.selected)
         {
             batch.add_point(on_c * zk, selected.alpha());
-            batch.add_point(on_a * zk, ballot.alpha());
             batch.add_point(on_d * zk, selected.beta());
-            batch.add_point(on_b * zk, ballot.beta());
+            // The ballot's ciphertexts merge with their occurrences in the ballot's validity
+            // proofs when both are in the same batch (`BatchVerifier::add_ciphertext`).
+            batch.add_ciphertext(on_a * zk, on_b * zk, ballot);
         }
         batch.add_point(on_c * z.flag, statement.flag.alpha());
         batch.add_point(on_d * z.flag, statement.flag.beta());
