@@ -8,12 +8,16 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use ivote_crypto::contest::{
-    verify_contests, ContestShape, ContestToVerify, EncryptedContest, EncryptionSeed, ValueRange,
+    verify_contests, verify_contests_and_selections, ContestShape, ContestToVerify,
+    EncryptedContest, EncryptionSeed, ValueRange,
 };
 use ivote_crypto::dlog::DlogTable;
 use ivote_crypto::group::g_table;
 use ivote_crypto::proofs::cds_range::CdsRangeProof;
 use ivote_crypto::proofs::dleq::TallyPosition;
+use ivote_crypto::proofs::selection::{
+    verify_selections, Selected, SelectionProof, SelectionStatement, Selector,
+};
 use ivote_crypto::proofs::{RangeStatement, RangeSubject};
 use ivote_crypto::threshold::decryption::DecryptionShare;
 use ivote_crypto::threshold::dkg::{
@@ -153,6 +157,115 @@ fn plurality_contest(c: &mut Criterion) {
         });
         g.finish();
     }
+}
+
+/// The tally's selection proof at the national shape (81 candidates + blank: m = 82): make
+/// `C`, `F` and the proof; decode `C` and the proof; verify one by one; verify in batches of
+/// 64 alone, and with the ballots' own validity proofs in the same batch (the verifier's
+/// case), against those validity proofs alone, all in the same run.
+fn selection_proof(c: &mut Criterion) {
+    const M: usize = 82;
+    const BATCH: usize = 64;
+    let mut rng = rng();
+    let pk = key(&mut rng);
+    let shape = ContestShape::zero_one(M, ValueRange::new(1, 1).expect("range")).expect("shape");
+    let positions: Vec<ContestPosition> = (0..BATCH as u32).map(position).collect();
+    // The ballots as a verifier has them: decoded from bytes.
+    let contests: Vec<EncryptedContest> = positions
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let seed = EncryptionSeed::random(&mut rng);
+            let contest = EncryptedContest::encrypt(
+                &CTX,
+                &pk,
+                p,
+                &shape,
+                &one_hot(M, i % M),
+                &seed,
+                &mut rng,
+            )
+            .expect("encrypt");
+            EncryptedContest::from_bytes(&contest.to_bytes(), &shape).expect("decode")
+        })
+        .collect();
+    let selector = Selector::new(&CTX, &pk);
+    let mut g = c.benchmark_group(format!("selection_proof_{M}"));
+    g.sample_size(20);
+    let mut counted = false;
+    g.bench_function("select", |b| {
+        b.iter(|| {
+            counted = !counted;
+            selector
+                .select(contests[0].selections(), counted, &mut rng)
+                .expect("select")
+        })
+    });
+    let selected: Vec<Selected> = contests
+        .iter()
+        .enumerate()
+        .map(|(i, contest)| {
+            selector
+                .select(contest.selections(), i % 2 == 0, &mut rng)
+                .expect("select")
+        })
+        .collect();
+    let encoded: (Vec<u8>, Vec<u8>) = (
+        selected[0]
+            .selected
+            .iter()
+            .chain(std::iter::once(&selected[0].flag))
+            .flat_map(|ct| ct.to_bytes())
+            .collect(),
+        selected[0].proof.to_bytes().to_vec(),
+    );
+    println!(
+        "selection proof, m = {M}: {} bytes of C and F, {} bytes of proof",
+        encoded.0.len(),
+        encoded.1.len()
+    );
+    g.bench_function("decode_selected_and_proof", |b| {
+        b.iter(|| {
+            let cts: Vec<Ciphertext> = encoded
+                .0
+                .chunks_exact(64)
+                .map(|c| Ciphertext::from_bytes(c).expect("ciphertext"))
+                .collect();
+            (cts, SelectionProof::from_bytes(&encoded.1).expect("proof"))
+        })
+    });
+    g.bench_function("verify_one", |b| {
+        let statement = selected[0].statement(&pk, contests[0].selections());
+        b.iter(|| selected[0].proof.verify(&CTX, &statement).expect("valid"))
+    });
+    let items: Vec<(SelectionStatement<'_>, &SelectionProof)> = selected
+        .iter()
+        .zip(&contests)
+        .map(|(s, contest)| (s.statement(&pk, contest.selections()), &s.proof))
+        .collect();
+    let validity: Vec<ContestToVerify<'_>> = contests
+        .iter()
+        .zip(&positions)
+        .map(|(contest, position)| ContestToVerify {
+            position,
+            shape: &shape,
+            contest,
+        })
+        .collect();
+    g.throughput(Throughput::Elements(BATCH as u64));
+    g.bench_function(format!("verify_batch_{BATCH}"), |b| {
+        b.iter(|| verify_selections(&CTX, &items, &mut rng).expect("valid"))
+    });
+    g.bench_function(format!("validity_only_batch_{BATCH}"), |b| {
+        b.iter(|| assert!(verify_contests(&CTX, &pk, &validity, &mut rng).is_empty()))
+    });
+    g.bench_function(format!("validity_and_selection_batch_{BATCH}"), |b| {
+        b.iter(|| {
+            let failures = verify_contests_and_selections(&CTX, &pk, &validity, &items, &mut rng);
+            assert!(failures.contests.is_empty() && failures.selections.is_empty());
+        })
+    });
+    g.finish();
 }
 
 /// A score contest, 5 candidates scored 0..=10, total at most 20: with the rule's choice
@@ -311,6 +424,7 @@ criterion_group!(
     benches,
     selection,
     plurality_contest,
+    selection_proof,
     score_contest,
     decryption_share,
     discrete_log

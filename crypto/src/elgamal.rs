@@ -174,6 +174,12 @@ impl Ciphertext {
         }
     }
 
+    /// The encoding the ciphertext carries, if it has one (decoded, encrypted or
+    /// [`Self::encoded`]); `None` for sums and differences.
+    pub(crate) fn encoding(&self) -> Option<&[u8; CIPHERTEXT_LEN]> {
+        self.encoding.as_ref()
+    }
+
     /// The encryption of zero with randomness zero: the neutral element of `+`.
     pub fn zero() -> Ciphertext {
         Ciphertext::new(RistrettoPoint::identity(), RistrettoPoint::identity())

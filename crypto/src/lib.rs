@@ -17,7 +17,7 @@
 //! | [`transcript`] | Fiat–Shamir transcripts and proof positions |
 //! | [`elgamal`] | exponential ElGamal |
 //! | [`dlog`] | bounded discrete logarithm (baby-step giant-step) |
-//! | [`proofs`] | Schnorr, DLEQ, disjunctive Chaum–Pedersen ranges, ElGamal–Pedersen links, Bulletproofs ranges |
+//! | [`proofs`] | Schnorr, DLEQ, disjunctive Chaum–Pedersen ranges, ElGamal–Pedersen links, Bulletproofs ranges, the tally's selection proofs |
 //! | [`contest`] | encrypting a whole contest and proving it valid |
 //! | [`threshold`] | key-ceremony building blocks, share transport, decryption shares, Lagrange combination |
 

@@ -18,10 +18,13 @@
 
 use ivote_crypto::contest::{ContestShape, EncryptedContest, EncryptionSeed, ValueRange};
 use ivote_crypto::encoding::{decode_nonidentity_point, decode_point, decode_scalar};
-use ivote_crypto::group::g_table;
+use ivote_crypto::group::{g_table, Identity};
 use ivote_crypto::proofs::cds_range::{branch_count, CdsRangeProof};
 use ivote_crypto::proofs::dleq::TallyPosition;
 use ivote_crypto::proofs::schnorr::{SchnorrProof, SchnorrStatement};
+use ivote_crypto::proofs::selection::{
+    verify_selections, FlagOpening, SelectionProof, SelectionStatement, Selector,
+};
 use ivote_crypto::proofs::{RangeStatement, RangeSubject};
 use ivote_crypto::threshold::decryption::DecryptionShare;
 use ivote_crypto::threshold::dkg::KeyShare;
@@ -201,6 +204,30 @@ fn generate() -> Value {
     })
     .collect();
 
+    // Selection proofs, from their own seed so that the vectors above stay as they were.
+    let mut selection_rng = ChaCha20Rng::seed_from_u64(16);
+    let selector = Selector::new(&context, &pk);
+    let selection: Vec<Value> = [(1usize, 0usize, true), (3, 1, true), (3, 2, false)]
+        .iter()
+        .map(|(m, choice, counted)| {
+            let ballot: Vec<Ciphertext> = (0..*m)
+                .map(|k| {
+                    let nonce = Nonce::random(&mut selection_rng);
+                    Ciphertext::encrypt(&pk, u64::from(k == *choice), &nonce)
+                })
+                .collect();
+            let selected = selector
+                .select(&ballot, *counted, &mut selection_rng)
+                .expect("select");
+            let cts = |cs: &[Ciphertext]| cs.iter().map(|c| h(c.to_bytes())).collect::<Vec<_>>();
+            json!({
+                "ballot": cts(&ballot), "selected": cts(&selected.selected),
+                "flag": h(selected.flag.to_bytes()), "proof": h(selected.proof.to_bytes()),
+                "opening": h(*selected.opening.to_bytes()),
+            })
+        })
+        .collect();
+
     let g = ivote_crypto::G.compress().to_bytes();
     let mut truncated = g.to_vec();
     truncated.pop();
@@ -223,6 +250,7 @@ fn generate() -> Value {
         "schnorr": schnorr,
         "decryption_share": decryption_shares,
         "contest": contests,
+        "selection": selection,
         "negative": {
             "points": [
                 { "bytes": h([0xff; 32]), "why": "not a field element below p" },
@@ -239,6 +267,15 @@ fn generate() -> Value {
         },
     })
 }
+
+/// A selection vector decoded: ballot, selected ballot, flag, proof, flag opening.
+type SelectionVector = (
+    Vec<Ciphertext>,
+    Vec<Ciphertext>,
+    Ciphertext,
+    SelectionProof,
+    FlagOpening,
+);
 
 fn stored() -> Value {
     let text = std::fs::read_to_string(PATH).expect("read crypto/tests/vectors/v1.json");
@@ -346,6 +383,85 @@ fn frozen_vectors_verify() {
             values
         );
     }
+
+    let ciphertexts = |v: &Value| -> Vec<Ciphertext> {
+        v.as_array()
+            .expect("ciphertexts")
+            .iter()
+            .map(|c| Ciphertext::from_bytes(&unhex(c)).expect("ciphertext"))
+            .collect()
+    };
+    let selections: Vec<SelectionVector> = v["selection"]
+        .as_array()
+        .expect("selection")
+        .iter()
+        .map(|e| {
+            (
+                ciphertexts(&e["ballot"]),
+                ciphertexts(&e["selected"]),
+                Ciphertext::from_bytes(&unhex(&e["flag"])).expect("flag"),
+                SelectionProof::from_bytes(&unhex(&e["proof"])).expect("proof"),
+                FlagOpening::from_bytes(&unhex(&e["opening"])).expect("opening"),
+            )
+        })
+        .collect();
+    assert!(!selections.is_empty());
+    let items: Vec<(SelectionStatement<'_>, &SelectionProof)> = selections
+        .iter()
+        .map(|(ballot, selected, flag, proof, _)| {
+            let statement = SelectionStatement {
+                key: &pk,
+                ballot,
+                selected,
+                flag,
+            };
+            (statement, proof)
+        })
+        .collect();
+    for ((statement, proof), (ballot, selected, flag, _, opening)) in items.iter().zip(&selections)
+    {
+        proof
+            .verify(&context, statement)
+            .expect("frozen selection proof verifies");
+        opening.check(&pk, flag).expect("frozen flag opening opens");
+        // What the flag and the selected ballot decrypt to (the secret key is in the file).
+        let counted = u64::from(opening.counted());
+        assert_eq!(
+            flag.decrypt_to_point(&secret),
+            Scalar::from(counted) * ivote_crypto::G
+        );
+        for (c, b) in selected.iter().zip(ballot) {
+            let expected = if opening.counted() {
+                b.decrypt_to_point(&secret)
+            } else {
+                ivote_crypto::Point::identity()
+            };
+            assert_eq!(c.decrypt_to_point(&secret), expected);
+        }
+    }
+    verify_selections(&context, &items, &mut rng).expect("frozen selection proofs batch-verify");
+    // Vectors 1 and 2 have the same m: each proof refuses the other's ballot.
+    let (a, b) = (&items[1], &items[2]);
+    assert!(a
+        .1
+        .verify(
+            &context,
+            &SelectionStatement {
+                ballot: b.0.ballot,
+                ..a.0
+            }
+        )
+        .is_err());
+    assert!(b
+        .1
+        .verify(
+            &context,
+            &SelectionStatement {
+                ballot: a.0.ballot,
+                ..b.0
+            }
+        )
+        .is_err());
 }
 
 #[test]

@@ -28,17 +28,29 @@
 //! fresh weight for every equation. The proof types of this crate do this for their own
 //! equations (e.g. [`crate::proofs::cds_range::CdsRangeProof::add_to_batch`]).
 //!
+//! # Ciphertexts that recur
+//!
+//! A ballot's ciphertexts occur in its validity proofs and again in its selection proof.
+//! [`BatchVerifier::add_ciphertext`] keys a ciphertext by its 64-byte encoding and merges the
+//! coefficients of every later occurrence into the first: equal canonical encodings are equal
+//! points, so the checked sum is the same, and a recurring ciphertext costs its two points
+//! once in the multiscalar multiplication instead of once per proof.
+//!
 //! # Finding the culprit
 //!
 //! A failed batch says only that some equation is false. The tally must name the bad ballot,
 //! so [`find_failures`] falls back to checking the items of a failed batch one by one, which
 //! is the authoritative check.
 
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
 use rand_core::{CryptoRng, RngCore};
 
+use crate::elgamal::{Ciphertext, CIPHERTEXT_LEN};
 use crate::error::{CryptoError, Result};
 use crate::group::G;
 
@@ -53,6 +65,9 @@ pub struct BatchVerifier<'r, R> {
     scalars: Vec<Scalar>,
     /// The points that occur in one proof only, parallel to `scalars`.
     points: Vec<RistrettoPoint>,
+    /// Where the `α` of a ciphertext added with [`Self::add_ciphertext`] sits in `points`
+    /// (its `β` follows), by the ciphertext's encoding.
+    ciphertexts: HashMap<[u8; CIPHERTEXT_LEN], usize>,
 }
 
 impl<R> core::fmt::Debug for BatchVerifier<'_, R> {
@@ -78,6 +93,7 @@ impl<'r, R: RngCore + CryptoRng> BatchVerifier<'r, R> {
             bases: Vec::new(),
             scalars: Vec::with_capacity(points),
             points: Vec::with_capacity(points),
+            ciphertexts: HashMap::new(),
         }
     }
 
@@ -106,6 +122,33 @@ impl<'r, R: RngCore + CryptoRng> BatchVerifier<'r, R> {
     pub fn add_point(&mut self, s: Scalar, point: RistrettoPoint) {
         self.scalars.push(s);
         self.points.push(point);
+    }
+
+    /// Adds `s_alpha·α + s_beta·β` for a ciphertext `(α, β)` of a proof's statement. A
+    /// ciphertext that carries its encoding and was added before (by this or another proof)
+    /// gets the coefficients added to its earlier ones instead of new points (see the module
+    /// docs); one without an encoding (a sum) is added as two new points.
+    pub fn add_ciphertext(&mut self, s_alpha: Scalar, s_beta: Scalar, ciphertext: &Ciphertext) {
+        let Some(encoding) = ciphertext.encoding() else {
+            self.add_point(s_alpha, ciphertext.alpha());
+            self.add_point(s_beta, ciphertext.beta());
+            return;
+        };
+        match self.ciphertexts.entry(*encoding) {
+            Entry::Occupied(at) => {
+                let mut coefficients = self.scalars.iter_mut().skip(*at.get());
+                for s in [s_alpha, s_beta] {
+                    if let Some(c) = coefficients.next() {
+                        *c += s;
+                    }
+                }
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(self.points.len());
+                self.add_point(s_alpha, ciphertext.alpha());
+                self.add_point(s_beta, ciphertext.beta());
+            }
+        }
     }
 
     /// Checks that the weighted sum of everything added is the identity, with one
@@ -184,6 +227,42 @@ mod tests {
             };
             add_dlog(&mut batch, *x, big_x);
         }
+        assert!(batch.verify().is_err());
+    }
+
+    #[test]
+    fn a_recurring_ciphertext_is_one_pair_of_points_and_checks_the_same() {
+        use crate::elgamal::{Nonce, PublicKey};
+        let mut rng = ChaCha20Rng::seed_from_u64(5);
+        let y = Scalar::random(&mut rng);
+        let pk = PublicKey::from_point(&y * g_table()).unwrap();
+        let r = Scalar::random(&mut rng);
+        let ct = Ciphertext::encrypt(&pk, 3, &Nonce::from_scalar(r));
+        let decoded = Ciphertext::from_bytes(&ct.to_bytes()).unwrap();
+        let sum = ct + Ciphertext::zero();
+        // Two true equations about the same ciphertext, α = r·G and β = 3·G + r·Y, added
+        // once from `ct` and once from an independently decoded copy, and once as a sum
+        // (no encoding: new points).
+        let mut check_rng = ChaCha20Rng::seed_from_u64(6);
+        let mut batch = BatchVerifier::new(&mut check_rng);
+        for c in [&ct, &decoded, &sum] {
+            let (wa, wb) = (batch.weight(), batch.weight());
+            batch.add_ciphertext(wa, wb, c);
+            batch.add_g(-wa * r - wb * Scalar::from(3u64));
+            batch.add_base(pk.point(), -wb * r);
+        }
+        assert_eq!(batch.points.len(), 4);
+        assert!(batch.verify().is_ok());
+
+        // The same with a false equation on the recurring ciphertext: still caught.
+        let mut batch = BatchVerifier::new(&mut check_rng);
+        for (c, v) in [(&ct, 3u64), (&decoded, 4)] {
+            let (wa, wb) = (batch.weight(), batch.weight());
+            batch.add_ciphertext(wa, wb, c);
+            batch.add_g(-wa * r - wb * Scalar::from(v));
+            batch.add_base(pk.point(), -wb * r);
+        }
+        assert_eq!(batch.points.len(), 2);
         assert!(batch.verify().is_err());
     }
 

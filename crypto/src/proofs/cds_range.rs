@@ -302,8 +302,7 @@ impl CdsRangeProof {
             g_coeff -= wa * z + wb_c * Scalar::from(m);
             y_coeff -= wb * z;
         }
-        batch.add_point(alpha_coeff, statement.ciphertext.alpha());
-        batch.add_point(beta_coeff, statement.ciphertext.beta());
+        batch.add_ciphertext(alpha_coeff, beta_coeff, &statement.ciphertext);
         batch.add_g(g_coeff);
         batch.add_base(statement.public_key.point(), y_coeff);
         Ok(())

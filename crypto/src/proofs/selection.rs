@@ -246,7 +246,11 @@ impl SelectionProof {
             .build_rng()
             .rekey_with_witness_bytes(b"w", w.as_bytes())
             .finalize(rng);
-        let bit = Scalar::conditional_select(&Scalar::ZERO, &Scalar::ONE, counted);
+        let bit = Zeroizing::new(Scalar::conditional_select(
+            &Scalar::ZERO,
+            &Scalar::ONE,
+            counted,
+        ));
         let mut e = Zeroizing::new([Scalar::ZERO; 2]);
         let mut u = Zeroizing::new([Scalar::ZERO; 2]);
         let mut commitments = [(Commitment::default(), Commitment::default()); 2];
@@ -254,11 +258,11 @@ impl SelectionProof {
             (0u8..).zip(e.iter_mut().zip(u.iter_mut()).zip(commitments.iter_mut()))
         {
             let is_true = b.ct_eq(&counted.unwrap_u8());
-            let e_sim = Scalar::random(&mut nonce_rng);
+            let e_sim = Zeroizing::new(Scalar::random(&mut nonce_rng));
             *eb = Scalar::conditional_select(&e_sim, &Scalar::ZERO, is_true);
             *ub = Scalar::random(&mut nonce_rng);
             let tb = Zeroizing::new(*ub - *eb * *w);
-            let shift = Zeroizing::new(*eb * (bit - Scalar::from(b)));
+            let shift = Zeroizing::new(*eb * (*bit - Scalar::from(b)));
             *p = Commitment::new(&*tb * g_table() - a_sum * *shift);
             *q = Commitment::new(statement.key.mul(&tb) - b_sum * *shift);
         }
@@ -370,9 +374,10 @@ impl SelectionProof {
             .zip(statement.selected)
         {
             batch.add_point(on_c * zk, selected.alpha());
-            batch.add_point(on_a * zk, ballot.alpha());
             batch.add_point(on_d * zk, selected.beta());
-            batch.add_point(on_b * zk, ballot.beta());
+            // The ballot's ciphertexts merge with their occurrences in the ballot's validity
+            // proofs when both are in the same batch (`BatchVerifier::add_ciphertext`).
+            batch.add_ciphertext(on_a * zk, on_b * zk, ballot);
         }
         batch.add_point(on_c * z.flag, statement.flag.alpha());
         batch.add_point(on_d * z.flag, statement.flag.beta());
