@@ -20,8 +20,10 @@
 //! uses to decode them and verify every proof.
 
 use ivote_crypto::contest::{
-    verify_contests, ContestShape, ContestToVerify, EncryptedContest, EncryptionSeed, ValueRange,
+    verify_contests_and_selections, ContestShape, ContestToVerify, EncryptedContest,
+    EncryptionSeed, ValueRange,
 };
+use ivote_crypto::proofs::selection::{SelectionProof, SelectionStatement};
 use ivote_crypto::{Ciphertext, ContestPosition, PublicKey};
 use rand_core::{CryptoRng, RngCore};
 use thiserror::Error;
@@ -215,6 +217,22 @@ pub fn verify_ballots<R: RngCore + CryptoRng>(
     ballots: &[&DecodedBallot<'_>],
     rng: &mut R,
 ) -> Vec<(usize, Vec<String>)> {
+    verify_ballots_and_selections(context, joint_key, ballots, &[], rng).0
+}
+
+/// [`verify_ballots`] and selection proofs (`docs/coercion.md`) in **one** batch
+/// verification ([`verify_contests_and_selections`]: the ciphertexts both kinds of proof
+/// speak about are added once, which saves about half of the selection proofs' cost). A
+/// selection statement's `ballot` must be the ciphertexts of one of `ballots`, as decoded.
+/// Returns the failing ballots (as [`verify_ballots`]) and the indices of the failing
+/// selection proofs, both in increasing order.
+pub fn verify_ballots_and_selections<R: RngCore + CryptoRng>(
+    context: &ContextHash,
+    joint_key: &PublicKey,
+    ballots: &[&DecodedBallot<'_>],
+    selections: &[(SelectionStatement<'_>, &SelectionProof)],
+    rng: &mut R,
+) -> (Vec<(usize, Vec<String>)>, Vec<usize>) {
     let mut items = Vec::new();
     let mut owner = Vec::new();
     for (b, ballot) in ballots.iter().enumerate() {
@@ -227,8 +245,9 @@ pub fn verify_ballots<R: RngCore + CryptoRng>(
             owner.push(b);
         }
     }
+    let failures = verify_contests_and_selections(context, joint_key, &items, selections, rng);
     let mut bad: Vec<(usize, Vec<String>)> = Vec::new();
-    for i in verify_contests(context, joint_key, &items, rng) {
+    for i in failures.contests {
         let (Some(&b), Some(item)) = (owner.get(i), items.get(i)) else {
             continue;
         };
@@ -238,7 +257,7 @@ pub fn verify_ballots<R: RngCore + CryptoRng>(
             _ => bad.push((b, vec![contest])),
         }
     }
-    bad
+    (bad, failures.selections)
 }
 
 impl Ballot {

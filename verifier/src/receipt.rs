@@ -1,16 +1,20 @@
 //! `verifier receipt`: a voter checks that the collector's receipt for their ballot is
-//! genuine (R01) and that its record is in the log the tally started from (R02: the leaf is
-//! the receipt's record, holding the receipt's ballot hash and receive time), after the
-//! record itself checks out as far as the log (V01 to V06). R02 runs only when R01, V05 and
-//! V06 passed: its failure accuses the collector, which only a genuine receipt and the
-//! collector's own final log can do.
+//! genuine (R01), that its record is in the log the tally started from (R02: the leaf is
+//! the receipt's record, holding the receipt's ballot hash and receive time), and that the
+//! ballot is in the published record (R03), after the record itself checks out as far as
+//! the log (V01 to V06). R02 and R03 run only when R01, V05 and V06 passed: their failure
+//! accuses the collector or the officials, which only a genuine receipt and the collector's
+//! own final log can do.
 //!
-//! Whether that ballot was then counted cannot be seen in the public record (a later revote
-//! or a paper vote supersedes it, and the counted ballots carry no voter): auditors check it
-//! with `verifier audit`.
+//! Whether that ballot was then counted cannot be seen in the public record, by design
+//! (`docs/coercion.md`: every logged ballot is published and nothing public says which
+//! counted, so a voter cannot prove it to a vote-buyer): auditors check it with `verifier
+//! audit`.
 
 use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::receipt::Receipt;
+use ivote_protocol::record::ballots::{find, Listed};
+use ivote_protocol::record::BALLOTS_FILE;
 use rand::{CryptoRng, RngCore};
 
 use crate::checks::{
@@ -18,7 +22,7 @@ use crate::checks::{
     PACKAGE_SIGNATURE, SEAL,
 };
 use crate::files::RecordDir;
-use crate::report::{Check, Failure, Report};
+use crate::report::{item_file, Check, Failure, Report};
 
 /// R01.
 pub const RECEIPT_SIGNATURE: Check = Check {
@@ -30,6 +34,11 @@ pub const RECEIPT_INCLUDED: Check = Check {
     id: "R02",
     name: "receipt: its record is a leaf of the final log, with its ballot and time",
 };
+/// R03.
+pub const RECEIPT_BALLOT_PUBLISHED: Check = Check {
+    id: "R03",
+    name: "receipt: the ballot is in the published record (counted or not: not shown, by design)",
+};
 /// The checks of `verifier receipt`, in order.
 pub const RECEIPT_CATALOGUE: &[Check] = &[
     SEAL,
@@ -40,6 +49,7 @@ pub const RECEIPT_CATALOGUE: &[Check] = &[
     LOG_ROOT,
     RECEIPT_SIGNATURE,
     RECEIPT_INCLUDED,
+    RECEIPT_BALLOT_PUBLISHED,
 ];
 
 /// A receipt file: its binary layout, or the same as hex text.
@@ -77,10 +87,12 @@ pub fn check_receipt<R: RngCore + CryptoRng>(
         Ok(r) => r,
         Err(e) => {
             report.failed(RECEIPT_SIGNATURE, "receipt", e);
-            report.skipped(
-                RECEIPT_INCLUDED,
-                because(&[RECEIPT_SIGNATURE], "the receipt does not decode"),
-            );
+            for c in [RECEIPT_INCLUDED, RECEIPT_BALLOT_PUBLISHED] {
+                report.skipped(
+                    c,
+                    because(&[RECEIPT_SIGNATURE], "the receipt does not decode"),
+                );
+            }
             return report;
         }
     };
@@ -111,25 +123,29 @@ pub fn check_receipt<R: RngCore + CryptoRng>(
     // that is the collector's, for this ballot (R01), compared with a log that is the
     // collector's (V05, V06).
     if !report.passed(RECEIPT_SIGNATURE) {
-        report.skipped(
-            RECEIPT_INCLUDED,
-            because(
-                &[RECEIPT_SIGNATURE],
-                "the receipt is not shown to be the collector's receipt for this ballot in \
-                 this election, so comparing it with the log proves nothing",
-            ),
-        );
+        for c in [RECEIPT_INCLUDED, RECEIPT_BALLOT_PUBLISHED] {
+            report.skipped(
+                c,
+                because(
+                    &[RECEIPT_SIGNATURE],
+                    "the receipt is not shown to be the collector's receipt for this ballot \
+                     in this election, so comparing it with the record proves nothing",
+                ),
+            );
+        }
         return report;
     }
     let log_checks = [FINAL_HEAD, LOG_ROOT];
     let Some(log) = log.filter(|_| log_checks.iter().all(|c| report.passed(*c))) else {
-        report.skipped(
-            RECEIPT_INCLUDED,
-            because(
-                &log_checks,
-                "log.bin is not shown to be the collector's final log",
-            ),
-        );
+        for c in [RECEIPT_INCLUDED, RECEIPT_BALLOT_PUBLISHED] {
+            report.skipped(
+                c,
+                because(
+                    &log_checks,
+                    "log.bin is not shown to be the collector's final log",
+                ),
+            );
+        }
         return report;
     };
     let mut failures = Vec::new();
@@ -179,5 +195,52 @@ pub fn check_receipt<R: RngCore + CryptoRng>(
         format!("leaf {} of {size}", content.leaf_index),
         failures,
     );
+    // R03 blames the officials when the ballot is missing: only when the collector's log is
+    // shown to hold it (R02).
+    if report.passed(RECEIPT_INCLUDED) {
+        published(dir, &content.ballot_hash, &mut report);
+    } else {
+        report.skipped(
+            RECEIPT_BALLOT_PUBLISHED,
+            because(
+                &[RECEIPT_INCLUDED],
+                "the ballot is looked for in the record once the log is shown to hold it",
+            ),
+        );
+    }
     report
+}
+
+/// R03: the receipt's ballot is in `ballots.bin`, with a selected ballot.
+fn published(dir: &RecordDir, ballot: &BallotHash, report: &mut Report) {
+    let item = format!("ballot {}", ballot.to_hex());
+    let found = match dir.open_stream(BALLOTS_FILE) {
+        Ok(input) => find(input, ballot),
+        Err(e) => {
+            report.not_run(RECEIPT_BALLOT_PUBLISHED, format!("{e} [{}]", e.code()));
+            return;
+        }
+    };
+    let failures = match found {
+        Ok(Some(Listed::Selected)) => vec![],
+        Ok(Some(Listed::Invalid)) => vec![Failure {
+            item,
+            detail: format!(
+                "{BALLOTS_FILE} holds your ballot marked invalid: it cannot have counted; \
+                 `verifier check` says whether it is (V08); report it to the observers"
+            ),
+        }],
+        Ok(None) => vec![Failure {
+            item,
+            detail: format!(
+                "{BALLOTS_FILE} does not hold your ballot although the log does: the officials \
+                 left a logged ballot out of the record; report it to the observers"
+            ),
+        }],
+        Err(e) => vec![Failure {
+            item: item_file(BALLOTS_FILE),
+            detail: format!("{e} [{}]", e.code()),
+        }],
+    };
+    report.ran(RECEIPT_BALLOT_PUBLISHED, BALLOTS_FILE, failures);
 }

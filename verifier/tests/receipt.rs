@@ -9,7 +9,7 @@ use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::receipt::ReceiptContent;
 use ivote_testkit::election::Election;
 use ivote_testkit::record::{ballots, log_of, test_election, Record};
-use ivote_verifier::receipt::check_receipt;
+use ivote_verifier::receipt::{check_receipt, RECEIPT_BALLOT_PUBLISHED};
 use ivote_verifier::report::Status;
 use ivote_verifier::{Options, RecordDir};
 use rand::rngs::OsRng;
@@ -129,4 +129,40 @@ fn a_receipt_whose_leaf_holds_another_ballot_or_time_fails_r02() {
             r02.failures
         );
     }
+}
+
+/// The officials leave the voter's logged ballot out of `ballots.bin` (so it can never have
+/// counted, and no sum holds it): R02 passes (the log holds it), R03 names the omission.
+#[test]
+fn a_logged_ballot_left_out_of_the_record_fails_r03() {
+    let (e, mut r, dir) = setup();
+    let receipt = r.receipt(&e, 3).to_bytes();
+    let ballot = r.records[3].ballot_hash;
+    r.ballots.retain(|b| b.hash() != ballot);
+    r.write(&e, dir.path());
+    let record = RecordDir::open(dir.path()).unwrap();
+    let report = check_receipt(&record, &receipt, None, &Options::default(), &mut OsRng);
+    let failed: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Failed)
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(failed, ["R03"], "{}", report.to_text());
+    let r03 = report.checks.iter().find(|c| c.id == "R03").unwrap();
+    assert!(
+        r03.failures[0].detail.contains("does not hold your ballot"),
+        "{:?}",
+        r03.failures
+    );
+    // The honest record holds it: R03 passes, and says nothing about counting.
+    let (e, r, dir) = setup();
+    let receipt = r.receipt(&e, 3).to_bytes();
+    let record = RecordDir::open(dir.path()).unwrap();
+    let report = check_receipt(&record, &receipt, None, &Options::default(), &mut OsRng);
+    assert!(
+        report.passed(RECEIPT_BALLOT_PUBLISHED),
+        "{}",
+        report.to_text()
+    );
 }

@@ -290,6 +290,68 @@ impl<R: Read> BallotsReader<R> {
     }
 }
 
+/// How a ballot appears in `ballots.bin`, found by [`find`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listed {
+    /// With a selected ballot (a valid ballot).
+    Selected,
+    /// Marked invalid.
+    Invalid,
+}
+
+/// Looks for one ballot in the file without decoding any point (a voter's check: it reads
+/// and hashes every layout, skipping the selected ballots), checking only what it reads:
+/// the header's label, the hash order, the tags and the lengths. `None` when the ballot is
+/// not in the file.
+pub fn find<R: Read>(input: R, wanted: &BallotHash) -> Result<Option<Listed>, RecordError> {
+    let mut reader = BallotsReader::new(input)?;
+    for i in 0..reader.count {
+        let len = reader.read_u32()?;
+        if len > MAX_BALLOT_BYTES {
+            return Err(RecordError::malformed(
+                F,
+                format!("ballot {i} is {len} bytes long"),
+            ));
+        }
+        let hash = ballot_hash(&reader.read_exact(len)?);
+        if reader.last.is_some_and(|last| last >= hash) {
+            return Err(RecordError::malformed(
+                F,
+                format!("ballot {i} is out of hash order or repeated"),
+            ));
+        }
+        reader.last = Some(hash);
+        let listed = match reader.read_exact(1)?[0] {
+            TAG_INVALID => Listed::Invalid,
+            TAG_SELECTED => {
+                reader.read_exact(CIPHERTEXT_LEN + SELECTION_PROOF_LEN)?;
+                let m = reader.read_u32()?;
+                if m == 0 || m > MAX_SELECTED {
+                    return Err(RecordError::malformed(
+                        F,
+                        format!("ballot {i}: {m} selected ciphertexts"),
+                    ));
+                }
+                reader.read_exact(m * CIPHERTEXT_LEN)?;
+                Listed::Selected
+            }
+            t => {
+                return Err(RecordError::malformed(
+                    F,
+                    format!("ballot {i} has the tag {t}, neither 0 (invalid) nor 1 (selected)"),
+                ))
+            }
+        };
+        if hash == *wanted {
+            return Ok(Some(listed));
+        }
+        if hash > *wanted {
+            return Ok(None);
+        }
+    }
+    Ok(None)
+}
+
 impl<R: Read> Iterator for BallotsReader<R> {
     /// A ballot with its hash and selected ballot.
     type Item = Result<PublishedBallot, RecordError>;

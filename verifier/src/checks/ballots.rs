@@ -12,9 +12,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use ivote_crypto::proofs::selection::{find_invalid_selections, SelectionStatement};
+use ivote_crypto::proofs::selection::SelectionStatement;
 use ivote_crypto::{Ciphertext, PublicKey};
-use ivote_protocol::ballot::{verify_ballots, BallotShapes, DecodedBallot};
+use ivote_protocol::ballot::{verify_ballots_and_selections, BallotShapes, DecodedBallot};
 use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::package::{ContextHash, ElectionPackage};
 use ivote_protocol::record::aggregates::positions;
@@ -206,11 +206,28 @@ fn process(batch: &[PublishedBallot], e: &Election<'_>, seed: [u8; 32]) -> Parti
         owners.push(b);
     }
     let refs: Vec<&DecodedBallot<'_>> = decoded.iter().collect();
+    let items: Vec<_> = statements
+        .iter()
+        .filter_map(|(b, ciphertexts)| {
+            b.selection.as_ref().map(|s| {
+                (
+                    SelectionStatement {
+                        key: e.joint_key,
+                        ballot: ciphertexts,
+                        selected: &s.selected,
+                        flag: &s.flag,
+                    },
+                    &s.proof,
+                )
+            })
+        })
+        .collect();
+    // Validity and selection proofs in one batch: the ballot's ciphertexts, which both speak
+    // about, go into the multiscalar multiplication once.
     let mut rng = ChaCha20Rng::from_seed(seed);
-    let failed: HashMap<usize, Vec<String>> =
-        verify_ballots(e.context, e.joint_key, &refs, &mut rng)
-            .into_iter()
-            .collect();
+    let (failed, bad_selections) =
+        verify_ballots_and_selections(e.context, e.joint_key, &refs, &items, &mut rng);
+    let failed: HashMap<usize, Vec<String>> = failed.into_iter().collect();
     for (i, b) in owners.iter().enumerate() {
         match (failed.get(&i), &b.selection) {
             (Some(contests), Some(_)) => part.bad_proofs.push(Failure {
@@ -230,23 +247,7 @@ fn process(batch: &[PublishedBallot], e: &Election<'_>, seed: [u8; 32]) -> Parti
             _ => {}
         }
     }
-    let items: Vec<_> = statements
-        .iter()
-        .filter_map(|(b, ciphertexts)| {
-            b.selection.as_ref().map(|s| {
-                (
-                    SelectionStatement {
-                        key: e.joint_key,
-                        ballot: ciphertexts,
-                        selected: &s.selected,
-                        flag: &s.flag,
-                    },
-                    &s.proof,
-                )
-            })
-        })
-        .collect();
-    for i in find_invalid_selections(e.context, &items, &mut rng) {
+    for i in bad_selections {
         if let Some((b, _)) = statements.get(i) {
             part.bad_selections.push(Failure {
                 item: ballot_item(&b.hash),

@@ -9,7 +9,7 @@ use std::io::BufReader;
 use anyhow::{Context, Result};
 use ivote_crypto::proofs::selection::{FlagOpening, SelectionStatement};
 use ivote_crypto::{Ciphertext, ContextHash, PublicKey};
-use ivote_protocol::ballot::{verify_ballots, BallotShapes, DecodedBallot};
+use ivote_protocol::ballot::{verify_ballots_and_selections, BallotShapes, DecodedBallot};
 use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::record::ballots::{BallotsReader, PublishedBallot};
 use ivote_protocol::record::counts::LeafDecision;
@@ -242,8 +242,8 @@ fn said(opening: &FlagOpening) -> &'static str {
     }
 }
 
-/// One thread's batch: every ballot's validity proofs in one batch verification (a ballot
-/// marked invalid must fail them), then every selection proof in one batch verification.
+/// One thread's batch: every ballot's validity proofs and every selection proof in one batch
+/// verification (a ballot marked invalid must fail its validity proofs).
 fn verify_batch(
     batch: &[PublishedBallot],
     context: &ContextHash,
@@ -265,12 +265,37 @@ fn verify_batch(
             Err(_) => {}
         }
     }
-    let refs: Vec<&DecodedBallot<'_>> = decoded.iter().collect();
-    let failed: HashMap<usize, Vec<String>> = verify_ballots(context, key, &refs, &mut OsRng)
-        .into_iter()
+    // The statements' ballot ciphertexts, collected first: the batch borrows them.
+    let ballots: Vec<(usize, Vec<Ciphertext>)> = owners
+        .iter()
+        .zip(&decoded)
+        .enumerate()
+        .filter(|(_, (b, _))| b.selection.is_some())
+        .map(|(i, (_, d))| {
+            let cts = d.contests().flat_map(|c| c.selections().iter().copied());
+            (i, cts.collect())
+        })
         .collect();
-    let mut statements = Vec::new();
-    for (i, (b, d)) in owners.iter().zip(&decoded).enumerate() {
+    let items: Vec<_> = ballots
+        .iter()
+        .filter_map(|(i, ciphertexts)| {
+            let s = owners.get(*i)?.selection.as_ref()?;
+            Some((
+                SelectionStatement {
+                    key,
+                    ballot: ciphertexts,
+                    selected: &s.selected,
+                    flag: &s.flag,
+                },
+                &s.proof,
+            ))
+        })
+        .collect();
+    let refs: Vec<&DecodedBallot<'_>> = decoded.iter().collect();
+    let (failed, bad_selections) =
+        verify_ballots_and_selections(context, key, &refs, &items, &mut OsRng);
+    let failed: HashMap<usize, Vec<String>> = failed.into_iter().collect();
+    for (i, b) in owners.iter().enumerate() {
         match (failed.get(&i), &b.selection) {
             (Some(contests), Some(_)) => out.push(Finding::Invalid(
                 b.hash,
@@ -281,34 +306,12 @@ fn verify_batch(
             )),
             (Some(_), None) => {}
             (None, None) => out.push(Finding::MarkedInvalid(b.hash)),
-            (None, Some(s)) => {
-                let ciphertexts: Vec<Ciphertext> = d
-                    .contests()
-                    .flat_map(|c| c.selections().iter().copied())
-                    .collect();
-                statements.push((b.hash, ciphertexts, s));
-            }
+            (None, Some(_)) => {}
         }
     }
-    let items: Vec<_> = statements
-        .iter()
-        .map(|(_, ballot, s)| {
-            (
-                SelectionStatement {
-                    key,
-                    ballot,
-                    selected: &s.selected,
-                    flag: &s.flag,
-                },
-                &s.proof,
-            )
-        })
-        .collect();
-    if ivote_crypto::proofs::selection::verify_selections(context, &items, &mut OsRng).is_err() {
-        for ((hash, _, _), (statement, proof)) in statements.iter().zip(&items) {
-            if proof.verify(context, statement).is_err() {
-                out.push(Finding::BadSelection(*hash));
-            }
+    for k in bad_selections {
+        if let Some(b) = ballots.get(k).and_then(|(i, _)| owners.get(*i)) {
+            out.push(Finding::BadSelection(b.hash));
         }
     }
     out
