@@ -43,7 +43,7 @@ fn validate_and_verify(c: &mut Criterion) {
                 .issue_many(&codes(1), alg, NOW - DAY, NOW + YEAR)
                 .expect("voter")
                 .remove(0);
-            let sig = v.key().expect("key").sign(b"ballot");
+            let sig = v.key().expect("key").sign(b"ballot").expect("sign");
             let id = format!("{}/{}", ca_alg.name(), alg.name());
             group.bench_function(BenchmarkId::new("validate+verify", &id), |b| {
                 b.iter(|| {

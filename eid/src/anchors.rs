@@ -246,14 +246,14 @@ mod tests {
                 assert!(cert.issuer_name().contains("NOT FOR REAL ELECTIONS"));
                 let key = v.key().unwrap();
                 assert!(cert.matches_key(&key));
-                let sig = key.sign(b"ballot");
+                let sig = key.sign(b"ballot").unwrap();
                 assert_eq!(sig.len(), alg.signature_len());
                 cert.verify_signature(b"ballot", &sig).unwrap();
                 let err = cert.verify_signature(b"other ballot", &sig).unwrap_err();
                 assert_eq!(err.code(), "eid.bad_signature");
                 let other = voter(&ca, "49403136526", alg).key().unwrap();
                 assert!(!cert.matches_key(&other));
-                let err = cert.verify_signature(b"ballot", &other.sign(b"ballot"));
+                let err = cert.verify_signature(b"ballot", &other.sign(b"ballot").unwrap());
                 assert_eq!(err.unwrap_err().code(), "eid.bad_signature");
             }
         }
@@ -328,10 +328,23 @@ mod tests {
         let err = anchors.validate(v.cert_der(), NOW, None).unwrap_err();
         assert_eq!(err.code(), "eid.key_usage");
         assert!(err.to_string().contains("digitalSignature"), "{err}");
-        // ESTEID signing certificates carry nonRepudiation only: accepted.
+        // A signing certificate (nonRepudiation only, the card's PIN2 certificate) does not
+        // sign ballots: it has its own code, so the app can tell the voter which to use.
         s.key_usage = DemoKeyUsage::NonRepudiation;
+        s.extended_key_usage = DemoExtendedKeyUsage::Absent;
         let v = ca.issue(&s).unwrap();
-        assert!(anchors.validate(v.cert_der(), NOW, None).is_ok());
+        let err = anchors.validate(v.cert_der(), NOW, None).unwrap_err();
+        assert_eq!(err.code(), "eid.signing_certificate");
+        assert!(
+            err.to_string().contains("authentication certificate"),
+            "{err}"
+        );
+        // An ID card's authentication certificate: digitalSignature + keyAgreement.
+        s.key_usage = DemoKeyUsage::DigitalSignatureAndKeyAgreement;
+        s.extended_key_usage = DemoExtendedKeyUsage::ClientAuth;
+        assert!(anchors
+            .validate(ca.issue(&s).unwrap().cert_der(), NOW, None)
+            .is_ok());
         // The CA's own certificate is not a voter certificate.
         let err = anchors.validate(ca.cert_der(), NOW, None).unwrap_err();
         assert_eq!(err.code(), "eid.key_usage");
@@ -363,18 +376,6 @@ mod tests {
             .validate(ca.issue(&s).unwrap().cert_der(), NOW, None)
             .unwrap_err();
         assert!(err.to_string().contains("emailProtection"), "{err}");
-        // A signing certificate (nonRepudiation only) has no extendedKeyUsage: accepted;
-        // one that lists purposes must list clientAuth.
-        s.key_usage = DemoKeyUsage::NonRepudiation;
-        s.extended_key_usage = DemoExtendedKeyUsage::Absent;
-        assert!(anchors
-            .validate(ca.issue(&s).unwrap().cert_der(), NOW, None)
-            .is_ok());
-        s.extended_key_usage = DemoExtendedKeyUsage::EmailProtectionOnly;
-        let err = anchors
-            .validate(ca.issue(&s).unwrap().cert_der(), NOW, None)
-            .unwrap_err();
-        assert_eq!(err.code(), "eid.extended_key_usage");
     }
 
     #[test]

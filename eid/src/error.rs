@@ -25,8 +25,9 @@ pub enum EidError {
         /// What is missing.
         detail: String,
     },
-    /// A key or signature algorithm outside Ed25519, ECDSA P-256 and ECDSA P-384.
-    #[error("{what} uses {algorithm}, which is not supported (supported: Ed25519, ECDSA P-256 with SHA-256, ECDSA P-384 with SHA-384)")]
+    /// A key or signature algorithm outside the supported set (docs/eid.md, "Supported
+    /// algorithms").
+    #[error("{what} uses {algorithm}, which is not supported (supported: Ed25519; ECDSA P-256, P-384 and P-521 with SHA-256, SHA-384 or SHA-512; RSA of 2048 to 8192 bits with PKCS#1 v1.5 or PSS)")]
     UnsupportedAlgorithm {
         /// What carries the algorithm.
         what: String,
@@ -79,6 +80,11 @@ pub enum EidError {
         /// What is wrong.
         detail: String,
     },
+    /// A signing certificate (keyUsage nonRepudiation without digitalSignature: the card's
+    /// PIN2 certificate, for qualified electronic signatures): ballots are signed with the
+    /// authentication certificate.
+    #[error("this is a signing certificate (keyUsage nonRepudiation only, the ID card's PIN2 certificate); ballots are signed with the authentication certificate (PIN1)")]
+    SigningCertificate,
     /// The extendedKeyUsage does not allow signing votes: an authentication certificate
     /// without it, or one that lists purposes but not clientAuth.
     #[error("the certificate may not be used to sign votes: {detail}; use the authentication or signing certificate of an ID card")]
@@ -150,6 +156,13 @@ pub enum EidError {
         "the passphrase does not open this private key file; check the passphrase and try again"
     )]
     WrongPassphrase,
+    /// The voter's own key could not sign (the operating system's random generator or the
+    /// crypto library failed).
+    #[error("the private key could not sign: {detail}")]
+    SigningFailed {
+        /// What failed.
+        detail: String,
+    },
     /// The demo PKI could not mint something (bad parameters).
     #[error("the demo PKI could not {detail}")]
     DemoPki {
@@ -171,6 +184,7 @@ impl EidError {
             EidError::NotYetValid { .. } => "eid.not_yet_valid",
             EidError::AnchorNotValid { .. } => "eid.anchor_not_valid",
             EidError::KeyUsage { .. } => "eid.key_usage",
+            EidError::SigningCertificate => "eid.signing_certificate",
             EidError::ExtendedKeyUsage { .. } => "eid.extended_key_usage",
             EidError::NoVoterId { .. } => "eid.no_voter_id",
             EidError::Revoked { .. } => "eid.revoked",
@@ -181,6 +195,7 @@ impl EidError {
             EidError::SignatureEncoding { .. } => "eid.signature_encoding",
             EidError::BadSignature => "eid.bad_signature",
             EidError::WrongPassphrase => "eid.wrong_passphrase",
+            EidError::SigningFailed { .. } => "eid.signing_failed",
             EidError::DemoPki { .. } => "eid.demo_pki",
         }
     }

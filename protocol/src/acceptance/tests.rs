@@ -120,7 +120,8 @@ fn made_for(
     let signature = signer
         .key()
         .unwrap()
-        .sign(&vote_message(&el.context, &hash));
+        .sign(&vote_message(&el.context, &hash))
+        .unwrap();
     let sub = Submission {
         challenge: challenge(),
         ballot: bytes,
@@ -213,7 +214,8 @@ fn each_refusal_has_its_code() {
     sub.signature = voter(&ca, ON_ROLL, alg)
         .key()
         .unwrap()
-        .sign(b"another message");
+        .sign(b"another message")
+        .unwrap();
     assert_eq!(
         code(el.check_submission(&sub, &ballot, NOW)),
         "eid.bad_signature"
@@ -307,7 +309,7 @@ fn entry_for(el: &LoadedElection, v: &DemoVoter, c: SignedChallenge, at: i64) ->
     .unwrap();
     let key = v.key().unwrap();
     let sealed = Submission::seal_layout(&el.context, &c, ballot.to_bytes(), v.cert_der(), |m| {
-        Ok::<_, std::convert::Infallible>(key.sign(m))
+        key.sign(m)
     })
     .unwrap();
     entry(&sealed.submission, &format!("PNOEE-{}", v.code), at)
