@@ -531,6 +531,46 @@ mod tests {
     }
 
     #[test]
+    fn every_real_shape_is_minted_signed_as_the_real_issuer_signs_and_signs_ballots() {
+        for shape in DemoShape::ALL {
+            let ca = shape.ca(NOW - YEAR, NOW + 10 * YEAR).unwrap();
+            let anchors = anchors(&[&ca]);
+            let v = ca
+                .issue(&shape.spec("38001085718", NOW - DAY, NOW + YEAR))
+                .unwrap();
+            let cert = anchors.validate(v.cert_der(), NOW, None).unwrap();
+            assert_eq!(cert.algorithm(), shape.voter_algorithm(), "{shape:?}");
+            assert_eq!(cert.voter_id(), "PNOEE-38001085718");
+            // The CA's signature algorithm: ESTEID2018's P-521 signs the P-384 leaf with
+            // ecdsa-with-SHA512, P-384 CAs with SHA-384, RSA CAs with sha384WithRSA.
+            let parsed = crate::certificate::parse_certificate(v.cert_der(), "test").unwrap();
+            let expected = match shape.ca_algorithm() {
+                KeyAlgorithm::EcdsaP521 => "1.2.840.10045.4.3.4",
+                KeyAlgorithm::EcdsaP384 => "1.2.840.10045.4.3.3",
+                KeyAlgorithm::Rsa(4096) => "1.2.840.113549.1.1.12",
+                other => panic!("no real issuer uses {other}"),
+            };
+            let oid = parsed.signature_algorithm.algorithm.to_id_string();
+            assert_eq!(oid, expected, "{shape:?}");
+            let card = matches!(shape, DemoShape::IdCard2018 | DemoShape::IdCard2025);
+            let usage = parsed.key_usage().unwrap().unwrap().value;
+            assert!(usage.digital_signature());
+            assert_eq!(usage.key_agreement(), card, "{shape:?}");
+            let key = v.key().unwrap();
+            assert!(cert.matches_key(&key));
+            let sig = key.sign(b"ballot").unwrap();
+            assert_eq!(sig.len(), shape.voter_algorithm().signature_len());
+            cert.verify_signature(b"ballot", &sig).unwrap();
+            let err = cert.verify_signature(b"ballot!", &sig).unwrap_err();
+            assert_eq!(err.code(), "eid.bad_signature", "{shape:?}");
+            let mut bad = sig.clone();
+            bad[7] ^= 1;
+            let err = cert.verify_signature(b"ballot", &bad).unwrap_err();
+            assert_eq!(err.code(), "eid.bad_signature", "{shape:?}");
+        }
+    }
+
+    #[test]
     fn bad_parameters_are_errors() {
         let err = DemoCa::new("X", KeyAlgorithm::Ed25519, i64::MAX, i64::MAX).unwrap_err();
         assert_eq!(err.code(), "eid.demo_pki");

@@ -27,6 +27,8 @@ mod error;
 pub mod insecure_demo_pki;
 mod public_key;
 #[cfg(test)]
+mod real_eid_tests;
+#[cfg(test)]
 mod test_support;
 mod trust;
 mod voter_id;

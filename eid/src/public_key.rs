@@ -405,3 +405,104 @@ fn rsa_pss_x509_algorithm(
     }
     Ok(verifier)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::*;
+    use crate::TrustAnchors;
+    use x509_parser::prelude::FromDer;
+
+    /// A time inside the RSASSA-PSS fixtures' validity (2026-12-03 to 2126).
+    const PSS_TIME: i64 = 1_800_000_000;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = format!(
+            "{}/tests/fixtures/rsa-pss/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let pem = std::fs::read(path).unwrap();
+        x509_parser::pem::Pem::iter_from_buffer(&pem)
+            .next()
+            .unwrap()
+            .unwrap()
+            .contents
+    }
+
+    #[test]
+    fn rsa_keys_outside_2048_to_8192_bits_are_refused() {
+        use rsa::pkcs8::EncodePublicKey as _;
+        let small = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 1024).unwrap();
+        let spki_der = small.to_public_key().to_public_key_der().unwrap();
+        let (_, spki) = SubjectPublicKeyInfo::from_der(spki_der.as_bytes()).unwrap();
+        match PublicKey::from_spki(&spki) {
+            Err(KeyDecodeError::Unsupported(what)) => {
+                assert!(what.contains("1024 bits"), "{what}")
+            }
+            _ => panic!("a 1024-bit RSA key was not refused as unsupported"),
+        }
+    }
+
+    #[test]
+    fn rsa_voter_signatures_pkcs1_v1_5_and_pss_over_sha256_only() {
+        use aws_lc_rs::signature as sig;
+        let ca = ca("Demo CA", KeyAlgorithm::EcdsaP384);
+        let anchors = anchors(&[&ca]);
+        let v = voter(&ca, "38001085718", KeyAlgorithm::Rsa(2048));
+        let cert = anchors.validate(v.cert_der(), NOW, None).unwrap();
+        let pair = aws_lc_rs::rsa::KeyPair::from_pkcs8(v.pkcs8_der()).unwrap();
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let sign = |padding: &'static dyn sig::RsaEncoding| {
+            let mut out = vec![0; 256];
+            pair.sign(padding, &rng, b"ballot", &mut out).unwrap();
+            out
+        };
+        // Smart-ID API v3's RSASSA-PSS (SHA-256, 32-byte salt) and PKCS#1 v1.5 are accepted.
+        for padding in [
+            &sig::RSA_PSS_SHA256 as &'static dyn sig::RsaEncoding,
+            &sig::RSA_PKCS1_SHA256,
+        ] {
+            let s = sign(padding);
+            cert.verify_signature(b"ballot", &s).unwrap();
+            assert_eq!(
+                cert.verify_signature(b"ballot?", &s).unwrap_err().code(),
+                "eid.bad_signature"
+            );
+        }
+        // Another hash is another scheme: refused.
+        for padding in [
+            &sig::RSA_PKCS1_SHA512 as &'static dyn sig::RsaEncoding,
+            &sig::RSA_PSS_SHA384,
+        ] {
+            let err = cert
+                .verify_signature(b"ballot", &sign(padding))
+                .unwrap_err();
+            assert_eq!(err.code(), "eid.bad_signature");
+        }
+        // The signature is exactly as long as the modulus.
+        let mut long = sign(&sig::RSA_PKCS1_SHA256);
+        long.insert(0, 0);
+        let err = cert.verify_signature(b"ballot", &long).unwrap_err();
+        assert_eq!(err.code(), "eid.signature_encoding");
+        assert!(err.to_string().contains("256 bytes"), "{err}");
+    }
+
+    #[test]
+    fn rsassa_pss_chain_signatures_with_the_usual_parameters_verify() {
+        let anchors = TrustAnchors::from_der_list(&[fixture("pss-ca.pem")]).unwrap();
+        let cert = anchors
+            .validate(&fixture("pss-voter.pem"), PSS_TIME, None)
+            .unwrap();
+        assert_eq!(cert.voter_id(), "PNOEE-38001085718");
+        let mut forged = fixture("pss-voter.pem");
+        *forged.last_mut().unwrap() ^= 1;
+        let err = anchors.validate(&forged, PSS_TIME, None).unwrap_err();
+        assert_eq!(err.code(), "eid.bad_chain_signature");
+        // A 20-byte salt with SHA-256 is not what issuers write: refused as unsupported.
+        let err = anchors
+            .validate(&fixture("pss-voter-salt20.pem"), PSS_TIME, None)
+            .unwrap_err();
+        assert_eq!(err.code(), "eid.unsupported_algorithm");
+        assert!(err.to_string().contains("salt length 20"), "{err}");
+    }
+}
