@@ -26,6 +26,11 @@ pub(crate) struct Anchor {
     pub(crate) not_after: i64,
     /// Whether keyUsage allows signing CRLs.
     pub(crate) crl_sign: bool,
+    /// The subject name's DER, and the public key's bits (the subjectPublicKey BIT STRING
+    /// contents) and their SHA-1: what OCSP CertIDs and responder ids hash.
+    pub(crate) subject_der: Vec<u8>,
+    pub(crate) key_bits: Vec<u8>,
+    pub(crate) key_sha1: Vec<u8>,
 }
 
 /// The configured certificate authorities, parsed once and indexed by subject name.
@@ -101,6 +106,11 @@ impl TrustAnchors {
     /// Subject names of the configured CAs, in file order.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.anchors.iter().map(|a| a.name.as_str())
+    }
+
+    /// The anchor with this certificate fingerprint.
+    pub(crate) fn by_fingerprint(&self, fingerprint: &[u8; 32]) -> Option<&Anchor> {
+        self.anchors.iter().find(|a| &a.fingerprint == fingerprint)
     }
 
     /// The anchors whose subject name is exactly `issuer_raw` (DER).
@@ -218,6 +228,14 @@ fn anchor_from(cert: &X509Certificate<'_>, der: &[u8], what: &str) -> Result<Anc
         not_before: cert.validity().not_before.timestamp(),
         not_after: cert.validity().not_after.timestamp(),
         crl_sign: usage.value.crl_sign(),
+        subject_der: cert.subject().as_raw().to_vec(),
+        key_bits: cert.public_key().subject_public_key.data.to_vec(),
+        key_sha1: aws_lc_rs::digest::digest(
+            &aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY,
+            &cert.public_key().subject_public_key.data,
+        )
+        .as_ref()
+        .to_vec(),
     })
 }
 

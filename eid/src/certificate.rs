@@ -237,6 +237,11 @@ impl VoterCertificate {
         &self.issuer.name
     }
 
+    /// The issuing anchor's certificate fingerprint.
+    pub(crate) fn issuer_fingerprint(&self) -> [u8; 32] {
+        self.issuer.fingerprint
+    }
+
     /// SHA-256 of the certificate's DER: the key under which a caller caches validated
     /// certificates.
     pub fn fingerprint(&self) -> &[u8; 32] {

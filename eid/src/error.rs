@@ -142,6 +142,41 @@ pub enum EidError {
         /// What failed.
         detail: String,
     },
+    /// The OCSP responder answered with an error status (tryLater, internalError, …).
+    #[error("the OCSP responder answered \"{status}\" instead of a status; try again later")]
+    OcspError {
+        /// The responseStatus.
+        status: String,
+    },
+    /// The OCSP response is signed by someone who may not answer for this certificate's CA.
+    #[error("the OCSP response is not from a responder of the certificate's CA: {detail}")]
+    OcspUnauthorizedResponder {
+        /// Why.
+        detail: String,
+    },
+    /// The OCSP response's signature does not verify with its responder's key.
+    #[error("the OCSP response's signature does not verify: it is forged or damaged")]
+    OcspBadSignature,
+    /// The OCSP response is about another certificate.
+    #[error("the OCSP response is about another certificate (its CertID does not match)")]
+    OcspWrongCertificate,
+    /// The OCSP response does not echo the request's nonce.
+    #[error("the OCSP response does not carry the nonce of the request: it may be replayed")]
+    OcspNonce,
+    /// The OCSP response is too old or too new for the checking time.
+    #[error("the OCSP response produced at {produced_at} does not vouch for {at}")]
+    OcspStale {
+        /// producedAt, formatted as UTC.
+        produced_at: String,
+        /// The checking time, formatted as UTC.
+        at: String,
+    },
+    /// The responder does not know the certificate.
+    #[error("the OCSP responder of \"{issuer}\" does not know this certificate (status unknown)")]
+    OcspUnknown {
+        /// The issuing CA.
+        issuer: String,
+    },
     /// A signature of the wrong length or encoding (e.g. DER instead of r‖s).
     #[error("the signature is not in the expected encoding: {detail}")]
     SignatureEncoding {
@@ -192,6 +227,13 @@ impl EidError {
             EidError::CrlStale { .. } => "eid.crl_stale",
             EidError::CrlUnknownIssuer { .. } => "eid.crl_unknown_issuer",
             EidError::BadCrlSignature { .. } => "eid.bad_crl_signature",
+            EidError::OcspError { .. } => "eid.ocsp_error",
+            EidError::OcspUnauthorizedResponder { .. } => "eid.ocsp_unauthorized_responder",
+            EidError::OcspBadSignature => "eid.ocsp_bad_signature",
+            EidError::OcspWrongCertificate => "eid.ocsp_wrong_certificate",
+            EidError::OcspNonce => "eid.ocsp_nonce",
+            EidError::OcspStale { .. } => "eid.ocsp_stale",
+            EidError::OcspUnknown { .. } => "eid.ocsp_unknown",
             EidError::SignatureEncoding { .. } => "eid.signature_encoding",
             EidError::BadSignature => "eid.bad_signature",
             EidError::WrongPassphrase => "eid.wrong_passphrase",

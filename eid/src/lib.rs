@@ -25,6 +25,7 @@ mod crl;
 mod error;
 #[cfg(feature = "insecure-demo-pki")]
 pub mod insecure_demo_pki;
+mod ocsp;
 mod public_key;
 #[cfg(test)]
 mod real_eid_tests;
@@ -38,6 +39,7 @@ pub use anchors::TrustAnchors;
 pub use certificate::VoterCertificate;
 pub use crl::Crl;
 pub use error::EidError;
+pub use ocsp::{OcspGood, OcspPolicy, TrustedResponder};
 pub use public_key::{KeyAlgorithm, RSA_MAX_BITS, RSA_MIN_BITS};
 pub use trust::{EidTrust, TrustError};
 pub use voter_id::{split_voter_id, voter_id};

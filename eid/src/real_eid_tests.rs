@@ -165,3 +165,123 @@ fn find(haystack: &[u8], needle: &[u8]) -> usize {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+mod ocsp {
+    use super::*;
+    use crate::{OcspPolicy, TrustedResponder, VoterCertificate};
+
+    const GOOD: &[u8] = fixture!("ocsp_response.der");
+    const REVOKED: &[u8] = fixture!("ocsp_response_revoked.der");
+    const UNKNOWN: &[u8] = fixture!("ocsp_response_unknown.der");
+    /// producedAt of the three answers.
+    const GOOD_AT: i64 = 1_631_903_124;
+    const REVOKED_AT: i64 = 1_631_924_023;
+    const UNKNOWN_AT: i64 = 1_631_924_185;
+    /// The nonce SK's responder echoed in the good answer.
+    const GOOD_NONCE: [u8; 8] = [0x47, 0xff, 0xaf, 0xc9, 0x18, 0x11, 0x77, 0x0e];
+
+    fn policy(at_time: i64) -> OcspPolicy<'static> {
+        OcspPolicy {
+            at_time,
+            max_age: 15 * 60,
+            max_skew: 60,
+            nonce: None,
+        }
+    }
+
+    fn card() -> (TrustAnchors, VoterCertificate) {
+        let anchors = anchors(&[TEST_ESTEID2018]);
+        let cert = anchors
+            .validate(&der(JAAK_KRISTJAN_AUTH), GOOD_AT, None)
+            .unwrap();
+        (anchors, cert)
+    }
+
+    #[test]
+    fn the_good_answer_from_the_cas_delegated_responder_is_accepted() {
+        let (anchors, cert) = card();
+        let good = cert
+            .check_ocsp(GOOD, &anchors, &[], &policy(GOOD_AT + 5))
+            .unwrap();
+        assert_eq!(good.produced_at, GOOD_AT);
+        // With the request's nonce, and refused with another one.
+        let mut p = policy(GOOD_AT);
+        p.nonce = Some(&GOOD_NONCE);
+        assert!(cert.check_ocsp(GOOD, &anchors, &[], &p).is_ok());
+        p.nonce = Some(b"another nonce");
+        let err = cert.check_ocsp(GOOD, &anchors, &[], &p).unwrap_err();
+        assert_eq!(err.code(), "eid.ocsp_nonce");
+    }
+
+    #[test]
+    fn an_old_or_future_answer_is_stale() {
+        let (anchors, cert) = card();
+        for at in [GOOD_AT + 16 * 60, GOOD_AT - 2 * 60] {
+            let err = cert
+                .check_ocsp(GOOD, &anchors, &[], &policy(at))
+                .unwrap_err();
+            assert_eq!(err.code(), "eid.ocsp_stale", "{err}");
+        }
+    }
+
+    #[test]
+    fn the_revoked_answer_is_refused_as_revoked() {
+        let (anchors, cert) = card();
+        let err = cert
+            .check_ocsp(REVOKED, &anchors, &[], &policy(REVOKED_AT))
+            .unwrap_err();
+        assert_eq!(err.code(), "eid.revoked");
+    }
+
+    #[test]
+    fn the_unknown_answer_needs_its_responder_configured_and_is_then_refused_as_unknown() {
+        let (anchors, cert) = card();
+        // Signed by TEST of SK OCSP RESPONDER 2020, which TEST of ESTEID2018 did not issue.
+        let err = cert
+            .check_ocsp(UNKNOWN, &anchors, &[], &policy(UNKNOWN_AT))
+            .unwrap_err();
+        assert_eq!(err.code(), "eid.ocsp_unauthorized_responder");
+        let trusted =
+            TrustedResponder::from_der(&der(OCSP_RESPONDER_2020), &der(TEST_ESTEID2018), &anchors)
+                .unwrap();
+        let err = cert
+            .check_ocsp(UNKNOWN, &anchors, &[trusted], &policy(UNKNOWN_AT))
+            .unwrap_err();
+        assert_eq!(err.code(), "eid.ocsp_unknown");
+    }
+
+    #[test]
+    fn an_altered_answer_is_refused() {
+        let (anchors, cert) = card();
+        // "good" turned into another status would change the signed data; so does any byte
+        // of producedAt (GeneralizedTime "20210917182524Z").
+        let mut altered = GOOD.to_vec();
+        let at = find(&altered, b"20210917182524Z");
+        altered[at + 13] = b'5';
+        let err = cert
+            .check_ocsp(&altered, &anchors, &[], &policy(GOOD_AT))
+            .unwrap_err();
+        assert_eq!(err.code(), "eid.ocsp_bad_signature");
+        // Not an OCSP response at all.
+        let err = cert
+            .check_ocsp(&GOOD[..100], &anchors, &[], &policy(GOOD_AT))
+            .unwrap_err();
+        assert_eq!(err.code(), "eid.malformed");
+    }
+
+    #[test]
+    fn an_answer_about_a_certificate_of_another_ca_is_refused() {
+        // The answer names TEST of ESTEID2018's card; judged for a demo CA's certificate it
+        // comes from a responder that CA never authorised.
+        let demo = crate::test_support::ca("Demo CA", KeyAlgorithm::EcdsaP384);
+        let demo_anchors = crate::test_support::anchors(&[&demo]);
+        let v = crate::test_support::voter(&demo, "38001085718", KeyAlgorithm::EcdsaP384);
+        let cert = demo_anchors
+            .validate(v.cert_der(), crate::test_support::NOW, None)
+            .unwrap();
+        let err = cert
+            .check_ocsp(GOOD, &demo_anchors, &[], &policy(GOOD_AT))
+            .unwrap_err();
+        assert_eq!(err.code(), "eid.ocsp_unauthorized_responder");
+    }
+}
