@@ -44,7 +44,8 @@ pub struct TrustAnchors {
 impl TrustAnchors {
     /// Parses a PEM bundle of one or more `CERTIFICATE` blocks (text outside the blocks is
     /// ignored; other block types are refused). Each must be a CA certificate: basicConstraints
-    /// with cA set, keyUsage with keyCertSign, and an Ed25519, P-256 or P-384 key. Errors name
+    /// with cA set, keyUsage with keyCertSign, and a supported key (Ed25519, P-256, P-384,
+    /// P-521, RSA 2048–8192). Errors name
     /// the certificate by its position in the file, counting from 1. Exact duplicates are
     /// kept once.
     pub fn from_pem(pem: &[u8]) -> Result<Self, EidError> {
@@ -127,12 +128,13 @@ impl TrustAnchors {
     ///
     /// 1. the DER parses as exactly one X.509 certificate (`eid.malformed`);
     /// 2. its issuer name is a configured anchor's subject (`eid.unknown_issuer`);
-    /// 3. keyUsage is present and has digitalSignature or nonRepudiation, and the certificate
-    ///    is not a CA (`eid.key_usage`); an extendedKeyUsage, if present, lists clientAuth,
-    ///    and an authentication certificate (digitalSignature) has one
-    ///    (`eid.extended_key_usage`);
+    /// 3. keyUsage is present and has digitalSignature (a signing certificate, nonRepudiation
+    ///    only: `eid.signing_certificate`; otherwise `eid.key_usage`), the certificate is not
+    ///    a CA (`eid.key_usage`), and its extendedKeyUsage lists clientAuth
+    ///    (`eid.extended_key_usage`): ballots are signed with authentication certificates;
     /// 4. the subject has exactly one serialNumber of the form `PNOxx-<id>` (`eid.no_voter_id`);
-    /// 5. the public key is Ed25519, P-256 or P-384 (`eid.unsupported_algorithm`);
+    /// 5. the public key is Ed25519, P-256, P-384, P-521 or RSA of 2048 to 8192 bits
+    ///    (`eid.unsupported_algorithm`);
     /// 6. the issuer's signature on the certificate (`eid.bad_chain_signature`); with several
     ///    anchors of the same name (a re-keyed CA) the one whose key verifies is the issuer;
     /// 7. the status checks of [`VoterCertificate::check_status`]: the certificate's validity

@@ -8,6 +8,8 @@
 //!   RSA 2048–8192 bits (PKCS#1 v1.5 or PSS, SHA-256).
 //! - [`VoterKey`]: the signing side (PKCS#8, optionally passphrase-encrypted).
 //! - [`Crl`]: revocation lists, verified against the anchors when loaded.
+//! - [`VoterCertificate::check_ocsp`]: an OCSP response (RFC 6960) about a certificate,
+//!   with its responder's authority, signature, nonce and freshness.
 //! - [`EidTrust`]: an election package's anchors and CRL, loaded together.
 //! - [`voter_id`], [`split_voter_id`]: the `PNOxx-…` voter id framing (ETSI EN 319 412-1).
 //! - `insecure_demo_pki` (feature `insecure-demo-pki`): mints demo CAs, voters and CRLs,
