@@ -277,7 +277,7 @@ impl Fixture {
         ballot: &[u8],
     ) -> Vec<u8> {
         let key = voter.key().unwrap();
-        let sign = |m: &[u8]| Ok::<_, std::convert::Infallible>(key.sign(m));
+        let sign = |m: &[u8]| key.sign(m);
         Submission::seal_layout(
             &self.election.context,
             challenge,

@@ -10,7 +10,6 @@
 //! twice (revotes), the second time in the same stream.
 
 use std::collections::BTreeMap;
-use std::convert::Infallible;
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -283,7 +282,7 @@ impl ElectionView {
             challenge,
         };
         let seed = EncryptionSeed::random(rng);
-        let sign = |m: &[u8]| Ok::<_, Infallible>(voter.key.sign(m));
+        let sign = |m: &[u8]| voter.key.sign(m);
         let sealed = Submission::seal(on, choices, &seed, &voter.cert_der, sign, rng)
             .map_err(|e| LoadError::Election(e.to_string()))?;
         Ok((sealed.submission.to_bytes(), sealed.ballot_hash))

@@ -26,6 +26,11 @@ pub(crate) struct Anchor {
     pub(crate) not_after: i64,
     /// Whether keyUsage allows signing CRLs.
     pub(crate) crl_sign: bool,
+    /// The subject name's DER, and the public key's bits (the subjectPublicKey BIT STRING
+    /// contents) and their SHA-1: what OCSP CertIDs and responder ids hash.
+    pub(crate) subject_der: Vec<u8>,
+    pub(crate) key_bits: Vec<u8>,
+    pub(crate) key_sha1: Vec<u8>,
 }
 
 /// The configured certificate authorities, parsed once and indexed by subject name.
@@ -39,7 +44,8 @@ pub struct TrustAnchors {
 impl TrustAnchors {
     /// Parses a PEM bundle of one or more `CERTIFICATE` blocks (text outside the blocks is
     /// ignored; other block types are refused). Each must be a CA certificate: basicConstraints
-    /// with cA set, keyUsage with keyCertSign, and an Ed25519, P-256 or P-384 key. Errors name
+    /// with cA set, keyUsage with keyCertSign, and a supported key (Ed25519, P-256, P-384,
+    /// P-521, RSA 2048–8192). Errors name
     /// the certificate by its position in the file, counting from 1. Exact duplicates are
     /// kept once.
     pub fn from_pem(pem: &[u8]) -> Result<Self, EidError> {
@@ -103,6 +109,11 @@ impl TrustAnchors {
         self.anchors.iter().map(|a| a.name.as_str())
     }
 
+    /// The anchor with this certificate fingerprint.
+    pub(crate) fn by_fingerprint(&self, fingerprint: &[u8; 32]) -> Option<&Anchor> {
+        self.anchors.iter().find(|a| &a.fingerprint == fingerprint)
+    }
+
     /// The anchors whose subject name is exactly `issuer_raw` (DER).
     pub(crate) fn candidates(&self, issuer_raw: &[u8]) -> impl Iterator<Item = &Anchor> {
         self.by_subject
@@ -117,12 +128,13 @@ impl TrustAnchors {
     ///
     /// 1. the DER parses as exactly one X.509 certificate (`eid.malformed`);
     /// 2. its issuer name is a configured anchor's subject (`eid.unknown_issuer`);
-    /// 3. keyUsage is present and has digitalSignature or nonRepudiation, and the certificate
-    ///    is not a CA (`eid.key_usage`); an extendedKeyUsage, if present, lists clientAuth,
-    ///    and an authentication certificate (digitalSignature) has one
-    ///    (`eid.extended_key_usage`);
+    /// 3. keyUsage is present and has digitalSignature (a signing certificate, nonRepudiation
+    ///    only: `eid.signing_certificate`; otherwise `eid.key_usage`), the certificate is not
+    ///    a CA (`eid.key_usage`), and its extendedKeyUsage lists clientAuth
+    ///    (`eid.extended_key_usage`): ballots are signed with authentication certificates;
     /// 4. the subject has exactly one serialNumber of the form `PNOxx-<id>` (`eid.no_voter_id`);
-    /// 5. the public key is Ed25519, P-256 or P-384 (`eid.unsupported_algorithm`);
+    /// 5. the public key is Ed25519, P-256, P-384, P-521 or RSA of 2048 to 8192 bits
+    ///    (`eid.unsupported_algorithm`);
     /// 6. the issuer's signature on the certificate (`eid.bad_chain_signature`); with several
     ///    anchors of the same name (a re-keyed CA) the one whose key verifies is the issuer;
     /// 7. the status checks of [`VoterCertificate::check_status`]: the certificate's validity
@@ -218,6 +230,14 @@ fn anchor_from(cert: &X509Certificate<'_>, der: &[u8], what: &str) -> Result<Anc
         not_before: cert.validity().not_before.timestamp(),
         not_after: cert.validity().not_after.timestamp(),
         crl_sign: usage.value.crl_sign(),
+        subject_der: cert.subject().as_raw().to_vec(),
+        key_bits: cert.public_key().subject_public_key.data.to_vec(),
+        key_sha1: aws_lc_rs::digest::digest(
+            &aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY,
+            &cert.public_key().subject_public_key.data,
+        )
+        .as_ref()
+        .to_vec(),
     })
 }
 
@@ -246,14 +266,14 @@ mod tests {
                 assert!(cert.issuer_name().contains("NOT FOR REAL ELECTIONS"));
                 let key = v.key().unwrap();
                 assert!(cert.matches_key(&key));
-                let sig = key.sign(b"ballot");
+                let sig = key.sign(b"ballot").unwrap();
                 assert_eq!(sig.len(), alg.signature_len());
                 cert.verify_signature(b"ballot", &sig).unwrap();
                 let err = cert.verify_signature(b"other ballot", &sig).unwrap_err();
                 assert_eq!(err.code(), "eid.bad_signature");
                 let other = voter(&ca, "49403136526", alg).key().unwrap();
                 assert!(!cert.matches_key(&other));
-                let err = cert.verify_signature(b"ballot", &other.sign(b"ballot"));
+                let err = cert.verify_signature(b"ballot", &other.sign(b"ballot").unwrap());
                 assert_eq!(err.unwrap_err().code(), "eid.bad_signature");
             }
         }
@@ -328,10 +348,23 @@ mod tests {
         let err = anchors.validate(v.cert_der(), NOW, None).unwrap_err();
         assert_eq!(err.code(), "eid.key_usage");
         assert!(err.to_string().contains("digitalSignature"), "{err}");
-        // ESTEID signing certificates carry nonRepudiation only: accepted.
+        // A signing certificate (nonRepudiation only, the card's PIN2 certificate) does not
+        // sign ballots: it has its own code, so the app can tell the voter which to use.
         s.key_usage = DemoKeyUsage::NonRepudiation;
+        s.extended_key_usage = DemoExtendedKeyUsage::Absent;
         let v = ca.issue(&s).unwrap();
-        assert!(anchors.validate(v.cert_der(), NOW, None).is_ok());
+        let err = anchors.validate(v.cert_der(), NOW, None).unwrap_err();
+        assert_eq!(err.code(), "eid.signing_certificate");
+        assert!(
+            err.to_string().contains("authentication certificate"),
+            "{err}"
+        );
+        // An ID card's authentication certificate: digitalSignature + keyAgreement.
+        s.key_usage = DemoKeyUsage::DigitalSignatureAndKeyAgreement;
+        s.extended_key_usage = DemoExtendedKeyUsage::ClientAuth;
+        assert!(anchors
+            .validate(ca.issue(&s).unwrap().cert_der(), NOW, None)
+            .is_ok());
         // The CA's own certificate is not a voter certificate.
         let err = anchors.validate(ca.cert_der(), NOW, None).unwrap_err();
         assert_eq!(err.code(), "eid.key_usage");
@@ -363,18 +396,6 @@ mod tests {
             .validate(ca.issue(&s).unwrap().cert_der(), NOW, None)
             .unwrap_err();
         assert!(err.to_string().contains("emailProtection"), "{err}");
-        // A signing certificate (nonRepudiation only) has no extendedKeyUsage: accepted;
-        // one that lists purposes must list clientAuth.
-        s.key_usage = DemoKeyUsage::NonRepudiation;
-        s.extended_key_usage = DemoExtendedKeyUsage::Absent;
-        assert!(anchors
-            .validate(ca.issue(&s).unwrap().cert_der(), NOW, None)
-            .is_ok());
-        s.extended_key_usage = DemoExtendedKeyUsage::EmailProtectionOnly;
-        let err = anchors
-            .validate(ca.issue(&s).unwrap().cert_der(), NOW, None)
-            .unwrap_err();
-        assert_eq!(err.code(), "eid.extended_key_usage");
     }
 
     #[test]

@@ -127,10 +127,13 @@ impl VoterCertificate {
         let usage = usage.ok_or_else(|| EidError::KeyUsage {
             detail: "it has no keyUsage extension".into(),
         })?;
-        if !usage.value.digital_signature() && !usage.value.non_repudiation() {
+        if !usage.value.digital_signature() {
+            if usage.value.non_repudiation() {
+                return Err(EidError::SigningCertificate);
+            }
             return Err(EidError::KeyUsage {
                 detail: format!(
-                    "its keyUsage ({}) has neither digitalSignature nor nonRepudiation",
+                    "its keyUsage ({}) does not include digitalSignature",
                     usage.value
                 ),
             });
@@ -144,6 +147,9 @@ impl VoterCertificate {
                 detail: "it is a CA certificate, not a personal one".into(),
             });
         }
+        // Authentication certificates of ID cards, Mobile-ID and Smart-ID list clientAuth
+        // (critical on ID cards); a certificate the same CA issued for another purpose
+        // (e-mail, TLS server, code signing) may not sign a ballot.
         let eku = cert.extended_key_usage().map_err(|e| {
             EidError::malformed(what, format!("bad extendedKeyUsage extension: {e}"))
         })?;
@@ -157,12 +163,10 @@ impl VoterCertificate {
                     ),
                 })
             }
-            // ESTEID signing certificates (nonRepudiation only) carry no extendedKeyUsage.
-            None if !usage.value.digital_signature() => {}
             None => {
                 return Err(EidError::ExtendedKeyUsage {
-                    detail: "it is an authentication certificate (digitalSignature) without \
-                             extendedKeyUsage clientAuth"
+                    detail: "it has no extendedKeyUsage clientAuth, which authentication \
+                             certificates carry"
                         .into(),
                 })
             }
@@ -233,6 +237,11 @@ impl VoterCertificate {
         &self.issuer.name
     }
 
+    /// The issuing anchor's certificate fingerprint.
+    pub(crate) fn issuer_fingerprint(&self) -> [u8; 32] {
+        self.issuer.fingerprint
+    }
+
     /// SHA-256 of the certificate's DER: the key under which a caller caches validated
     /// certificates.
     pub fn fingerprint(&self) -> &[u8; 32] {
@@ -244,7 +253,8 @@ impl VoterCertificate {
         self.key.algorithm()
     }
 
-    /// The public key: 32 bytes for Ed25519, the uncompressed SEC1 point for ECDSA.
+    /// The public key: 32 bytes for Ed25519, the uncompressed SEC1 point for ECDSA, the PKCS#1
+    /// RSAPublicKey DER for RSA.
     pub fn public_key_bytes(&self) -> &[u8] {
         self.key.raw_bytes()
     }
@@ -296,11 +306,13 @@ impl VoterCertificate {
     /// Verifies the voter's signature over `message` with this certificate's key.
     ///
     /// - Ed25519: 64-byte signature, strict verification (canonical S, no small-order keys).
-    /// - ECDSA P-256 / P-384: fixed-size r‖s (IEEE P1363), 64 / 96 bytes, over SHA-256 /
-    ///   SHA-384 of `message`, as ID-cards produce. DER-encoded signatures and other lengths
+    /// - ECDSA P-256 / P-384 / P-521: fixed-size r‖s (IEEE P1363), 64 / 96 / 132 bytes, over
+    ///   SHA-256 / SHA-384 / SHA-512 of `message`, as ID-cards produce. DER-encoded signatures and other lengths
     ///   are refused with `eid.signature_encoding`. High-S values are accepted (ID-cards do
     ///   not normalise S), so an ECDSA signature is malleable: never identify a submission
     ///   by its signature bytes (see docs/eid.md, "Malleability").
+    /// - RSA: exactly as long as the modulus, RSASSA-PKCS1-v1_5 (Mobile-ID, Smart-ID API v2)
+    ///   or RSASSA-PSS with MGF1 and a 32-byte salt (Smart-ID API v3), over SHA-256.
     pub fn verify_signature(&self, message: &[u8], signature: &[u8]) -> Result<(), EidError> {
         self.key.verify_voter_signature(message, signature)
     }

@@ -25,8 +25,9 @@ pub enum EidError {
         /// What is missing.
         detail: String,
     },
-    /// A key or signature algorithm outside Ed25519, ECDSA P-256 and ECDSA P-384.
-    #[error("{what} uses {algorithm}, which is not supported (supported: Ed25519, ECDSA P-256 with SHA-256, ECDSA P-384 with SHA-384)")]
+    /// A key or signature algorithm outside the supported set (docs/eid.md, "Supported
+    /// algorithms").
+    #[error("{what} uses {algorithm}, which is not supported (supported: Ed25519; ECDSA P-256, P-384 and P-521 with SHA-256, SHA-384 or SHA-512; RSA of 2048 to 8192 bits with PKCS#1 v1.5 or PSS)")]
     UnsupportedAlgorithm {
         /// What carries the algorithm.
         what: String,
@@ -79,6 +80,11 @@ pub enum EidError {
         /// What is wrong.
         detail: String,
     },
+    /// A signing certificate (keyUsage nonRepudiation without digitalSignature: the card's
+    /// PIN2 certificate, for qualified electronic signatures): ballots are signed with the
+    /// authentication certificate.
+    #[error("this is a signing certificate (keyUsage nonRepudiation only, the ID card's PIN2 certificate); ballots are signed with the authentication certificate (PIN1)")]
+    SigningCertificate,
     /// The extendedKeyUsage does not allow signing votes: an authentication certificate
     /// without it, or one that lists purposes but not clientAuth.
     #[error("the certificate may not be used to sign votes: {detail}; use the authentication or signing certificate of an ID card")]
@@ -136,6 +142,41 @@ pub enum EidError {
         /// What failed.
         detail: String,
     },
+    /// The OCSP responder answered with an error status (tryLater, internalError, …).
+    #[error("the OCSP responder answered \"{status}\" instead of a status; try again later")]
+    OcspError {
+        /// The responseStatus.
+        status: String,
+    },
+    /// The OCSP response is signed by someone who may not answer for this certificate's CA.
+    #[error("the OCSP response is not from a responder of the certificate's CA: {detail}")]
+    OcspUnauthorizedResponder {
+        /// Why.
+        detail: String,
+    },
+    /// The OCSP response's signature does not verify with its responder's key.
+    #[error("the OCSP response's signature does not verify: it is forged or damaged")]
+    OcspBadSignature,
+    /// The OCSP response is about another certificate.
+    #[error("the OCSP response is about another certificate (its CertID does not match)")]
+    OcspWrongCertificate,
+    /// The OCSP response does not echo the request's nonce.
+    #[error("the OCSP response does not carry the nonce of the request: it may be replayed")]
+    OcspNonce,
+    /// The OCSP response is too old or too new for the checking time.
+    #[error("the OCSP response produced at {produced_at} does not vouch for {at}")]
+    OcspStale {
+        /// producedAt, formatted as UTC.
+        produced_at: String,
+        /// The checking time, formatted as UTC.
+        at: String,
+    },
+    /// The responder does not know the certificate.
+    #[error("the OCSP responder of \"{issuer}\" does not know this certificate (status unknown)")]
+    OcspUnknown {
+        /// The issuing CA.
+        issuer: String,
+    },
     /// A signature of the wrong length or encoding (e.g. DER instead of r‖s).
     #[error("the signature is not in the expected encoding: {detail}")]
     SignatureEncoding {
@@ -150,6 +191,13 @@ pub enum EidError {
         "the passphrase does not open this private key file; check the passphrase and try again"
     )]
     WrongPassphrase,
+    /// The voter's own key could not sign (the operating system's random generator or the
+    /// crypto library failed).
+    #[error("the private key could not sign: {detail}")]
+    SigningFailed {
+        /// What failed.
+        detail: String,
+    },
     /// The demo PKI could not mint something (bad parameters).
     #[error("the demo PKI could not {detail}")]
     DemoPki {
@@ -171,6 +219,7 @@ impl EidError {
             EidError::NotYetValid { .. } => "eid.not_yet_valid",
             EidError::AnchorNotValid { .. } => "eid.anchor_not_valid",
             EidError::KeyUsage { .. } => "eid.key_usage",
+            EidError::SigningCertificate => "eid.signing_certificate",
             EidError::ExtendedKeyUsage { .. } => "eid.extended_key_usage",
             EidError::NoVoterId { .. } => "eid.no_voter_id",
             EidError::Revoked { .. } => "eid.revoked",
@@ -178,9 +227,17 @@ impl EidError {
             EidError::CrlStale { .. } => "eid.crl_stale",
             EidError::CrlUnknownIssuer { .. } => "eid.crl_unknown_issuer",
             EidError::BadCrlSignature { .. } => "eid.bad_crl_signature",
+            EidError::OcspError { .. } => "eid.ocsp_error",
+            EidError::OcspUnauthorizedResponder { .. } => "eid.ocsp_unauthorized_responder",
+            EidError::OcspBadSignature => "eid.ocsp_bad_signature",
+            EidError::OcspWrongCertificate => "eid.ocsp_wrong_certificate",
+            EidError::OcspNonce => "eid.ocsp_nonce",
+            EidError::OcspStale { .. } => "eid.ocsp_stale",
+            EidError::OcspUnknown { .. } => "eid.ocsp_unknown",
             EidError::SignatureEncoding { .. } => "eid.signature_encoding",
             EidError::BadSignature => "eid.bad_signature",
             EidError::WrongPassphrase => "eid.wrong_passphrase",
+            EidError::SigningFailed { .. } => "eid.signing_failed",
             EidError::DemoPki { .. } => "eid.demo_pki",
         }
     }

@@ -39,12 +39,61 @@ fn datetime(unix: i64, what: &str) -> Result<OffsetDateTime, EidError> {
     OffsetDateTime::from_unix_timestamp(unix).map_err(|e| fail(what, e))
 }
 
+/// The signature algorithm a demo key of this kind signs certificates and CRLs with, as the
+/// real issuers do: P-521 with ecdsa-with-SHA512 (ESTEID2018, also over P-384 leaves), P-384
+/// with SHA-384 (ESTEID2025), RSA with sha384WithRSAEncryption (Smart-ID's RSA issuers).
 fn rcgen_algorithm(algorithm: KeyAlgorithm) -> &'static rcgen::SignatureAlgorithm {
     match algorithm {
         KeyAlgorithm::Ed25519 => &rcgen::PKCS_ED25519,
         KeyAlgorithm::EcdsaP256 => &rcgen::PKCS_ECDSA_P256_SHA256,
         KeyAlgorithm::EcdsaP384 => &rcgen::PKCS_ECDSA_P384_SHA384,
+        KeyAlgorithm::EcdsaP521 => &rcgen::PKCS_ECDSA_P521_SHA512,
+        KeyAlgorithm::Rsa(_) => &rcgen::PKCS_RSA_SHA384,
     }
+}
+
+/// A fresh key pair: rcgen's generator, except RSA: AWS-LC for the sizes it generates (2048,
+/// 3072, 4096, 8192 bits, constant time), RustCrypto's `rsa` for the others (Smart-ID's 6144).
+fn generate_key(algorithm: KeyAlgorithm) -> Result<KeyPair, EidError> {
+    let KeyAlgorithm::Rsa(bits) = algorithm else {
+        return KeyPair::generate_for(rcgen_algorithm(algorithm))
+            .map_err(|e| fail("generate a key", e));
+    };
+    use aws_lc_rs::encoding::AsDer as _;
+    use aws_lc_rs::rsa::KeySize;
+    let size = match bits {
+        2048 => Some(KeySize::Rsa2048),
+        3072 => Some(KeySize::Rsa3072),
+        4096 => Some(KeySize::Rsa4096),
+        8192 => Some(KeySize::Rsa8192),
+        _ => None,
+    };
+    let pkcs8: Zeroizing<Vec<u8>> = match size {
+        Some(size) => {
+            let key = aws_lc_rs::rsa::KeyPair::generate(size)
+                .map_err(|e| fail("generate an RSA key", e))?;
+            Zeroizing::new(
+                key.as_der()
+                    .map_err(|e| fail("encode an RSA key", e))?
+                    .as_ref()
+                    .to_vec(),
+            )
+        }
+        None => {
+            use rsa::pkcs8::EncodePrivateKey as _;
+            let key = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, usize::from(bits))
+                .map_err(|e| fail("generate an RSA key", e))?;
+            Zeroizing::new(
+                key.to_pkcs8_der()
+                    .map_err(|e| fail("encode an RSA key", e))?
+                    .as_bytes()
+                    .to_vec(),
+            )
+        }
+    };
+    let pem = pem("PRIVATE KEY", &pkcs8).map(Zeroizing::new)?;
+    KeyPair::from_pkcs8_pem_and_sign_algo(&pem, rcgen_algorithm(algorithm))
+        .map_err(|e| fail("load an RSA key", e))
 }
 
 fn pem(label: &str, der: &[u8]) -> Result<String, EidError> {
@@ -68,8 +117,10 @@ impl std::fmt::Debug for DemoCa {
 /// The key usage to put in a demo voter certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DemoKeyUsage {
-    /// digitalSignature (ESTEID authentication certificates).
+    /// digitalSignature (Mobile-ID and Smart-ID authentication certificates).
     DigitalSignature,
+    /// digitalSignature and keyAgreement (ID-card authentication certificates).
+    DigitalSignatureAndKeyAgreement,
     /// nonRepudiation / contentCommitment only (ESTEID signing certificates).
     NonRepudiation,
     /// keyEncipherment only: a certificate that must be refused for signing votes.
@@ -85,6 +136,79 @@ pub enum DemoExtendedKeyUsage {
     Absent,
     /// emailProtection only: a certificate that must be refused for signing votes.
     EmailProtectionOnly,
+}
+
+/// The shapes of real national e-IDs (docs/eid.md, "Real e-ID shapes"): the issuing CA's
+/// key, the voter's key and key usage. Names and keys are the demo's; only the algorithms and
+/// the profile follow the real thing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoShape {
+    /// ID card 2018–2025 (ESTEID2018): a P-521 CA signing P-384 leaves with
+    /// ecdsa-with-SHA512; keyUsage digitalSignature + keyAgreement.
+    IdCard2018,
+    /// ID card since 2025-11-17 (ESTEID2025): P-384 CA, P-384 leaves, SHA-384.
+    IdCard2025,
+    /// Mobile-ID with an elliptic-curve SIM: P-256 leaf under a P-384 CA.
+    MobileIdP256,
+    /// Mobile-ID with an RSA SIM: RSA-2048 leaf under an RSA-4096 CA (sha384WithRSA).
+    MobileIdRsa2048,
+    /// Smart-ID, older accounts: RSA-4096 leaf under an RSA-4096 CA (sha384WithRSA).
+    SmartIdRsa4096,
+    /// Smart-ID, current accounts: RSA-6144 leaf under a P-384 CA.
+    SmartIdRsa6144,
+}
+
+impl DemoShape {
+    /// Every shape, for tests that go through all of them.
+    pub const ALL: [DemoShape; 6] = [
+        DemoShape::IdCard2018,
+        DemoShape::IdCard2025,
+        DemoShape::MobileIdP256,
+        DemoShape::MobileIdRsa2048,
+        DemoShape::SmartIdRsa4096,
+        DemoShape::SmartIdRsa6144,
+    ];
+
+    /// The issuing CA's key.
+    pub fn ca_algorithm(self) -> KeyAlgorithm {
+        match self {
+            DemoShape::IdCard2018 => KeyAlgorithm::EcdsaP521,
+            DemoShape::IdCard2025 | DemoShape::MobileIdP256 | DemoShape::SmartIdRsa6144 => {
+                KeyAlgorithm::EcdsaP384
+            }
+            DemoShape::MobileIdRsa2048 | DemoShape::SmartIdRsa4096 => KeyAlgorithm::Rsa(4096),
+        }
+    }
+
+    /// The voter's key.
+    pub fn voter_algorithm(self) -> KeyAlgorithm {
+        match self {
+            DemoShape::IdCard2018 | DemoShape::IdCard2025 => KeyAlgorithm::EcdsaP384,
+            DemoShape::MobileIdP256 => KeyAlgorithm::EcdsaP256,
+            DemoShape::MobileIdRsa2048 => KeyAlgorithm::Rsa(2048),
+            DemoShape::SmartIdRsa4096 => KeyAlgorithm::Rsa(4096),
+            DemoShape::SmartIdRsa6144 => KeyAlgorithm::Rsa(6144),
+        }
+    }
+
+    /// A demo CA of this shape (its name says which shape).
+    pub fn ca(self, not_before: i64, not_after: i64) -> Result<DemoCa, EidError> {
+        DemoCa::new(
+            &format!("{self:?}"),
+            self.ca_algorithm(),
+            not_before,
+            not_after,
+        )
+    }
+
+    /// An authentication certificate spec of this shape (ID cards add keyAgreement).
+    pub fn spec(self, code: &str, not_before: i64, not_after: i64) -> VoterSpec {
+        let mut spec = VoterSpec::new(code, self.voter_algorithm(), not_before, not_after);
+        if matches!(self, DemoShape::IdCard2018 | DemoShape::IdCard2025) {
+            spec.key_usage = DemoKeyUsage::DigitalSignatureAndKeyAgreement;
+        }
+        spec
+    }
 }
 
 /// What to put in one demo voter certificate.
@@ -213,8 +337,7 @@ impl DemoCa {
         not_before: i64,
         not_after: i64,
     ) -> Result<Self, EidError> {
-        let key = KeyPair::generate_for(rcgen_algorithm(algorithm))
-            .map_err(|e| fail("generate the CA key", e))?;
+        let key = generate_key(algorithm)?;
         let mut params = CertificateParams::default();
         let mut dn = DistinguishedName::new();
         dn.push(DnType::CountryName, "EE");
@@ -244,8 +367,7 @@ impl DemoCa {
 
     /// Mints one voter certificate and key as `spec` says.
     pub fn issue(&self, spec: &VoterSpec) -> Result<DemoVoter, EidError> {
-        let key = KeyPair::generate_for(rcgen_algorithm(spec.algorithm))
-            .map_err(|e| fail("generate a voter key", e))?;
+        let key = generate_key(spec.algorithm)?;
         let mut params = CertificateParams::default();
         let mut dn = DistinguishedName::new();
         dn.push(DnType::CountryName, "EE");
@@ -271,10 +393,15 @@ impl DemoCa {
         }
         params.distinguished_name = dn;
         params.key_usages = vec![match spec.key_usage {
-            DemoKeyUsage::DigitalSignature => KeyUsagePurpose::DigitalSignature,
+            DemoKeyUsage::DigitalSignature | DemoKeyUsage::DigitalSignatureAndKeyAgreement => {
+                KeyUsagePurpose::DigitalSignature
+            }
             DemoKeyUsage::NonRepudiation => KeyUsagePurpose::ContentCommitment,
             DemoKeyUsage::KeyEnciphermentOnly => KeyUsagePurpose::KeyEncipherment,
         }];
+        if spec.key_usage == DemoKeyUsage::DigitalSignatureAndKeyAgreement {
+            params.key_usages.push(KeyUsagePurpose::KeyAgreement);
+        }
         params.extended_key_usages = match spec.extended_key_usage {
             DemoExtendedKeyUsage::ClientAuth => vec![ExtendedKeyUsagePurpose::ClientAuth],
             DemoExtendedKeyUsage::Absent => vec![],
@@ -400,6 +527,46 @@ mod tests {
             assert_eq!(cn.split(',').count(), 3, "{cn}");
             assert!(cn.ends_with(&v.code));
             assert!(ids.insert(cert.voter_id().to_owned()));
+        }
+    }
+
+    #[test]
+    fn every_real_shape_is_minted_signed_as_the_real_issuer_signs_and_signs_ballots() {
+        for shape in DemoShape::ALL {
+            let ca = shape.ca(NOW - YEAR, NOW + 10 * YEAR).unwrap();
+            let anchors = anchors(&[&ca]);
+            let v = ca
+                .issue(&shape.spec("38001085718", NOW - DAY, NOW + YEAR))
+                .unwrap();
+            let cert = anchors.validate(v.cert_der(), NOW, None).unwrap();
+            assert_eq!(cert.algorithm(), shape.voter_algorithm(), "{shape:?}");
+            assert_eq!(cert.voter_id(), "PNOEE-38001085718");
+            // The CA's signature algorithm: ESTEID2018's P-521 signs the P-384 leaf with
+            // ecdsa-with-SHA512, P-384 CAs with SHA-384, RSA CAs with sha384WithRSA.
+            let parsed = crate::certificate::parse_certificate(v.cert_der(), "test").unwrap();
+            let expected = match shape.ca_algorithm() {
+                KeyAlgorithm::EcdsaP521 => "1.2.840.10045.4.3.4",
+                KeyAlgorithm::EcdsaP384 => "1.2.840.10045.4.3.3",
+                KeyAlgorithm::Rsa(4096) => "1.2.840.113549.1.1.12",
+                other => panic!("no real issuer uses {other}"),
+            };
+            let oid = parsed.signature_algorithm.algorithm.to_id_string();
+            assert_eq!(oid, expected, "{shape:?}");
+            let card = matches!(shape, DemoShape::IdCard2018 | DemoShape::IdCard2025);
+            let usage = parsed.key_usage().unwrap().unwrap().value;
+            assert!(usage.digital_signature());
+            assert_eq!(usage.key_agreement(), card, "{shape:?}");
+            let key = v.key().unwrap();
+            assert!(cert.matches_key(&key));
+            let sig = key.sign(b"ballot").unwrap();
+            assert_eq!(sig.len(), shape.voter_algorithm().signature_len());
+            cert.verify_signature(b"ballot", &sig).unwrap();
+            let err = cert.verify_signature(b"ballot!", &sig).unwrap_err();
+            assert_eq!(err.code(), "eid.bad_signature", "{shape:?}");
+            let mut bad = sig.clone();
+            bad[7] ^= 1;
+            let err = cert.verify_signature(b"ballot", &bad).unwrap_err();
+            assert_eq!(err.code(), "eid.bad_signature", "{shape:?}");
         }
     }
 

@@ -8,10 +8,14 @@ pub(crate) const NOW: i64 = 1_700_000_000;
 pub(crate) const DAY: i64 = 86_400;
 pub(crate) const YEAR: i64 = 365 * DAY;
 
-pub(crate) const ALGORITHMS: [KeyAlgorithm; 3] = [
+/// One of each kind of key (RSA at its fastest size; the real shapes' sizes are in
+/// `insecure_demo_pki::DemoShape`).
+pub(crate) const ALGORITHMS: [KeyAlgorithm; 5] = [
     KeyAlgorithm::Ed25519,
     KeyAlgorithm::EcdsaP256,
     KeyAlgorithm::EcdsaP384,
+    KeyAlgorithm::EcdsaP521,
+    KeyAlgorithm::Rsa(2048),
 ];
 
 /// A CA valid from a year before [`NOW`] to ten years after.

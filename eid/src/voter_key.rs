@@ -1,8 +1,13 @@
 //! The voter's private key, for the voter app's signing side (with a demo or soft-token key;
 //! a real ID-card signs on the card and the app only ever sees the signature).
+//!
+//! Backends: `ed25519-dalek`, RustCrypto `p256` / `p384` / `p521` for ECDSA, and `aws-lc-rs`
+//! for RSA (constant-time private-key operations; RustCrypto's `rsa` 0.9 is not, see
+//! RUSTSEC-2023-0071).
 
 use crate::{EidError, KeyAlgorithm};
 use ed25519_dalek::Signer as _;
+use p521::elliptic_curve::zeroize::Zeroizing;
 use pkcs8::der::Decode;
 use pkcs8::{DecodePrivateKey, EncryptedPrivateKeyInfo, PrivateKeyInfo, SecretDocument};
 
@@ -12,9 +17,13 @@ const EC_PUBLIC_KEY_OID: pkcs8::ObjectIdentifier =
 const P256_OID: pkcs8::ObjectIdentifier =
     pkcs8::ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 const P384_OID: pkcs8::ObjectIdentifier = pkcs8::ObjectIdentifier::new_unwrap("1.3.132.0.34");
+const P521_OID: pkcs8::ObjectIdentifier = pkcs8::ObjectIdentifier::new_unwrap("1.3.132.0.35");
+const RSA_OID: pkcs8::ObjectIdentifier =
+    pkcs8::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 
-/// A voter's signing key: Ed25519, ECDSA P-256 or ECDSA P-384. The secret is zeroized when
-/// the value is dropped (each backend's signing key zeroizes itself).
+/// A voter's signing key: Ed25519, ECDSA P-256, P-384 or P-521, or RSA (2048 to 8192 bits).
+/// The secret is zeroized when the value is dropped (each backend's signing key zeroizes
+/// itself; AWS-LC clears RSA keys when it frees them).
 pub struct VoterKey {
     inner: Inner,
 }
@@ -23,6 +32,9 @@ enum Inner {
     Ed25519(ed25519_dalek::SigningKey),
     P256(p256::ecdsa::SigningKey),
     P384(p384::ecdsa::SigningKey),
+    /// With its uncompressed public point (`p521` 0.13's signing key cannot give it back).
+    P521(p521::ecdsa::SigningKey, Vec<u8>),
+    Rsa(aws_lc_rs::rsa::KeyPair),
 }
 
 impl std::fmt::Debug for VoterKey {
@@ -51,6 +63,14 @@ impl VoterKey {
                 Ok(P384_OID) => {
                     Inner::P384(p384::ecdsa::SigningKey::from_pkcs8_der(der).map_err(bad_key)?)
                 }
+                Ok(P521_OID) => {
+                    let secret = p521::SecretKey::from_pkcs8_der(der).map_err(bad_key)?;
+                    let bytes = Zeroizing::new(secret.to_bytes());
+                    let key = p521::ecdsa::SigningKey::from_bytes(&bytes)
+                        .map_err(|e| EidError::malformed(WHAT, format!("invalid key ({e})")))?;
+                    let public = p521::EncodedPoint::from(secret.public_key());
+                    Inner::P521(key, public.as_bytes().to_vec())
+                }
                 Ok(curve) => {
                     return Err(EidError::UnsupportedAlgorithm {
                         what: WHAT.into(),
@@ -59,6 +79,14 @@ impl VoterKey {
                 }
                 Err(_) => return Err(EidError::malformed(WHAT, "EC key without a named curve")),
             }
+        } else if algorithm.oid == RSA_OID {
+            let key = aws_lc_rs::rsa::KeyPair::from_pkcs8(der).map_err(|e| {
+                EidError::malformed(
+                    WHAT,
+                    format!("invalid RSA key or not 2048 to 8192 bits ({e})"),
+                )
+            })?;
+            Inner::Rsa(key)
         } else {
             return Err(EidError::UnsupportedAlgorithm {
                 what: WHAT.into(),
@@ -109,15 +137,21 @@ impl VoterKey {
 
     /// The key algorithm.
     pub fn algorithm(&self) -> KeyAlgorithm {
-        match self.inner {
+        match &self.inner {
             Inner::Ed25519(_) => KeyAlgorithm::Ed25519,
             Inner::P256(_) => KeyAlgorithm::EcdsaP256,
             Inner::P384(_) => KeyAlgorithm::EcdsaP384,
+            Inner::P521(..) => KeyAlgorithm::EcdsaP521,
+            Inner::Rsa(k) => {
+                // from_pkcs8 accepted only 2048 to 8192 bits, which fit in u16.
+                KeyAlgorithm::Rsa(u16::try_from(k.public_modulus_len() * 8).unwrap_or(u16::MAX))
+            }
         }
     }
 
-    /// The public key: 32 bytes for Ed25519, the uncompressed SEC1 point for ECDSA (the same
-    /// form as [`crate::VoterCertificate::public_key_bytes`]).
+    /// The public key: 32 bytes for Ed25519, the uncompressed SEC1 point for ECDSA, the PKCS#1
+    /// RSAPublicKey DER for RSA (the same form as
+    /// [`crate::VoterCertificate::public_key_bytes`]).
     pub fn public_key_bytes(&self) -> Vec<u8> {
         match &self.inner {
             Inner::Ed25519(k) => k.verifying_key().as_bytes().to_vec(),
@@ -131,14 +165,24 @@ impl VoterKey {
                 .to_encoded_point(false)
                 .as_bytes()
                 .to_vec(),
+            Inner::P521(_, public) => public.clone(),
+            Inner::Rsa(k) => aws_lc_rs::signature::KeyPair::public_key(k)
+                .as_ref()
+                .to_vec(),
         }
     }
 
-    /// Signs `message`: Ed25519 (64 bytes), or deterministic ECDSA (RFC 6979) over SHA-256 /
-    /// SHA-384 as fixed-size r‖s (64 / 96 bytes), the format
+    /// Signs `message`: Ed25519 (64 bytes); ECDSA as fixed-size r‖s, deterministic (RFC 6979)
+    /// over SHA-256 / SHA-384 for P-256 / P-384 (64 / 96 bytes), randomized over SHA-512 for
+    /// P-521 (132 bytes; `p521` 0.13 has no RFC 6979); RSA: RSASSA-PKCS1-v1_5 with SHA-256,
+    /// as long as the modulus (what Mobile-ID returns). The formats
     /// [`crate::VoterCertificate::verify_signature`] expects.
-    pub fn sign(&self, message: &[u8]) -> Vec<u8> {
-        match &self.inner {
+    ///
+    /// `Err` only if the operating system's random generator fails (P-521) or AWS-LC refuses
+    /// to sign (RSA): `eid.signing_failed`.
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, EidError> {
+        let failed = |detail: String| EidError::SigningFailed { detail };
+        Ok(match &self.inner {
             Inner::Ed25519(k) => k.sign(message).to_bytes().to_vec(),
             Inner::P256(k) => {
                 let sig: p256::ecdsa::Signature = k.sign(message);
@@ -148,7 +192,24 @@ impl VoterKey {
                 let sig: p384::ecdsa::Signature = k.sign(message);
                 sig.to_bytes().to_vec()
             }
-        }
+            Inner::P521(k, _) => {
+                let sig: p521::ecdsa::Signature = k
+                    .try_sign(message)
+                    .map_err(|e| failed(format!("ECDSA P-521: {e}")))?;
+                sig.to_bytes().to_vec()
+            }
+            Inner::Rsa(k) => {
+                let mut sig = vec![0; k.public_modulus_len()];
+                k.sign(
+                    &aws_lc_rs::signature::RSA_PKCS1_SHA256,
+                    &aws_lc_rs::rand::SystemRandom::new(),
+                    message,
+                    &mut sig,
+                )
+                .map_err(|e| failed(format!("RSA: {e}")))?;
+                sig
+            }
+        })
     }
 }
 
@@ -193,10 +254,15 @@ mod tests {
             let from_pem = VoterKey::from_pkcs8_pem(v.pkcs8_pem().unwrap().as_bytes()).unwrap();
             assert_eq!(from_der.algorithm(), alg);
             assert!(cert.matches_key(&from_pem));
-            let sig = from_pem.sign(b"vote");
+            let sig = from_pem.sign(b"vote").unwrap();
             cert.verify_signature(b"vote", &sig).unwrap();
-            // Deterministic (Ed25519 by design, ECDSA by RFC 6979).
-            assert_eq!(sig, from_der.sign(b"vote"));
+            cert.verify_signature(b"vote", &from_der.sign(b"vote").unwrap())
+                .unwrap();
+            // Deterministic (Ed25519 by design, ECDSA P-256/P-384 by RFC 6979, RSA PKCS#1
+            // v1.5 by construction); P-521 signing is randomized.
+            if alg != KeyAlgorithm::EcdsaP521 {
+                assert_eq!(sig, from_der.sign(b"vote").unwrap());
+            }
             assert!(format!("{from_der:?}").contains("secret hidden"));
         }
     }
@@ -224,7 +290,7 @@ mod tests {
         let anchors = anchors(&[&ca]);
         let v = voter(&ca, "38001085718", KeyAlgorithm::EcdsaP256);
         let cert = anchors.validate(v.cert_der(), NOW, None).unwrap();
-        let sig = v.key().unwrap().sign(b"vote");
+        let sig = v.key().unwrap().sign(b"vote").unwrap();
         let parsed = p256::ecdsa::Signature::from_slice(&sig).unwrap();
         // DER is refused with a hint.
         let der = parsed.to_der();

@@ -18,7 +18,7 @@
 //! | the collector's signed challenge ([`crate::challenge`]) | [`CHALLENGE_LEN`] (145) |
 //! | ballot layout, length-prefixed | 4 + ≤ [`MAX_BALLOT_BYTES`] |
 //! | certificate DER, length-prefixed | 4 + ≤ [`MAX_CERTIFICATE_BYTES`] |
-//! | signature, length-prefixed (Ed25519: 64; ECDSA: `r ‖ s`, 64 or 96) | 4 + ≤ [`MAX_SIGNATURE_BYTES`] |
+//! | signature, length-prefixed (Ed25519: 64; ECDSA: `r ‖ s`, 64, 96 or 132; RSA: the modulus length, up to 1024) | 4 + ≤ [`MAX_SIGNATURE_BYTES`] |
 //!
 //! # Record layout
 //!
@@ -90,8 +90,9 @@ pub const VOTER_COMMITMENT_LABEL: &[u8] = b"ivote-v1/record-voter";
 pub const MAX_BALLOT_BYTES: usize = 4 << 20;
 /// The largest certificate accepted.
 pub const MAX_CERTIFICATE_BYTES: usize = 16 << 10;
-/// The largest signature accepted.
-pub const MAX_SIGNATURE_BYTES: usize = 256;
+/// The largest signature accepted: an RSA-8192 signature, the largest e-ID key
+/// `ivote-eid` accepts (`ivote_eid::RSA_MAX_BITS` / 8).
+pub const MAX_SIGNATURE_BYTES: usize = 1024;
 /// The largest submission layout: the challenge, then a ballot, a certificate and a
 /// signature at their limits, each with its 4-byte length.
 pub const MAX_SUBMISSION_BYTES: usize =
@@ -528,6 +529,15 @@ mod tests {
         long.push(0);
         assert!(Submission::from_bytes(&long).is_err());
         assert!(Submission::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        // An RSA-8192 signature (1024 bytes) fits; one byte more does not.
+        let rsa_8192 = Submission {
+            signature: vec![3; 1024],
+            ..s.clone()
+        };
+        assert_eq!(
+            Submission::from_bytes(&rsa_8192.to_bytes()).unwrap(),
+            rsa_8192
+        );
         let huge = Submission {
             signature: vec![0; MAX_SIGNATURE_BYTES + 1],
             ..s

@@ -19,7 +19,6 @@
     clippy::panic
 )]
 
-use std::convert::Infallible;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -232,7 +231,7 @@ fn generate(dir: &Path, n: u64, voters: u64, algorithm: &str) {
                     challenge: &challenge,
                 };
                 let seed = EncryptionSeed::random(&mut rng);
-                let sign = |m: &[u8]| Ok::<_, Infallible>(key.sign(m));
+                let sign = |m: &[u8]| key.sign(m);
                 let sealed = Submission::seal(on, &[values], &seed, der, sign, &mut rng).unwrap();
                 let sub = sealed.submission;
                 (i, sub.to_bytes(), sub.signature, sealed.ballot_hash)

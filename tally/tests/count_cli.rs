@@ -9,7 +9,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 
 use common::{fails, ok};
@@ -266,7 +265,7 @@ fn write_box(e: &Election, votes: &[Vote], path: &Path) -> Vec<[u8; 32]> {
         };
         let (der, key) = e.voter(v.voter);
         let signer = v.signer.map_or(key, |s| e.voter(s).1);
-        let sign = |m: &[u8]| Ok::<_, Infallible>(signer.sign(m));
+        let sign = |m: &[u8]| signer.sign(m);
         let seed = EncryptionSeed::random(&mut OsRng);
         let sealed = Submission::seal(on, &[values], &seed, &der, sign, &mut OsRng).unwrap();
         let s = seq.entry(v.voter).or_default();

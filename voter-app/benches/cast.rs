@@ -76,7 +76,7 @@ fn cast(c: &mut Criterion) {
                     &values,
                     &seed,
                     voter.cert_der(),
-                    |m: &[u8]| Ok::<_, std::convert::Infallible>(key.sign(m)),
+                    |m: &[u8]| key.sign(m),
                     &mut OsRng,
                 )
                 .unwrap()

@@ -30,8 +30,6 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use std::convert::Infallible;
-
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_eid::VoterCertificate;
 use ivote_protocol::challenge::{Purpose, SignedChallenge};
@@ -245,7 +243,7 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
     let info = collector.voter_info(
         &challenge.nonce,
         &certificate,
-        &key.sign(&voter_info_message(election.context(), &challenge.nonce)),
+        &key.sign(&voter_info_message(election.context(), &challenge.nonce))?,
     )?;
     let district = election.district(&info.district)?;
     let contests = election.contests(district)?;
@@ -298,12 +296,12 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
         &values,
         &seed,
         &certificate,
-        |m: &[u8]| Ok::<_, Infallible>(key.sign(m)),
+        |m: &[u8]| key.sign(m),
         &mut OsRng,
     )
     .map_err(|e| match e {
         SealError::Ballot(e) => AppError::from(e),
-        SealError::Sign(never) => match never {},
+        SealError::Sign(e) => AppError::from(e),
     })?;
     drop(key);
     let tracking = tracking_code(&sealed.ballot_hash);

@@ -558,7 +558,8 @@ fn voter_info_query(
     let signature = signer
         .key()
         .unwrap()
-        .sign(&voter_info_message(&crate::test_support::CTX, &nonce));
+        .sign(&voter_info_message(&crate::test_support::CTX, &nonce))
+        .unwrap();
     json!({
         "nonce": hex::encode(nonce),
         "certificate": hex::encode(voter.cert_der()),

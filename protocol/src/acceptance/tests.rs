@@ -1,6 +1,6 @@
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_crypto::{PublicKey, Scalar, G};
-use ivote_eid::insecure_demo_pki::{DemoCa, DemoKeyUsage, DemoVoter, VoterSpec};
+use ivote_eid::insecure_demo_pki::{DemoCa, DemoKeyUsage, DemoShape, DemoVoter, VoterSpec};
 use ivote_eid::{Crl, KeyAlgorithm, TrustAnchors};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -20,10 +20,12 @@ const MANIFEST: &str = include_str!("../../../docs/examples/manifest.toml");
 const NOW: i64 = 1_700_000_000;
 const DAY: i64 = 86_400;
 const YEAR: i64 = 365 * DAY;
-const ALGORITHMS: [KeyAlgorithm; 3] = [
+const ALGORITHMS: [KeyAlgorithm; 5] = [
     KeyAlgorithm::Ed25519,
     KeyAlgorithm::EcdsaP256,
     KeyAlgorithm::EcdsaP384,
+    KeyAlgorithm::EcdsaP521,
+    KeyAlgorithm::Rsa(2048),
 ];
 const ON_ROLL: &str = "38001085718";
 const OFF_ROLL: &str = "49403136526";
@@ -120,7 +122,8 @@ fn made_for(
     let signature = signer
         .key()
         .unwrap()
-        .sign(&vote_message(&el.context, &hash));
+        .sign(&vote_message(&el.context, &hash))
+        .unwrap();
     let sub = Submission {
         challenge: challenge(),
         ballot: bytes,
@@ -156,6 +159,50 @@ fn valid_voter_on_the_roll_is_accepted_for_each_algorithm() {
             .validate(v.cert_der(), NOW, el.crl.as_ref())
             .unwrap();
         assert_eq!(el.district_of(&cert, NOW).unwrap(), a.district);
+    }
+}
+
+#[test]
+fn each_real_e_id_shape_is_accepted_and_its_tampered_ballots_refused() {
+    // ID cards (P-521 CA over P-384 with SHA-512; P-384), Mobile-ID (P-256, RSA-2048),
+    // Smart-ID (RSA-4096, RSA-6144), each through the submission's bytes.
+    for shape in DemoShape::ALL {
+        let ca = shape.ca(NOW - YEAR, NOW + 10 * YEAR).unwrap();
+        let el = election(&ca, Some(crl(&ca, &[])));
+        let v = ca
+            .issue(&shape.spec(ON_ROLL, NOW - 30 * DAY, NOW + 5 * YEAR))
+            .unwrap();
+        let (sub, ballot) = submission(&el, &v, "tartu");
+        let sub = Submission::from_bytes(&sub.to_bytes()).unwrap();
+        assert_eq!(sub.signature.len(), shape.voter_algorithm().signature_len());
+        let a = el.check_submission(&sub, &ballot, NOW).unwrap();
+        assert_eq!(a.voter_id, format!("PNOEE-{ON_ROLL}"), "{shape:?}");
+        // A flipped signature bit; the signature of another ballot.
+        let mut forged = sub.clone();
+        forged.signature[5] ^= 1;
+        assert_eq!(
+            code(el.check_submission(&forged, &ballot, NOW)),
+            "eid.bad_signature",
+            "{shape:?}"
+        );
+        let (other, _) = submission(&el, &v, "tallinn");
+        let mut swapped = sub.clone();
+        swapped.signature = other.signature;
+        assert_eq!(
+            code(el.check_submission(&swapped, &ballot, NOW)),
+            "eid.bad_signature",
+            "{shape:?}"
+        );
+        // The card's signing (PIN2) certificate does not sign ballots.
+        let mut s = shape.spec(ON_ROLL, NOW - 30 * DAY, NOW + 5 * YEAR);
+        s.key_usage = DemoKeyUsage::NonRepudiation;
+        let signing = ca.issue(&s).unwrap();
+        let (sub, ballot) = submission(&el, &signing, "tartu");
+        assert_eq!(
+            code(el.check_submission(&sub, &ballot, NOW)),
+            "eid.signing_certificate",
+            "{shape:?}"
+        );
     }
 }
 
@@ -213,7 +260,8 @@ fn each_refusal_has_its_code() {
     sub.signature = voter(&ca, ON_ROLL, alg)
         .key()
         .unwrap()
-        .sign(b"another message");
+        .sign(b"another message")
+        .unwrap();
     assert_eq!(
         code(el.check_submission(&sub, &ballot, NOW)),
         "eid.bad_signature"
@@ -307,7 +355,7 @@ fn entry_for(el: &LoadedElection, v: &DemoVoter, c: SignedChallenge, at: i64) ->
     .unwrap();
     let key = v.key().unwrap();
     let sealed = Submission::seal_layout(&el.context, &c, ballot.to_bytes(), v.cert_der(), |m| {
-        Ok::<_, std::convert::Infallible>(key.sign(m))
+        key.sign(m)
     })
     .unwrap();
     entry(&sealed.submission, &format!("PNOEE-{}", v.code), at)

@@ -263,7 +263,7 @@ impl AuditCase {
                 Ok::<_, Infallible>(if v.bad_signature {
                     vec![3; 64]
                 } else {
-                    voter.key().unwrap().sign(m)
+                    voter.key().unwrap().sign(m).unwrap()
                 })
             };
             let context = &e.package.context_hash;
