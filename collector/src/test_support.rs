@@ -1,6 +1,6 @@
 //! The decision's and the API's fixture: the collector's loaded [`Election`] for the test
-//! kit's example manifest, with a demo PKI whose voters each meet one check (on the roll,
-//! off it, revoked, expired, another CA), real certificates and real ballots.
+//! kit's example manifest, with the test kit's demo PKI whose voters each meet one check
+//! (on the roll, off it, revoked, expired, another CA), real certificates and real ballots.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -9,15 +9,15 @@ use ed25519_dalek::SigningKey;
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_crypto::elgamal::{Ciphertext, Nonce};
 use ivote_crypto::{PublicKey, Scalar, G};
-use ivote_eid::insecure_demo_pki::{DemoCa, DemoVoter, VoterSpec};
+use ivote_eid::insecure_demo_pki::DemoVoter;
 use ivote_eid::{Crl, KeyAlgorithm, TrustAnchors};
 use ivote_protocol::acceptance::{LoadedElection, LoadedPackage};
 use ivote_protocol::ballot::{Ballot, BallotShapes};
 use ivote_protocol::challenge::{Purpose, SignedChallenge};
 use ivote_protocol::hashes::CertificateHash;
-use ivote_protocol::roll::demo_estonian_code;
 use ivote_protocol::submission::Submission;
 use ivote_protocol::{ContextHash, Country, VoterRoll};
+use ivote_testkit::pki::{other_ca_voter, PkiSpec, VoterCase};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
@@ -45,40 +45,26 @@ impl Fixture {
         let starts = manifest.voting_starts().as_second();
         let ends = manifest.voting_ends().as_second();
         let now = starts + 86_400;
-        let ca = DemoCa::new("Test CA", KeyAlgorithm::EcdsaP256, now - YEAR, now + YEAR).unwrap();
-        let mut voters = Vec::new();
-        for i in 0..6u32 {
-            let code = demo_estonian_code(i).unwrap();
-            let mut spec = VoterSpec::new(&code, KeyAlgorithm::Ed25519, now - YEAR, now + YEAR);
-            if i == 5 {
-                spec.not_after = now - 1;
-            }
-            spec.serial = u64::from(i) + 100;
-            voters.push(ca.issue(&spec).unwrap());
+        let pki = PkiSpec {
+            ca_name: "Test CA".into(),
+            ca_algorithm: KeyAlgorithm::EcdsaP256,
+            voter_algorithm: KeyAlgorithm::Ed25519,
+            from: now - YEAR,
+            until: now + YEAR,
+            voters: vec![
+                VoterCase::on_roll("tartu"),
+                VoterCase::on_roll("tartu"),
+                VoterCase::on_roll("tallinn"),
+                VoterCase::off_roll(),
+                VoterCase::on_roll("tartu").revoked(),
+                VoterCase::on_roll("tartu").expiring(now - 1),
+            ],
         }
-        let mut roll = String::from("id_code,district\n");
-        for (i, district) in [
-            (0, "tartu"),
-            (1, "tartu"),
-            (2, "tallinn"),
-            (4, "tartu"),
-            (5, "tartu"),
-        ] {
-            roll.push_str(&format!("{},{district}\n", voters[i].code));
-        }
-        let anchors = TrustAnchors::from_pem(ca.cert_pem().as_bytes()).unwrap();
-        // Issued before the window opens, so that test votes before it check against it too.
-        let crl = ca.crl(&[104], starts - 3600, now + 86_400).unwrap();
-        let crl = Crl::from_der(&crl.der, &anchors).unwrap();
-        let other = DemoCa::new("Other CA", KeyAlgorithm::Ed25519, now - YEAR, now + YEAR).unwrap();
-        let other_ca_voter = other
-            .issue(&VoterSpec::new(
-                &voters[0].code,
-                KeyAlgorithm::Ed25519,
-                now - YEAR,
-                now + YEAR,
-            ))
-            .unwrap();
+        .build();
+        let anchors = TrustAnchors::from_pem(pki.ca.cert_pem().as_bytes()).unwrap();
+        let crl = Crl::from_der(&pki.crl.der, &anchors).unwrap();
+        let voters = pki.voters;
+        let other_ca_voter = other_ca_voter(&voters[0].code, now - YEAR, now + YEAR);
         let collector = SigningKey::from_bytes(&[9; 32]);
         let package = LoadedPackage {
             context: CTX,
@@ -90,7 +76,7 @@ impl Fixture {
             starts,
             ends,
         };
-        let roll = VoterRoll::parse(roll.as_bytes(), Country::EE, &manifest).unwrap();
+        let roll = VoterRoll::parse(&pki.roll_csv, Country::EE, &manifest).unwrap();
         let election = Arc::new(Election {
             loaded: LoadedElection::with_roll(package, roll),
             challenge_ttl: 300,

@@ -8,14 +8,14 @@
     clippy::panic
 )]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use ivote_testkit::demo::{DemoDir, DemoSpec};
-use ivote_testkit::manifest;
+use ivote_testkit::{cli, manifest};
 
 fn collector(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_collector"))
@@ -62,42 +62,17 @@ fn setup(keygen: impl FnOnce(&Path)) -> DemoDir {
 
 /// Starts `collector serve`; the child and the address (`HOST:PORT`) it listens on.
 fn spawn_serve(args: &[String]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_collector"))
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = lines.next().unwrap().unwrap();
-    let addr = line
-        .strip_prefix("collector: listening on http://")
-        .unwrap_or_else(|| panic!("{line}"))
-        .to_owned();
+    let (child, url) = cli::spawn_serve(
+        Command::new(env!("CARGO_BIN_EXE_collector"))
+            .args(args)
+            .stderr(Stdio::null()),
+    );
+    let addr = url.strip_prefix("http://").unwrap().to_owned();
     (child, addr)
 }
 
-fn serve_args<'a>(st: &'a DemoDir, trust: [&'a str; 2], key: &'a str) -> Vec<String> {
-    [
-        "serve",
-        "--package",
-        &st.p("package"),
-        "--roll",
-        &st.p("pki/roll.csv"),
-        "--country",
-        "EE",
-        "--data",
-        &st.p("data"),
-        "--key",
-        key,
-        "--listen",
-        "127.0.0.1:0",
-        trust[0],
-        trust[1],
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
+fn serve_args(st: &DemoDir, trust: [&str; 2], key: &str) -> Vec<String> {
+    cli::collector_serve(&st.root, key, "data", trust)
 }
 
 #[test]

@@ -9,6 +9,8 @@ use anyhow::{bail, Context, Result};
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
 
+use ivote_testkit::cli;
+
 use crate::programs::Programs;
 use crate::setup::ElectionFiles;
 
@@ -33,25 +35,13 @@ impl CollectorProcess {
     ) -> Result<CollectorProcess> {
         let log_file = std::fs::File::create(log)
             .with_context(|| format!("cannot create {}", log.display()))?;
-        let p = |path: PathBuf| path.to_string_lossy().into_owned();
         let mut cmd = programs.command("collector");
-        cmd.args([
-            "serve",
-            "--package",
-            &p(files.package()),
-            "--roll",
-            &p(files.roll()),
-            "--country",
-            "EE",
-            "--officials-key",
-            &files.officials_key_hex()?,
-            "--data",
+        cmd.args(cli::collector_serve(
+            &files.dir,
+            cli::COLLECTOR_SECRET,
             &data.to_string_lossy(),
-            "--key",
-            &p(files.collector_secret()),
-            "--listen",
-            "127.0.0.1:0",
-        ])
+            ["--officials-key", &files.officials_key_hex()?],
+        ))
         .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

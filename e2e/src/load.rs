@@ -34,6 +34,7 @@ use rustls::pki_types::CertificateDer;
 use thiserror::Error;
 
 use ivote_collector::client::{ApiClient, ClientError};
+use ivote_testkit::cli;
 
 /// Why the load generator cannot go on.
 #[derive(Debug, Error)]
@@ -81,76 +82,15 @@ pub fn setup_commands(
     built_at: i64,
 ) -> Result<Vec<Vec<String>>, String> {
     let election_id = format!("load-{candidates}");
-    let p = |name: &str| dir.join(name).display().to_string();
     let built_at = jiff::Timestamp::from_second(built_at)
         .map_err(|e| e.to_string())?
         .to_string();
-    let lines: [&[&str]; 4] = [
-        &[
-            "insecure-demo-pki",
-            "--voters",
-            &voters.to_string(),
-            "--manifest",
-            &p("manifest.toml"),
-            "--out",
-            &p("pki"),
-        ],
-        &[
-            "ceremony",
-            "run-all",
-            "--election-id",
-            &election_id,
-            "--trustees",
-            "3",
-            "--threshold",
-            "2",
-            "--dir",
-            &p("ceremony"),
-            "--passphrase-file",
-            &p("pass.txt"),
-            "--insecure-fast-kdf",
-        ],
-        &[
-            "officials-key",
-            "generate",
-            "--out",
-            &p("officials"),
-            "--passphrase-file",
-            &p("pass.txt"),
-            "--insecure-fast-kdf",
-        ],
-        &[
-            "package",
-            "build",
-            "--manifest",
-            &p("manifest.toml"),
-            "--roll",
-            &p("pki/roll.csv"),
-            "--country",
-            "EE",
-            "--trust-anchors",
-            &p("pki/trust-anchors.pem"),
-            "--crl",
-            &p("pki/crl.pem"),
-            "--ceremony",
-            &p("ceremony"),
-            "--collector-key",
-            &p("collector/collector-key.hex"),
-            "--officials-key",
-            &p("officials/officials-key.SECRET.json"),
-            "--passphrase-file",
-            &p("pass.txt"),
-            "--insecure-fast-kdf",
-            "--out",
-            &p("package"),
-            "--now",
-            &built_at,
-        ],
-    ];
-    Ok(lines
-        .iter()
-        .map(|l| l.iter().map(|s| (*s).to_owned()).collect())
-        .collect())
+    Ok(vec![
+        cli::demo_pki(dir, voters as usize, 0, "ed25519"),
+        cli::ceremony_run_all(dir, &election_id, 3, 2, "ceremony"),
+        cli::officials_key_generate(dir, "officials"),
+        cli::PackageBuild::new(dir, &built_at).args(),
+    ])
 }
 
 /// A voter of the demo PKI: id code, district, certificate, key.

@@ -4,8 +4,9 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 
 /// The four programs an election runs (each the name of its package and its binary).
 pub const PROGRAMS: [&str; 4] = ["tally", "collector", "voter-app", "verifier"];
@@ -95,6 +96,16 @@ impl Programs {
             }
         }
         Programs::beside_current_exe()
+    }
+
+    /// [`Programs::build_and_locate`] once per process, for tests: every test of a test
+    /// binary shares the one build (and its failure).
+    pub fn built_once() -> Result<&'static Programs> {
+        static PROGRAMS: OnceLock<Result<Programs, String>> = OnceLock::new();
+        PROGRAMS
+            .get_or_init(|| Programs::build_and_locate().map_err(|e| format!("{e:#}")))
+            .as_ref()
+            .map_err(|e| anyhow!("{e}"))
     }
 
     /// The path of program `name`.

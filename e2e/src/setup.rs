@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use ivote_protocol::{ElectionManifest, WindowCheck};
+use ivote_testkit::cli;
 use ivote_testkit::manifest::{self, rfc3339};
 
 use crate::programs::Programs;
@@ -79,7 +80,7 @@ impl ElectionFiles {
     }
     /// The file holding the demo passphrase.
     pub fn passphrase_file(&self) -> PathBuf {
-        self.path("passphrase.txt")
+        self.path(cli::PASSPHRASE_FILE)
     }
     /// The key ceremony's folder (the trustees' sealed shares are in it).
     pub fn ceremony(&self) -> PathBuf {
@@ -87,11 +88,11 @@ impl ElectionFiles {
     }
     /// The officials' sealed secret key.
     pub fn officials_secret(&self) -> PathBuf {
-        self.path("officials/officials-key.SECRET.json")
+        self.path(cli::OFFICIALS_SECRET)
     }
     /// The collector's secret key.
     pub fn collector_secret(&self) -> PathBuf {
-        self.path("collector/collector-key.SECRET.hex")
+        self.path(cli::COLLECTOR_SECRET)
     }
 
     /// The officials' public key, hex.
@@ -138,59 +139,28 @@ pub fn set_up(
         .to_owned();
     std::fs::write(files.manifest(), &options.manifest)?;
     std::fs::write(files.passphrase_file(), format!("{DEMO_PASSPHRASE}\n"))?;
-    let pass = p(files.passphrase_file());
 
+    let dir = files.dir.as_path();
     step("demo e-ID certificates and voter roll (tally insecure-demo-pki)");
     programs.run(
         "tally",
-        [
-            "insecure-demo-pki",
-            "--voters",
-            &options.voters.to_string(),
-            "--revoke",
-            &options.revoked.to_string(),
-            "--algorithm",
-            &options.key_algorithm,
-            "--manifest",
-            &p(files.manifest()),
-            "--out",
-            &p(files.path("pki")),
-        ],
+        cli::demo_pki(dir, options.voters, options.revoked, &options.key_algorithm),
     )?;
 
     step("key ceremony (tally ceremony run-all)");
     programs.run(
         "tally",
-        [
-            "ceremony",
-            "run-all",
-            "--election-id",
+        cli::ceremony_run_all(
+            dir,
             &election_id,
-            "--trustees",
-            &options.trustees.to_string(),
-            "--threshold",
-            &options.threshold.to_string(),
-            "--dir",
-            &p(files.ceremony()),
-            "--passphrase-file",
-            &pass,
-            "--insecure-fast-kdf",
-        ],
+            options.trustees,
+            options.threshold,
+            "ceremony",
+        ),
     )?;
 
     step("officials' signing key (tally officials-key generate)");
-    programs.run(
-        "tally",
-        [
-            "officials-key",
-            "generate",
-            "--out",
-            &p(files.path("officials")),
-            "--passphrase-file",
-            &pass,
-            "--insecure-fast-kdf",
-        ],
-    )?;
+    programs.run("tally", cli::officials_key_generate(dir, "officials"))?;
 
     step("collector key (collector keygen)");
     programs.run(
@@ -199,35 +169,6 @@ pub fn set_up(
     )?;
 
     step("election package (tally package build)");
-    programs.run(
-        "tally",
-        [
-            "package",
-            "build",
-            "--manifest",
-            &p(files.manifest()),
-            "--roll",
-            &p(files.roll()),
-            "--country",
-            "EE",
-            "--trust-anchors",
-            &p(files.path("pki/trust-anchors.pem")),
-            "--crl",
-            &p(files.path("pki/crl.pem")),
-            "--ceremony",
-            &p(files.ceremony()),
-            "--collector-key",
-            &p(files.path("collector/collector-key.hex")),
-            "--officials-key",
-            &p(files.officials_secret()),
-            "--passphrase-file",
-            &pass,
-            "--insecure-fast-kdf",
-            "--out",
-            &p(files.package()),
-            "--now",
-            &rfc3339(now),
-        ],
-    )?;
+    programs.run("tally", cli::PackageBuild::new(dir, &rfc3339(now)).args())?;
     Ok(files)
 }

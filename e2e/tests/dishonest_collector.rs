@@ -16,7 +16,6 @@
 )]
 
 use std::process::Command;
-use std::sync::OnceLock;
 
 use ivote_e2e::forge::{forge_box, Forgery, Numbering};
 use ivote_e2e::programs::Programs;
@@ -29,8 +28,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 
 fn programs() -> &'static Programs {
-    static PROGRAMS: OnceLock<Programs> = OnceLock::new();
-    PROGRAMS.get_or_init(|| Programs::build_and_locate().unwrap())
+    Programs::built_once().unwrap()
 }
 
 use LeafDecision::*;

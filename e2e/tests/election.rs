@@ -20,8 +20,7 @@ use ivote_e2e::programs::Programs;
 use ivote_e2e::setup::{set_up, SetupOptions};
 
 fn programs() -> &'static Programs {
-    static PROGRAMS: OnceLock<Programs> = OnceLock::new();
-    PROGRAMS.get_or_init(|| Programs::build_and_locate().unwrap())
+    Programs::built_once().unwrap()
 }
 
 fn options(voters: usize, trustees: Vec<u32>) -> Options {

@@ -1,7 +1,8 @@
-//! The count, end to end with the real `tally` binary: a package from the demo PKI and a
-//! 3-of-5 ceremony, a ballot box written with the protocol's writer (real X.509 voters,
-//! real ballots and proofs, a collector key), then import, decrypt-share, combine, publish
-//! and results, with the exact counts each rule must give.
+//! The count, end to end with the real `tally` binary: the test kit's demo election on the
+//! council example (docs/examples/council-manifest.toml) with a 3-of-5 ceremony, a ballot
+//! box written with the protocol's writer (real X.509 voters, real ballots and proofs, a
+//! collector key), then import, decrypt-share, combine, publish and results, with the exact
+//! counts each rule must give.
 
 // Test helpers outside `#[test]` functions: clippy's allow-*-in-tests does not reach them.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
@@ -12,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use common::{fails, ok};
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::SigningKey;
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_crypto::proofs::selection::{FlagOpening, Selector};
 use ivote_eid::VoterKey;
@@ -22,70 +23,21 @@ use ivote_protocol::challenge::{Purpose, SignedChallenge};
 use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::hashes::CertificateHash;
 use ivote_protocol::merkle::MerkleTree;
-use ivote_protocol::package::{
-    sign, verify_and_load, ElectionPackage, PackageIndex, PackageTrust, INDEX_FILE, SIGNATURE_FILE,
-};
+use ivote_protocol::package::{sign, ElectionPackage, PackageIndex, INDEX_FILE, SIGNATURE_FILE};
 use ivote_protocol::receipt::SignedTreeHead;
 use ivote_protocol::record::ballots::{BallotsWriter, SelectedBallot};
 use ivote_protocol::record::counts::{Decisions, LeafDecision};
 use ivote_protocol::record::flag_openings::FlagOpenings;
 use ivote_protocol::record::log::LogFile;
 use ivote_protocol::submission::{SealFor, Submission, SubmissionRecord};
+use ivote_testkit::demo::{DemoDir, DemoSpec};
+use ivote_testkit::manifest::{self, EXAMPLE_ENDS as ENDS, EXAMPLE_STARTS as STARTS};
 use rand::rngs::OsRng;
 use rand::RngCore;
 use tally::count::aggregate::Aggregator;
 
-const MANIFEST: &str = r#"
-election_id = "count-test"
-languages = ["en"]
-default_language = "en"
-time_zone = "Europe/Tallinn"
-voting_starts = "2027-02-22T07:00:00Z"
-voting_ends = "2027-02-28T18:00:00Z"
-title = "Council election"
-
-[[districts]]
-id = "north"
-name = "North"
-
-[[districts.contests]]
-id = "council-north"
-kind = "plurality"
-title = "North council"
-blank = { id = "blank", name = "Blank vote" }
-
-[[districts.contests.candidates]]
-id = "ann"
-name = "Ann"
-
-[[districts.contests.candidates]]
-id = "bob"
-name = "Bob"
-
-[[districts]]
-id = "south"
-name = "South"
-
-[[districts.contests]]
-id = "council-south"
-kind = "plurality"
-title = "South council"
-
-[[districts.contests.candidates]]
-id = "cid"
-name = "Cid"
-
-[[districts.contests.candidates]]
-id = "dee"
-name = "Dee"
-"#;
-
-const PASS: &str = "a passphrase for tests";
-const STARTS: i64 = 1_803_279_600; // 2027-02-22T07:00:00Z
-const ENDS: i64 = 1_803_837_600; // 2027-02-28T18:00:00Z
-
 struct Election {
-    _tmp: tempfile::TempDir,
+    _dir: DemoDir,
     root: PathBuf,
     package: ElectionPackage,
     /// (id code, district) in roll order.
@@ -107,101 +59,27 @@ impl Election {
     }
 }
 
+/// The council example with the test kit's 6 demo voters (districts in turn) and a 3-of-5
+/// ceremony, written with its sealed secrets (`pass.txt` opens them).
 fn setup() -> Election {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().to_owned();
-    let p = |n: &str| root.join(n).to_str().unwrap().to_owned();
-    std::fs::write(root.join("manifest.toml"), MANIFEST).unwrap();
-    std::fs::write(root.join("pass.txt"), format!("{PASS}\n")).unwrap();
-    let collector = SigningKey::from_bytes(&[9; 32]);
-    std::fs::write(
-        root.join("collector-key.hex"),
-        format!("{}\n", hex::encode(collector.verifying_key().as_bytes())),
-    )
-    .unwrap();
-    ok(&[
-        "insecure-demo-pki",
-        "--voters",
-        "6",
-        "--manifest",
-        &p("manifest.toml"),
-        "--out",
-        &p("pki"),
-    ]);
-    ok(&[
-        "ceremony",
-        "run-all",
-        "--election-id",
-        "count-test",
-        "--trustees",
-        "5",
-        "--threshold",
-        "3",
-        "--dir",
-        &p("ceremony"),
-        "--passphrase-file",
-        &p("pass.txt"),
-        "--insecure-fast-kdf",
-    ]);
-    ok(&[
-        "officials-key",
-        "generate",
-        "--out",
-        &p("officials"),
-        "--passphrase-file",
-        &p("pass.txt"),
-        "--insecure-fast-kdf",
-    ]);
-    ok(&[
-        "package",
-        "build",
-        "--manifest",
-        &p("manifest.toml"),
-        "--roll",
-        &p("pki/roll.csv"),
-        "--country",
-        "EE",
-        "--trust-anchors",
-        &p("pki/trust-anchors.pem"),
-        "--crl",
-        &p("pki/crl.pem"),
-        "--ceremony",
-        &p("ceremony"),
-        "--collector-key",
-        &p("collector-key.hex"),
-        "--officials-key",
-        &p("officials/officials-key.SECRET.json"),
-        "--passphrase-file",
-        &p("pass.txt"),
-        "--insecure-fast-kdf",
-        "--out",
-        &p("package"),
-        "--now",
-        "2026-01-01T00:00:00Z",
-    ]);
-    let key_hex = std::fs::read_to_string(root.join("officials/officials-key.hex")).unwrap();
-    let key: [u8; 32] = hex::decode(key_hex.trim()).unwrap().try_into().unwrap();
-    let files = ivote_protocol::fs::read_package_dir(&root.join("package")).unwrap();
-    let package = verify_and_load(
-        &files,
-        PackageTrust::OfficialsKey(&VerifyingKey::from_bytes(&key).unwrap()),
-    )
-    .unwrap();
-    let roll = std::fs::read_to_string(root.join("pki/roll.csv")).unwrap();
-    let voters = roll
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let mut f = l.split(',');
-            (f.next().unwrap().to_owned(), f.next().unwrap().to_owned())
-        })
-        .collect();
+    let demo = DemoSpec {
+        trustees: 5,
+        threshold: 3,
+        ..DemoSpec::new(manifest::COUNCIL)
+    }
+    .build(&mut OsRng);
+    let dir = demo.write_temp();
     Election {
-        _tmp: tmp,
-        root,
-        package,
-        voters,
-        collector,
+        root: dir.root.clone(),
+        _dir: dir,
+        voters: demo
+            .voters
+            .iter()
+            .map(|v| v.code.clone())
+            .zip(demo.districts)
+            .collect(),
+        collector: demo.election.collector,
+        package: demo.election.package,
     }
 }
 
@@ -997,7 +875,7 @@ fn an_honest_trustee_refuses_to_decrypt_a_forged_count() {
         "ceremony",
         "run-all",
         "--election-id",
-        "count-test",
+        e.package.manifest.election_id().as_str(),
         "--trustees",
         "5",
         "--threshold",

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use ivote_testkit::cli::PackageBuild;
 use ivote_testkit::manifest::EXAMPLE;
 
 mod common;
@@ -252,23 +253,8 @@ fn every_roll_rule_gives_its_code_and_line() {
             Some(3),
         ),
     ];
-    let args = |r: &Path| {
-        vec![
-            "roll",
-            "check",
-            "--manifest",
-            s(&manifest),
-            "--roll",
-            s(r),
-            "--country",
-            "EE",
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect::<Vec<_>>()
-    };
     std::fs::write(&roll, format!("{header}{good}")).unwrap();
-    let a = args(&roll);
+    let a = roll_check(s(&manifest), s(&roll));
     let out = ok(&a.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(
         out.contains("tallinn: 1") && out.contains("roll hash"),
@@ -285,6 +271,22 @@ fn every_roll_rule_gives_its_code_and_line() {
     }
 }
 
+/// `tally roll check` of `roll` against `manifest` (Estonian id codes).
+fn roll_check(manifest: &str, roll: &str) -> Vec<String> {
+    [
+        "roll",
+        "check",
+        "--manifest",
+        manifest,
+        "--roll",
+        roll,
+        "--country",
+        "EE",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
 /// The files of a complete setup in a temporary folder.
 struct Setup {
     _tmp: tempfile::TempDir,
@@ -299,14 +301,22 @@ impl Setup {
         s(&self.path(name)).to_owned()
     }
 
-    fn verify(&self, package: &str, key: &str) -> Output {
-        tally(&[
+    /// `tally package verify` of `package` with the officials' public key file `key`.
+    fn verify_args(&self, package: &str, key: &str) -> Vec<String> {
+        [
             "package",
             "verify",
             &self.p(package),
             "--officials-key",
             &self.p(key),
-        ])
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    }
+
+    fn verify(&self, package: &str, key: &str) -> Output {
+        let args = self.verify_args(package, key);
+        tally(&args.iter().map(String::as_str).collect::<Vec<_>>())
     }
 }
 
@@ -333,16 +343,7 @@ fn setup() -> Setup {
         std::fs::read_dir(st.path("pki/voters")).unwrap().count(),
         40
     );
-    let out = ok(&[
-        "roll",
-        "check",
-        "--manifest",
-        &st.p("manifest.toml"),
-        "--roll",
-        &st.p("pki/roll.csv"),
-        "--country",
-        "EE",
-    ]);
+    let out = ok_s(&roll_check(&st.p("manifest.toml"), &st.p("pki/roll.csv")));
     assert!(
         out.contains("voters: 20") && out.contains("tallinn: 7"),
         "{out}"
@@ -379,37 +380,16 @@ fn setup() -> Setup {
     st
 }
 
+/// `tally package build` signed with the key generated into `officials`, the collector's
+/// key the one generated into `collector/`.
 fn build_args(st: &Setup, officials: &str, out: &str) -> Vec<String> {
-    [
-        "package",
-        "build",
-        "--manifest",
-        &st.p("manifest.toml"),
-        "--roll",
-        &st.p("pki/roll.csv"),
-        "--country",
-        "EE",
-        "--trust-anchors",
-        &st.p("pki/trust-anchors.pem"),
-        "--crl",
-        &st.p("pki/crl.pem"),
-        "--ceremony",
-        &st.p("ceremony"),
-        "--collector-key",
-        &st.p("collector/officials-key.hex"),
-        "--officials-key",
-        &st.p(&format!("{officials}/officials-key.SECRET.json")),
-        "--passphrase-file",
-        &st.p("pass.txt"),
-        "--insecure-fast-kdf",
-        "--out",
-        &st.p(out),
-        "--now",
-        NOW,
-    ]
-    .iter()
-    .map(|a| a.to_string())
-    .collect()
+    PackageBuild {
+        officials_secret: &format!("{officials}/officials-key.SECRET.json"),
+        collector_key: "collector/officials-key.hex",
+        out,
+        ..PackageBuild::new(&st.root, NOW)
+    }
+    .args()
 }
 
 fn ok_s(args: &[String]) -> String {
@@ -423,13 +403,7 @@ fn fails_s(args: &[String]) -> (i32, String) {
 #[test]
 fn whole_setup_flow_then_every_altered_file_is_refused() {
     let st = setup();
-    let out = ok(&[
-        "package",
-        "verify",
-        &st.p("package"),
-        "--officials-key",
-        &st.p("officials/officials-key.hex"),
-    ]);
+    let out = ok_s(&st.verify_args("package", "officials/officials-key.hex"));
     assert!(
         out.contains("package OK") && out.contains("3 of 5"),
         "{out}"
@@ -464,13 +438,7 @@ fn whole_setup_flow_then_every_altered_file_is_refused() {
         assert!(text.contains("FAILED"), "{name}: {text}");
         std::fs::write(&path, &original).unwrap();
     }
-    ok(&[
-        "package",
-        "verify",
-        &st.p("package"),
-        "--officials-key",
-        &st.p("officials/officials-key.hex"),
-    ]);
+    ok_s(&st.verify_args("package", "officials/officials-key.hex"));
 
     // Signed by another officials' key: refused with the real officials' key.
     ok_s(&build_args(&st, "others", "other-package"));
@@ -569,16 +537,7 @@ fn roll_change_lists_are_signed_and_applied() {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("voters: 21"), "{text}");
-    ok(&[
-        "roll",
-        "check",
-        "--manifest",
-        &st.p("manifest.toml"),
-        "--roll",
-        &st.p("new-roll.csv"),
-        "--country",
-        "EE",
-    ]);
+    ok_s(&roll_check(&st.p("manifest.toml"), &st.p("new-roll.csv")));
     let out = apply("others/officials-key.hex", "newer-roll.csv");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("[changes.bad_signature]"));

@@ -1,16 +1,22 @@
 //! A demo election with real e-ID: a demo CA, voters with certificates and keys (districts
 //! in turn, as `tally insecure-demo-pki` assigns them), a CRL revoking the first voters, the
-//! roll, and the signed package of [`crate::election`]; written to a folder in the layout
-//! the programs' command lines and the tests use:
+//! roll ([`crate::pki`]), and the signed package of [`crate::election`]; written to a folder
+//! in the layout the programs' command lines and the tests use:
 //!
 //! ```text
 //! manifest.toml
 //! package/                        the signed election package
 //! pki/roll.csv  pki/trust-anchors.pem  pki/crl.pem
 //! pki/voters/CODE.cert.pem  pki/voters/CODE.key.pem
+//! pass.txt                        the passphrase of every secret file below
 //! officials/officials-key.hex     the officials' public key (hex)
+//! officials/officials-key.SECRET.json  their secret key, sealed as `tally` seals it
+//! ceremony/trustee-J.share.SECRET.json  trustee J's key share, sealed as `tally` seals it
 //! collector/collector-key.SECRET.hex  collector/collector-key.hex
 //! ```
+//!
+//! The secret files are sealed with the cheap test parameters: the programs open them with
+//! `--insecure-fast-kdf`.
 
 use std::path::{Path, PathBuf};
 
@@ -18,10 +24,18 @@ use ed25519_dalek::SigningKey;
 use ivote_eid::insecure_demo_pki::{DemoCa, DemoVoter};
 use ivote_eid::KeyAlgorithm;
 use ivote_protocol::package::hex_file;
+use ivote_secrets::passphrase::Passphrase;
+use ivote_secrets::secret_file::{seal, KdfParams, SecretKind, SecretLabel};
+use rand::rngs::OsRng;
 use rand::{CryptoRng, RngCore};
+use zeroize::Zeroizing;
 
 use crate::election::{collector_key, Election, PackageSpec};
 use crate::manifest;
+use crate::pki::{PkiSpec, VoterCase};
+
+/// The passphrase of a demo folder's secret files (`pass.txt`).
+pub const PASSPHRASE: &str = "a passphrase for tests";
 
 const DAY: i64 = 86_400;
 
@@ -66,31 +80,33 @@ impl<'a> DemoSpec<'a> {
         let now = jiff::Timestamp::now().as_second();
         let from = now.min(m.voting_starts().as_second()) - DAY;
         let until = now.max(m.voting_ends().as_second()) + 365 * DAY;
-        let ca = DemoCa::new("ivote test CA", self.algorithm, from, until + 365 * DAY).unwrap();
-        let codes: Vec<String> = (0..self.voters)
-            .map(|i| ivote_protocol::roll::demo_estonian_code(i).unwrap())
-            .collect();
-        let voters = ca.issue_many(&codes, self.algorithm, from, until).unwrap();
-        let revoked: Vec<u64> = voters
-            .iter()
-            .take(self.revoked as usize)
-            .map(|v| v.serial)
-            .collect();
-        let crl_pem = ca.crl(&revoked, from, until).unwrap().pem;
         let districts: Vec<&str> = m.districts().iter().map(|d| d.id.as_str()).collect();
-        let mut roll = String::from("id_code,district\n");
-        let mut voter_districts = Vec::new();
-        for (i, v) in voters.iter().enumerate() {
-            let district = districts[i % districts.len()];
-            roll.push_str(&format!("{},{district}\n", v.code));
-            voter_districts.push(district.to_owned());
+        let pki = PkiSpec {
+            ca_name: "ivote test CA".into(),
+            ca_algorithm: self.algorithm,
+            voter_algorithm: self.algorithm,
+            from,
+            until,
+            voters: (0..self.voters)
+                .map(|i| {
+                    let case = VoterCase::on_roll(districts[i as usize % districts.len()]);
+                    if i < self.revoked {
+                        case.revoked()
+                    } else {
+                        case
+                    }
+                })
+                .collect(),
         }
+        .build();
+        let (ca, voters, roll, crl_pem) = (pki.ca, pki.voters, pki.roll_csv, pki.crl.pem);
+        let voter_districts = pki.districts.into_iter().flatten().collect();
         let trust_anchors_pem = ca.cert_pem();
         let election = PackageSpec {
             manifest: self.manifest,
             trustees: self.trustees,
             threshold: self.threshold,
-            roll_csv: roll.as_bytes(),
+            roll_csv: &roll,
             trust_anchors_pem: trust_anchors_pem.as_bytes(),
             crl_pem: Some(crl_pem.as_bytes()),
             collector: self.collector,
@@ -102,7 +118,7 @@ impl<'a> DemoSpec<'a> {
             ca,
             voters,
             districts: voter_districts,
-            roll_csv: roll.into_bytes(),
+            roll_csv: roll,
             crl_pem,
         }
     }
@@ -154,6 +170,38 @@ impl DemoElection {
             "officials/officials-key.hex",
             &hex_file(self.election.officials.verifying_key().as_bytes()),
         );
+        write("pass.txt", format!("{PASSPHRASE}\n").as_bytes());
+        let sealed = |label: &SecretLabel, secret: &[u8]| {
+            let pass = Passphrase::new(Zeroizing::new(PASSPHRASE.to_owned()));
+            seal(
+                label,
+                secret,
+                &pass,
+                KdfParams::INSECURE_FAST_FOR_TESTS,
+                &mut OsRng,
+            )
+            .unwrap()
+        };
+        write(
+            "officials/officials-key.SECRET.json",
+            &sealed(
+                &ivote_secrets::officials_key::label(),
+                self.election.officials.as_bytes(),
+            ),
+        );
+        let package = &self.election.package;
+        for key in &self.election.keys {
+            let label = SecretLabel {
+                kind: SecretKind::KeyShare,
+                election_id: package.manifest.election_id().as_str().to_owned(),
+                trustee: key.index(),
+                ceremony_context: Some(package.ceremony.context),
+            };
+            write(
+                &format!("ceremony/trustee-{}.share.SECRET.json", key.index()),
+                &sealed(&label, key.to_bytes().as_slice()),
+            );
+        }
         let collector = &self.election.collector;
         write(
             "collector/collector-key.SECRET.hex",

@@ -6,8 +6,12 @@
 //! * [`manifest`]: the example manifests, and the same with the voting window moved.
 //! * [`election`]: a signed election package built in memory (an honest key ceremony, the
 //!   officials' and the collector's keys), with the trustees' key shares.
-//! * [`demo`]: the same with a demo PKI (a CA, voters with certificates and keys, a CRL) and
-//!   its roll, written to a folder in the layout the programs' command lines use.
+//! * [`pki`]: a demo PKI (a CA, voters with certificates and keys, each on the roll or not,
+//!   valid, revoked or expired, a CRL) and its roll.
+//! * [`demo`]: the package with a demo PKI and its roll, written to a folder in the layout
+//!   the programs' command lines use, with the sealed secret files `tally` reads.
+//! * [`cli`]: the programs' command lines over that layout (`tally package build`,
+//!   `collector serve`).
 //! * [`record`]: honest election records (log, ballots with selections, aggregates, shares,
 //!   results, seal) and, in [`record::audit`], a ballot box of real signed submissions with
 //!   the auditors' bundle, for the verifier's tests and benchmarks.
@@ -24,7 +28,9 @@
     clippy::indexing_slicing
 )]
 
+pub mod cli;
 pub mod demo;
 pub mod election;
 pub mod manifest;
+pub mod pki;
 pub mod record;

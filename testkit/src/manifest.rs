@@ -17,6 +17,10 @@ pub const MINIMAL: &str = include_str!("../../docs/examples/minimal-manifest.tom
 /// each, the second with a blank option; the same window as [`EXAMPLE`].
 pub const TWO_DISTRICTS: &str = include_str!("../../docs/examples/two-districts-manifest.toml");
 
+/// `docs/examples/council-manifest.toml`: two districts with one council (plurality)
+/// contest each, the first with a blank option; the same window as [`EXAMPLE`].
+pub const COUNCIL: &str = include_str!("../../docs/examples/council-manifest.toml");
+
 /// The examples' `voting_starts`, 2027-02-22T07:00:00Z, in Unix seconds.
 pub const EXAMPLE_STARTS: i64 = 1_803_279_600;
 /// The examples' `voting_ends`, 2027-02-28T18:00:00Z, in Unix seconds.
@@ -109,7 +113,7 @@ mod tests {
 
     #[test]
     fn the_examples_load_and_their_window_is_the_constants() {
-        for toml in [EXAMPLE, MINIMAL, TWO_DISTRICTS] {
+        for toml in [EXAMPLE, MINIMAL, TWO_DISTRICTS, COUNCIL] {
             let m = load(toml);
             assert_eq!(m.voting_starts().as_second(), EXAMPLE_STARTS);
             assert_eq!(m.voting_ends().as_second(), EXAMPLE_ENDS);

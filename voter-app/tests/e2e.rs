@@ -9,12 +9,12 @@
     clippy::panic
 )]
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
 use ivote_testkit::demo::{DemoDir as Setup, DemoSpec};
-use ivote_testkit::manifest;
+use ivote_testkit::{cli, manifest};
 
 /// The test kit's demo election on the example manifest with a voting window from
 /// yesterday to the day after tomorrow, its collector key the one `collector keygen`
@@ -70,39 +70,18 @@ impl Drop for Server {
 }
 
 fn serve(bin: &Path, st: &Setup, extra: &[&str]) -> Server {
-    let mut child = Command::new(bin)
-        .args([
-            "serve",
-            "--package",
-            &st.p("package"),
-            "--roll",
-            &st.p("pki/roll.csv"),
-            "--country",
-            "EE",
-            "--data",
-            &st.p("data"),
-            "--key",
-            &st.p("collector-key.SECRET.hex"),
-            "--listen",
-            "127.0.0.1:0",
-            "--officials-key",
-            &st.officials_key_hex(),
-        ])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let line = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .next()
-        .unwrap()
-        .unwrap();
-    let addr = line
-        .strip_prefix("collector: listening on ")
-        .unwrap_or_else(|| panic!("{line}"))
-        .to_owned();
-    Server { child, url: addr }
+    let (child, url) = cli::spawn_serve(
+        Command::new(bin)
+            .args(cli::collector_serve(
+                &st.root,
+                cli::COLLECTOR_SECRET,
+                "data",
+                ["--officials-key", &st.officials_key_hex()],
+            ))
+            .args(extra)
+            .stderr(Stdio::null()),
+    );
+    Server { child, url }
 }
 
 /// The voter codes of the roll, in order (districts in turn: tallinn, tartu, parnu).

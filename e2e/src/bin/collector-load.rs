@@ -15,6 +15,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use ivote_collector::client::ApiClient;
 use ivote_e2e::load::{self, Plan};
+use ivote_testkit::cli;
 
 /// The collector's load generator.
 #[derive(Debug, Parser)]
@@ -113,16 +114,13 @@ fn setup(a: SetupArgs) -> Result<(), String> {
     }
     let officials = std::fs::read_to_string(a.dir.join("officials/officials-key.hex"))
         .map_err(|e| e.to_string())?;
-    let d = |p: &str| a.dir.join(p).display().to_string();
-    println!(
-        "collector serve --package {} --roll {} --country EE --data {} --key {} \
-         --officials-key {} --listen 127.0.0.1:0",
-        d("package"),
-        d("pki/roll.csv"),
-        d("data"),
-        d("collector/collector-key.SECRET.hex"),
-        officials.trim()
+    let serve = cli::collector_serve(
+        &a.dir,
+        cli::COLLECTOR_SECRET,
+        "data",
+        ["--officials-key", officials.trim()],
     );
+    println!("collector {}", serve.join(" "));
     Ok(())
 }
 

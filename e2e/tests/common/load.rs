@@ -4,18 +4,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
-use std::sync::OnceLock;
 
 use ivote_e2e::load;
 use ivote_e2e::programs::Programs;
+use ivote_testkit::cli;
 
 /// The programs, built once per test binary (debug builds, as the tests').
 pub fn programs() -> &'static Programs {
-    static PROGRAMS: OnceLock<Programs> = OnceLock::new();
-    PROGRAMS.get_or_init(|| Programs::build_and_locate().unwrap())
+    Programs::built_once().unwrap()
 }
 
 /// The election's folder (kept until dropped).
@@ -36,26 +34,12 @@ impl LoadSetup {
             .unwrap()
             .trim()
             .to_owned();
-        [
-            "serve",
-            "--package",
-            &self.p("package"),
-            "--roll",
-            &self.p("pki/roll.csv"),
-            "--country",
-            "EE",
-            "--data",
-            &self.p(data),
-            "--key",
-            &self.p("collector/collector-key.SECRET.hex"),
-            "--listen",
-            "127.0.0.1:0",
-            "--officials-key",
-            &officials,
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
+        cli::collector_serve(
+            &self.dir,
+            cli::COLLECTOR_SECRET,
+            data,
+            ["--officials-key", &officials],
+        )
     }
 }
 
@@ -85,20 +69,12 @@ pub fn load_setup(voters: u32, candidates: usize) -> LoadSetup {
 
 /// Starts `collector serve`; the child and the URL it printed on standard output.
 pub fn spawn_serve(args: &[String]) -> (Child, String) {
-    let mut child = programs()
-        .command("collector")
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let line = lines.next().unwrap().unwrap();
-    let url = line
-        .strip_prefix("collector: listening on ")
-        .unwrap_or_else(|| panic!("{line}"))
-        .to_owned();
-    (child, url)
+    cli::spawn_serve(
+        programs()
+            .command("collector")
+            .args(args)
+            .stderr(Stdio::null()),
+    )
 }
 
 /// Runs the `collector` program to completion.
