@@ -209,6 +209,12 @@ impl<R: Read> BallotsReader<R> {
         Ok(buf)
     }
 
+    fn read_u8(&mut self) -> Result<u8, RecordError> {
+        let mut b = [0u8; 1];
+        self.input.read_exact(&mut b).map_err(io)?;
+        Ok(u8::from_be_bytes(b))
+    }
+
     fn read_u32(&mut self) -> Result<usize, RecordError> {
         let mut b = [0u8; 4];
         self.input.read_exact(&mut b).map_err(io)?;
@@ -234,7 +240,7 @@ impl<R: Read> BallotsReader<R> {
         }
         let ballot = Ballot::from_bytes(&layout)
             .map_err(|e| RecordError::malformed(F, format!("ballot {i}: {e}")))?;
-        let tag = self.read_exact(1)?[0];
+        let tag = self.read_u8()?;
         let selection = match tag {
             TAG_INVALID => None,
             TAG_SELECTED => Some(self.selected(i, &hash)?),
@@ -321,7 +327,7 @@ pub fn find<R: Read>(input: R, wanted: &BallotHash) -> Result<Option<Listed>, Re
             ));
         }
         reader.last = Some(hash);
-        let listed = match reader.read_exact(1)?[0] {
+        let listed = match reader.read_u8()? {
             TAG_INVALID => Listed::Invalid,
             TAG_SELECTED => {
                 reader.read_exact(CIPHERTEXT_LEN + SELECTION_PROOF_LEN)?;
