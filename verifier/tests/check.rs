@@ -13,6 +13,7 @@ use ivote_crypto::{Ciphertext, Nonce};
 use ivote_protocol::package::{sign, PackageIndex, INDEX_FILE, SIGNATURE_FILE};
 use ivote_protocol::record::{self as rec, decryption_shares_file};
 use ivote_testkit::election::Election;
+use ivote_testkit::manifest::EXAMPLE_ENDS;
 use ivote_testkit::record::{ballots, log_of, reseal, test_election, Record};
 use ivote_verifier::report::Status;
 use ivote_verifier::{check_record, Options, RecordDir, Report};
@@ -279,19 +280,24 @@ fn v06_a_leaf_changed_in_the_log() {
     }
 }
 
+/// A change to the record before it is written.
+type Change = dyn Fn(&mut Record);
+
 /// V16: a log the collector signed (V05, V06 pass) whose published times or ballots show a
 /// dishonest log, each leaf named: times going backwards, a leaf received at or after the
 /// close, a ballot logged twice.
 #[test]
 fn v16_a_signed_log_out_of_order_after_the_close_or_with_a_ballot_twice() {
-    let ends = ivote_testkit::manifest::EXAMPLE_ENDS;
-    let changes: [(&dyn Fn(&mut Record), &str); 4] = [
+    let changes: [(&Change, &str); 4] = [
         (
             &|r| r.records[4].received_at = r.records[2].received_at,
             "leaf 4 ",
         ),
-        (&|r| r.records[7].received_at = ends, "leaf 7 "),
-        (&|r| r.records[6].received_at = ends + 3600, "leaf 6 "),
+        (&|r| r.records[7].received_at = EXAMPLE_ENDS, "leaf 7 "),
+        (
+            &|r| r.records[6].received_at = EXAMPLE_ENDS + 3600,
+            "leaf 6 ",
+        ),
         (
             &|r| {
                 let again = r.records[1].ballot_hash;

@@ -93,6 +93,9 @@ fn a_receipt_whose_record_was_dropped_from_the_log_fails_r02() {
     assert_eq!(report.exit_code(), 1);
 }
 
+/// A lie the collector's receipt tells.
+type Lie = dyn Fn(&mut ReceiptContent);
+
 /// The collector's receipt names the voter's ballot and a receive time, and the record hash
 /// of a leaf that holds another ballot, or was received at another time: signed and included,
 /// so R01 passes; R02 reads the leaf's ballot hash and time in log.bin and names the lie.
@@ -101,10 +104,9 @@ fn a_receipt_whose_leaf_holds_another_ballot_or_time_fails_r02() {
     let (e, r, dir) = setup();
     let record = RecordDir::open(dir.path()).unwrap();
     let ctx = e.package.context_hash;
-    let voters_ballot = BallotHash([7; 32]);
-    let lies: [(&dyn Fn(&mut ReceiptContent), &str); 2] = [
+    let lies: [(&Lie, &str); 2] = [
         (
-            &|c| c.ballot_hash = voters_ballot,
+            &|c| c.ballot_hash = BallotHash([7; 32]),
             "of the final log holds ballot",
         ),
         (&|c| c.received_at += 5, "of the final log was received at"),
