@@ -1,11 +1,13 @@
 //! The dishonest collector's kit (issue 15, holes 1a–1d): takes an honest exported ballot box
 //! and the collector's secret key file, and forges boxes as a collector that lies about time
 //! and order would, each correctly signed: the records changed, the leaves renumbered, the
-//! Merkle tree recomputed, the tree head and the closing signature signed with the
-//! collector's key over the forged log. Every check of a single entry still passes (the
-//! voters' signatures cover only the ballot); only the checks of the log as a whole
-//! (`tally import`'s `tally.box_*`, `verifier audit`'s A13–A17) can refuse such a box. The
-//! end-to-end tests drive the real programs on these boxes (`tests/dishonest_collector.rs`).
+//! Merkle tree recomputed (each record hash by [`SubmissionRecord::hash`], the one place it
+//! is computed), the tree head and the closing signature signed with the collector's key over
+//! the forged log. Every check of a single entry still passes (the voters' signatures cover
+//! only the ballot); only the checks of the log as a whole (`tally import`'s `tally.box_*`,
+//! `verifier audit`'s A13–A17, and for what `log.bin` publishes, times and ballot hashes,
+//! `verifier check`'s V16) can refuse such a box. The end-to-end tests drive the real
+//! programs on these boxes (`tests/dishonest_collector.rs`).
 
 use anyhow::{bail, Context, Result};
 use ed25519_dalek::SigningKey;

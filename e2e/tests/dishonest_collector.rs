@@ -3,8 +3,10 @@
 //! lies about time and order would, each correctly signed over the forged log. Each must be
 //! refused by the real `tally import` (nothing written, the code of the lie, the leaf named)
 //! and by the real `verifier audit` on the record and bundle that officials counting it
-//! anyway would publish (the check of the lie failed, naming the leaf). The honest box passes
-//! both.
+//! anyway would publish (the check of the lie failed, naming the leaf). Times going backwards,
+//! a leaf after the close and a ballot twice are in the public `log.bin` too: the real
+//! `verifier check`, without the bundle, fails V16 naming the leaf. The honest box passes
+//! all three.
 
 #![allow(
     clippy::unwrap_used,
@@ -122,13 +124,26 @@ fn import(w: &Written) -> (i32, String, bool) {
 
 /// `verifier --json audit`: (exit status, the failed checks' ids, the JSON report).
 fn audit(w: &Written) -> (i32, Vec<String>, serde_json::Value) {
-    let out = programs()
-        .command("verifier")
-        .args(["--json", "audit"])
+    let mut cmd = programs().command("verifier");
+    cmd.args(["--json", "audit"])
         .arg(&w.record)
         .arg(&w.bundle)
         .arg("--roll")
-        .arg(&w.roll)
+        .arg(&w.roll);
+    verifier(cmd, w)
+}
+
+/// `verifier --json check` of the record alone (what anyone can run): (exit status, the
+/// failed checks' ids, the JSON report).
+fn check(w: &Written) -> (i32, Vec<String>, serde_json::Value) {
+    let mut cmd = programs().command("verifier");
+    cmd.args(["--json", "check"]).arg(&w.record);
+    verifier(cmd, w)
+}
+
+/// Runs `cmd` (a `verifier --json` command) with the officials' key pinned.
+fn verifier(mut cmd: Command, w: &Written) -> (i32, Vec<String>, serde_json::Value) {
+    let out = cmd
         .arg("--officials-key")
         .arg(w.record.join("officials-key.hex"))
         .output()
@@ -158,7 +173,8 @@ fn items(json: &serde_json::Value, id: &str) -> Vec<String> {
 }
 
 /// `tally import` refuses with `code`, naming `leaf`, writing nothing; `verifier audit`
-/// fails exactly `checks`, the first naming `leaf`.
+/// fails exactly `checks`, the first naming `leaf`; `verifier check` (no bundle) fails
+/// exactly the public ones among them (`V…`), each naming `leaf`.
 fn refused(f: &Forged, code: &str, leaf: u64, checks: &[&str]) {
     refused_naming(f, code, &format!("leaf {leaf}: [{code}]"), leaf, checks);
 }
@@ -192,6 +208,21 @@ fn refused_naming(f: &Forged, code: &str, naming: &str, leaf: u64, checks: &[&st
         named.iter().any(|i| i.contains(&format!("leaf {leaf} "))),
         "{named:?}"
     );
+    let public: Vec<&str> = checks
+        .iter()
+        .copied()
+        .filter(|c| c.starts_with('V'))
+        .collect();
+    let (status, failed, json) = check(&f.written);
+    assert_eq!(failed, public, "{json:#}");
+    assert_eq!(status, if public.is_empty() { 0 } else { 1 }, "{json:#}");
+    for id in public {
+        let named = items(&json, id);
+        assert!(
+            named.iter().any(|i| i.contains(&format!("leaf {leaf} "))),
+            "{id}: {named:?}"
+        );
+    }
     out
 }
 
@@ -208,6 +239,8 @@ fn the_honest_box_passes_the_count_and_the_audit() {
     assert!(wrote);
     let (status, failed, json) = audit(&f.written);
     assert_eq!((status, failed), (0, vec![]), "{json:#}");
+    let (status, failed, json) = check(&f.written);
+    assert_eq!((status, failed), (0, vec![]), "{json:#}");
 }
 
 /// Hole 1a: the voter's earlier vote re-appended after their revote, numbered as their
@@ -222,7 +255,7 @@ fn a_1a_re_appended_earlier_vote_is_refused() {
         &["--renumber", &format!("reappend:1@{}", STARTS + 90)],
         outcomes,
     );
-    refused(&f, "tally.box_ballot_twice", 9, &["A15", "A16"]);
+    refused(&f, "tally.box_ballot_twice", 9, &["V16", "A15", "A16"]);
 }
 
 /// Hole 1a, lazily: the re-appended vote keeps its old sequence number.
@@ -232,7 +265,12 @@ fn a_1a_re_appended_vote_with_its_old_number_is_refused() {
     outcomes[3] = Superseded;
     outcomes.push(Counted);
     let f = forged(3, &[&format!("reappend:1@{}", STARTS + 90)], outcomes);
-    refused(&f, "tally.box_ballot_twice", 9, &["A15", "A16", "A17"]);
+    refused(
+        &f,
+        "tally.box_ballot_twice",
+        9,
+        &["V16", "A15", "A16", "A17"],
+    );
 }
 
 /// A voter's first vote left out of the log (their revote keeps number 2).
@@ -252,7 +290,7 @@ fn a_1b_vote_shifted_before_the_window_is_refused() {
     let mut outcomes = honest_outcomes();
     outcomes[7] = TestVote;
     let f = forged(5, &[&format!("retime:7@{}", STARTS - 10)], outcomes);
-    refused_by_challenge(&f, "challenge.outside_lifetime", 7, &["A06", "A13"]);
+    refused_by_challenge(&f, "challenge.outside_lifetime", 7, &["V16", "A06", "A13"]);
 }
 
 /// Hole 1b: the last vote timed after the close: it would be silently not counted. Outside
@@ -262,7 +300,7 @@ fn a_1b_vote_shifted_after_the_close_is_refused() {
     // Officials who count it anyway keep its decision (no code says "after the close").
     let outcomes = honest_outcomes();
     let f = forged(6, &[&format!("retime:8@{}", ENDS + 60)], outcomes);
-    refused_by_challenge(&f, "challenge.outside_lifetime", 8, &["A06", "A14"]);
+    refused_by_challenge(&f, "challenge.outside_lifetime", 8, &["V16", "A06", "A14"]);
 }
 
 /// Hole 1d: a voter's two votes swapped in the log, each keeping its time (renumbered):
@@ -281,7 +319,7 @@ fn a_1d_reordered_log_is_refused() {
         Counted,
     ];
     let f = forged(7, &["--renumber", "move:3@1"], outcomes);
-    refused(&f, "tally.box_time_order", 2, &["A13"]);
+    refused(&f, "tally.box_time_order", 2, &["V16", "A13"]);
 }
 
 /// Hole 1c, the part the log's times catch: a submission held back and appended at the end
@@ -301,7 +339,7 @@ fn a_1c_held_back_submission_with_its_time_is_refused() {
         Counted,
     ];
     let f = forged(8, &["--renumber", "move:2@8"], outcomes);
-    refused(&f, "tally.box_time_order", 8, &["A13"]);
+    refused(&f, "tally.box_time_order", 8, &["V16", "A13"]);
 }
 
 #[test]

@@ -59,7 +59,7 @@ fn a_whole_election_counts_exactly_what_the_voters_cast() {
     assert!(
         outcome
             .verifier_report
-            .contains("VERIFIED: 15 of 15 checks passed"),
+            .contains("VERIFIED: 18 of 18 checks passed"),
         "{}",
         outcome.verifier_report
     );

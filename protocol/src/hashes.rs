@@ -5,7 +5,8 @@
 //! |---|---|---|
 //! | [`BallotHash`] | `"ivote-v1/ballot"` ‖ ballot layout | [`crate::ballot`] |
 //! | [`CertificateHash`] | the voter's certificate, DER | this module |
-//! | [`RecordHash`] | `"ivote-v1/record"` ‖ submission record layout (a log leaf) | [`crate::submission`] |
+//! | [`RecordHash`] | `"ivote-v1/record"` ‖ leaf index ‖ receive time ‖ ballot hash ‖ voter commitment (a log leaf) | [`crate::submission`] |
+//! | [`VoterCommitment`] | `"ivote-v1/record-voter"` ‖ voter id ‖ sequence number ‖ certificate hash ‖ signature | [`crate::submission`] |
 //!
 //! Each is written as 64 lower-case hex digits where text is needed (a ballot id in a URL).
 
@@ -44,6 +45,12 @@ hash_type!(
 hash_type!(
     /// Names a submission record: a leaf of the collector's log, what a receipt commits to.
     RecordHash
+);
+hash_type!(
+    /// Hides who cast a logged submission (voter id, sequence number, certificate,
+    /// signature) in the public log: it binds the record hash to them without naming the
+    /// voter or linking two of their submissions.
+    VoterCommitment
 );
 
 impl CertificateHash {

@@ -32,8 +32,27 @@
 //! | certificate hash, `SHA-256(DER)` | 32 |
 //! | signature, length-prefixed | 4 + ≤ [`MAX_SIGNATURE_BYTES`] |
 //!
-//! Integers are big-endian. The record hash is `SHA-256("ivote-v1/record" ‖ layout)`, and the
-//! Merkle leaf is that 32-byte hash (leaf hash `SHA-256(0x00 ‖ record hash)`).
+//! Integers are big-endian; `bytes(x)` is `u32 length ‖ x`.
+//!
+//! # Record hash (the Merkle leaf)
+//!
+//! The record hash is computed in one place, [`LogLeaf::record_hash`]:
+//!
+//! ```text
+//! voter commitment = SHA-256("ivote-v1/record-voter" ‖ bytes(voter id) ‖ u32 voter seq
+//!                            ‖ certificate hash (32) ‖ bytes(signature))
+//! record hash      = SHA-256("ivote-v1/record" ‖ u64 leaf index ‖ i64 receive time
+//!                            ‖ ballot hash (32) ‖ voter commitment (32))
+//! ```
+//!
+//! and the Merkle leaf is that 32-byte hash (leaf hash `SHA-256(0x00 ‖ record hash)`). The
+//! public log (`log.bin`) publishes each leaf's [`LogLeaf`] (receive time, ballot hash, voter
+//! commitment), so anyone sees which ballot every leaf holds and when it was received, and
+//! recomputes the root, without learning who cast it: the commitment covers the voter's
+//! signature, which nobody can predict without the voter's e-ID key, so it cannot be found
+//! by trying the (few) personal codes; and it covers the sequence number, so two
+//! submissions of one voter get unrelated commitments and the log does not show which
+//! ballots a revote superseded.
 //!
 //! # Sealing
 //!
@@ -51,7 +70,7 @@ use thiserror::Error;
 
 use crate::ballot::{ballot_hash, Ballot, BallotError, BallotShapes};
 use crate::challenge::{SignedChallenge, CHALLENGE_LEN};
-use crate::hashes::{BallotHash, CertificateHash, RecordHash};
+use crate::hashes::{BallotHash, CertificateHash, RecordHash, VoterCommitment};
 use crate::layout::{labelled_hash, LayoutError, Reader, Writer};
 use crate::merkle::{leaf_hash, NodeHash};
 use crate::package::ContextHash;
@@ -62,8 +81,11 @@ pub const VOTE_SIGNATURE_LABEL: &[u8] = b"ivote-v1/vote";
 /// cast): distinct from [`VOTE_SIGNATURE_LABEL`], so the answer's signature can never be
 /// taken for a vote.
 pub const VOTER_INFO_LABEL: &[u8] = b"ivote-v1/voter-info";
-/// Prefixed to a record's layout before hashing.
+/// Prefixed to a record's public parts before hashing ([`LogLeaf::record_hash`]).
 pub const RECORD_HASH_LABEL: &[u8] = b"ivote-v1/record";
+/// Prefixed to the parts of a record that identify the voter before hashing
+/// ([`SubmissionRecord::voter_commitment`]).
+pub const VOTER_COMMITMENT_LABEL: &[u8] = b"ivote-v1/record-voter";
 /// The largest ballot layout accepted.
 pub const MAX_BALLOT_BYTES: usize = 4 << 20;
 /// The largest certificate accepted.
@@ -277,14 +299,85 @@ impl SubmissionRecord {
         Ok(record)
     }
 
-    /// `SHA-256("ivote-v1/record" ‖ layout)`: the Merkle leaf.
+    /// `SHA-256("ivote-v1/record-voter" ‖ bytes(voter id) ‖ u32 voter seq ‖ certificate
+    /// hash ‖ bytes(signature))`: what the public log shows in place of the voter (module
+    /// docs).
+    pub fn voter_commitment(&self) -> VoterCommitment {
+        let parts = Writer::new()
+            .bytes(self.voter_id.as_bytes())
+            .u32(self.voter_seq)
+            .fixed(&self.certificate_hash.0)
+            .bytes(&self.signature)
+            .finish();
+        VoterCommitment(labelled_hash(VOTER_COMMITMENT_LABEL, &parts))
+    }
+
+    /// What the public log shows of this record.
+    pub fn log_leaf(&self) -> LogLeaf {
+        LogLeaf {
+            received_at: self.received_at,
+            ballot_hash: self.ballot_hash,
+            voter: self.voter_commitment(),
+        }
+    }
+
+    /// The record hash, the Merkle leaf ([`LogLeaf::record_hash`] at this record's index).
     pub fn hash(&self) -> RecordHash {
-        RecordHash(labelled_hash(RECORD_HASH_LABEL, &self.to_bytes()))
+        self.log_leaf().record_hash(self.leaf_index)
     }
 
     /// The record's Merkle leaf hash, `SHA-256(0x00 ‖ record hash)`.
     pub fn leaf_hash(&self) -> NodeHash {
         leaf_hash(&self.hash().0)
+    }
+}
+
+/// What the public log (`log.bin`) shows of a submission record: when it was received,
+/// which ballot it holds, and the voter commitment that stands for who cast it (module docs).
+/// With its leaf index it gives the record hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogLeaf {
+    /// When the collector received it (Unix seconds).
+    pub received_at: i64,
+    /// The ballot hash.
+    pub ballot_hash: BallotHash,
+    /// [`SubmissionRecord::voter_commitment`].
+    pub voter: VoterCommitment,
+}
+
+impl LogLeaf {
+    /// The layout's length: `i64 receive time ‖ ballot hash (32) ‖ voter commitment (32)`.
+    pub const LEN: usize = 8 + 32 + 32;
+
+    /// `SHA-256("ivote-v1/record" ‖ u64 leaf index ‖ i64 receive time ‖ ballot hash ‖ voter
+    /// commitment)`: the record hash of the record at `leaf_index`, the Merkle leaf. The one
+    /// place a record hash is computed.
+    pub fn record_hash(&self, leaf_index: u64) -> RecordHash {
+        let mut w = Writer::new();
+        w.u64(leaf_index);
+        self.write(&mut w);
+        RecordHash(labelled_hash(RECORD_HASH_LABEL, &w.finish()))
+    }
+
+    /// The record's Merkle leaf hash at `leaf_index`, `SHA-256(0x00 ‖ record hash)`.
+    pub fn leaf_hash(&self, leaf_index: u64) -> NodeHash {
+        leaf_hash(&self.record_hash(leaf_index).0)
+    }
+
+    /// Appends the layout ([`LogLeaf::LEN`] bytes).
+    pub fn write(&self, w: &mut Writer) {
+        w.i64(self.received_at)
+            .fixed(&self.ballot_hash.0)
+            .fixed(&self.voter.0);
+    }
+
+    /// Reads the layout.
+    pub fn read(r: &mut Reader<'_>) -> Result<LogLeaf, LayoutError> {
+        Ok(LogLeaf {
+            received_at: r.i64()?,
+            ballot_hash: BallotHash(r.array()?),
+            voter: VoterCommitment(r.array()?),
+        })
     }
 }
 
@@ -488,5 +581,93 @@ mod tests {
             assert_ne!(v.hash(), h);
         }
         assert_eq!(r.leaf_hash(), leaf_hash(&h.0));
+        // What the public log shows gives the same hash.
+        let leaf = r.log_leaf();
+        assert_eq!(leaf.record_hash(r.leaf_index), h);
+        assert_eq!(leaf.leaf_hash(r.leaf_index), r.leaf_hash());
+        let mut w = Writer::new();
+        leaf.write(&mut w);
+        let bytes = w.finish();
+        assert_eq!(bytes.len(), LogLeaf::LEN);
+        let mut rd = Reader::new(&bytes, "log leaf");
+        assert_eq!(LogLeaf::read(&mut rd).unwrap(), leaf);
+        rd.finish().unwrap();
+    }
+
+    /// The record hash and voter commitment of [`record`], computed independently from
+    /// docs/ballot-format.md ("Submission record"): a change of the formula is a change of
+    /// the v1 format.
+    #[test]
+    fn record_hash_and_voter_commitment_are_frozen() {
+        let r = record();
+        assert_eq!(
+            r.voter_commitment().to_hex(),
+            "7cdc6092cfd0767c2d9cf8bf7708fe4312359c119e9b61aae25ea2f11e61e5ee"
+        );
+        assert_eq!(
+            r.hash().to_hex(),
+            "89381aaae335ac16e8bb974daed4ebc79f8459231163318dec0ed5b2344bcedc"
+        );
+    }
+
+    /// The commitment hides the voter: it changes with each field that identifies the
+    /// submitter (so two submissions of one voter, which differ at least in the sequence
+    /// number, give unrelated commitments), and with nothing the log publishes anyway.
+    #[test]
+    fn voter_commitment_covers_the_voter_fields_only() {
+        let r = record();
+        let c = r.voter_commitment();
+        let revote = SubmissionRecord {
+            leaf_index: 9,
+            received_at: 1_800_000_100,
+            voter_seq: 3,
+            ballot_hash: BallotHash([4; 32]),
+            signature: vec![5; 64],
+            ..record()
+        };
+        assert_ne!(revote.voter_commitment(), c);
+        // Same certificate, same signature bytes, only the number differs: still unrelated.
+        let numbered = SubmissionRecord {
+            voter_seq: 3,
+            ..record()
+        };
+        assert_ne!(numbered.voter_commitment(), c);
+        assert_ne!(numbered.voter_commitment(), revote.voter_commitment());
+        for v in [
+            SubmissionRecord {
+                voter_id: "PNOEE-38001085719".into(),
+                ..record()
+            },
+            SubmissionRecord {
+                certificate_hash: CertificateHash([0; 32]),
+                ..record()
+            },
+            SubmissionRecord {
+                signature: vec![3; 63],
+                ..record()
+            },
+            SubmissionRecord {
+                signature: [vec![3; 63], vec![4]].concat(),
+                ..record()
+            },
+        ] {
+            assert_ne!(v.voter_commitment(), c, "{v:?}");
+        }
+        for same in [
+            SubmissionRecord {
+                leaf_index: 0,
+                ..record()
+            },
+            SubmissionRecord {
+                received_at: 0,
+                ..record()
+            },
+            SubmissionRecord {
+                ballot_hash: BallotHash([0; 32]),
+                ..record()
+            },
+        ] {
+            assert_eq!(same.voter_commitment(), c);
+        }
     }
 }

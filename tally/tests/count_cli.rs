@@ -15,18 +15,21 @@ use std::path::{Path, PathBuf};
 use common::{fails, ok};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use ivote_crypto::contest::EncryptionSeed;
+use ivote_crypto::proofs::selection::{FlagOpening, Selector};
 use ivote_eid::VoterKey;
 use ivote_protocol::ballot::{Ballot, BallotShapes};
 use ivote_protocol::ballot_box::{BallotBoxReader, BallotBoxWriter, BoxEntry, FinalHead};
 use ivote_protocol::challenge::{Purpose, SignedChallenge};
+use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::hashes::CertificateHash;
 use ivote_protocol::merkle::MerkleTree;
 use ivote_protocol::package::{
     sign, verify_and_load, ElectionPackage, PackageIndex, PackageTrust, INDEX_FILE, SIGNATURE_FILE,
 };
 use ivote_protocol::receipt::SignedTreeHead;
-use ivote_protocol::record::ballots::CountedBallotsWriter;
+use ivote_protocol::record::ballots::{BallotsWriter, SelectedBallot};
 use ivote_protocol::record::counts::{Decisions, LeafDecision};
+use ivote_protocol::record::flag_openings::FlagOpenings;
 use ivote_protocol::record::log::LogFile;
 use ivote_protocol::submission::{SealFor, Submission, SubmissionRecord};
 use rand::rngs::OsRng;
@@ -464,9 +467,13 @@ fn the_rules_the_decryption_and_the_record() {
         .map(|j| decrypt_share(&e, &count, &box_file, j))
         .collect();
 
-    // A damaged count folder (aggregates.bin cut short, or counted-ballots.bin) is refused as
-    // docs/tally.md says: tally.count_folder, before any passphrase.
-    for (i, file) in ["aggregates.bin", "counted-ballots.bin"].iter().enumerate() {
+    // A damaged count folder (aggregates.bin cut short, or ballots.bin, or
+    // flag-openings.bin) is refused as docs/tally.md says: tally.count_folder, before any
+    // passphrase.
+    for (i, file) in ["aggregates.bin", "ballots.bin", "flag-openings.bin"]
+        .iter()
+        .enumerate()
+    {
         let damaged = e.p(&format!("count-damaged-{i}"));
         copy_dir(Path::new(&count), Path::new(&damaged));
         let path = Path::new(&damaged).join(file);
@@ -518,8 +525,9 @@ fn the_rules_the_decryption_and_the_record() {
     assert_eq!(a.trustees, [1, 2, 3]);
     assert_eq!(b.trustees, [2, 4, 5]);
     assert_eq!(a.counts, b.counts);
-    // north: ann, bob, blank; south: cid, dee.
-    assert_eq!(a.counts, [1, 0, 1, 1, 1]);
+    // north: ann, bob, blank; south: cid, dee; then the districts' counted ballots (their
+    // decrypted flag sums): north 2, south 2.
+    assert_eq!(a.counts, [1, 0, 1, 1, 1, 2, 2]);
 
     // A corrupted share file (one byte of a proof) is skipped with a warning.
     let mut bad = std::fs::read(&shares[0]).unwrap();
@@ -667,30 +675,79 @@ fn box_entries(path: &str) -> Vec<BoxEntry> {
         .collect()
 }
 
-/// Replaces a count folder's counted ballots and sums by these ballots and their sum.
-fn forge_ballots(e: &Election, folder: &Path, layouts: &[Vec<u8>]) {
-    let ctx = e.package.context_hash;
-    let mut sorted: Vec<&Vec<u8>> = layouts.iter().collect();
-    sorted.sort_by_key(|l| ivote_protocol::ballot::ballot_hash(l));
-    let mut w = CountedBallotsWriter::new(Vec::new(), &ctx, sorted.len() as u64).unwrap();
-    for l in sorted {
-        w.push(l).unwrap();
-    }
-    std::fs::write(folder.join("counted-ballots.bin"), w.finish().unwrap()).unwrap();
-    forge_sums(e, folder, layouts);
+/// What a forged count folder says about one ballot: given a selected ballot that counts,
+/// one that does not, or marked invalid.
+#[derive(Clone, Copy, PartialEq)]
+enum Forged {
+    Counted,
+    NotCounted,
+    MarkedInvalid,
 }
 
-/// Replaces a count folder's `aggregates.bin` by the sum of these ballots.
-fn forge_sums(e: &Election, folder: &Path, layouts: &[Vec<u8>]) {
+/// Replaces a count folder's `ballots.bin`, `flag-openings.bin` and `aggregates.bin` by these
+/// ballots, each selected (with a real selection proof and flag opening) as said, and the
+/// sums of the selected ballots.
+fn forge_ballots(e: &Election, folder: &Path, ballots: &[(Vec<u8>, Forged)]) {
+    let ctx = e.package.context_hash;
     let shapes = BallotShapes::from_manifest(&e.package.manifest).unwrap();
-    let ballots: Vec<Ballot> = layouts
-        .iter()
-        .map(|l| Ballot::from_bytes(l).unwrap())
-        .collect();
-    let mut sums = Aggregator::new(e.package.context_hash, &e.package.manifest, &shapes);
-    sums.add(&ballots).unwrap();
+    let selector = Selector::new(&ctx, &e.package.ceremony.joint_key);
+    let mut sorted: Vec<&(Vec<u8>, Forged)> = ballots.iter().collect();
+    sorted.sort_by_key(|(l, _)| ivote_protocol::ballot::ballot_hash(l));
+    let mut w = BallotsWriter::new(Vec::new(), &ctx, sorted.len() as u64).unwrap();
+    let mut sums = Aggregator::new(ctx, &e.package.manifest);
+    let mut openings: Vec<(BallotHash, FlagOpening)> = Vec::new();
+    for (layout, how) in sorted {
+        let hash = ivote_protocol::ballot::ballot_hash(layout);
+        if *how == Forged::MarkedInvalid {
+            w.push(layout, None).unwrap();
+            continue;
+        }
+        let ballot = Ballot::from_bytes(layout).unwrap();
+        let cts = ballot.selections(&ctx, &shapes).unwrap();
+        let s = selector
+            .select(&cts, *how == Forged::Counted, &mut OsRng)
+            .unwrap();
+        let selected = SelectedBallot {
+            flag: s.flag,
+            proof: s.proof,
+            selected: s.selected,
+        };
+        w.push(layout, Some(&selected)).unwrap();
+        sums.add(&ballot.district, &selected.selected, &selected.flag)
+            .unwrap();
+        if *how == Forged::Counted {
+            sums.count(&ballot.district).unwrap();
+        }
+        openings.push((hash, s.opening));
+    }
+    std::fs::write(folder.join("ballots.bin"), w.finish().unwrap()).unwrap();
+    let openings = FlagOpenings {
+        context: ctx,
+        openings,
+    };
+    std::fs::write(
+        folder.join("flag-openings.bin"),
+        openings.to_bytes().unwrap(),
+    )
+    .unwrap();
     let bytes = sums.finish(&e.package.manifest).to_bytes();
     std::fs::write(folder.join("aggregates.bin"), bytes).unwrap();
+}
+
+/// Replaces a count folder's `aggregates.bin` by the sums of these ballots, each re-encrypted
+/// as if it alone counted (without touching `ballots.bin`).
+fn forge_sums(e: &Election, folder: &Path, layouts: &[Vec<u8>]) {
+    let scratch = tempfile::tempdir().unwrap();
+    let counted: Vec<(Vec<u8>, Forged)> = layouts
+        .iter()
+        .map(|l| (l.clone(), Forged::Counted))
+        .collect();
+    forge_ballots(e, scratch.path(), &counted);
+    std::fs::copy(
+        scratch.path().join("aggregates.bin"),
+        folder.join("aggregates.bin"),
+    )
+    .unwrap();
 }
 
 /// Re-signs a count folder's package with `key` and puts its public key in the folder, as an
@@ -771,9 +828,22 @@ fn an_honest_trustee_refuses_to_decrypt_a_forged_count() {
     run(&import(&e, &box_file, None, &count));
     let entries = box_entries(&box_file);
     let victim = entries[1].submission.ballot.clone();
-    let counted: Vec<Vec<u8>> = [1, 2, 3]
+    let logged: Vec<Vec<u8>> = entries
         .iter()
-        .map(|&i| entries[i].submission.ballot.clone())
+        .map(|e| e.submission.ballot.clone())
+        .collect();
+    // Every leaf's ballot, selected as the rules decided (leaf 0 superseded).
+    let honest: Vec<(Vec<u8>, Forged)> = logged
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let how = if i == 0 {
+                Forged::NotCounted
+            } else {
+                Forged::Counted
+            };
+            (l.clone(), how)
+        })
         .collect();
 
     let out = e.p("never-written.bin");
@@ -816,16 +886,58 @@ fn an_honest_trustee_refuses_to_decrypt_a_forged_count() {
     forge_ballots(
         &e,
         &dir,
-        &[victim.clone(), crafted_ballot(&e, 0), crafted_ballot(&e, 1)],
+        &[
+            (victim.clone(), Forged::Counted),
+            (crafted_ballot(&e, 0), Forged::Counted),
+            (crafted_ballot(&e, 1), Forged::Counted),
+        ],
     );
     resign_package(&dir, &SigningKey::from_bytes(&[42; 32]));
     refused(&dir, &box_file, "decrypt.ballot_not_logged");
 
     // The victim's ballot alone (a real ballot of the log), summed.
     let dir = forged("forged-alone");
-    forge_ballots(&e, &dir, std::slice::from_ref(&victim));
+    forge_ballots(&e, &dir, &[(victim.clone(), Forged::Counted)]);
     let printed = refused(&dir, &box_file, "decrypt.ballot_missing");
-    assert!(printed.contains("leaf 2, 3"), "{printed}");
+    assert!(printed.contains("leaf 0, 2, 3"), "{printed}");
+
+    // Every logged ballot published, but only the victim's selected: the others' selected
+    // ballots are zeros, their flags 0, and the openings say so truthfully.
+    let dir = forged("forged-selection");
+    let only_victim: Vec<(Vec<u8>, Forged)> = logged
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let how = if i == 1 {
+                Forged::Counted
+            } else {
+                Forged::NotCounted
+            };
+            (l.clone(), how)
+        })
+        .collect();
+    forge_ballots(&e, &dir, &only_victim);
+    let printed = refused(&dir, &box_file, "decrypt.selection_not_the_rules");
+    assert!(printed.contains("its flag says not counted"), "{printed}");
+
+    // The same, with openings that lie ("counted" for every ballot): they do not open the
+    // flags.
+    let path = dir.join("flag-openings.bin");
+    let mut lying = FlagOpenings::from_bytes(&std::fs::read(&path).unwrap()).unwrap();
+    for (_, o) in lying.openings.iter_mut() {
+        let mut bytes = o.to_bytes();
+        bytes[0] = 1;
+        *o = FlagOpening::from_bytes(&bytes[..]).unwrap();
+    }
+    std::fs::write(&path, lying.to_bytes().unwrap()).unwrap();
+    refused(&dir, &box_file, "decrypt.bad_selection");
+
+    // A valid (superseded) ballot published as invalid, out of every sum.
+    let dir = forged("forged-marked-invalid");
+    let mut marked = honest.clone();
+    marked[0].1 = Forged::MarkedInvalid;
+    forge_ballots(&e, &dir, &marked);
+    refused(&dir, &box_file, "decrypt.valid_marked_invalid");
 
     // The honest ballots, but aggregates.bin made of the victim's ballot alone.
     let dir = forged("forged-sums");
@@ -874,7 +986,9 @@ fn an_honest_trustee_refuses_to_decrypt_a_forged_count() {
     d.outcomes[3] = LeafDecision::Counted;
     std::fs::write(&path, d.to_bytes()).unwrap();
     let bad = box_entries(&bad_box)[3].submission.ballot.clone();
-    forge_ballots(&e, &dir, &[counted[0].clone(), counted[1].clone(), bad]);
+    let mut with_bad = honest.clone();
+    with_bad[3] = (bad, Forged::Counted);
+    forge_ballots(&e, &dir, &with_bad);
     let printed = refused(&dir, &bad_box, "decrypt.invalid_proof");
     assert!(printed.contains("not valid ballots"), "{printed}");
 

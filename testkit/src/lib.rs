@@ -8,7 +8,7 @@
 //!   officials' and the collector's keys), with the trustees' key shares.
 //! * [`demo`]: the same with a demo PKI (a CA, voters with certificates and keys, a CRL) and
 //!   its roll, written to a folder in the layout the programs' command lines use.
-//! * [`record`]: honest election records (log, counted ballots, aggregates, shares,
+//! * [`record`]: honest election records (log, ballots with selections, aggregates, shares,
 //!   results, seal) and, in [`record::audit`], a ballot box of real signed submissions with
 //!   the auditors' bundle, for the verifier's tests and benchmarks.
 //!

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_crypto::dlog::DlogTable;
+use ivote_crypto::proofs::selection::{FlagOpening, Selector};
 use ivote_crypto::threshold::decryption::{combine, DecryptionShare};
 use ivote_crypto::Ciphertext;
 use ivote_protocol::ballot::Ballot;
@@ -17,15 +18,17 @@ use ivote_protocol::hashes::{BallotHash, CertificateHash};
 use ivote_protocol::merkle::MerkleTree;
 use ivote_protocol::package::hex_file;
 use ivote_protocol::receipt::{Receipt, ReceiptContent, SignedTreeHead};
-use ivote_protocol::record::aggregates::{positions, Aggregate, Aggregates};
-use ivote_protocol::record::ballots::CountedBallotsWriter;
+use ivote_protocol::record::aggregates::{positions, Aggregate, Aggregates, FlagSum};
+use ivote_protocol::record::ballots::{BallotsWriter, SelectedBallot};
 use ivote_protocol::record::counts::RuleCounts;
+use ivote_protocol::record::flag_openings::FlagOpenings;
 use ivote_protocol::record::log::LogFile;
 use ivote_protocol::record::results::Results;
 use ivote_protocol::record::seal::{RecordIndex, KIND_RECORD};
 use ivote_protocol::record::shares::ShareFile;
 use ivote_protocol::record::{self as rec, decryption_shares_file};
-use ivote_protocol::submission::SubmissionRecord;
+use ivote_protocol::submission::{LogLeaf, SubmissionRecord};
+use rand::rngs::OsRng;
 use rand::{CryptoRng, Rng, RngCore};
 use sha2::{Digest, Sha256};
 
@@ -56,7 +59,13 @@ pub fn ballots(e: &Election, count: usize, rng: &mut (impl RngCore + CryptoRng))
 /// Every file of a record, as values a test can alter before writing.
 #[derive(Debug)]
 pub struct Record {
+    /// The counted ballots.
     pub ballots: Vec<Ballot>,
+    /// The logged ballots that did not count (superseded ones).
+    pub others: Vec<Ballot>,
+    /// Each logged ballot's selected ballot and flag opening, by ballot hash ([`select`]); a
+    /// ballot without one gets one when written (counted if it is in [`Self::ballots`]).
+    pub selections: std::collections::HashMap<BallotHash, (SelectedBallot, FlagOpening)>,
     pub records: Vec<SubmissionRecord>,
     pub log: LogFile,
     pub aggregates: Aggregates,
@@ -67,7 +76,8 @@ pub struct Record {
 
 impl Record {
     /// The honest record of `ballots` (each a different voter's last vote), with
-    /// `superseded` earlier votes in the log before them.
+    /// `superseded` earlier votes (of the first voters, in the same districts) in the log
+    /// before them.
     pub fn honest(
         e: &Election,
         ballots: Vec<Ballot>,
@@ -75,14 +85,19 @@ impl Record {
         rng: &mut (impl RngCore + CryptoRng),
     ) -> Record {
         let context = e.package.context_hash;
+        let others: Vec<Ballot> = ballots
+            .iter()
+            .take(superseded)
+            .map(|b| e.ballot(&b.district, 0, rng.gen(), &EncryptionSeed::random(rng), rng))
+            .collect();
         let mut records = Vec::new();
-        for i in 0..superseded {
+        for (i, earlier) in others.iter().enumerate() {
             records.push(SubmissionRecord {
                 leaf_index: records.len() as u64,
                 received_at: 1_803_000_000 + i as i64,
                 voter_id: format!("voter{i}"),
                 voter_seq: 1,
-                ballot_hash: BallotHash(rng.gen()),
+                ballot_hash: earlier.hash(),
                 certificate_hash: CertificateHash([1; 32]),
                 signature: vec![2; 64],
             });
@@ -99,7 +114,6 @@ impl Record {
             });
         }
         let log = log_of(e, &records);
-        let aggregates = aggregate(e, &ballots);
         let counted = ballots.len() as u64;
         let rule_counts = RuleCounts {
             submissions: records.len() as u64,
@@ -110,9 +124,15 @@ impl Record {
         };
         let mut r = Record {
             ballots,
+            others,
+            selections: Default::default(),
             records,
             log,
-            aggregates,
+            aggregates: Aggregates {
+                context,
+                aggregates: Vec::new(),
+                flags: Vec::new(),
+            },
             shares: Vec::new(),
             results: Results {
                 context,
@@ -122,8 +142,68 @@ impl Record {
             },
             rule_counts,
         };
+        r.select(e, rng);
+        r.aggregates = r.sums(e);
         r.decrypt(e, rng);
         r
+    }
+
+    /// Logs and counts one more ballot, as a new voter's last vote (a test's own, maybe bad,
+    /// ballot): a leaf for it ([`Self::next_leaf`]), the log re-signed, the rule counts
+    /// updated (not the sums).
+    pub fn add_counted(&mut self, e: &Election, ballot: Ballot) {
+        let logged = self.next_leaf(ballot.hash());
+        self.ballots.push(ballot);
+        self.rule_counts.counted += 1;
+        self.rule_counts.voters += 1;
+        self.rule_counts.submissions += 1;
+        self.records.push(logged);
+        self.log = log_of(e, &self.records);
+    }
+
+    /// A selected ballot and flag opening for every ballot that has none yet: a
+    /// re-encryption for a counted ballot, zeros for the others (except an invalid one, which
+    /// the tally publishes marked invalid: [`Self::write`]).
+    pub fn select(&mut self, e: &Election, rng: &mut (impl RngCore + CryptoRng)) {
+        let context = e.package.context_hash;
+        let selector = Selector::new(&context, &e.package.ceremony.joint_key);
+        let all = self.ballots.iter().map(|b| (b, true)).chain(
+            self.others
+                .iter()
+                .filter(|b| valid(e, b))
+                .map(|b| (b, false)),
+        );
+        for (b, counted) in all {
+            self.selections
+                .entry(b.hash())
+                .or_insert_with(|| select_one(e, &selector, b, counted, rng));
+        }
+    }
+
+    /// The sums of the selected ballots and their flags, with each district's counted
+    /// ballots (the ballots of [`Self::ballots`]).
+    pub fn sums(&self, e: &Election) -> Aggregates {
+        let counted: Vec<&Ballot> = self.ballots.iter().collect();
+        let selected = self.ballots.iter().chain(&self.others).filter_map(|b| {
+            self.selections
+                .get(&b.hash())
+                .map(|(s, _)| (b.district.as_str(), s))
+        });
+        aggregate(e, selected, &counted)
+    }
+
+    /// The auditors' flag openings, in ballot hash order.
+    pub fn flag_openings(&self, e: &Election) -> FlagOpenings {
+        let mut openings: Vec<(BallotHash, FlagOpening)> = self
+            .selections
+            .iter()
+            .map(|(h, (_, o))| (*h, FlagOpening::from_bytes(&o.to_bytes()[..]).unwrap()))
+            .collect();
+        openings.sort_by_key(|(h, _)| *h);
+        FlagOpenings {
+            context: e.package.context_hash,
+            openings,
+        }
     }
 
     /// Every trustee's decryption shares of the current aggregates, and the results from the
@@ -140,25 +220,23 @@ impl Record {
                 trustee: k.index(),
                 shares: self
                     .aggregates
-                    .aggregates
+                    .targets()
                     .iter()
-                    .map(|a| {
-                        DecryptionShare::create(&context, k, &a.ciphertext, &a.position, rng)
-                            .unwrap()
+                    .map(|(position, ct)| {
+                        DecryptionShare::create(&context, k, ct, position, rng).unwrap()
                     })
                     .collect(),
             })
             .collect();
         let t = e.package.ceremony.params().t() as usize;
         let table = DlogTable::new(1 << 16);
-        let counts = (0..self.aggregates.aggregates.len())
-            .map(|i| {
-                let a = &self.aggregates.aggregates[i];
-                let m = combine(
-                    &a.ciphertext,
-                    self.shares.iter().take(t).map(|f| &f.shares[i]),
-                )
-                .unwrap();
+        let counts = self
+            .aggregates
+            .targets()
+            .iter()
+            .enumerate()
+            .map(|(i, (_, ct))| {
+                let m = combine(ct, self.shares.iter().take(t).map(|f| &f.shares[i])).unwrap();
                 table.solve(&m).unwrap_or(u64::MAX)
             })
             .collect();
@@ -180,17 +258,36 @@ impl Record {
         )
         .unwrap();
         std::fs::write(dir.join(rec::LOG_FILE), self.log.to_bytes()).unwrap();
-        let mut layouts: Vec<Vec<u8>> = self.ballots.iter().map(Ballot::to_bytes).collect();
-        layouts.sort_by_key(|l| ivote_protocol::ballot::ballot_hash(l));
-        let file = std::fs::File::create(dir.join(rec::COUNTED_BALLOTS_FILE)).unwrap();
-        let mut w = CountedBallotsWriter::new(
+        // A counted ballot a test added without a selection gets one now (it changes no
+        // sum); a ballot that did not count and has none is published marked invalid.
+        let selector = Selector::new(&context, &e.package.ceremony.joint_key);
+        let mut entries: Vec<(Vec<u8>, Option<SelectedBallot>)> = self
+            .ballots
+            .iter()
+            .map(|b| (b, true))
+            .chain(self.others.iter().map(|b| (b, false)))
+            .map(|(b, counted)| {
+                let s = match (self.selections.get(&b.hash()), counted) {
+                    (Some((s, _)), _) => Some(s.clone()),
+                    (None, true) => Some(select_one(e, &selector, b, true, &mut OsRng).0),
+                    (None, false) => None,
+                };
+                (b.to_bytes(), s)
+            })
+            .collect();
+        // A ballot logged twice (a test's dishonest collector) is published once, as the
+        // file allows: its counted copy, which comes first.
+        entries.sort_by_key(|(l, _)| ivote_protocol::ballot::ballot_hash(l));
+        entries.dedup_by_key(|(l, _)| ivote_protocol::ballot::ballot_hash(l));
+        let file = std::fs::File::create(dir.join(rec::BALLOTS_FILE)).unwrap();
+        let mut w = BallotsWriter::new(
             std::io::BufWriter::new(file),
             &context,
-            layouts.len() as u64,
+            entries.len() as u64,
         )
         .unwrap();
-        for l in &layouts {
-            w.push(l).unwrap();
+        for (layout, selected) in &entries {
+            w.push(layout, selected.as_ref()).unwrap();
         }
         std::io::Write::flush(&mut w.finish().unwrap()).unwrap();
         std::fs::write(dir.join(rec::AGGREGATES_FILE), self.aggregates.to_bytes()).unwrap();
@@ -204,6 +301,24 @@ impl Record {
         )
         .unwrap();
         reseal(e, dir);
+    }
+
+    /// A record for one more leaf, holding `ballot`: the next index, a second after the last
+    /// leaf, a new voter (append it to `records` and rebuild the log with [`log_of`]).
+    pub fn next_leaf(&self, ballot: BallotHash) -> SubmissionRecord {
+        let n = self.records.len();
+        SubmissionRecord {
+            leaf_index: n as u64,
+            received_at: self
+                .records
+                .last()
+                .map_or(1_803_100_000, |r| r.received_at + 1),
+            voter_id: format!("voter{n}-extra"),
+            voter_seq: 1,
+            ballot_hash: ballot,
+            certificate_hash: CertificateHash([1; 32]),
+            signature: vec![2; 64],
+        }
     }
 
     /// A receipt for leaf `leaf`, with a tree head of the final log.
@@ -227,12 +342,14 @@ impl Record {
     }
 }
 
-/// The log of `records`, with the collector's final head.
+/// The log of `records`, with the collector's final head: leaf `i` is the `i`-th record's
+/// published parts, hashed at index `i` (whatever index the record carries).
 pub fn log_of(e: &Election, records: &[SubmissionRecord]) -> LogFile {
     let context = e.package.context_hash;
+    let leaves: Vec<LogLeaf> = records.iter().map(SubmissionRecord::log_leaf).collect();
     let mut tree = MerkleTree::new();
-    for r in records {
-        tree.push(r.leaf_hash());
+    for (i, l) in leaves.iter().enumerate() {
+        tree.push(l.leaf_hash(i as u64));
     }
     let head = SignedTreeHead::sign(
         &e.collector,
@@ -244,13 +361,53 @@ pub fn log_of(e: &Election, records: &[SubmissionRecord]) -> LogFile {
     LogFile {
         context,
         final_head: FinalHead::sign(head, &e.collector, &context),
-        leaves: records.iter().map(SubmissionRecord::hash).collect(),
+        leaves,
     }
 }
 
-/// The aggregates of `ballots`: each ballot decoded once, its selections added at its
-/// district's positions.
-pub fn aggregate(e: &Election, ballots: &[Ballot]) -> Aggregates {
+/// Whether a ballot is valid for the election (decodes, every proof verifies).
+fn valid(e: &Election, b: &Ballot) -> bool {
+    b.check(
+        &e.package.context_hash,
+        &e.package.ceremony.joint_key,
+        &e.shapes,
+        &mut OsRng,
+    )
+    .is_ok()
+}
+
+/// A ballot's selected ballot (a re-encryption if `counted`, zeros if not) and its flag
+/// opening.
+fn select_one(
+    e: &Election,
+    selector: &Selector,
+    b: &Ballot,
+    counted: bool,
+    rng: &mut (impl RngCore + CryptoRng),
+) -> (SelectedBallot, FlagOpening) {
+    // A ballot that does not fit the election (a test's bad ballot) gets a selected ballot
+    // of one ciphertext: what a dishonest tally could publish for it.
+    let ciphertexts = b
+        .selections(&e.package.context_hash, &e.shapes)
+        .unwrap_or_else(|_| vec![Ciphertext::zero()]);
+    let s = selector.select(&ciphertexts, counted, rng).unwrap();
+    (
+        SelectedBallot {
+            flag: s.flag,
+            proof: s.proof,
+            selected: s.selected,
+        },
+        s.opening,
+    )
+}
+
+/// The aggregates of selected ballots (`(district, selected ballot)`), with each district's
+/// number of `counted` ballots.
+fn aggregate<'a>(
+    e: &Election,
+    selected: impl Iterator<Item = (&'a str, &'a SelectedBallot)>,
+    counted: &[&Ballot],
+) -> Aggregates {
     let context = e.package.context_hash;
     let mut aggregates: Vec<Aggregate> = positions(&e.package.manifest)
         .into_iter()
@@ -260,16 +417,32 @@ pub fn aggregate(e: &Election, ballots: &[Ballot]) -> Aggregates {
             ciphertext: Ciphertext::zero(),
         })
         .collect();
-    for b in ballots {
-        let first = aggregates
+    let mut flags: Vec<FlagSum> = e
+        .package
+        .manifest
+        .districts()
+        .iter()
+        .map(|d| FlagSum {
+            district: d.id.as_str().to_owned(),
+            ciphertext: Ciphertext::zero(),
+        })
+        .collect();
+    for (district, s) in selected {
+        // A test's ballot for a district the election does not have adds to no sum.
+        let Some(first) = aggregates
             .iter()
-            .position(|a| a.position.district == b.district)
-            .unwrap();
-        let d = b.decode(&context, &e.shapes).unwrap();
-        let cts = d.contests().flat_map(|c| c.selections());
-        for (a, ct) in aggregates.iter_mut().skip(first).zip(cts) {
+            .position(|a| a.position.district == district)
+        else {
+            continue;
+        };
+        for (a, ct) in aggregates.iter_mut().skip(first).zip(&s.selected) {
             a.ciphertext += *ct;
         }
+        if let Some(f) = flags.iter_mut().find(|f| f.district == district) {
+            f.ciphertext += s.flag;
+        }
+    }
+    for b in counted {
         for a in aggregates
             .iter_mut()
             .filter(|a| a.position.district == b.district)
@@ -280,6 +453,7 @@ pub fn aggregate(e: &Election, ballots: &[Ballot]) -> Aggregates {
     Aggregates {
         context,
         aggregates,
+        flags,
     }
 }
 

@@ -1,5 +1,6 @@
 //! `verifier receipt`: a voter checks that the collector's receipt for their ballot is
-//! genuine (R01) and that its record is in the log the tally started from (R02), after the
+//! genuine (R01) and that its record is in the log the tally started from (R02: the leaf is
+//! the receipt's record, holding the receipt's ballot hash and receive time), after the
 //! record itself checks out as far as the log (V01 to V06). R02 runs only when R01, V05 and
 //! V06 passed: its failure accuses the collector, which only a genuine receipt and the
 //! collector's own final log can do.
@@ -9,7 +10,6 @@
 //! with `verifier audit`.
 
 use ivote_protocol::hashes::BallotHash;
-use ivote_protocol::merkle::{leaf_hash, MerkleTree};
 use ivote_protocol::receipt::Receipt;
 use rand::{CryptoRng, RngCore};
 
@@ -28,7 +28,7 @@ pub const RECEIPT_SIGNATURE: Check = Check {
 /// R02.
 pub const RECEIPT_INCLUDED: Check = Check {
     id: "R02",
-    name: "receipt: its record is a leaf of the final log",
+    name: "receipt: its record is a leaf of the final log, with its ballot and time",
 };
 /// The checks of `verifier receipt`, in order.
 pub const RECEIPT_CATALOGUE: &[Check] = &[
@@ -134,32 +134,45 @@ pub fn check_receipt<R: RngCore + CryptoRng>(
     };
     let mut failures = Vec::new();
     let size = log.leaves.len() as u64;
-    let leaf = usize::try_from(content.leaf_index)
-        .ok()
-        .and_then(|i| log.leaves.get(i));
-    if leaf != Some(&content.record_hash) {
+    let index = content.leaf_index;
+    let mut fail = |detail: String| {
         failures.push(Failure {
             item: item.clone(),
-            detail: format!(
-                "leaf {} of the final log ({size} leaves) is not the receipt's record {}",
-                content.leaf_index,
-                content.record_hash.to_hex()
-            ),
-        });
+            detail,
+        })
+    };
+    match usize::try_from(index).ok().and_then(|i| log.leaves.get(i)) {
+        None => fail(format!(
+            "the final log has {size} leaves: no leaf {index}, the receipt's"
+        )),
+        Some(leaf) => {
+            if leaf.record_hash(index) != content.record_hash {
+                fail(format!(
+                    "leaf {index} of the final log is not the receipt's record {}",
+                    content.record_hash.to_hex()
+                ));
+            }
+            if leaf.ballot_hash != content.ballot_hash {
+                fail(format!(
+                    "leaf {index} of the final log holds ballot {}, not the receipt's ballot {}",
+                    leaf.ballot_hash.to_hex(),
+                    content.ballot_hash.to_hex()
+                ));
+            }
+            if leaf.received_at != content.received_at {
+                fail(format!(
+                    "leaf {index} of the final log was received at {}, the receipt says {}",
+                    leaf.received_at, content.received_at
+                ));
+            }
+        }
     }
     let seen = content.tree_head.size;
-    let mut tree = MerkleTree::new();
-    for l in &log.leaves {
-        tree.push(leaf_hash(&l.0));
-    }
-    if tree.root(seen) != Some(content.tree_head.root) {
-        failures.push(Failure {
-            item,
-            detail: format!(
-                "the tree head in the receipt (size {seen}) is not a prefix of the final log: \
-                 the collector's log was rewritten after it gave this receipt"
-            ),
-        });
+    if log.tree().root(seen) != Some(content.tree_head.root) {
+        fail(format!(
+            "the tree head in the receipt (size {seen}) is not a prefix of the final log: \
+             the collector's log was rewritten after it gave this receipt"
+        ));
     }
     report.ran(
         RECEIPT_INCLUDED,

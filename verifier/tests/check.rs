@@ -13,7 +13,7 @@ use ivote_crypto::{Ciphertext, Nonce};
 use ivote_protocol::package::{sign, PackageIndex, INDEX_FILE, SIGNATURE_FILE};
 use ivote_protocol::record::{self as rec, decryption_shares_file};
 use ivote_testkit::election::Election;
-use ivote_testkit::record::{aggregate, ballots, log_of, reseal, test_election, Record};
+use ivote_testkit::record::{ballots, log_of, reseal, test_election, Record};
 use ivote_verifier::report::Status;
 use ivote_verifier::{check_record, Options, RecordDir, Report};
 use rand::rngs::OsRng;
@@ -85,7 +85,7 @@ fn an_honest_record_verifies() {
     assert_eq!(report.summary().passed, ivote_verifier::CATALOGUE.len());
     assert!(report
         .to_text()
-        .contains("VERIFIED: 15 of 15 checks passed"));
+        .contains("VERIFIED: 18 of 18 checks passed"));
     // The counts are the votes: ballots alternate districts and candidates 0, 1, 2.
     assert_eq!(r.results.counts, vec![1, 1, 1, 1, 1, 1]);
 }
@@ -264,9 +264,51 @@ fn v05_final_head_not_signed_by_the_collector() {
 
 #[test]
 fn v06_a_leaf_changed_in_the_log() {
-    let (e, mut r, _) = honest();
-    r.log.leaves[3].0[0] ^= 1;
-    expect_only(&e, &r, |_| {}, &["V06"], "final head");
+    // log.bin claims another ballot, another time or another voter commitment at a leaf than
+    // the collector signed: the recomputed record hash, and so the root, differ.
+    let changes: [&dyn Fn(&mut Record); 4] = [
+        &|r| r.log.leaves[3].ballot_hash = r.log.leaves[4].ballot_hash,
+        &|r| r.log.leaves[3].ballot_hash.0[0] ^= 1,
+        &|r| r.log.leaves[3].received_at -= 1,
+        &|r| r.log.leaves[3].voter.0[31] ^= 1,
+    ];
+    for change in changes {
+        let (e, mut r, _) = honest();
+        change(&mut r);
+        expect_only(&e, &r, |_| {}, &["V06"], "final head");
+    }
+}
+
+/// V16: a log the collector signed (V05, V06 pass) whose published times or ballots show a
+/// dishonest log, each leaf named: times going backwards, a leaf received at or after the
+/// close, a ballot logged twice.
+#[test]
+fn v16_a_signed_log_out_of_order_after_the_close_or_with_a_ballot_twice() {
+    let ends = ivote_testkit::manifest::EXAMPLE_ENDS;
+    let changes: [(&dyn Fn(&mut Record), &str); 4] = [
+        (
+            &|r| r.records[4].received_at = r.records[2].received_at,
+            "leaf 4 ",
+        ),
+        (&|r| r.records[7].received_at = ends, "leaf 7 "),
+        (&|r| r.records[6].received_at = ends + 3600, "leaf 6 "),
+        (
+            &|r| {
+                let again = r.records[1].ballot_hash;
+                let extra = r.next_leaf(again);
+                r.records.push(extra);
+                r.rule_counts.submissions += 1;
+                r.rule_counts.superseded += 1;
+            },
+            "leaf 8 ",
+        ),
+    ];
+    for (change, leaf) in changes {
+        let (e, mut r, _) = honest();
+        change(&mut r);
+        r.log = log_of(&e, &r.records);
+        expect_only(&e, &r, |_| {}, &["V16"], leaf);
+    }
 }
 
 #[test]
@@ -275,12 +317,7 @@ fn v07_a_ballot_for_a_district_that_does_not_exist() {
     let mut bad = ballots(&e, 1, &mut rng).remove(0);
     bad.district = "atlantis".into();
     let hash = bad.hash().to_hex();
-    r.ballots.push(bad);
-    r.rule_counts.counted += 1;
-    r.rule_counts.voters += 1;
-    r.rule_counts.submissions += 1;
-    r.records.push(r.records[0].clone());
-    r.log = log_of(&e, &r.records);
+    r.add_counted(&e, bad);
     expect_only(&e, &r, |_| {}, &["V07"], &hash);
 }
 
@@ -431,7 +468,7 @@ fn the_command_line_exits_0_1_2_and_prints_json() {
     let json: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
     assert_eq!(json["format"], "ivote-verifier-report-v1");
     assert_eq!(json["checks"][0]["id"], "V01");
-    assert_eq!(json["summary"]["passed"], 15);
+    assert_eq!(json["summary"]["passed"], 16);
 
     // Someone else's key: the seal and the package signature fail.
     let other = hex::encode(SigningKey::from_bytes(&[97; 32]).verifying_key().as_bytes());
@@ -463,8 +500,6 @@ fn the_command_line_exits_0_1_2_and_prints_json() {
         .output()
         .unwrap();
     assert_eq!(missing.status.code(), Some(2));
-
-    let _ = aggregate(&e, &r.ballots);
 }
 
 #[test]

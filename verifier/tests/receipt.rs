@@ -6,6 +6,7 @@
 use std::process::Command;
 
 use ivote_protocol::hashes::BallotHash;
+use ivote_protocol::receipt::ReceiptContent;
 use ivote_testkit::election::Election;
 use ivote_testkit::record::{ballots, log_of, test_election, Record};
 use ivote_verifier::receipt::check_receipt;
@@ -90,4 +91,42 @@ fn a_receipt_whose_record_was_dropped_from_the_log_fails_r02() {
     assert_eq!(failed, ["R02"], "{}", report.to_text());
     assert!(report.to_text().contains("not a prefix of the final log"));
     assert_eq!(report.exit_code(), 1);
+}
+
+/// The collector's receipt names the voter's ballot and a receive time, and the record hash
+/// of a leaf that holds another ballot, or was received at another time: signed and included,
+/// so R01 passes; R02 reads the leaf's ballot hash and time in log.bin and names the lie.
+#[test]
+fn a_receipt_whose_leaf_holds_another_ballot_or_time_fails_r02() {
+    let (e, r, dir) = setup();
+    let record = RecordDir::open(dir.path()).unwrap();
+    let ctx = e.package.context_hash;
+    let voters_ballot = BallotHash([7; 32]);
+    let lies: [(&dyn Fn(&mut ReceiptContent), &str); 2] = [
+        (
+            &|c| c.ballot_hash = voters_ballot,
+            "of the final log holds ballot",
+        ),
+        (&|c| c.received_at += 5, "of the final log was received at"),
+    ];
+    for (lie, says) in lies {
+        let mut content = r.receipt(&e, 3).content;
+        lie(&mut content);
+        let receipt = content.sign(&e.collector, &ctx).to_bytes();
+        let report = check_receipt(&record, &receipt, None, &Options::default(), &mut OsRng);
+        let failed: Vec<&str> = report
+            .checks
+            .iter()
+            .filter(|c| c.status == Status::Failed)
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(failed, ["R02"], "{}", report.to_text());
+        let r02 = report.checks.iter().find(|c| c.id == "R02").unwrap();
+        assert_eq!(r02.failures.len(), 1, "{:?}", r02.failures);
+        assert!(
+            r02.failures[0].detail.starts_with("leaf 3 ") && r02.failures[0].detail.contains(says),
+            "{:?}",
+            r02.failures
+        );
+    }
 }

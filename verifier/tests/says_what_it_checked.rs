@@ -10,8 +10,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use ivote_protocol::ballot::Ballot;
 use ivote_protocol::record as rec;
+use ivote_protocol::record::ballots::{BallotsReader, BallotsWriter};
 use ivote_testkit::election::Election;
 use ivote_testkit::record::{ballots, log_of, reseal, test_election, Record};
 use rand::SeedableRng;
@@ -69,32 +69,30 @@ fn check_of<'a>(report: &'a Value, id: &str) -> &'a Value {
         .unwrap()
 }
 
-/// Adds `bad` to the counted ballots (and to the log, as a counted voter's vote).
-fn count_also(e: &Election, r: &mut Record, bad: Ballot) {
-    r.ballots.push(bad);
-    r.rule_counts.counted += 1;
-    r.rule_counts.voters += 1;
-    r.rule_counts.submissions += 1;
-    r.records.push(r.records[0].clone());
-    r.log = log_of(e, &r.records);
-}
-
 #[test]
 fn a_broken_hash_order_leaves_the_proofs_unchecked_and_v08_says_so() {
     let (e, r, _) = honest(1);
     let dir = tempfile::tempdir().unwrap();
     r.write(&e, dir.path());
-    // The officials' counted-ballots.bin with two ballots swapped, re-sealed with their key.
-    let path = dir.path().join(rec::COUNTED_BALLOTS_FILE);
+    // The officials' ballots.bin with two entries swapped, re-sealed with their key.
+    let path = dir.path().join(rec::BALLOTS_FILE);
     let bytes = std::fs::read(&path).unwrap();
-    let mut layouts: Vec<Vec<u8>> = r.ballots.iter().map(Ballot::to_bytes).collect();
-    layouts.sort_by_key(|l| ivote_protocol::ballot::ballot_hash(l));
-    let body: usize = layouts.iter().map(|l| 4 + l.len()).sum();
-    let mut forged = bytes[..bytes.len() - body].to_vec();
-    layouts.swap(1, 2);
-    for l in &layouts {
-        forged.extend_from_slice(&(l.len() as u32).to_be_bytes());
-        forged.extend_from_slice(l);
+    let ctx = e.package.context_hash;
+    let header = 4 + ivote_protocol::record::ballots::LABEL.len() + 32 + 8;
+    let mut entries: Vec<Vec<u8>> = BallotsReader::new(bytes.as_slice())
+        .unwrap()
+        .map(|b| {
+            let b = b.unwrap();
+            let mut one = BallotsWriter::new(Vec::new(), &ctx, 1).unwrap();
+            one.push(&b.ballot.to_bytes(), b.selection.as_ref())
+                .unwrap();
+            one.finish().unwrap()[header..].to_vec()
+        })
+        .collect();
+    entries.swap(1, 2);
+    let mut forged = bytes[..header].to_vec();
+    for entry in &entries {
+        forged.extend_from_slice(entry);
     }
     assert_eq!(forged.len(), bytes.len());
     std::fs::write(&path, forged).unwrap();
@@ -111,7 +109,7 @@ fn a_broken_hash_order_leaves_the_proofs_unchecked_and_v08_says_so() {
     assert_eq!(status(&report, "V08"), "skipped", "{report:#}");
     let reason = check_of(&report, "V08")["reason"].as_str().unwrap();
     assert!(
-        reason.contains("cannot be read beyond its first 0 of 6") && reason.contains("V07"),
+        reason.contains("cannot be read beyond its first 0 of 8") && reason.contains("V07"),
         "{reason}"
     );
     assert_eq!(status(&report, "V09"), "skipped");
@@ -132,7 +130,7 @@ fn a_ballot_that_does_not_decode_is_named_and_v08_does_not_claim_it() {
         // Selection 0's α: 32 bytes after the contest's selection count.
         bad.contests[0].encrypted[4..36].copy_from_slice(&alpha);
         let hash = bad.hash().to_hex();
-        count_also(&e, &mut r, bad);
+        r.add_counted(&e, bad);
         let dir = tempfile::tempdir().unwrap();
         r.write(&e, dir.path());
 
@@ -172,7 +170,7 @@ fn a_bad_proof_next_to_an_undecodable_ballot_fails_v08_naming_both_facts() {
     let mut r = Record::honest(&e, ballots_, 2, &mut rng);
     let mut undecodable = ballots(&e, 1, &mut rng).remove(0);
     undecodable.contests[0].encrypted[4..36].copy_from_slice(&[0xff; 32]);
-    count_also(&e, &mut r, undecodable);
+    r.add_counted(&e, undecodable);
     let dir = tempfile::tempdir().unwrap();
     r.write(&e, dir.path());
     let report = check_json(&e, dir.path());
@@ -251,7 +249,7 @@ fn the_verdict_says_when_the_officials_key_was_not_pinned() {
     assert!(
         last.starts_with("VERIFIED (officials' key NOT pinned")
             && last.contains("--officials-key")
-            && last.contains("15 of 15 checks passed"),
+            && last.contains("18 of 18 checks passed"),
         "{last}"
     );
     let (_, json) = verifier(&["check", "--json"], &[dir.path()]);
@@ -265,7 +263,7 @@ fn the_verdict_says_when_the_officials_key_was_not_pinned() {
         text.lines()
             .last()
             .unwrap()
-            .starts_with("VERIFIED: 15 of 15 checks passed"),
+            .starts_with("VERIFIED: 18 of 18 checks passed"),
         "{text}"
     );
     assert_eq!(check_json(&e, dir.path())["officials_key_pinned"], true);

@@ -263,7 +263,11 @@ pub fn receipt_checked(
          Ballot tracking code: {tracking_code}\n\
          Position in the log: {leaf_index}\n\
          Receipt's log state: signed {}\n\
-         Latest log state: {head_size} ballots, signed {}\n",
+         Latest log state: {head_size} ballots, signed {}\n\
+         After the count your ballot will be in the published election record whether or not \
+         it counted: the record does not show which ballots counted, so nobody (you included) \
+         can prove to anyone how your vote ended. If you vote again, or on paper, your last \
+         vote counts; the auditors check that.\n",
         local_time(manifest, receipt_time),
         local_time(manifest, head_time)
     )

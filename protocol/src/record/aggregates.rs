@@ -1,10 +1,18 @@
-//! `aggregates.bin`: the homomorphic sum of the counted ballots' ciphertexts for every
-//! (district, contest, selection) of the manifest, in manifest order.
+//! `aggregates.bin`: the homomorphic sum of the selected ballots' ciphertexts for every
+//! (district, contest, selection) of the manifest, in manifest order, and of their flags per
+//! district (`docs/coercion.md`: a selected ballot re-encrypts a counted ballot or encrypts
+//! zeros, its flag encrypts 1 or 0).
 //!
 //! Layout: `lp("ivote-v1/record/aggregates") ‖ context (32) ‖ u32 n ‖ n × (lp district ‖
-//! lp contest ‖ u32 selection ‖ u64 ballots ‖ ciphertext (64))`, where `ballots` is the number
-//! of counted ballots of the district (the sum is over them) and the ciphertext is `α ‖ β`,
-//! canonical Ristretto encodings. The positions must be exactly [`positions`] of the manifest.
+//! lp contest ‖ u32 selection ‖ u64 ballots ‖ ciphertext (64)) ‖ u32 d ‖ d × (lp district ‖
+//! ciphertext (64))`, where `ballots` is the number of counted ballots of the district (the
+//! decrypted flag sum must equal it) and a ciphertext is `α ‖ β`, canonical Ristretto
+//! encodings. The positions must be exactly [`positions`] of the manifest, the flag sums'
+//! districts exactly its districts, in its order.
+//!
+//! The trustees decrypt the [`Aggregates::targets`]: the aggregates, then the flag sums, the
+//! flag sum of district `d` at the tally position `(d, "", 0)` (contest ids are never empty,
+//! so it is no selection's position).
 
 use ivote_crypto::proofs::dleq::TallyPosition;
 use ivote_crypto::Ciphertext;
@@ -30,6 +38,31 @@ pub struct Aggregate {
     pub ciphertext: Ciphertext,
 }
 
+/// The sum of one district's flags: its decryption is the number of its counted ballots.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FlagSum {
+    /// The district.
+    pub district: String,
+    /// The sum of the flags of its ballots.
+    pub ciphertext: Ciphertext,
+}
+
+impl FlagSum {
+    /// The tally position its decryption shares are proven at: `(district, "", 0)`.
+    pub fn position(&self) -> TallyPosition {
+        flag_position(&self.district)
+    }
+}
+
+/// The tally position of a district's flag sum: `(district, "", 0)`.
+pub fn flag_position(district: &str) -> TallyPosition {
+    TallyPosition {
+        district: district.to_owned(),
+        contest: String::new(),
+        selection: 0,
+    }
+}
+
 /// The whole file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Aggregates {
@@ -37,6 +70,8 @@ pub struct Aggregates {
     pub context: ContextHash,
     /// In manifest order.
     pub aggregates: Vec<Aggregate>,
+    /// One per district, in manifest order.
+    pub flags: Vec<FlagSum>,
 }
 
 /// Every (district, contest, selection) of the manifest, in its order: the order of
@@ -58,6 +93,16 @@ pub fn positions(manifest: &ElectionManifest) -> Vec<TallyPosition> {
 }
 
 impl Aggregates {
+    /// What the trustees decrypt, in the order of every decryption share file and of
+    /// `results.bin`: every aggregate, then every district's flag sum.
+    pub fn targets(&self) -> Vec<(TallyPosition, Ciphertext)> {
+        self.aggregates
+            .iter()
+            .map(|a| (a.position.clone(), a.ciphertext))
+            .chain(self.flags.iter().map(|f| (f.position(), f.ciphertext)))
+            .collect()
+    }
+
     /// The layout.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = header(LABEL, &self.context);
@@ -68,6 +113,11 @@ impl Aggregates {
                 .u32(a.position.selection)
                 .u64(a.ballots)
                 .fixed(&a.ciphertext.to_bytes());
+        }
+        w.u32(count_u32(self.flags.len()));
+        for f in &self.flags {
+            w.bytes(f.district.as_bytes())
+                .fixed(&f.ciphertext.to_bytes());
         }
         w.finish()
     }
@@ -97,15 +147,39 @@ impl Aggregates {
                 ciphertext,
             });
         }
+        let d = read_count(&mut r, "flag sums", MAX_AGGREGATES, F)?;
+        let mut flags = Vec::with_capacity(d);
+        for i in 0..d {
+            let district = read_id(&mut r, "a district id", F)?;
+            let ct: [u8; 64] = r.array().map_err(RecordError::layout(F))?;
+            let ciphertext = Ciphertext::from_bytes(&ct)
+                .map_err(|e| RecordError::malformed(F, format!("flag sum {i}: {e}")))?;
+            flags.push(FlagSum {
+                district,
+                ciphertext,
+            });
+        }
         r.finish().map_err(RecordError::layout(F))?;
         Ok(Aggregates {
             context,
             aggregates,
+            flags,
         })
     }
 
-    /// Refuses a file whose positions are not exactly the manifest's, in its order.
+    /// Refuses a file whose positions are not exactly the manifest's, in its order, or whose
+    /// flag sums are not one per district in its order.
     pub fn check_positions(&self, manifest: &ElectionManifest) -> Result<(), RecordError> {
+        let districts: Vec<&str> = manifest.districts().iter().map(|d| d.id.as_str()).collect();
+        let flagged: Vec<&str> = self.flags.iter().map(|f| f.district.as_str()).collect();
+        if districts != flagged {
+            return Err(RecordError::malformed(
+                AGGREGATES_FILE,
+                format!(
+                    "the flag sums are for the districts {flagged:?}; the manifest's are {districts:?}"
+                ),
+            ));
+        }
         let expected = positions(manifest);
         if expected.len() != self.aggregates.len() {
             return Err(RecordError::malformed(

@@ -1,15 +1,29 @@
-//! `counted-ballots.bin`: every counted ballot, whole (its proofs need the challenge nonce and
-//! the district the layout carries), sorted by ballot hash: an order that says nothing about
-//! who voted when.
+//! `ballots.bin`: the ballot of **every** leaf of the closed log, whole (its proofs need the
+//! challenge nonce and the district the layout carries), sorted by ballot hash (an order that
+//! says nothing about who voted when), each with its selected ballot: so the record shows
+//! every logged ballot whether or not it counted, and nobody can tell which did
+//! (`docs/coercion.md`).
 //!
-//! Layout: `lp("ivote-v1/record/counted-ballots") ‖ context (32) ‖ u64 n ‖ n × lp(ballot
-//! layout)`, each layout at most [`MAX_BALLOT_BYTES`], ballot hashes strictly increasing
-//! (so no ballot is counted twice). At the scale of a national election this file is
-//! gigabytes: [`CountedBallotsWriter`] and [`CountedBallotsReader`] stream it.
+//! Layout: `lp("ivote-v1/record/ballots") ‖ context (32) ‖ u64 n ‖ n × entry`, ballot hashes
+//! strictly increasing (so no ballot twice), an entry being `lp(ballot layout) ‖ u8 tag ‖ …`:
+//!
+//! - tag `0x01`, a valid ballot: `flag F (64) ‖ selection proof` ([`SELECTION_PROOF_LEN`]) `‖
+//!   u32 m ‖ m × selected ciphertext (64)`, `m` the ballot's number of selection ciphertexts
+//!   (docs/crypto-spec.md, the selection proof: the selected ciphertexts re-encrypt the
+//!   ballot's and `F` encrypts 1, or they encrypt zeros and `F` encrypts 0);
+//! - tag `0x00`, a ballot that is not valid for the election (it does not decode for it, or
+//!   a validity proof fails): nothing follows; anyone can see it is invalid.
+//!
+//! Each layout is at most [`MAX_BALLOT_BYTES`]. At the scale of a national election this file
+//! is gigabytes: [`BallotsWriter`] and [`BallotsReader`] stream it.
 
 use std::io::{Read, Write};
 
-use super::{read_header, RecordError, COUNTED_BALLOTS_FILE};
+use ivote_crypto::elgamal::CIPHERTEXT_LEN;
+use ivote_crypto::proofs::selection::{SelectionProof, SELECTION_PROOF_LEN};
+use ivote_crypto::Ciphertext;
+
+use super::{read_header, RecordError, BALLOTS_FILE};
 use crate::ballot::{ballot_hash, Ballot};
 use crate::hashes::BallotHash;
 use crate::layout::{Reader, Writer};
@@ -17,10 +31,15 @@ use crate::package::ContextHash;
 use crate::submission::MAX_BALLOT_BYTES;
 
 /// The file's label.
-pub const LABEL: &[u8] = b"ivote-v1/record/counted-ballots";
-const F: &str = COUNTED_BALLOTS_FILE;
+pub const LABEL: &[u8] = b"ivote-v1/record/ballots";
+const F: &str = BALLOTS_FILE;
 /// Header: lp(label) ‖ context ‖ u64 count.
 const HEADER_LEN: usize = 4 + LABEL.len() + 32 + 8;
+/// The most selected ciphertexts an entry may carry (no ballot layout holds more).
+pub const MAX_SELECTED: usize = MAX_BALLOT_BYTES / CIPHERTEXT_LEN;
+
+const TAG_INVALID: u8 = 0x00;
+const TAG_SELECTED: u8 = 0x01;
 
 fn io(e: std::io::Error) -> RecordError {
     RecordError::Io {
@@ -29,22 +48,57 @@ fn io(e: std::io::Error) -> RecordError {
     }
 }
 
+/// A valid ballot's selected ballot: its ciphertexts re-encrypted or replaced by zeros, the
+/// encrypted flag saying which, and the proof that it is one of the two.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SelectedBallot {
+    /// `F`: an encryption of 1 (counted) or 0.
+    pub flag: Ciphertext,
+    /// The selection proof over the ballot's ciphertexts, [`Self::selected`] and [`Self::flag`].
+    pub proof: SelectionProof,
+    /// `C_1..C_m`, in the order of the ballot's selection ciphertexts.
+    pub selected: Vec<Ciphertext>,
+}
+
+impl SelectedBallot {
+    fn write(&self, w: &mut Writer) {
+        w.fixed(&[TAG_SELECTED])
+            .fixed(&self.flag.to_bytes())
+            .fixed(&self.proof.to_bytes())
+            .u32(u32::try_from(self.selected.len()).unwrap_or(u32::MAX));
+        for c in &self.selected {
+            w.fixed(&c.to_bytes());
+        }
+    }
+}
+
+/// One entry of the file.
+#[derive(Clone, Debug)]
+pub struct PublishedBallot {
+    /// The ballot hash.
+    pub hash: BallotHash,
+    /// The ballot, as logged.
+    pub ballot: Ballot,
+    /// Its selected ballot; `None` for a ballot that is not valid for the election.
+    pub selection: Option<SelectedBallot>,
+}
+
 /// Writes the file, ballots given in increasing hash order.
 #[derive(Debug)]
-pub struct CountedBallotsWriter<W: Write> {
+pub struct BallotsWriter<W: Write> {
     out: W,
     expected: u64,
     written: u64,
     last: Option<BallotHash>,
 }
 
-impl<W: Write> CountedBallotsWriter<W> {
+impl<W: Write> BallotsWriter<W> {
     /// Starts a file of `count` ballots.
     pub fn new(mut out: W, context: &ContextHash, count: u64) -> Result<Self, RecordError> {
         let mut w = super::header(LABEL, context);
         w.u64(count);
         out.write_all(&w.finish()).map_err(io)?;
-        Ok(CountedBallotsWriter {
+        Ok(BallotsWriter {
             out,
             expected: count,
             written: 0,
@@ -52,8 +106,13 @@ impl<W: Write> CountedBallotsWriter<W> {
         })
     }
 
-    /// Appends a ballot layout; its hash must be above the previous one's.
-    pub fn push(&mut self, layout: &[u8]) -> Result<BallotHash, RecordError> {
+    /// Appends a ballot layout with its selected ballot (`None`: an invalid ballot); its
+    /// hash must be above the previous one's.
+    pub fn push(
+        &mut self,
+        layout: &[u8],
+        selection: Option<&SelectedBallot>,
+    ) -> Result<BallotHash, RecordError> {
         let hash = ballot_hash(layout);
         if self.last.is_some_and(|last| last >= hash) {
             return Err(RecordError::malformed(
@@ -67,9 +126,24 @@ impl<W: Write> CountedBallotsWriter<W> {
                 "more ballots than announced, or one too large",
             ));
         }
-        self.out
-            .write_all(&Writer::new().bytes(layout).finish())
-            .map_err(io)?;
+        if selection.is_some_and(|s| s.selected.is_empty() || s.selected.len() > MAX_SELECTED) {
+            return Err(RecordError::malformed(
+                F,
+                format!(
+                    "ballot {}: a selected ballot of no or too many ciphertexts",
+                    hash.to_hex()
+                ),
+            ));
+        }
+        let mut w = Writer::new();
+        w.bytes(layout);
+        match selection {
+            Some(s) => s.write(&mut w),
+            None => {
+                w.fixed(&[TAG_INVALID]);
+            }
+        }
+        self.out.write_all(&w.finish()).map_err(io)?;
         self.written += 1;
         self.last = Some(hash);
         Ok(hash)
@@ -90,9 +164,9 @@ impl<W: Write> CountedBallotsWriter<W> {
     }
 }
 
-/// Reads the file ballot by ballot (memory stays bounded by one ballot).
+/// Reads the file entry by entry (memory stays bounded by one entry).
 #[derive(Debug)]
-pub struct CountedBallotsReader<R: Read> {
+pub struct BallotsReader<R: Read> {
     input: R,
     context: ContextHash,
     count: u64,
@@ -101,15 +175,15 @@ pub struct CountedBallotsReader<R: Read> {
     done: bool,
 }
 
-impl<R: Read> CountedBallotsReader<R> {
+impl<R: Read> BallotsReader<R> {
     /// Reads the header.
     pub fn new(mut input: R) -> Result<Self, RecordError> {
         let mut head = [0u8; HEADER_LEN];
         input.read_exact(&mut head).map_err(io)?;
-        let mut r = Reader::new(&head, "counted ballots");
+        let mut r = Reader::new(&head, "ballots");
         let context = read_header(&mut r, LABEL, F)?;
         let count = r.u64().map_err(RecordError::layout(F))?;
-        Ok(CountedBallotsReader {
+        Ok(BallotsReader {
             input,
             context,
             count,
@@ -129,29 +203,79 @@ impl<R: Read> CountedBallotsReader<R> {
         self.count
     }
 
-    fn next_ballot(&mut self) -> Result<(BallotHash, Ballot), RecordError> {
-        let mut len = [0u8; 4];
-        self.input.read_exact(&mut len).map_err(io)?;
-        let len = u32::from_be_bytes(len) as usize;
+    fn read_exact(&mut self, n: usize) -> Result<Vec<u8>, RecordError> {
+        let mut buf = vec![0u8; n];
+        self.input.read_exact(&mut buf).map_err(io)?;
+        Ok(buf)
+    }
+
+    fn read_u32(&mut self) -> Result<usize, RecordError> {
+        let mut b = [0u8; 4];
+        self.input.read_exact(&mut b).map_err(io)?;
+        Ok(u32::from_be_bytes(b) as usize)
+    }
+
+    fn next_entry(&mut self) -> Result<PublishedBallot, RecordError> {
+        let i = self.read;
+        let len = self.read_u32()?;
         if len > MAX_BALLOT_BYTES {
             return Err(RecordError::malformed(
                 F,
-                format!("ballot {} is {len} bytes long", self.read),
+                format!("ballot {i} is {len} bytes long"),
             ));
         }
-        let mut layout = vec![0u8; len];
-        self.input.read_exact(&mut layout).map_err(io)?;
+        let layout = self.read_exact(len)?;
         let hash = ballot_hash(&layout);
         if self.last.is_some_and(|last| last >= hash) {
             return Err(RecordError::malformed(
                 F,
-                format!("ballot {} is out of hash order or repeated", self.read),
+                format!("ballot {i} is out of hash order or repeated"),
             ));
         }
         let ballot = Ballot::from_bytes(&layout)
-            .map_err(|e| RecordError::malformed(F, format!("ballot {}: {e}", self.read)))?;
+            .map_err(|e| RecordError::malformed(F, format!("ballot {i}: {e}")))?;
+        let tag = self.read_exact(1)?[0];
+        let selection = match tag {
+            TAG_INVALID => None,
+            TAG_SELECTED => Some(self.selected(i, &hash)?),
+            t => {
+                return Err(RecordError::malformed(
+                    F,
+                    format!("ballot {i} has the tag {t}, neither 0 (invalid) nor 1 (selected)"),
+                ))
+            }
+        };
         self.last = Some(hash);
-        Ok((hash, ballot))
+        Ok(PublishedBallot {
+            hash,
+            ballot,
+            selection,
+        })
+    }
+
+    fn selected(&mut self, i: u64, hash: &BallotHash) -> Result<SelectedBallot, RecordError> {
+        let bad = |what: String| {
+            RecordError::malformed(F, format!("ballot {i} ({}): {what}", hash.to_hex()))
+        };
+        let flag = Ciphertext::from_bytes(&self.read_exact(CIPHERTEXT_LEN)?)
+            .map_err(|e| bad(format!("its flag: {e}")))?;
+        let proof = SelectionProof::from_bytes(&self.read_exact(SELECTION_PROOF_LEN)?)
+            .map_err(|e| bad(format!("its selection proof: {e}")))?;
+        let m = self.read_u32()?;
+        if m == 0 || m > MAX_SELECTED {
+            return Err(bad(format!("{m} selected ciphertexts")));
+        }
+        let bytes = self.read_exact(m * CIPHERTEXT_LEN)?;
+        let selected = bytes
+            .chunks_exact(CIPHERTEXT_LEN)
+            .map(Ciphertext::from_bytes)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad(format!("a selected ciphertext: {e}")))?;
+        Ok(SelectedBallot {
+            flag,
+            proof,
+            selected,
+        })
     }
 
     fn check_end(&mut self) -> Result<(), RecordError> {
@@ -166,9 +290,9 @@ impl<R: Read> CountedBallotsReader<R> {
     }
 }
 
-impl<R: Read> Iterator for CountedBallotsReader<R> {
-    /// A ballot with its hash.
-    type Item = Result<(BallotHash, Ballot), RecordError>;
+impl<R: Read> Iterator for BallotsReader<R> {
+    /// A ballot with its hash and selected ballot.
+    type Item = Result<PublishedBallot, RecordError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
@@ -178,7 +302,7 @@ impl<R: Read> Iterator for CountedBallotsReader<R> {
             self.done = true;
             return self.check_end().err().map(Err);
         } else {
-            self.next_ballot()
+            self.next_entry()
         };
         self.read += 1;
         self.done = item.is_err();

@@ -8,15 +8,16 @@
 //! | `package/` | the election package, unchanged (its `ceremony.json` is the key ceremony's transcript) | [`crate::package`] |
 //! | `officials-key.hex` | the officials' public key | |
 //! | `log.bin` | the collector's final head and every leaf of its log | [`log`] |
-//! | `counted-ballots.bin` | the counted ballots, whole, sorted by ballot hash | [`ballots`] |
-//! | `aggregates.bin` | the homomorphic sums per district, contest and selection | [`aggregates`] |
+//! | `ballots.bin` | every logged ballot, whole, sorted by ballot hash, each with its selected ballot | [`ballots`] |
+//! | `aggregates.bin` | the homomorphic sums of the selected ballots per district, contest and selection, and of their flags per district | [`aggregates`] |
 //! | `decryption-shares-J.bin` | trustee J's decryption shares with DLEQ proofs | [`shares`] |
 //! | `results.bin` | the decrypted counts | [`results`] |
 //! | `rule-counts.bin` | what the counting rules did | [`counts`] |
 //! | `record-index.bin`, `record.sig` | the seal: every file's SHA-256, signed by the officials | [`seal`] |
 //!
 //! The auditors' bundle is a second sealed folder: the exported ballot box, the paper
-//! cancellation list and `decisions.bin` ([`counts::Decisions`]: what happened to every leaf).
+//! cancellation list, `decisions.bin` ([`counts::Decisions`]: what happened to every leaf)
+//! and `flag-openings.bin` ([`flag_openings`]: which published ballots counted).
 //!
 //! Every binary file is a [`crate::layout`]: a length-prefixed label, the election context
 //! hash, then the fields. Decoders check every bound, every point's canonical encoding, the
@@ -26,6 +27,7 @@
 pub mod aggregates;
 pub mod ballots;
 pub mod counts;
+pub mod flag_openings;
 pub mod log;
 pub mod results;
 pub mod seal;
@@ -43,7 +45,7 @@ pub const OFFICIALS_KEY_FILE: &str = "officials-key.hex";
 /// [`log::LogFile`].
 pub const LOG_FILE: &str = "log.bin";
 /// [`ballots`].
-pub const COUNTED_BALLOTS_FILE: &str = "counted-ballots.bin";
+pub const BALLOTS_FILE: &str = "ballots.bin";
 /// [`aggregates::Aggregates`].
 pub const AGGREGATES_FILE: &str = "aggregates.bin";
 /// [`results::Results`].
@@ -52,6 +54,8 @@ pub const RESULTS_FILE: &str = "results.bin";
 pub const RULE_COUNTS_FILE: &str = "rule-counts.bin";
 /// [`counts::Decisions`] (auditors' bundle).
 pub const DECISIONS_FILE: &str = "decisions.bin";
+/// [`flag_openings::FlagOpenings`] (auditors' bundle).
+pub const FLAG_OPENINGS_FILE: &str = "flag-openings.bin";
 /// The paper cancellation list as the officials gave it (auditors' bundle).
 pub const PAPER_VOTES_FILE: &str = "paper-votes.csv";
 /// [`seal::RecordIndex`].

@@ -1,10 +1,11 @@
-//! `results.bin`: the decrypted count of every aggregate.
+//! `results.bin`: the decrypted count of every aggregate and every district's flag sum.
 //!
 //! Layout: `lp("ivote-v1/record/results") ‖ context (32) ‖ aggregates hash (32) ‖ u32 k ‖
 //! k × u32 trustee (strictly increasing: the trustees whose shares were combined) ‖ u32 n ‖
-//! n × u64 count`, count `i` being the plaintext of aggregate `i` of `aggregates.bin`
-//! (whose `SHA-256` is the aggregates hash). A verifier checks each count `v` by
-//! `v·G = β − Σ λ_j·D_j` with the listed trustees' shares.
+//! n × u64 count`, count `i` being the plaintext of target `i` of `aggregates.bin` (whose
+//! `SHA-256` is the aggregates hash; [`super::aggregates::Aggregates::targets`]: the
+//! aggregates, then the flag sums, i.e. the districts' numbers of counted ballots). A verifier
+//! checks each count `v` by `v·G = β − Σ λ_j·D_j` with the listed trustees' shares.
 
 use super::aggregates::MAX_AGGREGATES;
 use super::{count_u32, header, read_count, read_header, RecordError, RESULTS_FILE};
@@ -24,7 +25,7 @@ pub struct Results {
     pub aggregates_hash: [u8; 32],
     /// The trustees whose shares were combined, increasing.
     pub trustees: Vec<u32>,
-    /// One count per aggregate, in its order.
+    /// One count per decryption target (the aggregates, then the flag sums), in their order.
     pub counts: Vec<u64>,
 }
 

@@ -1,12 +1,13 @@
 //! `decryption-shares-J.bin`: trustee J's decryption share, with its DLEQ proof, of every
-//! aggregate.
+//! decryption target ([`super::aggregates::Aggregates::targets`]: the aggregates, then the
+//! districts' flag sums).
 //!
 //! Layout: `lp("ivote-v1/record/decryption-shares") ‖ context (32) ‖ aggregates hash (32) ‖
 //! u32 trustee ‖ u32 n ‖ n × decryption share (100 bytes, docs/crypto-spec.md §8.4)`, share
-//! `i` for aggregate `i` of `aggregates.bin`. The aggregates hash is `SHA-256` of the exact
+//! `i` for target `i` of `aggregates.bin`. The aggregates hash is `SHA-256` of the exact
 //! bytes of the `aggregates.bin` the trustee decrypted, so a share file cannot be combined
 //! with another count. Each share's proof is verified against the aggregate at its position
-//! (`DecryptionShare::verify`, the position is the aggregate's).
+//! (`DecryptionShare::verify`, the position is the target's).
 
 use ivote_crypto::threshold::decryption::{DecryptionShare, DECRYPTION_SHARE_LEN};
 
@@ -28,7 +29,7 @@ pub struct ShareFile {
     pub aggregates_hash: [u8; 32],
     /// The trustee, from 1.
     pub trustee: u32,
-    /// One share per aggregate, in the aggregates' order.
+    /// One share per target, in the targets' order.
     pub shares: Vec<DecryptionShare>,
 }
 

@@ -4,18 +4,20 @@ use ivote_crypto::proofs::dleq::TallyPosition;
 use ivote_crypto::G;
 use rand::rngs::OsRng;
 
-use super::aggregates::{Aggregate, Aggregates};
-use super::ballots::{CountedBallotsReader, CountedBallotsWriter};
+use super::aggregates::{Aggregate, Aggregates, FlagSum};
+use super::ballots::{BallotsReader, BallotsWriter, SelectedBallot};
 use super::counts::{Decisions, LeafDecision, RuleCounts};
+use super::flag_openings::FlagOpenings;
 use super::log::LogFile;
 use super::results::Results;
 use super::seal::{valid_name, RecordIndex, KIND_RECORD};
 use super::*;
 use crate::ballot::{ballot_hash, Ballot};
 use crate::ballot_box::FinalHead;
-use crate::hashes::RecordHash;
+use crate::hashes::{BallotHash, VoterCommitment};
 use crate::merkle::{leaf_hash, MerkleTree};
 use crate::receipt::SignedTreeHead;
+use crate::submission::LogLeaf;
 
 const CTX: ContextHash = ContextHash([7; 32]);
 
@@ -46,7 +48,17 @@ fn aggregates_round_trip_and_refusals() {
                 ciphertext: Ciphertext::encrypt(&pk, 1, &Nonce::random(&mut OsRng)),
             })
             .collect(),
+        flags: vec![FlagSum {
+            district: "d1".into(),
+            ciphertext: Ciphertext::encrypt(&pk, 4, &Nonce::random(&mut OsRng)),
+        }],
     };
+    assert_eq!(a.targets().len(), 4);
+    assert_eq!(
+        a.targets()[3].0.contest,
+        "",
+        "a flag sum's position has no contest"
+    );
     let bytes = a.to_bytes();
     assert_eq!(Aggregates::from_bytes(&bytes).unwrap(), a);
     flip_each_byte(&bytes, Aggregates::from_bytes);
@@ -149,10 +161,16 @@ fn decisions_round_trip_and_reasons_only_for_invalid() {
 #[test]
 fn log_round_trip_and_root() {
     let key = SigningKey::from_bytes(&[3; 32]);
-    let leaves: Vec<RecordHash> = (0..5u8).map(|i| RecordHash([i; 32])).collect();
+    let leaves: Vec<LogLeaf> = (0..5u8)
+        .map(|i| LogLeaf {
+            received_at: 1_800_000_000 + i64::from(i),
+            ballot_hash: BallotHash([i; 32]),
+            voter: VoterCommitment([i + 10; 32]),
+        })
+        .collect();
     let mut tree = MerkleTree::new();
-    for l in &leaves {
-        tree.push(leaf_hash(&l.0));
+    for (i, l) in leaves.iter().enumerate() {
+        tree.push(leaf_hash(&l.record_hash(i as u64).0));
     }
     let head = SignedTreeHead::sign(&key, &CTX, 5, tree.root(5).unwrap(), 1_800_000_000);
     let log = LogFile {
@@ -165,9 +183,27 @@ fn log_round_trip_and_root() {
     assert_eq!(back, log);
     assert!(back.root_matches());
     flip_each_byte(&bytes, LogFile::from_bytes);
+    // The accessors: leaf i's parts and its record hash with its index.
+    let ballots: Vec<_> = log.ballots().collect();
+    assert_eq!(ballots[3], (3, 1_800_000_003, BallotHash([3; 32])));
+    assert_eq!(ballots.len(), 5);
+    assert_eq!(log.record_hashes().nth(2), Some(leaves[2].record_hash(2)));
+    assert_eq!(log.record_hash(2), Some(leaves[2].record_hash(2)));
+    assert_eq!(log.record_hash(5), None);
+    // Each published part of a leaf is bound by the root: another ballot, time or voter
+    // commitment at a leaf, or two leaves swapped, no longer give it.
+    let changes: [&dyn Fn(&mut LogFile); 4] = [
+        &|l| l.leaves[2].ballot_hash = BallotHash([9; 32]),
+        &|l| l.leaves[2].received_at += 1,
+        &|l| l.leaves[2].voter = VoterCommitment([9; 32]),
+        &|l| l.leaves.swap(1, 2),
+    ];
+    for change in changes {
+        let mut other = log.clone();
+        change(&mut other);
+        assert!(!other.root_matches());
+    }
     let mut other = log.clone();
-    other.leaves[2] = RecordHash([9; 32]);
-    assert!(!other.root_matches());
     other.leaves.pop();
     assert!(LogFile::from_bytes(&other.to_bytes()).is_err());
 }
@@ -182,37 +218,98 @@ fn ballot(i: u8) -> Vec<u8> {
     .to_bytes()
 }
 
+/// A selected ballot of `m` ciphertexts (of random "ballot" ciphertexts: the file's reader
+/// does not verify proofs; the verifier does).
+fn selected(
+    m: usize,
+    counted: bool,
+) -> (SelectedBallot, ivote_crypto::proofs::selection::FlagOpening) {
+    let pk = PublicKey::from_point(G * ivote_crypto::Scalar::from(5u64)).unwrap();
+    let ballot: Vec<Ciphertext> = (0..m)
+        .map(|v| Ciphertext::encrypt(&pk, v as u64 % 2, &Nonce::random(&mut OsRng)))
+        .collect();
+    let s = ivote_crypto::proofs::selection::Selector::new(&CTX, &pk)
+        .select(&ballot, counted, &mut OsRng)
+        .unwrap();
+    (
+        SelectedBallot {
+            flag: s.flag,
+            proof: s.proof,
+            selected: s.selected,
+        },
+        s.opening,
+    )
+}
+
 #[test]
-fn counted_ballots_stream_in_hash_order() {
+fn ballots_stream_in_hash_order_with_their_selections() {
     let mut layouts: Vec<Vec<u8>> = (0..4).map(ballot).collect();
     layouts.sort_by_key(|l| ballot_hash(l));
-    let mut w = CountedBallotsWriter::new(Vec::new(), &CTX, 4).unwrap();
-    assert!(w.push(&layouts[1]).is_ok());
-    assert!(w.push(&layouts[0]).is_err(), "out of order");
-    assert!(w.push(&layouts[1]).is_err(), "repeated");
-    for l in &layouts[2..] {
-        w.push(l).unwrap();
+    let selections: Vec<Option<SelectedBallot>> = (0..4)
+        .map(|i| (i != 2).then(|| selected(i + 1, i % 2 == 0).0))
+        .collect();
+    let mut w = BallotsWriter::new(Vec::new(), &CTX, 4).unwrap();
+    assert!(w.push(&layouts[1], selections[1].as_ref()).is_ok());
+    assert!(w.push(&layouts[0], None).is_err(), "out of order");
+    assert!(w.push(&layouts[1], None).is_err(), "repeated");
+    for (l, s) in layouts.iter().zip(&selections).skip(2) {
+        w.push(l, s.as_ref()).unwrap();
     }
     assert!(w.finish().is_err(), "one missing");
 
-    let mut w = CountedBallotsWriter::new(Vec::new(), &CTX, 4).unwrap();
-    for l in &layouts {
-        w.push(l).unwrap();
+    let mut w = BallotsWriter::new(Vec::new(), &CTX, 4).unwrap();
+    for (l, s) in layouts.iter().zip(&selections) {
+        w.push(l, s.as_ref()).unwrap();
     }
     let bytes = w.finish().unwrap();
-    let r = CountedBallotsReader::new(bytes.as_slice()).unwrap();
+    let r = BallotsReader::new(bytes.as_slice()).unwrap();
     assert_eq!(*r.context(), CTX);
     assert_eq!(r.announced(), 4);
     let read: Vec<_> = r.map(|x| x.unwrap()).collect();
     assert_eq!(read.len(), 4);
-    for ((h, b), l) in read.iter().zip(&layouts) {
-        assert_eq!(*h, ballot_hash(l));
-        assert_eq!(b.to_bytes(), *l);
+    for ((b, l), s) in read.iter().zip(&layouts).zip(&selections) {
+        assert_eq!(b.hash, ballot_hash(l));
+        assert_eq!(b.ballot.to_bytes(), *l);
+        assert_eq!(b.selection, *s);
     }
     let all_ok = |b: &[u8]| -> Result<(), RecordError> {
-        CountedBallotsReader::new(b)?.try_for_each(|x| x.map(|_| ()))
+        BallotsReader::new(b)?.try_for_each(|x| x.map(|_| ()))
     };
     flip_each_byte(&bytes, all_ok);
+    // A tag that is neither 0 nor 1: the first entry's tag follows its layout.
+    let mut bad = bytes.clone();
+    let tag_at = 4 + super::ballots::LABEL.len() + 32 + 8 + 4 + layouts[0].len();
+    bad[tag_at] = 7;
+    let e = all_ok(&bad).unwrap_err();
+    assert_eq!(e.code(), "record.malformed");
+    assert!(e.to_string().contains("tag 7"), "{e}");
+}
+
+#[test]
+fn flag_openings_round_trip_in_hash_order() {
+    let mut openings: Vec<_> = (0..3)
+        .map(|i| {
+            (
+                crate::hashes::BallotHash([i as u8 * 40; 32]),
+                selected(1, i == 1).1,
+            )
+        })
+        .collect();
+    let file = FlagOpenings {
+        context: CTX,
+        openings: std::mem::take(&mut openings),
+    };
+    let bytes = file.to_bytes().unwrap();
+    let back = FlagOpenings::from_bytes(&bytes).unwrap();
+    assert_eq!(back.context, CTX);
+    let counted: Vec<bool> = back.openings.iter().map(|(_, o)| o.counted()).collect();
+    assert_eq!(counted, [false, true, false]);
+    flip_each_byte(&bytes, FlagOpenings::from_bytes);
+    let unsorted = FlagOpenings {
+        context: CTX,
+        openings: back.openings.into_iter().rev().collect(),
+    };
+    assert_eq!(unsorted.to_bytes().unwrap_err().code(), "record.malformed");
 }
 
 #[test]

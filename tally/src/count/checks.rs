@@ -4,7 +4,6 @@
 //! batch verified at once. An entry that is not what the collector logged
 //! ([`Checked::Tampered`]) makes the import refuse the whole box, naming the leaves.
 
-use ivote_crypto::Ciphertext;
 use ivote_protocol::acceptance::{EntryRefusal, LogMismatch};
 use ivote_protocol::ballot::DecodedBallot;
 use ivote_protocol::ballot_box::BoxEntry;
@@ -18,23 +17,9 @@ use super::rules::Verdict;
 pub enum Checked {
     /// The submission does not match its record: what differs.
     Tampered(LogMismatch),
-    /// Every check passed, or one failed.
-    Done {
-        /// The verdict for the rules (an invalid one says why).
-        verdict: Verdict,
-        /// A valid ballot's selection ciphertexts (the import sums them at once, so that
-        /// each ballot is decoded only once).
-        selections: Option<Selections>,
-    },
-}
-
-/// A valid ballot's district and every selection ciphertext, in manifest order.
-#[derive(Debug)]
-pub struct Selections {
-    /// The ballot's district.
-    pub district: String,
-    /// The contests' selections, one after the other.
-    pub ciphertexts: Vec<Ciphertext>,
+    /// Every check passed, or one failed: the verdict for the rules (an invalid one says
+    /// why).
+    Done(Verdict),
 }
 
 /// Checks a batch of entries (one thread); every proof of the batch in one batch
@@ -49,37 +34,23 @@ pub fn check_batch(el: &CountElection, entries: &[BoxEntry]) -> Vec<Checked> {
         match election.check_box_entry(e) {
             Ok(accepted) => {
                 pending.push(out.len());
-                out.push(Checked::Done {
-                    verdict: Verdict::Valid {
-                        voter_id: e.record.voter_id.clone(),
-                        ballot_hash: accepted.ballot_hash,
-                        received_at: e.record.received_at,
-                    },
-                    selections: Some(Selections {
-                        district: accepted.district,
-                        ciphertexts: accepted
-                            .ballot
-                            .contests()
-                            .flat_map(|c| c.selections().iter().copied())
-                            .collect(),
-                    }),
-                });
+                out.push(Checked::Done(Verdict::Valid {
+                    voter_id: e.record.voter_id.clone(),
+                    ballot_hash: accepted.ballot_hash,
+                    received_at: e.record.received_at,
+                }));
                 ballots.push(accepted.ballot);
             }
             Err(EntryRefusal::Tampered(why)) => out.push(Checked::Tampered(why)),
-            Err(EntryRefusal::Invalid(rejection)) => out.push(Checked::Done {
-                verdict: Verdict::Invalid(rejection),
-                selections: None,
-            }),
+            Err(EntryRefusal::Invalid(rejection)) => {
+                out.push(Checked::Done(Verdict::Invalid(rejection)))
+            }
         }
     }
     let refs: Vec<&DecodedBallot<'_>> = ballots.iter().collect();
     for (k, rejection) in election.verify_proofs(&refs, &mut OsRng) {
         if let Some(slot) = pending.get(k).and_then(|&i| out.get_mut(i)) {
-            *slot = Checked::Done {
-                verdict: Verdict::Invalid(rejection),
-                selections: None,
-            };
+            *slot = Checked::Done(Verdict::Invalid(rejection));
         }
     }
     out

@@ -1,4 +1,5 @@
-//! Threshold decryption of the aggregates: each trustee's shares (`decrypt-share`, after the
+//! Threshold decryption of the aggregates and the districts' flag sums (the decryption
+//! targets, [`Aggregates::targets`]): each trustee's shares (`decrypt-share`, after the
 //! checks of [`super::trustee_check`]), then their combination (`combine`) from any `t` valid
 //! share files.
 
@@ -6,8 +7,10 @@ use std::path::Path;
 
 use anyhow::Result;
 use ivote_crypto::dlog::DlogTable;
+use ivote_crypto::proofs::dleq::TallyPosition;
 use ivote_crypto::threshold::decryption::{combine, DecryptionShare};
 use ivote_crypto::threshold::dkg::KeyShare;
+use ivote_protocol::record::aggregates::Aggregates;
 use ivote_protocol::record::results::Results;
 use ivote_protocol::record::shares::ShareFile;
 use ivote_protocol::record::{self, check_context};
@@ -19,16 +22,28 @@ use super::folder::CountFolder;
 use super::progress;
 use crate::error::Refusal;
 
-/// Trustee `key.index()`'s decryption shares of every aggregate, with DLEQ proofs.
+/// How a decryption target is named to people: `district/contest/selection N`, or
+/// `district/counted ballots` for a flag sum.
+pub fn describe(position: &TallyPosition) -> String {
+    if position.contest.is_empty() {
+        format!("{}/counted ballots", position.district)
+    } else {
+        format!(
+            "{}/{}/selection {}",
+            position.district, position.contest, position.selection
+        )
+    }
+}
+
+/// Trustee `key.index()`'s decryption shares of every target, with DLEQ proofs.
 pub fn decrypt_shares(folder: &CountFolder, key: &KeyShare) -> Result<ShareFile> {
     let context = folder.package.context_hash;
-    let bar = progress::bar(folder.aggregates.aggregates.len() as u64, "decrypting");
-    let shares = folder
-        .aggregates
-        .aggregates
+    let targets = folder.aggregates.targets();
+    let bar = progress::bar(targets.len() as u64, "decrypting");
+    let shares = targets
         .par_iter()
-        .map(|a| {
-            let s = DecryptionShare::create(&context, key, &a.ciphertext, &a.position, &mut OsRng);
+        .map(|(position, ciphertext)| {
+            let s = DecryptionShare::create(&context, key, ciphertext, position, &mut OsRng);
             bar.inc(1);
             s
         })
@@ -70,33 +85,54 @@ fn check_share_file(folder: &CountFolder, bytes: &[u8]) -> Result<ShareFile, Str
         .checked_sub(1)
         .and_then(|i| p.ceremony.verification_keys.get(i as usize))
         .ok_or_else(|| format!("trustee {} is not one of the {n} trustees", file.trustee))?;
-    if file.shares.len() != folder.aggregates.aggregates.len() {
+    let targets = folder.aggregates.targets();
+    if file.shares.len() != targets.len() {
         return Err(format!(
-            "trustee {}'s file has {} shares for {} aggregates",
+            "trustee {}'s file has {} shares for {} sums",
             file.trustee,
             file.shares.len(),
-            folder.aggregates.aggregates.len()
+            targets.len()
         ));
     }
     let context = p.context_hash;
-    let bad = folder
-        .aggregates
-        .aggregates
+    let bad = targets
         .par_iter()
         .zip(&file.shares)
-        .position_first(|(a, s)| s.verify(&context, key, &a.ciphertext, &a.position).is_err());
+        .position_first(|((position, ct), s)| s.verify(&context, key, ct, position).is_err());
     if let Some(i) = bad {
-        let a = folder.aggregates.aggregates.get(i).map(|a| &a.position);
         return Err(format!(
             "trustee {}'s proof for {} does not verify: this share file is wrong or was altered",
             file.trustee,
-            a.map_or(String::new(), |a| format!(
-                "{}/{}/selection {}",
-                a.district, a.contest, a.selection
-            ))
+            targets.get(i).map_or(String::new(), |(p, _)| describe(p))
         ));
     }
     Ok(file)
+}
+
+/// Refuses counts whose decrypted flag sums (the numbers of ballots counted per district,
+/// after the aggregates' counts) are not the numbers `aggregates.bin` states: the selected
+/// ballots are then not the count they claim to be.
+fn check_counted(folder: &CountFolder, aggregates: &Aggregates, counts: &[u64]) -> Result<()> {
+    let flags = counts
+        .get(aggregates.aggregates.len()..)
+        .unwrap_or_default();
+    for (flag, decrypted) in aggregates.flags.iter().zip(flags) {
+        let stated = aggregates
+            .aggregates
+            .iter()
+            .find(|a| a.position.district == flag.district)
+            .map_or(0, |a| a.ballots);
+        if stated != *decrypted {
+            return Err(folder.refuse(
+                record::AGGREGATES_FILE,
+                format!(
+                    "district {} counts {stated} ballots, but its selected ballots' flags                      decrypt to {decrypted}: the selection is not the count it claims to be",
+                    flag.district
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// What `combine` found.
@@ -157,19 +193,16 @@ pub fn combine_files(folder: &CountFolder, files: &[impl AsRef<Path>]) -> Result
     let table = DlogTable::new(most_ballots.saturating_mul(max));
     let counts = folder
         .aggregates
-        .aggregates
+        .targets()
         .par_iter()
         .enumerate()
-        .map(|(i, a)| {
+        .map(|(i, (position, ciphertext))| {
             let shares: Vec<&DecryptionShare> =
                 valid.iter().filter_map(|v| v.file.shares.get(i)).collect();
-            let point = combine(&a.ciphertext, shares).map_err(|e| e.to_string())?;
-            table.solve(&point).map_err(|e| {
-                format!(
-                    "{}/{}/selection {}: {e}",
-                    a.position.district, a.position.contest, a.position.selection
-                )
-            })
+            let point = combine(ciphertext, shares).map_err(|e| e.to_string())?;
+            table
+                .solve(&point)
+                .map_err(|e| format!("{}: {e}", describe(position)))
         })
         .collect::<Result<Vec<u64>, String>>()
         .map_err(|e| {
@@ -178,6 +211,7 @@ pub fn combine_files(folder: &CountFolder, files: &[impl AsRef<Path>]) -> Result
                 format!("cannot recover a count: {e}"),
             )
         })?;
+    check_counted(folder, &folder.aggregates, &counts)?;
     Ok(Combined {
         results: Results {
             context: p.context_hash,

@@ -4,7 +4,8 @@
 //! |---|---|
 //! | `package/` | the election package (verified again by every step) |
 //! | `officials-key.hex` | the officials' public key the package was verified with |
-//! | `log.bin`, `counted-ballots.bin`, `aggregates.bin`, `rule-counts.bin` | record files (`docs/election-record.md`) |
+//! | `log.bin`, `ballots.bin`, `aggregates.bin`, `rule-counts.bin` | record files (`docs/election-record.md`) |
+//! | `flag-openings.bin` | which ballots counted (auditors' bundle; never public) |
 //! | `decisions.bin`, `paper-votes.csv` (if given) | for the auditors' bundle |
 //! | `ballot-box.sha256` | the SHA-256 of the imported box (publish checks the box it bundles) |
 //! | `import-report.txt` | the officials' report |

@@ -2,43 +2,37 @@
 //! bounded whatever its size.
 //!
 //! 1. Every entry is checked ([`super::checks`], in parallel batches) and its record hashed
-//!    into the Merkle tree; the rules ([`super::rules`]) keep, per voter, only the latest
-//!    valid leaf. Every valid ballot in the window is summed at once ([`super::aggregate`]),
-//!    so that each ballot is decoded only once. At the end the tree's root must be the
+//!    into the Merkle tree (what `log.bin` publishes of it kept: receive time, ballot hash,
+//!    voter commitment); the rules ([`super::rules`]) keep, per voter, only the latest
+//!    valid leaf. At the end the tree's root must be the
 //!    collector's signed final head's, no submission may differ from its record, and the
 //!    log as a whole must be an honest log ([`super::log_order`]: times, the window's end,
 //!    no ballot or nonce twice, each voter's sequence numbers).
-//! 2. The box is read again (each record must still hash to its leaf of pass 1): the
-//!    ballots that turned out superseded or cancelled (few: revotes and paper voters) are
-//!    decoded and taken away from the sums; the counted ones are spread over 256 temporary
-//!    files by the first byte of their ballot hash; each file is then sorted in memory and
-//!    appended to `counted-ballots.bin` (the anonymized, hash-sorted list).
+//! 2. [`super::selection`]: every ballot into `ballots.bin` (hash-sorted), each valid one
+//!    with its selected ballot (a re-encryption if it counted, zeros if not, and the proof
+//!    that it is one of the two), and the sums of the selected ballots.
 
 use std::collections::BTreeSet;
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::BufReader;
+use std::path::Path;
 
 use anyhow::{Context, Result};
-use ivote_protocol::ballot::{ballot_hash, Ballot};
 use ivote_protocol::ballot_box::{BallotBoxError, BallotBoxReader, BoxEntry, FinalHead};
-use ivote_protocol::hashes::{BallotHash, RecordHash};
-use ivote_protocol::layout::Writer;
-use ivote_protocol::merkle::{leaf_hash, MerkleTree};
+use ivote_protocol::merkle::MerkleTree;
 use ivote_protocol::record::aggregates::Aggregates;
-use ivote_protocol::record::ballots::CountedBallotsWriter;
 use ivote_protocol::record::counts::LeafDecision;
 use ivote_protocol::record::log::LogFile;
-use ivote_protocol::ContextHash;
+use ivote_protocol::submission::LogLeaf;
 use rayon::prelude::*;
 
-use super::aggregate::Aggregator;
 use super::checks::{check_batch, Checked};
 use super::election::CountElection;
 use super::error::CountError;
 use super::log_order::{nonce_of, LogOrder, LogProblem};
 use super::progress;
 use super::rules::{Rules, RulesResult, Verdict};
+use super::selection::select_all;
 use crate::error::Refusal;
 
 /// Entries read before a parallel check.
@@ -61,7 +55,7 @@ pub struct Imported {
     pub problems: Vec<String>,
 }
 
-fn box_error(file: &Path) -> impl Fn(BallotBoxError) -> Refusal + '_ {
+pub(super) fn box_error(file: &Path) -> impl Fn(BallotBoxError) -> Refusal + '_ {
     move |e| {
         CountError::BallotBox {
             code: e.code(),
@@ -72,12 +66,13 @@ fn box_error(file: &Path) -> impl Fn(BallotBoxError) -> Refusal + '_ {
     }
 }
 
-fn open_box(path: &Path) -> Result<BallotBoxReader<BufReader<File>>> {
+pub(super) fn open_box(path: &Path) -> Result<BallotBoxReader<BufReader<File>>> {
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     Ok(BallotBoxReader::new(BufReader::with_capacity(BUFFER, file)).map_err(box_error(path))?)
 }
 
-/// Runs both passes; writes `counted-ballots.bin` into `work` (a fresh folder).
+/// Runs both passes; writes `ballots.bin` and `flag-openings.bin` into `work` (a fresh
+/// folder).
 pub fn import(
     el: &CountElection,
     box_path: &Path,
@@ -88,11 +83,7 @@ pub fn import(
     let (reader, final_head) = open_for(el, box_path)?;
     let checked = check_box(el, reader, box_path, &final_head)?;
     let rules = checked.rules.finish(paper, &context);
-    let mut aggregator = checked.aggregator;
-    let buckets = Buckets::create(work)?;
-    spread_counted(box_path, &checked.leaves, &rules, &mut aggregator, &buckets)?;
-    write_counted_ballots(&buckets, &context, &rules, work)?;
-    let aggregates = aggregator.finish(&el.package.manifest);
+    let aggregates = select_all(el, box_path, &checked.leaves, &rules, work)?;
     Ok(Imported {
         log: LogFile {
             context,
@@ -133,28 +124,25 @@ fn open_for(
 }
 
 /// What pass 1 found.
-struct CheckedBox<'a> {
-    /// Every record's hash, in log order.
-    leaves: Vec<RecordHash>,
+struct CheckedBox {
+    /// What `log.bin` publishes of every record, in log order.
+    leaves: Vec<LogLeaf>,
     /// The rules, every leaf pushed.
     rules: Rules,
-    /// Every valid ballot in the window, summed.
-    aggregator: Aggregator<'a>,
     /// One line per invalid submission.
     problems: Vec<String>,
 }
 
 /// Pass 1: checks every entry ([`super::checks`], in parallel batches), hashes its record
-/// into the Merkle tree, pushes its verdict to the rules and sums every valid ballot that is,
-/// for now, its voter's counted one. Refuses the box if a submission differs from its record,
+/// into the Merkle tree and pushes its verdict to the rules. Refuses the box if a submission differs from its record,
 /// the tree is not the signed final head's, or the signed log is not an honest log
 /// ([`super::log_order`]).
-fn check_box<'a>(
-    el: &'a CountElection,
+fn check_box(
+    el: &CountElection,
     mut reader: BallotBoxReader<BufReader<File>>,
     box_path: &Path,
     final_head: &FinalHead,
-) -> Result<CheckedBox<'a>> {
+) -> Result<CheckedBox> {
     let name = box_path.display().to_string();
     let size = final_head.head.size;
     let bar = progress::bar(size, "checking submissions");
@@ -162,11 +150,6 @@ fn check_box<'a>(
     let mut out = CheckedBox {
         leaves: Vec::new(),
         rules: Rules::new(el.election.starts),
-        aggregator: Aggregator::new(
-            el.package.context_hash,
-            &el.package.manifest,
-            &el.election.shapes,
-        ),
         problems: Vec::new(),
     };
     let mut tampered = Vec::new();
@@ -181,9 +164,9 @@ fn check_box<'a>(
             break;
         }
         for e in &chunk {
-            let h = e.record.hash();
-            tree.push(leaf_hash(&h.0));
-            out.leaves.push(h);
+            let leaf = e.record.log_leaf();
+            tree.push(leaf.leaf_hash(e.record.leaf_index));
+            out.leaves.push(leaf);
         }
         let checked: Vec<Vec<Checked>> = chunk
             .par_chunks(BATCH)
@@ -198,7 +181,7 @@ fn check_box<'a>(
             if let Checked::Tampered(why) = &c {
                 tampered.push((e.index, format!("{why} [{}]", why.code())));
             }
-            apply(&mut out, e, c)?;
+            apply(&mut out, e, c);
         }
         bar.inc(chunk.len() as u64);
     }
@@ -255,16 +238,13 @@ fn refuse_dishonest_log(file: &str, problems: Vec<LogProblem>) -> Result<()> {
     .into())
 }
 
-/// One checked entry into the rules, the report's problems and the sums.
-fn apply(out: &mut CheckedBox<'_>, e: &BoxEntry, checked: Checked) -> Result<()> {
+/// One checked entry into the rules and the report's problems.
+fn apply(out: &mut CheckedBox, e: &BoxEntry, checked: Checked) {
     match checked {
         Checked::Tampered(_) => {
             out.rules.push(Verdict::Tampered);
         }
-        Checked::Done {
-            verdict,
-            selections,
-        } => {
+        Checked::Done(verdict) => {
             if let Verdict::Invalid(r) = &verdict {
                 out.problems.push(format!(
                     "leaf {}, voter {}: [{}] {r}",
@@ -273,151 +253,9 @@ fn apply(out: &mut CheckedBox<'_>, e: &BoxEntry, checked: Checked) -> Result<()>
                     r.code()
                 ));
             }
-            // Summed now; taken away in pass 2 if it is superseded or cancelled.
-            if out.rules.push(verdict) {
-                if let Some(s) = selections {
-                    out.aggregator.add_selections(&s.district, &s.ciphertexts)?;
-                }
-            }
+            out.rules.push(verdict);
         }
     }
-    Ok(())
-}
-
-/// The 256 temporary files the counted ballots are spread over, by the first byte of their
-/// hash.
-struct Buckets {
-    dir: PathBuf,
-}
-
-impl Buckets {
-    fn create(work: &Path) -> Result<Buckets> {
-        let dir = work.join(".buckets");
-        std::fs::create_dir_all(&dir)
-            .with_context(|| format!("cannot create {}", dir.display()))?;
-        Ok(Buckets { dir })
-    }
-
-    fn path(&self, bucket: usize) -> PathBuf {
-        self.dir.join(format!("{bucket:02x}"))
-    }
-}
-
-/// Pass 2: reads the box again (each record must still hash to its leaf of pass 1), takes
-/// the ballots that turned out superseded or cancelled away from the sums, and spreads the
-/// counted ones over the buckets.
-fn spread_counted(
-    box_path: &Path,
-    leaves: &[RecordHash],
-    rules: &RulesResult,
-    aggregator: &mut Aggregator<'_>,
-    buckets: &Buckets,
-) -> Result<()> {
-    let name = box_path.display().to_string();
-    let mut files = (0..256)
-        .map(|b| {
-            File::create(buckets.path(b))
-                .map(|f| BufWriter::with_capacity(64 << 10, f))
-                .with_context(|| format!("cannot create {}", buckets.path(b).display()))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let bar = progress::bar(leaves.len() as u64, "anonymizing ballots");
-    for entry in open_box(box_path)? {
-        let e = entry.map_err(box_error(box_path))?;
-        bar.inc(1);
-        let h = ballot_hash(&e.submission.ballot);
-        let i = e.index as usize;
-        if leaves.get(i) != Some(&e.record.hash()) || h != e.record.ballot_hash {
-            return Err(Refusal::from(CountError::BallotBox {
-                code: "tally.box_changed",
-                file: name,
-                detail: format!(
-                    "leaf {i} changed while it was being counted; keep the file untouched and \
-                     run the import again"
-                ),
-            })
-            .into());
-        }
-        match rules.decisions.outcomes.get(i) {
-            Some(LeafDecision::Counted) => {
-                let w = files
-                    .get_mut(usize::from(h.0[0]))
-                    .context("bucket out of range")?;
-                w.write_all(&Writer::new().bytes(&e.submission.ballot).finish())
-                    .context("cannot write a temporary file")?;
-            }
-            Some(LeafDecision::Superseded | LeafDecision::Cancelled) => {
-                let ballot = Ballot::from_bytes(&e.submission.ballot).map_err(|e| {
-                    Refusal::from(CountError::CountFolder {
-                        file: name.clone(),
-                        detail: e.to_string(),
-                    })
-                })?;
-                aggregator.subtract(&ballot)?;
-            }
-            _ => {}
-        }
-    }
-    bar.finish_and_clear();
-    for w in files {
-        w.into_inner()
-            .map_err(|e| e.into_error())
-            .context("cannot write a temporary file")?;
-    }
-    Ok(())
-}
-
-/// Sorts each bucket in memory and appends it to `counted-ballots.bin` in `work` (the
-/// anonymized, hash-sorted list); removes the buckets.
-fn write_counted_ballots(
-    buckets: &Buckets,
-    context: &ContextHash,
-    rules: &RulesResult,
-    work: &Path,
-) -> Result<()> {
-    let out_path = work.join(ivote_protocol::record::COUNTED_BALLOTS_FILE);
-    let out =
-        File::create(&out_path).with_context(|| format!("cannot create {}", out_path.display()))?;
-    let mut writer = CountedBallotsWriter::new(
-        BufWriter::with_capacity(BUFFER, out),
-        context,
-        rules.counted.len() as u64,
-    )?;
-    let bar = progress::bar(rules.counted.len() as u64, "sorting ballots");
-    for b in 0..256 {
-        let bytes = std::fs::read(buckets.path(b)).context("cannot read a temporary file")?;
-        let mut ballots = split_layouts(&bytes)?;
-        ballots.sort_unstable_by_key(|(h, _)| *h);
-        for (_, layout) in &ballots {
-            writer.push(layout)?;
-        }
-        bar.inc(ballots.len() as u64);
-    }
-    bar.finish_and_clear();
-    let out = writer.finish()?;
-    out.into_inner()
-        .map_err(|e| e.into_error())
-        .and_then(|f| f.sync_all())
-        .with_context(|| format!("cannot write {}", out_path.display()))?;
-    std::fs::remove_dir_all(&buckets.dir).context("cannot remove the temporary files")?;
-    Ok(())
-}
-
-/// Splits a bucket file (length-prefixed layouts) into `(ballot hash, layout)`.
-fn split_layouts(mut bytes: &[u8]) -> Result<Vec<(BallotHash, Vec<u8>)>> {
-    let mut out = Vec::new();
-    while !bytes.is_empty() {
-        let mut len = [0u8; 4];
-        bytes
-            .read_exact(&mut len)
-            .context("a damaged temporary file")?;
-        let mut layout = vec![0u8; u32::from_be_bytes(len) as usize];
-        bytes
-            .read_exact(&mut layout)
-            .context("a damaged temporary file")?;
-        out.push((ballot_hash(&layout), layout));
-    }
-    Ok(out)
 }
 
 /// The import report: the totals, then every submission that was not counted and why.

@@ -1,6 +1,6 @@
 //! The count (`docs/tally.md`): import the ballot box and apply the rules ([`import`],
-//! [`checks`], [`log_order`], [`rules`], [`paper`]), add up the counted ballots
-//! ([`aggregate`]), check the count as each trustee does before decrypting
+//! [`checks`], [`log_order`], [`rules`], [`paper`]), publish every ballot with its selected
+//! ballot and add those up ([`selection`], [`aggregate`]; docs/coercion.md), check the count as each trustee does before decrypting
 //! ([`trustee_check`]), decrypt the sums with the trustees' shares ([`decrypt`]), publish the
 //! sealed election record and the
 //! auditors' bundle ([`publish`]), and show the results ([`results`]).
@@ -18,4 +18,5 @@ pub mod progress;
 pub mod publish;
 pub mod results;
 pub mod rules;
+pub mod selection;
 pub mod trustee_check;

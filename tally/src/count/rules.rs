@@ -78,10 +78,8 @@ impl Rules {
         }
     }
 
-    /// The next leaf's verdict (leaves come in log order). Returns whether it is, for now,
-    /// its voter's counted submission (valid, in the window): only such a submission can end
-    /// up counted, superseded or cancelled.
-    pub fn push(&mut self, verdict: Verdict) -> bool {
+    /// The next leaf's verdict (leaves come in log order).
+    pub fn push(&mut self, verdict: Verdict) {
         let leaf = self.outcomes.len() as u64;
         let (outcome, voter) = match verdict {
             Verdict::Invalid(rejection) => {
@@ -109,10 +107,8 @@ impl Rules {
                 (LeafDecision::Counted, v)
             }
         };
-        let counted = outcome == LeafDecision::Counted;
         self.outcomes.push(outcome);
         self.voter_of.push(voter);
-        counted
     }
 
     /// Applies the paper list (voter ids) and totals everything.
@@ -185,9 +181,9 @@ mod tests {
     #[test]
     fn last_valid_counts_invalid_changes_nothing_paper_is_final() {
         let mut r = Rules::new(START);
-        assert!(!r.push(valid("A", 1, START - 5))); // 0 test vote
-        assert!(r.push(valid("A", 2, START))); // 1 superseded by 3
-        assert!(!r.push(Verdict::Invalid(EidError::BadSignature.into()))); // 2
+        r.push(valid("A", 1, START - 5)); // 0 test vote
+        r.push(valid("A", 2, START)); // 1 superseded by 3
+        r.push(Verdict::Invalid(EidError::BadSignature.into())); // 2
         r.push(valid("A", 3, START + 1)); // 3 counted
         r.push(Verdict::Invalid(
             BallotError::InvalidProof(vec!["parliament".into()]).into(),

@@ -17,7 +17,7 @@ use ivote_protocol::package::ContextHash;
 use ivote_protocol::record::counts::{Decisions, LeafDecision, RuleCounts};
 use ivote_protocol::record::log::LogFile;
 use ivote_protocol::record::seal::KIND_AUDITORS;
-use ivote_protocol::record::{DECISIONS_FILE, PAPER_VOTES_FILE};
+use ivote_protocol::record::{DECISIONS_FILE, FLAG_OPENINGS_FILE, PAPER_VOTES_FILE};
 use ivote_protocol::roll::{demo_estonian_code, voter_id, Country};
 use ivote_protocol::submission::{Submission, SubmissionRecord};
 use rand::{CryptoRng, RngCore};
@@ -307,6 +307,10 @@ impl AuditCase {
                 .collect()
         });
         let counted: Vec<Ballot> = counted_leaves.iter().map(|&i| ballots[i].clone()).collect();
+        let others: Vec<Ballot> = (0..ballots.len())
+            .filter(|i| !counted_leaves.contains(i))
+            .map(|i| ballots[i].clone())
+            .collect();
         let rule_counts = self
             .rule_counts_override
             .clone()
@@ -325,6 +329,7 @@ impl AuditCase {
                 records,
                 log,
                 counted,
+                others,
                 rule_counts,
                 ballot_box: w.finish().unwrap(),
                 outcomes,
@@ -363,29 +368,30 @@ impl AuditCase {
         let entries: Vec<_> = reader.map(Result::unwrap).collect();
         assert_eq!(entries.len(), outcomes.len(), "one outcome per leaf");
         let records: Vec<SubmissionRecord> = entries.iter().map(|x| x.record.clone()).collect();
-        let counted = entries
+        let (counted, others): (Vec<_>, Vec<_>) = entries
             .iter()
             .zip(&outcomes)
-            .filter(|(_, o)| **o == LeafDecision::Counted)
-            .map(|(x, _)| Ballot::from_bytes(&x.submission.ballot).unwrap())
-            .collect();
+            .map(|(x, o)| {
+                let b = Ballot::from_bytes(&x.submission.ballot).unwrap();
+                (b, *o == LeafDecision::Counted)
+            })
+            .partition(|(_, counted)| *counted);
+        let counted = counted.into_iter().map(|(b, _)| b).collect();
+        let others = others.into_iter().map(|(b, _)| b).collect();
         let leaves: Vec<(String, LeafDecision)> = records
             .iter()
             .zip(&outcomes)
             .map(|(r, o)| (r.voter_id.clone(), o.clone()))
             .collect();
         let rule_counts = self.totals(&leaves);
-        let log = LogFile {
-            context: e.package.context_hash,
-            final_head,
-            leaves: records.iter().map(SubmissionRecord::hash).collect(),
-        };
+        let log = LogFile::of_records(e.package.context_hash, final_head, &records);
         self.write_files(
             rng,
             Files {
                 records,
                 log,
                 counted,
+                others,
                 rule_counts,
                 ballot_box,
                 outcomes,
@@ -400,6 +406,12 @@ impl AuditCase {
         std::fs::create_dir_all(&record_dir).unwrap();
         std::fs::create_dir_all(&bundle_dir).unwrap();
         let mut record = Record::honest(e, f.counted, 0, rng);
+        // Every logged ballot is published: those that did not count too, each with a
+        // selected ballot of zeros, and the sums and decryption redone over all of them.
+        record.others = f.others;
+        record.select(e, rng);
+        record.aggregates = record.sums(e);
+        record.decrypt(e, rng);
         record.records = f.records;
         record.log = f.log;
         record.rule_counts = f.rule_counts;
@@ -410,6 +422,11 @@ impl AuditCase {
             outcomes: f.outcomes,
         };
         std::fs::write(bundle_dir.join(DECISIONS_FILE), decisions.to_bytes()).unwrap();
+        std::fs::write(
+            bundle_dir.join(FLAG_OPENINGS_FILE),
+            record.flag_openings(e).to_bytes().unwrap(),
+        )
+        .unwrap();
         if !self.paper.is_empty() {
             let mut csv = "id_code\n".to_owned();
             for &p in &self.paper {
@@ -439,6 +456,8 @@ struct Files {
     records: Vec<SubmissionRecord>,
     log: LogFile,
     counted: Vec<Ballot>,
+    /// The other logged ballots (superseded, cancelled, test votes, invalid submissions).
+    others: Vec<Ballot>,
     rule_counts: RuleCounts,
     ballot_box: Vec<u8>,
     outcomes: Vec<LeafDecision>,

@@ -1,16 +1,19 @@
 //! V15: `rule-counts.bin` adds up (its decoder checks `submissions = counted + superseded +
 //! test votes + cancelled + rejected` and `voters = counted + cancelled voters`), its
-//! submissions are the log's leaves and its counted ballots are the ballots in
-//! `counted-ballots.bin`. What each rule decided for each leaf needs the voters' identities:
-//! `verifier audit` checks that.
+//! submissions are the log's leaves, and the counted ballots are what the selected ballots'
+//! flags decrypt to (V13): in all (`rule-counts.bin`) and per district (`aggregates.bin`).
+//! Which ballots the rules selected needs the voters' identities: `verifier audit` checks
+//! that.
 
 use ivote_protocol::package::ElectionPackage;
 use ivote_protocol::record::counts::RuleCounts;
 use ivote_protocol::record::log::LogFile;
 use ivote_protocol::record::{check_context, RULE_COUNTS_FILE};
 
-use super::ballots::Tallied;
-use super::{because, BALLOTS, FINAL_HEAD, PACKAGE, RULE_COUNTS};
+use super::aggregates::position_item;
+use super::decryption::Decrypted;
+use super::results::stated_ballots;
+use super::{because, COUNTS, FINAL_HEAD, PACKAGE, RULE_COUNTS};
 use crate::files::RecordDir;
 use crate::report::{item_file, Failure, Report};
 
@@ -19,7 +22,8 @@ pub fn check(
     dir: &RecordDir,
     package: Option<&ElectionPackage>,
     log: Option<&LogFile>,
-    tallied: Option<&Tallied>,
+    decrypted: Option<&Decrypted>,
+    counts_v13: Option<&[u64]>,
     report: &mut Report,
 ) -> Option<RuleCounts> {
     let bytes = match dir.read(RULE_COUNTS_FILE) {
@@ -37,12 +41,14 @@ pub fn check(
             return None;
         }
     };
-    let (Some(package), Some(log), Some(tallied)) = (package, log, tallied) else {
+    let (Some(package), Some(log), Some(decrypted), Some(v13)) =
+        (package, log, decrypted, counts_v13)
+    else {
         report.skipped(
             RULE_COUNTS,
             because(
-                &[PACKAGE, FINAL_HEAD, BALLOTS],
-                "the package, the log and the counted ballots are all needed",
+                &[PACKAGE, FINAL_HEAD, COUNTS],
+                "the package, the log and the decrypted flag sums are all needed",
             ),
         );
         return Some(counts);
@@ -64,11 +70,26 @@ pub fn check(
             counts.submissions
         ));
     }
-    if counts.counted != tallied.ballots {
+    let aggregates = &decrypted.published.aggregates;
+    let flags = v13.get(aggregates.aggregates.len()..).unwrap_or_default();
+    let decrypted_total: u64 = flags.iter().sum();
+    if counts.counted != decrypted_total {
         differ(format!(
-            "{} ballots counted; counted-ballots.bin has {}",
-            counts.counted, tallied.ballots
+            "{} ballots counted; the selected ballots' flags decrypt to {decrypted_total}",
+            counts.counted
         ));
+    }
+    for (f, counted) in aggregates.flags.iter().zip(flags) {
+        let stated = stated_ballots(aggregates, &f.district);
+        if stated != *counted {
+            failures.push(Failure {
+                item: position_item(&f.position()),
+                detail: format!(
+                    "aggregates.bin says the district counts {stated} ballots; its flags \
+                     decrypt to {counted}"
+                ),
+            });
+        }
     }
     report.ran(
         RULE_COUNTS,

@@ -1,5 +1,5 @@
-//! V11 (every trustee's decryption share of every aggregate, with its DLEQ proof against the
-//! trustee's verification key from the ceremony) and V12 (the Lagrange combination of the
+//! V11 (every trustee's decryption share of every aggregate and every district's flag sum,
+//! with its DLEQ proof against the trustee's verification key from the ceremony) and V12 (the Lagrange combination of the
 //! shares of the trustees whose files verified, at least `t` of them).
 //!
 //! This is what makes a dishonest official's result fail even if re-sealed with the
@@ -25,7 +25,8 @@ pub struct Decrypted {
     pub published: Published,
     /// The trustees whose every share verified, increasing.
     pub valid_trustees: Vec<u32>,
-    /// `v·G` for every aggregate, from those trustees' shares.
+    /// `v·G` for every target (the aggregates, then the flag sums), from those trustees'
+    /// shares.
     pub combined: Vec<Point>,
 }
 
@@ -73,14 +74,14 @@ fn trustee_shares(
             detail: "it decrypts another aggregates.bin (its aggregates hash differs)".into(),
         });
     }
-    let aggregates = &published.aggregates.aggregates;
-    if file.shares.len() != aggregates.len() {
+    let targets = published.aggregates.targets();
+    if file.shares.len() != targets.len() {
         failures.push(Failure {
             item: item.clone(),
             detail: format!(
-                "{} shares for {} aggregates",
+                "{} shares for {} sums (aggregates and flag sums)",
                 file.shares.len(),
-                aggregates.len()
+                targets.len()
             ),
         });
     }
@@ -89,10 +90,10 @@ fn trustee_shares(
     let mut bad: Vec<Failure> = file
         .shares
         .par_iter()
-        .zip(aggregates.par_iter())
-        .filter(|(s, a)| s.verify(&context, key, &a.ciphertext, &a.position).is_err())
-        .map(|(_, a)| Failure {
-            item: format!("trustee {j}, {}", position_item(&a.position)),
+        .zip(targets.par_iter())
+        .filter(|(s, (position, ct))| s.verify(&context, key, ct, position).is_err())
+        .map(|(_, (position, _))| Failure {
+            item: format!("trustee {j}, {}", position_item(position)),
             detail: "the decryption share's DLEQ proof does not verify against the trustee's \
                      verification key and the aggregate"
                 .into(),
@@ -151,18 +152,11 @@ pub fn check(
         );
         return None;
     }
-    let aggregates = &published.aggregates.aggregates;
-    let combined: Result<Vec<Point>, _> = (0..aggregates.len())
-        .into_par_iter()
-        .map(|i| {
-            let shares = valid.iter().filter_map(|(_, s)| s.get(i));
-            match aggregates.get(i) {
-                Some(a) => combine(&a.ciphertext, shares),
-                None => Err(ivote_crypto::CryptoError::InvalidParameters(
-                    "no aggregate".into(),
-                )),
-            }
-        })
+    let targets = published.aggregates.targets();
+    let combined: Result<Vec<Point>, _> = targets
+        .par_iter()
+        .enumerate()
+        .map(|(i, (_, ct))| combine(ct, valid.iter().filter_map(|(_, s)| s.get(i))))
         .collect();
     let valid_trustees: Vec<u32> = valid.iter().map(|(j, _)| *j).collect();
     match combined {

@@ -8,6 +8,7 @@
 pub mod aggregates;
 pub mod audit;
 pub mod ballots;
+pub mod binding;
 pub mod counts;
 pub mod decryption;
 pub mod log;
@@ -61,22 +62,34 @@ pub const LOG_ROOT: Check = Check {
 /// V07.
 pub const BALLOTS: Check = Check {
     id: "V07",
-    name: "counted ballots: well-formed, for this election, each once",
+    name: "ballots: well-formed, for this election, each once, each valid one with a selected \
+           ballot of its shape",
 };
 /// V08.
 pub const BALLOT_PROOFS: Check = Check {
     id: "V08",
-    name: "counted ballots: every validity proof against the context",
+    name: "ballots: every validity proof against the context; those published as invalid are",
 };
 /// V09.
 pub const DUPLICATE_CIPHERTEXTS: Check = Check {
     id: "V09",
-    name: "counted ballots: no ciphertext twice",
+    name: "ballots: no ciphertext twice",
+};
+/// V17.
+pub const LOG_BALLOTS: Check = Check {
+    id: "V17",
+    name: "ballots: exactly the ballots of the log's leaves, one each",
+};
+/// V18.
+pub const SELECTION_PROOFS: Check = Check {
+    id: "V18",
+    name: "selected ballots: every selection proof (the ballot re-encrypted and a flag of 1, \
+           or zeros and a flag of 0)",
 };
 /// V10.
 pub const AGGREGATES: Check = Check {
     id: "V10",
-    name: "aggregates recomputed from the counted ballots",
+    name: "aggregates recomputed from the selected ballots and their flags",
 };
 /// V11.
 pub const DECRYPTION_SHARES: Check = Check {
@@ -101,7 +114,12 @@ pub const RESULTS: Check = Check {
 /// V15.
 pub const RULE_COUNTS: Check = Check {
     id: "V15",
-    name: "rule counts consistent with the log and the counted ballots",
+    name: "rule counts consistent with the log and the decrypted flags",
+};
+/// V16 (it runs with V05 and V06, and is listed after V15 so that ids stay in order).
+pub const LOG_ORDER: Check = Check {
+    id: "V16",
+    name: "log: receive times in order, none after the close, no ballot twice",
 };
 
 /// Every check of `verifier check`, in order.
@@ -121,6 +139,9 @@ pub const CATALOGUE: &[Check] = &[
     COUNTS,
     RESULTS,
     RULE_COUNTS,
+    LOG_ORDER,
+    LOG_BALLOTS,
+    SELECTION_PROOFS,
 ];
 
 /// How to run.
@@ -210,18 +231,19 @@ pub(crate) struct RecordChecked {
     pub package: Option<ElectionPackage>,
     /// The log, when it decoded.
     pub log: Option<LogFile>,
-    /// The counted ballots' sums (and hashes, when asked), when every ballot decoded (V07).
+    /// The selected ballots' sums and every ballot hash (and every flag, when asked), when
+    /// every ballot was read (V07).
     pub tallied: Option<Tallied>,
     /// `rule-counts.bin`, when it decoded.
     pub rule_counts: Option<RuleCounts>,
 }
 
-/// Runs V01..V15 on the record in `dir` into `report`; `keep_hashes` keeps every counted
-/// ballot's hash.
+/// Runs V01..V18 on the record in `dir` into `report`; `keep_selected` keeps every valid
+/// ballot's flag (for the audit).
 pub(crate) fn run_record_checks<R: RngCore + CryptoRng>(
     dir: &RecordDir,
     options: &Options,
-    keep_hashes: bool,
+    keep_selected: bool,
     rng: &mut R,
     report: &mut Report,
 ) -> RecordChecked {
@@ -236,15 +258,18 @@ pub(crate) fn run_record_checks<R: RngCore + CryptoRng>(
         report,
     );
     let log = log::check(dir, package.as_ref(), report);
-    let tallied = ballots::check(dir, package.as_ref(), options, keep_hashes, rng, report);
+    log::check_order(log.as_ref(), package.as_ref(), report);
+    let tallied = ballots::check(dir, package.as_ref(), options, keep_selected, rng, report);
+    binding::check(log.as_ref(), tallied.as_ref(), report);
     let aggregates = aggregates::check(dir, package.as_ref(), tallied.as_ref(), report);
     let decrypted = decryption::check(dir, package.as_ref(), aggregates, report);
-    results::check(dir, package.as_ref(), decrypted.as_ref(), report);
+    let counts = results::check(dir, package.as_ref(), decrypted.as_ref(), report);
     let rule_counts = counts::check(
         dir,
         package.as_ref(),
         log.as_ref(),
-        tallied.as_ref(),
+        decrypted.as_ref(),
+        counts.as_deref(),
         report,
     );
     RecordChecked {

@@ -1,7 +1,8 @@
 //! V13 (every count recomputed from its combined point: the `v` with `v·G = β − Σ λ_j·D_j`,
-//! at most the district's ballots times the selection's largest value) and V14
-//! (`results.bin` is exactly those counts, for these aggregates, from trustees whose shares
-//! verified).
+//! at most the district's ballots times the selection's largest value, and each district's
+//! number of counted ballots from its flag sum, at most the ballots `aggregates.bin` states)
+//! and V14 (`results.bin` is exactly those counts, for these aggregates, from trustees whose
+//! shares verified).
 
 use std::sync::OnceLock;
 
@@ -9,12 +10,13 @@ use ivote_crypto::dlog::DlogTable;
 use ivote_crypto::group::g_table;
 use ivote_crypto::Scalar;
 use ivote_protocol::package::ElectionPackage;
+use ivote_protocol::record::aggregates::Aggregates;
 use ivote_protocol::record::results::Results;
 use ivote_protocol::record::{check_context, RESULTS_FILE};
 
 use super::aggregates::position_item;
 use super::decryption::Decrypted;
-use super::{because, COMBINATION, COUNTS, RESULTS};
+use super::{because, COMBINATION, COUNTS, RESULTS, RULE_COUNTS};
 use crate::files::RecordDir;
 use crate::report::{item_file, Failure, Report, Status, VerifiedCount};
 
@@ -22,12 +24,15 @@ use crate::report::{item_file, Failure, Report, Status, VerifiedCount};
 /// (a search costs about its square root).
 const MAX_SEARCH: u64 = 1 << 40;
 
-/// The largest count possible at each aggregate: its ballots times the selection's largest
-/// value.
+/// The largest count possible at each target: an aggregate's ballots times the selection's
+/// largest value; a flag sum's, the district's stated ballots (V15 checks they are equal).
 fn bounds(package: &ElectionPackage, decrypted: &Decrypted) -> Vec<u64> {
-    decrypted
-        .published
-        .aggregates
+    let aggregates = &decrypted.published.aggregates;
+    let flags = aggregates
+        .flags
+        .iter()
+        .map(|f| stated_ballots(aggregates, &f.district).min(MAX_SEARCH));
+    aggregates
         .aggregates
         .iter()
         .map(|a| {
@@ -47,7 +52,18 @@ fn bounds(package: &ElectionPackage, decrypted: &Decrypted) -> Vec<u64> {
                 .map_or(0, |(_, hi)| hi);
             a.ballots.saturating_mul(hi).min(MAX_SEARCH)
         })
+        .chain(flags)
         .collect()
+}
+
+/// The number of counted ballots `aggregates.bin` states for a district (0 if it has no
+/// selections).
+pub fn stated_ballots(aggregates: &Aggregates, district: &str) -> u64 {
+    aggregates
+        .aggregates
+        .iter()
+        .find(|a| a.position.district == district)
+        .map_or(0, |a| a.ballots)
 }
 
 /// The counts V13 recomputed, named after the manifest's candidates, for the report.
@@ -56,9 +72,19 @@ fn verified_counts(
     decrypted: &Decrypted,
     recomputed: &[Option<u64>],
 ) -> Vec<VerifiedCount> {
-    decrypted
-        .published
-        .aggregates
+    let aggregates = &decrypted.published.aggregates;
+    // The districts' counted ballots, as their flag sums decrypt.
+    let counted = |district: &str| -> Option<u64> {
+        let d = aggregates
+            .flags
+            .iter()
+            .position(|f| f.district == district)?;
+        recomputed
+            .get(aggregates.aggregates.len() + d)
+            .copied()
+            .flatten()
+    };
+    aggregates
         .aggregates
         .iter()
         .zip(recomputed)
@@ -81,26 +107,27 @@ fn verified_counts(
                 contest: p.contest.clone(),
                 selection: p.selection,
                 candidate: candidate.id.as_str().to_owned(),
-                ballots: a.ballots,
+                ballots: counted(&p.district)?,
                 count: (*count)?,
             })
         })
         .collect()
 }
 
-/// Runs V13 and V14.
+/// Runs V13 and V14; returns V13's counts (every target's: the aggregates, then the flag
+/// sums) when it recovered all of them.
 pub fn check(
     dir: &RecordDir,
     package: Option<&ElectionPackage>,
     decrypted: Option<&Decrypted>,
     report: &mut Report,
-) {
+) -> Option<Vec<u64>> {
     let results = dir.read(RESULTS_FILE).map(|b| Results::from_bytes(&b));
     let (Some(package), Some(decrypted)) = (package, decrypted) else {
         let reason = because(&[COMBINATION], "there are no combined points");
         report.skipped(COUNTS, reason.clone());
         report.skipped(RESULTS, reason);
-        return;
+        return None;
     };
     let claimed: Option<&Vec<u64>> = match &results {
         Ok(Ok(r)) => Some(&r.counts),
@@ -109,10 +136,10 @@ pub fn check(
     let bounds = bounds(package, decrypted);
     let table: OnceLock<DlogTable> = OnceLock::new();
     let max = bounds.iter().copied().max().unwrap_or(0);
-    let aggregates = &decrypted.published.aggregates.aggregates;
-    let mut recomputed = Vec::with_capacity(aggregates.len());
+    let targets = decrypted.published.aggregates.targets();
+    let mut recomputed = Vec::with_capacity(targets.len());
     let mut failures = Vec::new();
-    for (i, (m, a)) in decrypted.combined.iter().zip(aggregates).enumerate() {
+    for (i, (m, (position, _))) in decrypted.combined.iter().zip(&targets).enumerate() {
         let bound = bounds.get(i).copied().unwrap_or(0);
         let fast = claimed
             .and_then(|c| c.get(i))
@@ -130,29 +157,45 @@ pub fn check(
             None => {
                 recomputed.push(None);
                 failures.push(Failure {
-                    item: position_item(&a.position),
+                    item: position_item(position),
                     detail: format!(
                         "the combined point is not v·G for any count v from 0 to {bound} \
-                         ({} ballots)",
-                        a.ballots
+                         ({} ballots stated)",
+                        stated_ballots(&decrypted.published.aggregates, &position.district)
                     ),
                 });
             }
         }
     }
     // The counts are vouched for only when everything they rest on verified: every check
-    // before V13 (the seal, the package, the ceremony, the log, the ballots and their proofs,
-    // the sums, the decryption). V14 and V15 may still fail: the officials' results.bin is
-    // then wrong, and these are the counts it should have held.
+    // of the record but V13 itself, V14 and V15 (the seal, the package, the ceremony, the
+    // log, the ballots, their proofs and selections, the sums, the decryption), whatever
+    // order the report lists them in. V14 and V15 may still fail: the officials' results.bin
+    // is then wrong, and these are the counts it should have held.
     let chain_verified = report
         .checks
         .iter()
-        .take_while(|c| c.id != COUNTS.id)
+        .filter(|c| ![COUNTS.id, RESULTS.id, RULE_COUNTS.id].contains(&c.id))
+        .filter(|c| c.id.starts_with('V'))
         .all(|c| c.status == Status::Passed);
     if failures.is_empty() && chain_verified {
         report.counts = verified_counts(package, decrypted, &recomputed);
     }
     report.ran(COUNTS, format!("{} counts", recomputed.len()), failures);
+    let counts: Option<Vec<u64>> = recomputed.iter().copied().collect();
+    check_results(package, decrypted, results, &recomputed, report);
+    counts
+}
+
+/// V14.
+fn check_results(
+    package: &ElectionPackage,
+    decrypted: &Decrypted,
+    results: Result<Result<Results, ivote_protocol::record::RecordError>, crate::files::ReadError>,
+    recomputed: &[Option<u64>],
+    report: &mut Report,
+) {
+    let targets = decrypted.published.aggregates.targets();
 
     let results = match results {
         Err(e) => {
@@ -201,21 +244,23 @@ pub fn check(
             ),
         });
     }
-    if results.counts.len() != aggregates.len() {
+    if results.counts.len() != targets.len() {
         failures.push(Failure {
             item: file.clone(),
             detail: format!(
-                "{} counts for {} aggregates",
+                "{} counts for {} sums (aggregates and flag sums)",
                 results.counts.len(),
-                aggregates.len()
+                targets.len()
             ),
         });
     }
-    for ((published, expected), a) in results.counts.iter().zip(&recomputed).zip(aggregates) {
+    for ((published, expected), (position, _)) in
+        results.counts.iter().zip(recomputed).zip(&targets)
+    {
         let differs = expected.is_none_or(|v| v != *published);
         if differs {
             failures.push(Failure {
-                item: position_item(&a.position),
+                item: position_item(position),
                 detail: match expected {
                     Some(v) => format!("{RESULTS_FILE} says {published}, the decryption gives {v}"),
                     None => format!(

@@ -57,11 +57,12 @@ pub fn run(a: DecryptShareArgs) -> Result<()> {
     );
     let c = check_count(&folder, &a.ballot_box)?;
     println!(
-        "checked: the collector's signed log of {} submissions is the ballot box's; every one \
-         of the {} counted ballots is the ballot of a counted leaf, its proofs verify, and \
-         aggregates.bin is their sum.\nSet aside by the rules: {} superseded by a revote, {} \
-         cancelled by a paper vote, {} test votes, {} invalid (compare these with the import \
-         report the officials announced).",
+        "checked: the collector's signed log of {} submissions is the ballot box's; \
+         ballots.bin holds every leaf's ballot once, each valid one with a proven selected \
+         ballot; exactly the {} ballots of the leaves decided \"counted\" are selected, their \
+         proofs verify, and aggregates.bin is the sum of the selected ballots.\nSet aside by \
+         the rules: {} superseded by a revote, {} cancelled by a paper vote, {} test votes, {} \
+         invalid (compare these with the import report the officials announced).",
         c.leaves, c.counted, c.superseded, c.cancelled, c.test_votes, c.invalid
     );
     let pass = passphrases(a.passphrase_file.clone()).get(a.trustee, false)?;

@@ -24,8 +24,17 @@ pub(crate) fn write_count_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<W
 /// The record's files that `import` writes into the count folder.
 pub(crate) const IMPORT_FILES: &[&str] = &[
     record::LOG_FILE,
-    record::COUNTED_BALLOTS_FILE,
+    record::BALLOTS_FILE,
     record::AGGREGATES_FILE,
     record::RULE_COUNTS_FILE,
     record::DECISIONS_FILE,
+    record::FLAG_OPENINGS_FILE,
+];
+
+/// The files of the count folder that go to the auditors' bundle, never to the public
+/// record: they say which submission is whose and which ballots counted.
+pub(crate) const AUDITORS_ONLY: &[&str] = &[
+    record::DECISIONS_FILE,
+    record::FLAG_OPENINGS_FILE,
+    record::PAPER_VOTES_FILE,
 ];

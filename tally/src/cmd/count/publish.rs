@@ -6,7 +6,7 @@ use anyhow::Result;
 use clap::Args;
 use ivote_protocol::record::{self, seal};
 
-use super::IMPORT_FILES;
+use super::{AUDITORS_ONLY, IMPORT_FILES};
 use crate::cmd::officials_key::SigningArgs;
 use crate::count::folder::{CountFolder, BOX_HASH_FILE};
 use crate::count::publish::{hash_file, SealedFolder};
@@ -80,7 +80,7 @@ pub fn run(a: PublishArgs) -> Result<()> {
             IMPORT_FILES
                 .iter()
                 .copied()
-                .filter(|n| *n != record::DECISIONS_FILE),
+                .filter(|n| !AUDITORS_ONLY.contains(n)),
         )
         .map(str::to_owned)
         .collect();
@@ -96,7 +96,7 @@ pub fn run(a: PublishArgs) -> Result<()> {
 
     let mut aud = SealedFolder::new(&a.auditors_out)?;
     aud.copy(&a.ballot_box, ivote_protocol::ballot_box::BALLOT_BOX_FILE)?;
-    for name in [record::DECISIONS_FILE, record::PAPER_VOTES_FILE] {
+    for &name in AUDITORS_ONLY {
         if folder.path(name).exists() {
             aud.copy(&folder.path(name), name)?;
         }

@@ -76,10 +76,10 @@ pub fn run(a: ResultsArgs) -> Result<()> {
     })
     .and_then(|()| aggregates.check_positions(&package.manifest))
     .map_err(refuse)?;
-    if results.counts.len() != aggregates.aggregates.len() {
+    if results.counts.len() != aggregates.targets().len() {
         return Err(refuse(ivote_protocol::record::RecordError::Malformed {
             file: record::RESULTS_FILE,
-            detail: "not one count per aggregate".into(),
+            detail: "not one count per aggregate and per district's flag sum".into(),
         })
         .into());
     }

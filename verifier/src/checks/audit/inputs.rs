@@ -1,6 +1,7 @@
 //! A02 (the voter roll the auditor was given is the package's: its SHA-256 is the package's
 //! `roll.sha256`, and it parses for the manifest) and A03 (the paper cancellation list of the
-//! bundle: the `id_code` header, then codes each on the roll, each once).
+//! bundle: the `id_code` header, then codes each on the roll, each once), and the bundle's
+//! `flag-openings.bin` for A11.
 //!
 //! The paper list's format and parser are `ivote_protocol::roll::paper_list`, the one
 //! `tally import` uses (`docs/tally.md`).
@@ -8,7 +9,8 @@
 use std::collections::BTreeSet;
 
 use ivote_protocol::package::ElectionPackage;
-use ivote_protocol::record::PAPER_VOTES_FILE;
+use ivote_protocol::record::flag_openings::FlagOpenings;
+use ivote_protocol::record::{check_context, FLAG_OPENINGS_FILE, PAPER_VOTES_FILE};
 use ivote_protocol::roll::{parse_paper_list, PackageRollError};
 use ivote_protocol::{Country, VoterRoll};
 
@@ -111,4 +113,35 @@ pub fn paper_list(
             None
         }
     }
+}
+
+/// Why `flag-openings.bin` cannot be used: A11 is then not run (the file cannot be read) or
+/// failed (it is not a well-formed file for this election).
+#[derive(Debug)]
+pub enum OpeningsProblem {
+    /// The file cannot be read: the reason.
+    Unreadable(String),
+    /// The file is malformed or another election's: the failure.
+    Malformed(Failure),
+}
+
+/// Reads the bundle's `flag-openings.bin` for A11.
+pub fn flag_openings(
+    bundle: &RecordDir,
+    package: Option<&ElectionPackage>,
+) -> Result<FlagOpenings, OpeningsProblem> {
+    let bytes = bundle
+        .read(FLAG_OPENINGS_FILE)
+        .map_err(|e| OpeningsProblem::Unreadable(format!("{e} [{}]", e.code())))?;
+    let malformed = |e: ivote_protocol::record::RecordError| {
+        OpeningsProblem::Malformed(Failure {
+            item: item_file(FLAG_OPENINGS_FILE),
+            detail: format!("{e} [{}]", e.code()),
+        })
+    };
+    let openings = FlagOpenings::from_bytes(&bytes).map_err(malformed)?;
+    if let Some(p) = package {
+        check_context(FLAG_OPENINGS_FILE, &openings.context, &p.context_hash).map_err(malformed)?;
+    }
+    Ok(openings)
 }

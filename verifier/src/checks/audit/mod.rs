@@ -19,6 +19,7 @@ use ivote_protocol::acceptance::{LoadError, LoadedElection, LoadedPackage};
 use ivote_protocol::ballot_box::BALLOT_BOX_FILE;
 use ivote_protocol::package::{ElectionPackage, CRL_FILE, MANIFEST_FILE, TRUST_ANCHORS_FILE};
 use ivote_protocol::record::counts::Decisions;
+use ivote_protocol::record::flag_openings::FlagOpenings;
 use ivote_protocol::record::log::LogFile;
 use ivote_protocol::record::seal::KIND_AUDITORS;
 use ivote_protocol::record::PACKAGE_DIR;
@@ -86,7 +87,8 @@ pub const RULES: Check = Check {
 /// A11.
 pub const COUNTED_EXACTLY: Check = Check {
     id: "A11",
-    name: "counted ballots: exactly the ones the rules select",
+    name: "counted ballots: every flag opening opens its flag, and the flags that say \
+           \"counted\" are exactly the ballots the rules select",
 };
 /// A12.
 pub const RULE_COUNTS_RECOMPUTED: Check = Check {
@@ -223,6 +225,7 @@ pub fn audit_record<R: RngCore + CryptoRng>(
         &pass,
         &decisions,
         files.paper.as_ref(),
+        files.openings,
         &mut report,
     );
     report
@@ -233,6 +236,7 @@ struct BundleFiles {
     roll: Option<VoterRoll>,
     paper: Option<BTreeSet<String>>,
     decisions: Option<Decisions>,
+    openings: Result<FlagOpenings, inputs::OpeningsProblem>,
 }
 
 /// A01 (the bundle's seal), A02 (the roll), A03 (the paper list), A05 (the decisions).
@@ -260,10 +264,12 @@ fn read_bundle(
     );
     let paper = inputs::paper_list(bundle, roll.as_ref(), report);
     let decisions = judgements::decisions(bundle, rec.log.as_ref(), report);
+    let openings = inputs::flag_openings(bundle, package);
     BundleFiles {
         roll,
         paper,
         decisions,
+        openings,
     }
 }
 
@@ -319,13 +325,13 @@ fn judge_box<R: RngCore + CryptoRng>(
     rng: &mut R,
     report: &mut Report,
 ) -> Option<BoxPass> {
-    // When every counted ballot's proofs verified (V08), the same ballots in the box need not
+    // When every valid ballot's proofs verified (V08), the same ballots in the box need not
     // be verified again.
-    let proven: &[_] = match rec.tallied.as_ref() {
-        Some(t) if report.passed(BALLOT_PROOFS) => &t.hashes,
-        _ => &[],
+    let proven: Vec<_> = match rec.tallied.as_ref() {
+        Some(t) if report.passed(BALLOT_PROOFS) => t.selected.iter().map(|(h, _)| *h).collect(),
+        _ => Vec::new(),
     };
-    let judge = Judge::new(election, proven);
+    let judge = Judge::new(election, &proven);
     let input = match bundle.open_stream(BALLOT_BOX_FILE) {
         Ok(i) => i,
         Err(e) => {
@@ -376,6 +382,7 @@ fn check_decisions(
     pass: &BoxPass,
     decisions: &Decisions,
     paper: Option<&BTreeSet<String>>,
+    openings: Result<FlagOpenings, inputs::OpeningsProblem>,
     report: &mut Report,
 ) {
     judgements::compare(pass, decisions, report);
@@ -386,11 +393,20 @@ fn check_decisions(
         }
         None => report.skipped(RULES, because(&[PAPER_LIST], "the paper list is needed")),
     }
-    match rec.tallied.as_ref() {
-        Some(t) => rules::check_counted(pass, decisions, &t.hashes, report),
-        None => report.skipped(
+    match (rec.tallied.as_ref(), openings) {
+        (_, Err(inputs::OpeningsProblem::Unreadable(why))) => report.not_run(COUNTED_EXACTLY, why),
+        (_, Err(inputs::OpeningsProblem::Malformed(f))) => report.ran(COUNTED_EXACTLY, "", vec![f]),
+        (Some(t), Ok(openings)) => rules::check_counted(
+            pass,
+            decisions,
+            &openings,
+            &t.selected,
+            &election.package.joint_key,
+            report,
+        ),
+        (None, Ok(_)) => report.skipped(
             COUNTED_EXACTLY,
-            because(&[BALLOTS], "the counted ballots could not all be read"),
+            because(&[BALLOTS], "the ballots could not all be read"),
         ),
     }
     match (paper, rec.rule_counts.as_ref()) {

@@ -1,5 +1,8 @@
 //! A10 (the counting rules recomputed), A11 (the counted ballots are exactly the ones the
-//! rules select) and A12 (`rule-counts.bin` recomputed).
+//! rules select: every flag opening of `flag-openings.bin` opens its published flag, and the
+//! flags that say "counted" are exactly those of the ballots the rules select; by the
+//! selection proofs (V18) a flag's branch is its selected ballot's) and A12 (`rule-counts.bin`
+//! recomputed).
 //!
 //! Which submissions are valid is taken from `decisions.bin`, which A07–A09 check leaf by
 //! leaf; here the rules of `docs/tally.md` are applied to the valid ones, in log order, with
@@ -15,9 +18,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use ivote_crypto::{Ciphertext, PublicKey};
 use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::record::counts::{Decisions, LeafDecision, RuleCounts};
-use ivote_protocol::record::{COUNTED_BALLOTS_FILE, RULE_COUNTS_FILE};
+use ivote_protocol::record::flag_openings::FlagOpenings;
+use ivote_protocol::record::{BALLOTS_FILE, FLAG_OPENINGS_FILE, RULE_COUNTS_FILE};
 
 use super::submissions::BoxPass;
 use super::{COUNTED_EXACTLY, RULES, RULE_COUNTS_RECOMPUTED};
@@ -91,56 +96,99 @@ pub fn check_rules(
     report.ran(RULES, format!("{} leaves", expected.len()), failures);
 }
 
-/// Runs A11: the ballot hashes of the leaves `decisions.bin` counts are exactly
-/// `counted-ballots.bin`'s (`counted`, increasing).
+/// Runs A11: every opening of `flag-openings.bin` is for a valid ballot of `ballots.bin`
+/// (`selected`: every valid ballot's hash and flag, in the file's order), one each, and opens
+/// its flag; the ballots whose flags open to "counted" are exactly the ballots of the leaves
+/// `decisions.bin` counts (each once).
 pub fn check_counted(
     pass: &BoxPass,
     decisions: &Decisions,
-    counted: &[BallotHash],
+    openings: &FlagOpenings,
+    selected: &[(BallotHash, Ciphertext)],
+    key: &PublicKey,
     report: &mut Report,
 ) {
-    let mut selected: BTreeMap<BallotHash, Vec<usize>> = BTreeMap::new();
-    for (i, (leaf, o)) in pass.leaves.iter().zip(&decisions.outcomes).enumerate() {
-        if *o == LeafDecision::Counted {
-            selected.entry(leaf.ballot_hash).or_default().push(i);
+    let mut failures = Vec::new();
+    let item = |hash: &BallotHash| format!("ballot {}", hash.to_hex());
+    let flags: BTreeMap<&BallotHash, &Ciphertext> = selected.iter().map(|(h, f)| (h, f)).collect();
+    let mut opened: BTreeSet<&BallotHash> = BTreeSet::new();
+    let mut counted: BTreeSet<BallotHash> = BTreeSet::new();
+    for (hash, opening) in &openings.openings {
+        let Some(flag) = flags.get(hash) else {
+            failures.push(Failure {
+                item: item(hash),
+                detail: format!(
+                    "{FLAG_OPENINGS_FILE} opens it, but it is not a ballot of {BALLOTS_FILE} \
+                     with a selected ballot"
+                ),
+            });
+            continue;
+        };
+        opened.insert(hash);
+        if let Err(e) = opening.check(key, flag) {
+            failures.push(Failure {
+                item: item(hash),
+                detail: format!(
+                    "its opening in {FLAG_OPENINGS_FILE} does not open its flag: {e} [{}]",
+                    e.code()
+                ),
+            });
+        } else if opening.counted() {
+            counted.insert(*hash);
         }
     }
-    let mut failures = Vec::new();
-    let in_file: BTreeSet<&BallotHash> = counted.iter().collect();
-    for (hash, leaves) in &selected {
-        let names: Vec<String> = leaves.iter().map(|l| format!("leaf {l}")).collect();
-        if !in_file.contains(hash) {
+    for (hash, _) in selected {
+        if !opened.contains(hash) {
             failures.push(Failure {
-                item: format!("ballot {}", hash.to_hex()),
+                item: item(hash),
+                detail: format!("{FLAG_OPENINGS_FILE} has no opening of its flag"),
+            });
+        }
+    }
+    let mut by_rules: BTreeMap<BallotHash, Vec<usize>> = BTreeMap::new();
+    for (i, (leaf, o)) in pass.leaves.iter().zip(&decisions.outcomes).enumerate() {
+        if *o == LeafDecision::Counted {
+            by_rules.entry(leaf.ballot_hash).or_default().push(i);
+        }
+    }
+    for (hash, leaves) in &by_rules {
+        let names: Vec<String> = leaves.iter().map(|l| format!("leaf {l}")).collect();
+        if !counted.contains(hash) {
+            failures.push(Failure {
+                item: item(hash),
                 detail: format!(
-                    "counted by the rules ({}) but not in {COUNTED_BALLOTS_FILE}",
+                    "counted by the rules ({}) but its flag does not open to \"counted\"",
                     names.join(", ")
                 ),
             });
         } else if leaves.len() > 1 {
             failures.push(Failure {
-                item: format!("ballot {}", hash.to_hex()),
+                item: item(hash),
                 detail: format!(
-                    "counted for {} leaves ({}) but in {COUNTED_BALLOTS_FILE} once",
+                    "counted for {} leaves ({}) but selected once",
                     leaves.len(),
                     names.join(", ")
                 ),
             });
         }
     }
-    for hash in counted {
-        if !selected.contains_key(hash) {
+    for hash in &counted {
+        if !by_rules.contains_key(hash) {
             failures.push(Failure {
-                item: format!("ballot {}", hash.to_hex()),
-                detail: format!(
-                    "in {COUNTED_BALLOTS_FILE}, but no leaf the rules count has this ballot"
-                ),
+                item: item(hash),
+                detail: "its flag opens to \"counted\", but no leaf the rules count has this \
+                         ballot"
+                    .into(),
             });
         }
     }
     report.ran(
         COUNTED_EXACTLY,
-        format!("{} ballots", counted.len()),
+        format!(
+            "{} flags opened, {} counted",
+            openings.openings.len(),
+            counted.len()
+        ),
         failures,
     );
 }

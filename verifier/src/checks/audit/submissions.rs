@@ -1,11 +1,11 @@
 //! One streaming pass over the bundle's `ballot-box.bin`: A04 (the box is the log the record
-//! describes: the same final head, and each record's hash is `log.bin`'s leaf), A06 (each
-//! submission is what the collector logged: its ballot hash, certificate hash, signature and
-//! voter id are the record's), and every submission's acceptance check again, at the time
-//! the collector received it ([`ivote_protocol::acceptance`], whose module docs list the
-//! checks in order with their codes); the first check that refuses gives the submission's
-//! reason. The same pass feeds the checks of the log as a whole, A13–A17
-//! ([`super::log_order`]).
+//! describes: the same final head, and each record is `log.bin`'s leaf: its receive time,
+//! ballot hash and voter commitment), A06 (each submission is what the collector logged: its
+//! ballot hash, certificate hash, signature and voter id are the record's), and every
+//! submission's acceptance check again, at the time the collector received it
+//! ([`ivote_protocol::acceptance`], whose module docs list the checks in order with their
+//! codes); the first check that refuses gives the submission's reason. The same pass feeds
+//! the checks of the log as a whole, A13–A17 ([`super::log_order`]).
 //!
 //! A reader thread decodes the box into chunks while the rayon pool judges the previous one;
 //! the election's certificate cache, shared by the pool, keeps the certificates validated (a
@@ -37,8 +37,9 @@ const BATCH: usize = 64;
 pub struct Judge<'a> {
     /// The election: package, roll, certificate cache.
     pub election: &'a LoadedElection,
-    /// Ballot hashes whose proofs V08 already verified in `counted-ballots.bin` (increasing):
-    /// the same hash is the same bytes, so those proofs are not verified twice.
+    /// Ballot hashes whose proofs V08 already verified in `ballots.bin` (the ballots with a
+    /// selected ballot; increasing): the same hash is the same bytes, so those proofs are not
+    /// verified twice.
     proven: &'a [BallotHash],
 }
 
@@ -206,14 +207,21 @@ pub fn pass<I: std::io::Read + Send>(
             let logged = usize::try_from(e.index)
                 .ok()
                 .and_then(|i| log.leaves.get(i));
-            if logged != Some(&record.hash()) {
+            let leaf = record.log_leaf();
+            if logged != Some(&leaf) {
                 out.log_failures.push(Failure {
                     item: leaf_item(e.index, &record.voter_id),
                     detail: match logged {
                         Some(l) => format!(
-                            "its record hashes to {}, log.bin's leaf is {}",
-                            record.hash().to_hex(),
-                            l.to_hex()
+                            "its record (received at {}, ballot {}, voter commitment {}) is \
+                             not log.bin's leaf (received at {}, ballot {}, voter commitment \
+                             {})",
+                            leaf.received_at,
+                            leaf.ballot_hash.to_hex(),
+                            leaf.voter.to_hex(),
+                            l.received_at,
+                            l.ballot_hash.to_hex(),
+                            l.voter.to_hex()
                         ),
                         None => "log.bin has no such leaf".into(),
                     },

@@ -17,46 +17,42 @@
 //!    check without the roll holds: a test vote was received before the window, a vote
 //!    counted, superseded or cancelled in it; of a voter's votes in the window the last is
 //!    counted and the others superseded, or all are cancelled (`decrypt.decisions_inconsistent`);
-//! 4. **the ballots**: the counted ballots are exactly the ballots of the leaves decided
-//!    "counted" (`decrypt.ballot_not_logged`, `decrypt.ballot_missing`), and every validity
-//!    proof of every one verifies against the context hash and the election key
-//!    (`decrypt.invalid_proof`);
-//! 5. **the sums**: `aggregates.bin` is the sum of those ballots (`decrypt.aggregates_mismatch`).
+//! 4. **the ballots** ([`ballots`]): `ballots.bin` holds exactly the ballots of the leaves,
+//!    each once (`decrypt.ballot_not_logged`, `decrypt.ballot_missing`); every ballot given a
+//!    selected ballot is valid (decodes, every validity proof verifies against the context
+//!    hash and the election key: `decrypt.invalid_proof`) and every ballot marked invalid is
+//!    not (`decrypt.valid_marked_invalid`); every selection proof verifies and every flag
+//!    opening (`flag-openings.bin`) opens its flag (`decrypt.bad_selection`); a ballot's
+//!    flag says "counted" exactly when its leaf is decided counted
+//!    (`decrypt.selection_not_the_rules`). So the sums add up exactly the counted ballots,
+//!    each re-encrypted, and zeros;
+//! 5. **the sums**: `aggregates.bin` is the sum of the selected ballots and of their flags,
+//!    and states each district's number of counted ballots (`decrypt.aggregates_mismatch`).
 //!
 //! What remains trusted: the reasons of invalid submissions and the paper list (they need
 //! the roll and the paper votes); the trustee sees how many leaves each rule set aside, and
 //! `verifier audit` re-checks both.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::Path;
 
+mod ballots;
+
 use anyhow::{Context, Result};
 use ivote_crypto::ContextHash;
-use ivote_protocol::ballot::{verify_ballots, Ballot, BallotShapes, DecodedBallot};
 use ivote_protocol::ballot_box::BallotBoxReader;
 use ivote_protocol::hashes::BallotHash;
-use ivote_protocol::record::ballots::CountedBallotsReader;
 use ivote_protocol::record::counts::{Decisions, LeafDecision};
 use ivote_protocol::record::log::LogFile;
 use ivote_protocol::record::{self, check_context};
-use rand::rngs::OsRng;
-use rayon::prelude::*;
 use thiserror::Error;
 
-use super::aggregate::Aggregator;
 use super::folder::CountFolder;
 use super::progress;
 use crate::error::Refusal;
 use crate::fsio;
-
-/// Ballots read before a parallel step.
-const CHUNK: usize = 1024;
-/// Ballots one thread verifies in one batch verification.
-const BATCH: usize = 64;
-/// Failures named in a message (the count says how many there are in all).
-const NAMED: usize = 20;
 
 /// What to do when a check fails: the same for every one of them.
 const DO_NOT_DECRYPT: &str = "do NOT decrypt; report this to the officials and the observers";
@@ -99,10 +95,10 @@ pub enum TrusteeCheckError {
         /// The first contradiction found.
         detail: String,
     },
-    /// Counted ballots that are not the ballot of a counted leaf (or appear twice).
+    /// Ballots of `ballots.bin` that are not the ballot of a leaf (or appear twice).
     #[error(
-        "{count} ballot(s) of counted-ballots.bin are not the ballot of a counted leaf of the \
-         collector's log: {}; {DO_NOT_DECRYPT}",
+        "{count} ballot(s) of ballots.bin are not the ballot of a leaf of the collector's log: \
+         {}; {DO_NOT_DECRYPT}",
         hashes.join(", ")
     )]
     BallotNotLogged {
@@ -111,10 +107,9 @@ pub enum TrusteeCheckError {
         /// The first ones' hashes, hex.
         hashes: Vec<String>,
     },
-    /// Counted leaves whose ballots are not in `counted-ballots.bin`.
+    /// Leaves whose ballots are not in `ballots.bin`.
     #[error(
-        "{count} leaf(s) decided \"counted\" have no ballot in counted-ballots.bin: leaf {}; \
-         {DO_NOT_DECRYPT}",
+        "{count} leaf(s) of the log have no ballot in ballots.bin: leaf {}; {DO_NOT_DECRYPT}",
         leaves.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
     )]
     BallotMissing {
@@ -123,9 +118,10 @@ pub enum TrusteeCheckError {
         /// The first ones.
         leaves: Vec<u64>,
     },
-    /// Counted ballots whose proofs do not verify (or that do not decode for the election).
+    /// Ballots given a selected ballot whose proofs do not verify (or that do not decode).
     #[error(
-        "{count} counted ballot(s) are not valid ballots of this election: {}; {DO_NOT_DECRYPT}",
+        "{count} ballot(s) given a selected ballot are not valid ballots of this election: {}; \
+         {DO_NOT_DECRYPT}",
         ballots.iter().map(|(h, why)| format!("{h} ({why})")).collect::<Vec<_>>().join(", ")
     )]
     InvalidProof {
@@ -134,10 +130,46 @@ pub enum TrusteeCheckError {
         /// The first ones: hash (hex) and why.
         ballots: Vec<(String, String)>,
     },
-    /// `aggregates.bin` is not the sum of the counted ballots.
+    /// Valid ballots published as invalid (without a selected ballot).
     #[error(
-        "aggregates.bin is not the sum of the counted ballots: it would make you decrypt \
-         something else than the count; {DO_NOT_DECRYPT}"
+        "{count} ballot(s) of ballots.bin are marked invalid but are valid ballots of this \
+         election: {}; {DO_NOT_DECRYPT}",
+        hashes.join(", ")
+    )]
+    ValidMarkedInvalid {
+        /// How many.
+        count: u64,
+        /// The first ones' hashes, hex.
+        hashes: Vec<String>,
+    },
+    /// Selected ballots whose selection proof fails, or whose flag opening does not open.
+    #[error(
+        "{count} selected ballot(s) are not proven to be their ballot or zeros (the selection \
+         proof or the flag's opening fails): {}; {DO_NOT_DECRYPT}",
+        hashes.join(", ")
+    )]
+    BadSelection {
+        /// How many.
+        count: u64,
+        /// The first ones' ballot hashes, hex.
+        hashes: Vec<String>,
+    },
+    /// Ballots selected otherwise than the decisions say (counted or not).
+    #[error(
+        "{count} ballot(s) are selected otherwise than the rules decided for their leaf: {}; \
+         {DO_NOT_DECRYPT}",
+        ballots.iter().map(|(h, why)| format!("{h} ({why})")).collect::<Vec<_>>().join(", ")
+    )]
+    SelectionNotTheRules {
+        /// How many.
+        count: u64,
+        /// The first ones: hash (hex) and what differs.
+        ballots: Vec<(String, String)>,
+    },
+    /// `aggregates.bin` is not the sum of the selected ballots and their flags.
+    #[error(
+        "aggregates.bin is not the sum of the selected ballots and their flags: it would make \
+         you decrypt something else than the count; {DO_NOT_DECRYPT}"
     )]
     AggregatesMismatch,
 }
@@ -153,6 +185,9 @@ impl TrusteeCheckError {
             TrusteeCheckError::BallotNotLogged { .. } => "decrypt.ballot_not_logged",
             TrusteeCheckError::BallotMissing { .. } => "decrypt.ballot_missing",
             TrusteeCheckError::InvalidProof { .. } => "decrypt.invalid_proof",
+            TrusteeCheckError::ValidMarkedInvalid { .. } => "decrypt.valid_marked_invalid",
+            TrusteeCheckError::BadSelection { .. } => "decrypt.bad_selection",
+            TrusteeCheckError::SelectionNotTheRules { .. } => "decrypt.selection_not_the_rules",
             TrusteeCheckError::AggregatesMismatch => "decrypt.aggregates_mismatch",
         }
     }
@@ -218,8 +253,8 @@ pub fn check_count(folder: &CountFolder, box_path: &Path) -> Result<CheckedCount
         }));
     }
     let starts = p.manifest.voting_starts().as_second();
-    let counted = read_box(box_path, &context, &log, &decisions.outcomes, starts)?;
-    check_ballots(folder, &counted)?;
+    let logged = read_box(box_path, &context, &log, &decisions.outcomes, starts)?;
+    ballots::check(folder, &logged)?;
     let mut found = CheckedCount {
         leaves: log.leaves.len() as u64,
         ..CheckedCount::default()
@@ -262,15 +297,15 @@ fn load_log(folder: &CountFolder) -> Result<LogFile> {
 }
 
 /// Reads the box: its records must be the log's leaves, in order; checks the decisions
-/// against the records (module docs, step 3). Returns the ballot hash of every counted leaf,
-/// with the leaf.
+/// against the records (module docs, step 3). Returns every leaf's ballot hash with the leaf
+/// and its decision.
 fn read_box(
     box_path: &Path,
     context: &ContextHash,
     log: &LogFile,
     outcomes: &[LeafDecision],
     starts: i64,
-) -> Result<HashMap<BallotHash, u64>> {
+) -> Result<HashMap<BallotHash, (u64, LeafDecision)>> {
     let file = box_path.display().to_string();
     let not_the_log = |detail: String| {
         refuse(TrusteeCheckError::BoxNotTheLog {
@@ -288,7 +323,7 @@ fn read_box(
         ));
     }
     let bar = progress::bar(log.leaves.len() as u64, "checking the box against the log");
-    let mut counted: HashMap<BallotHash, u64> = HashMap::new();
+    let mut logged: HashMap<BallotHash, (u64, LeafDecision)> = HashMap::new();
     // Per voter: the decision of their latest vote in the window so far.
     let mut latest: HashMap<String, (u64, LeafDecision)> = HashMap::new();
     let mut n = 0u64;
@@ -304,12 +339,17 @@ fn read_box(
                 log.leaves.len()
             )));
         };
-        if *leaf != e.record.hash() {
+        if *leaf != e.record.log_leaf() {
             return Err(not_the_log(format!(
                 "its record {i} is not leaf {i} of the log"
             )));
         }
         let decision = decision.clone();
+        if let Some((other, _)) = logged.insert(e.record.ballot_hash, (i, decision.clone())) {
+            return Err(inconsistent(format!(
+                "leaf {i}'s ballot is the ballot of leaf {other} as well"
+            )));
+        }
         let at = e.record.received_at;
         match decision {
             LeafDecision::Invalid(_) => continue,
@@ -327,11 +367,6 @@ fn read_box(
                 )))
             }
             _ => {}
-        }
-        if decision == LeafDecision::Counted && counted.insert(e.record.ballot_hash, i).is_some() {
-            return Err(inconsistent(format!(
-                "leaf {i}'s ballot is counted at another leaf as well"
-            )));
         }
         if let Some((prev, before)) = latest.get(&e.record.voter_id) {
             let ok = match before {
@@ -367,125 +402,5 @@ fn read_box(
             d.describe()
         )));
     }
-    Ok(counted)
-}
-
-/// Reads `counted-ballots.bin`: every ballot must be the ballot of a counted leaf (each
-/// once), decode for the election and have valid proofs; sums them and compares with
-/// `aggregates.bin`.
-fn check_ballots(folder: &CountFolder, counted: &HashMap<BallotHash, u64>) -> Result<()> {
-    let p = &folder.package;
-    let context = p.context_hash;
-    let shapes = BallotShapes::from_manifest(&p.manifest)
-        .map_err(|e| Refusal::malformed("manifest.toml", e.to_string()))?;
-    let path = folder.path(record::COUNTED_BALLOTS_FILE);
-    let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-    let reader = CountedBallotsReader::new(BufReader::with_capacity(1 << 20, file))
-        .map_err(|e| folder.damaged(&e))?;
-    check_context(
-        record::COUNTED_BALLOTS_FILE,
-        reader.context(),
-        &p.context_hash,
-    )
-    .map_err(|e| folder.damaged(&e))?;
-    let bar = progress::bar(reader.announced(), "checking the counted ballots");
-    let mut aggregator = Aggregator::new(context, &p.manifest, &shapes);
-    let mut seen: HashSet<BallotHash> = HashSet::with_capacity(counted.len());
-    let (mut not_logged, mut not_logged_count) = (Vec::new(), 0u64);
-    let (mut invalid, mut invalid_count) = (Vec::new(), 0u64);
-    let mut chunk: Vec<(BallotHash, Ballot)> = Vec::with_capacity(CHUNK);
-    let mut reader = reader.peekable();
-    while reader.peek().is_some() {
-        chunk.clear();
-        for item in reader.by_ref().take(CHUNK) {
-            chunk.push(item.map_err(|e| folder.damaged(&e))?);
-        }
-        for (hash, _) in &chunk {
-            if !counted.contains_key(hash) || !seen.insert(*hash) {
-                not_logged_count += 1;
-                if not_logged.len() < NAMED {
-                    not_logged.push(hash.to_hex());
-                }
-            }
-        }
-        let bad: Vec<(BallotHash, String)> = chunk
-            .par_chunks(BATCH)
-            .flat_map_iter(|batch| verify_batch(batch, &context, p, &shapes))
-            .collect();
-        invalid_count += bad.len() as u64;
-        invalid.extend(
-            bad.into_iter()
-                .take(NAMED.saturating_sub(invalid.len()))
-                .map(|(h, why)| (h.to_hex(), why)),
-        );
-        bar.inc(chunk.len() as u64);
-        if not_logged_count == 0 && invalid_count == 0 {
-            let ballots: Vec<Ballot> = chunk.drain(..).map(|(_, b)| b).collect();
-            aggregator.add(&ballots)?;
-        }
-    }
-    bar.finish_and_clear();
-    if not_logged_count > 0 {
-        return Err(refuse(TrusteeCheckError::BallotNotLogged {
-            count: not_logged_count,
-            hashes: not_logged,
-        }));
-    }
-    if invalid_count > 0 {
-        return Err(refuse(TrusteeCheckError::InvalidProof {
-            count: invalid_count,
-            ballots: invalid,
-        }));
-    }
-    let mut missing: Vec<u64> = counted
-        .iter()
-        .filter(|(h, _)| !seen.contains(h))
-        .map(|(_, leaf)| *leaf)
-        .collect();
-    if !missing.is_empty() {
-        missing.sort_unstable();
-        return Err(refuse(TrusteeCheckError::BallotMissing {
-            count: missing.len() as u64,
-            leaves: missing.into_iter().take(NAMED).collect(),
-        }));
-    }
-    if aggregator.finish(&p.manifest) != folder.aggregates {
-        return Err(refuse(TrusteeCheckError::AggregatesMismatch));
-    }
-    Ok(())
-}
-
-/// One thread's batch: decodes every ballot and verifies all their proofs in one batch
-/// verification; returns the ones that fail, with why.
-fn verify_batch(
-    batch: &[(BallotHash, Ballot)],
-    context: &ContextHash,
-    p: &ivote_protocol::package::ElectionPackage,
-    shapes: &BallotShapes,
-) -> Vec<(BallotHash, String)> {
-    let mut bad = Vec::new();
-    let mut decoded: Vec<DecodedBallot<'_>> = Vec::with_capacity(batch.len());
-    let mut owners = Vec::with_capacity(batch.len());
-    for (hash, ballot) in batch {
-        match ballot.decode(context, shapes) {
-            Ok(d) => {
-                decoded.push(d);
-                owners.push(*hash);
-            }
-            Err(e) => bad.push((*hash, format!("{e} [{}]", e.code()))),
-        }
-    }
-    let refs: Vec<&DecodedBallot<'_>> = decoded.iter().collect();
-    for (i, contests) in verify_ballots(context, &p.ceremony.joint_key, &refs, &mut OsRng) {
-        if let Some(hash) = owners.get(i) {
-            bad.push((
-                *hash,
-                format!(
-                    "the validity proofs of contest(s) {} do not verify",
-                    contests.join(", ")
-                ),
-            ));
-        }
-    }
-    bad
+    Ok(logged)
 }
