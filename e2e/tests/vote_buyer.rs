@@ -91,7 +91,11 @@ struct Scenario {
 fn mark(contests: &[ivote_protocol::manifest::Contest], s: usize) -> Vote {
     contests
         .iter()
-        .map(|c| (0..c.selection_count()).map(|i| u64::from(i == s)).collect())
+        .map(|c| {
+            (0..c.selection_count())
+                .map(|i| u64::from(i == s))
+                .collect()
+        })
         .collect()
 }
 
@@ -191,7 +195,11 @@ fn elections() -> &'static (tempfile::TempDir, Vec<Election>) {
 }
 
 /// The voters' script of a scenario on this election's roll.
-fn plan(s: &Scenario, manifest: &ivote_protocol::ElectionManifest, roll: &[(String, String)]) -> VotingScript {
+fn plan(
+    s: &Scenario,
+    manifest: &ivote_protocol::ElectionManifest,
+    roll: &[(String, String)],
+) -> VotingScript {
     assert_eq!(roll.len(), VOTERS);
     assert!(
         [Y, Z].iter().all(|&i| roll[i].1 == roll[X].1),
@@ -255,7 +263,13 @@ fn run(programs: &Programs, dir: &Path, s: &Scenario, now: i64) -> anyhow::Resul
         let receipt = files
             .path("receipts")
             .join(format!("{}-{}.bin", voter.code, n + 1));
-        let mut args = vote_command(&files, &url, &key, &voter.code, &choice_args(contests, vote));
+        let mut args = vote_command(
+            &files,
+            &url,
+            &key,
+            &voter.code,
+            &choice_args(contests, vote),
+        );
         args.push("--receipt".into());
         args.push(receipt.to_string_lossy().into_owned());
         let printed = programs.run("voter-app", &args)?;
@@ -264,7 +278,14 @@ fn run(programs: &Programs, dir: &Path, s: &Scenario, now: i64) -> anyhow::Resul
             // The buyer checks the bought vote on their own device, at purchase.
             let second_device = programs.run(
                 "voter-app",
-                ["verify", "--collector", &url, "--officials-key", &key, &code],
+                [
+                    "verify",
+                    "--collector",
+                    &url,
+                    "--officials-key",
+                    &key,
+                    &code,
+                ],
             )?;
             bought = Some(Bought {
                 receipt,
@@ -309,9 +330,8 @@ fn run(programs: &Programs, dir: &Path, s: &Scenario, now: i64) -> anyhow::Resul
             .unwrap();
         Verdict {
             status: out.status.code().unwrap_or(-1),
-            report: serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-                panic!("{e}: {}", ivote_e2e::programs::printed(&out))
-            }),
+            report: serde_json::from_slice(&out.stdout)
+                .unwrap_or_else(|e| panic!("{e}: {}", ivote_e2e::programs::printed(&out))),
         }
     };
     let check = verifier(vec!["check".as_ref(), record.as_os_str()]);
@@ -393,7 +413,10 @@ fn bought_entry(e: &Election) -> PublishedBallot {
 }
 
 /// The contests of a ballot: position and shape, in ballot order.
-fn positions(ballot: &Ballot, shapes: &BallotShapes) -> Vec<(ContestPosition, ivote_crypto::contest::ContestShape)> {
+fn positions(
+    ballot: &Ballot,
+    shapes: &BallotShapes,
+) -> Vec<(ContestPosition, ivote_crypto::contest::ContestShape)> {
     shapes
         .district(&ballot.district)
         .unwrap()
@@ -446,7 +469,10 @@ fn checks(report: &Value) -> (Vec<(String, String, String)>, String) {
             )
         })
         .collect();
-    (list, report["verdict"].as_str().unwrap_or_default().to_owned())
+    (
+        list,
+        report["verdict"].as_str().unwrap_or_default().to_owned(),
+    )
 }
 
 /// Every file under `dir`, as `/`-separated paths relative to it.
@@ -535,11 +561,16 @@ fn the_bought_ballot_appears_the_same_way_in_all_three_records() {
     }
     let (receipt_checks, verdict) = same(
         "verifier receipt's checks",
-        elections.iter().map(|e| checks(&e.receipt.report)).collect(),
+        elections
+            .iter()
+            .map(|e| checks(&e.receipt.report))
+            .collect(),
     );
     assert!(verdict.starts_with("VERIFIED"), "{verdict}");
     assert!(
-        receipt_checks.iter().all(|(_, status, _)| status == "passed"),
+        receipt_checks
+            .iter()
+            .all(|(_, status, _)| status == "passed"),
         "{receipt_checks:?}"
     );
 
@@ -570,7 +601,8 @@ fn the_bought_ballot_appears_the_same_way_in_all_three_records() {
                     .iter()
                     .map(|a| (a.position.district.clone(), a.ballots))
                     .collect();
-                let flag_sums = results.counts[results.counts.len() - aggregates.flags.len()..].to_vec();
+                let flag_sums =
+                    results.counts[results.counts.len() - aggregates.flags.len()..].to_vec();
                 (per_district, flag_sums)
             })
             .collect(),
@@ -597,9 +629,10 @@ fn nothing_public_lists_which_ballots_counted() {
                 e.name
             );
         }
-        let counts = RuleCounts::from_bytes(&std::fs::read(e.record.join(RULE_COUNTS_FILE)).unwrap())
-            .unwrap()
-            .1;
+        let counts =
+            RuleCounts::from_bytes(&std::fs::read(e.record.join(RULE_COUNTS_FILE)).unwrap())
+                .unwrap()
+                .1;
         let entries = published(e);
         assert_eq!(
             entries.len() as u64,
@@ -661,7 +694,10 @@ fn the_seed_opens_the_bought_ballot_and_no_selected_ballot() {
         let bought = bought_entry(e);
 
         // The seed opens B in the record, as `voter-app verify` opens it.
-        let decoded = bought.ballot.decode(&package.context_hash, &shapes).unwrap();
+        let decoded = bought
+            .ballot
+            .decode(&package.context_hash, &shapes)
+            .unwrap();
         let values: Vec<Vec<u64>> = decoded
             .contests()
             .zip(positions(&bought.ballot, &shapes))
@@ -719,8 +755,14 @@ fn each_election_verifies_and_counts_what_the_voters_cast() {
     }
     let x = |e: &Election| e.plan.voters[X].clone();
     let counted = |v: &VoterScript| v.counts().then(|| v.votes.last().cloned()).flatten();
-    assert_eq!(counted(&x(&elections[0])), Some(elections[0].plan.voters[X].votes[0].clone()));
-    assert_eq!(counted(&x(&elections[1])), Some(elections[1].plan.voters[X].votes[1].clone()));
+    assert_eq!(
+        counted(&x(&elections[0])),
+        Some(elections[0].plan.voters[X].votes[0].clone())
+    );
+    assert_eq!(
+        counted(&x(&elections[1])),
+        Some(elections[1].plan.voters[X].votes[1].clone())
+    );
     assert_eq!(counted(&x(&elections[2])), None);
     same(
         "the results",
