@@ -455,7 +455,8 @@ fn seed_encryptions(
     out
 }
 
-/// The `(id, status, covered)` of every check of a report, and its verdict.
+/// The `(id, status, covered)` of every check of a report (without the election's context
+/// hash), and its verdict.
 fn checks(report: &Value) -> (Vec<(String, String, String)>, String) {
     let list = report["checks"]
         .as_array()
@@ -465,7 +466,14 @@ fn checks(report: &Value) -> (Vec<(String, String, String)>, String) {
             (
                 c["id"].as_str().unwrap().to_owned(),
                 c["status"].as_str().unwrap().to_owned(),
-                c["covered"].as_str().unwrap_or_default().to_owned(),
+                // Each election has its own context hash (its own keys): not X's doing.
+                c["covered"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .split(", context hash")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
             )
         })
         .collect();
