@@ -513,7 +513,7 @@ fn same<T: PartialEq + std::fmt::Debug>(what: &str, values: Vec<T>) -> T {
 
 // ---- the tests ----
 
-/// 1. X's first ballot is in every record the same way: a selected ballot of the same
+/// (1) X's first ballot is in every record the same way: a selected ballot of the same
 /// shape whose selection proof verifies; `verifier receipt` says the same; the rule counts
 /// and the per-district counted ballots are the same.
 #[test]
@@ -617,7 +617,7 @@ fn the_bought_ballot_appears_the_same_way_in_all_three_records() {
     );
 }
 
-/// 2. Nothing public lists which ballots counted: no decisions or flag openings in the
+/// (2) Nothing public lists which ballots counted: no decisions or flag openings in the
 /// record (they are in the bundle), the same sealed file names in all three, and every
 /// logged ballot in `ballots.bin`, each with a selected ballot.
 #[test]
@@ -681,7 +681,7 @@ fn nothing_public_lists_which_ballots_counted() {
     );
 }
 
-/// 3. The seed opens X's ballot (as the second device does) but no selected ballot: no
+/// (3) The seed opens X's ballot (as the second device does) but no selected ballot: no
 /// selection nonce the seed derives, with any value, gives a selected ciphertext.
 #[test]
 fn the_seed_opens_the_bought_ballot_and_no_selected_ballot() {
@@ -750,7 +750,7 @@ fn the_seed_opens_the_bought_ballot_and_no_selected_ballot() {
     same("what the seed opens", opened);
 }
 
-/// 4. Each election verifies and counts the voters' effective votes (A: X's first, B: X's
+/// (4) Each election verifies and counts the voters' effective votes (A: X's first, B: X's
 /// second, C: none of X's); the three results are the same.
 #[test]
 fn each_election_verifies_and_counts_what_the_voters_cast() {
