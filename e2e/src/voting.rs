@@ -95,6 +95,14 @@ pub fn verification_code(output: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The ballot tracking code in `voter-app vote`'s output (`XXXX-XXXX`).
+pub fn tracking_code(output: &str) -> Option<String> {
+    output
+        .lines()
+        .find_map(|l| l.strip_prefix("Ballot tracking code:"))
+        .map(|c| c.trim().to_owned())
+}
+
 /// Every voter of `plan` casts their votes in order (a voter's revote after their first
 /// vote), `parallel` voters at a time; `progress` is told after each voter. A vote that
 /// should have been accepted and was not, or the reverse, is an error.
@@ -194,10 +202,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_the_verification_code() {
+    fn finds_the_verification_and_tracking_codes() {
         let out = "Your vote was recorded.\nBallot tracking code: 7F3K-2M9Q\n\n\
                    Verification code (check your vote ...):\n\nABCD-EFGH-1234\n\n█▀▀█\n";
         assert_eq!(verification_code(out).as_deref(), Some("ABCD-EFGH-1234"));
         assert_eq!(verification_code("no code here"), None);
+        assert_eq!(tracking_code(out).as_deref(), Some("7F3K-2M9Q"));
+        assert_eq!(tracking_code("no code here"), None);
     }
 }
