@@ -183,12 +183,25 @@ impl Record {
     /// The sums of the selected ballots and their flags, with each district's counted
     /// ballots (the ballots of [`Self::ballots`]).
     pub fn sums(&self, e: &Election) -> Aggregates {
-        let counted: Vec<&Ballot> = self.ballots.iter().collect();
-        let selected = self.ballots.iter().chain(&self.others).filter_map(|b| {
-            self.selections
-                .get(&b.hash())
-                .map(|(s, _)| (b.district.as_str(), s))
-        });
+        // A ballot logged twice (a test's dishonest collector) is published, so summed, once:
+        // as [`Self::write`] does, its counted copy.
+        let mut seen = std::collections::HashSet::new();
+        let counted: Vec<&Ballot> = self
+            .ballots
+            .iter()
+            .filter(|b| seen.insert(b.hash()))
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        let selected = self
+            .ballots
+            .iter()
+            .chain(&self.others)
+            .filter(|b| seen.insert(b.hash()))
+            .filter_map(|b| {
+                self.selections
+                    .get(&b.hash())
+                    .map(|(s, _)| (b.district.as_str(), s))
+            });
         aggregate(e, selected, &counted)
     }
 

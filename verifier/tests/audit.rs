@@ -104,7 +104,7 @@ fn an_honest_record_and_bundle_audit_clean() {
     );
     assert!(report
         .to_text()
-        .contains("VERIFIED: 33 of 33 checks passed"));
+        .contains("VERIFIED: 35 of 35 checks passed"));
 }
 
 #[test]
@@ -301,7 +301,7 @@ fn the_binary_audits_with_json_and_exit_codes() {
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["command"], "audit");
-    assert_eq!(json["checks"].as_array().unwrap().len(), 33);
+    assert_eq!(json["checks"].as_array().unwrap().len(), 35);
 
     case.votes[4].outcome = LeafDecision::Counted;
     let altered = case.write(&mut rng);

@@ -147,15 +147,16 @@ fn a_ballot_that_does_not_decode_is_named_and_v08_does_not_claim_it() {
         if what == "plaintext" {
             assert!(detail.contains("not encrypted"), "{detail}");
         }
-        // The other 6 ballots' proofs were verified; the undecodable one is not claimed.
+        // The other 8 ballots' proofs (6 counted, 2 superseded) were verified; the
+        // undecodable one is not claimed.
         let v08 = check_of(&report, "V08");
         assert_eq!(v08["status"], "skipped", "{what}: {report:#}");
-        assert_eq!(v08["covered"], "6 ballots");
+        assert_eq!(v08["covered"], "8 ballots");
         assert!(
             v08["reason"]
                 .as_str()
                 .unwrap()
-                .contains("1 ballot(s) do not decode"),
+                .contains("1 ballot(s) given a selected ballot do not decode"),
             "{what}: {v08}"
         );
     }
@@ -179,10 +180,9 @@ fn a_bad_proof_next_to_an_undecodable_ballot_fails_v08_naming_both_facts() {
     let failures = v08["failures"].as_array().unwrap();
     assert_eq!(failures.len(), 2, "{v08}");
     assert_eq!(failures[0]["item"], format!("ballot {bad_proof}"));
-    assert!(failures[1]["detail"]
-        .as_str()
-        .unwrap()
-        .contains("1 ballot(s) do not decode, so their proofs were not checked"));
+    assert!(failures[1]["detail"].as_str().unwrap().contains(
+        "1 ballot(s) given a selected ballot do not decode, so their proofs were not checked"
+    ));
 }
 
 #[test]
@@ -272,7 +272,8 @@ fn the_verdict_says_when_the_officials_key_was_not_pinned() {
 #[test]
 fn the_report_shows_the_recomputed_counts_not_the_officials() {
     let (e, mut r, _) = honest(8);
-    let truth = r.results.counts.clone();
+    // The candidates' counts (the flag sums' counts, after them, are the counted ballots).
+    let truth = r.results.counts[..r.aggregates.aggregates.len()].to_vec();
     let dir = tempfile::tempdir().unwrap();
     r.write(&e, dir.path());
     let report = check_json(&e, dir.path());
