@@ -210,7 +210,7 @@ impl Record {
         let mut openings: Vec<(BallotHash, FlagOpening)> = self
             .selections
             .iter()
-            .map(|(h, (_, o))| (*h, FlagOpening::from_bytes(&o.to_bytes()[..]).unwrap()))
+            .map(|(h, (_, o))| (*h, o.clone()))
             .collect();
         openings.sort_by_key(|(h, _)| *h);
         FlagOpenings {

@@ -103,6 +103,15 @@ impl Aggregates {
             .collect()
     }
 
+    /// The number of counted ballots the file states for a district (0 for a district it
+    /// has no aggregate of): the number its decrypted flag sum must equal.
+    pub fn counted_ballots(&self, district: &str) -> u64 {
+        self.aggregates
+            .iter()
+            .find(|a| a.position.district == district)
+            .map_or(0, |a| a.ballots)
+    }
+
     /// The layout.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = header(LABEL, &self.context);

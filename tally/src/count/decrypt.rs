@@ -117,11 +117,7 @@ fn check_counted(folder: &CountFolder, aggregates: &Aggregates, counts: &[u64]) 
         .get(aggregates.aggregates.len()..)
         .unwrap_or_default();
     for (flag, decrypted) in aggregates.flags.iter().zip(flags) {
-        let stated = aggregates
-            .aggregates
-            .iter()
-            .find(|a| a.position.district == flag.district)
-            .map_or(0, |a| a.ballots);
+        let stated = aggregates.counted_ballots(&flag.district);
         if stated != *decrypted {
             return Err(folder.refuse(
                 record::AGGREGATES_FILE,

@@ -12,7 +12,6 @@ use ivote_protocol::record::{check_context, RULE_COUNTS_FILE};
 
 use super::aggregates::position_item;
 use super::decryption::Decrypted;
-use super::results::stated_ballots;
 use super::{because, COUNTS, FINAL_HEAD, PACKAGE, RULE_COUNTS};
 use crate::files::RecordDir;
 use crate::report::{item_file, Failure, Report};
@@ -80,7 +79,7 @@ pub fn check(
         ));
     }
     for (f, counted) in aggregates.flags.iter().zip(flags) {
-        let stated = stated_ballots(aggregates, &f.district);
+        let stated = aggregates.counted_ballots(&f.district);
         if stated != *counted {
             failures.push(Failure {
                 item: position_item(&f.position()),

@@ -10,7 +10,6 @@ use ivote_crypto::dlog::DlogTable;
 use ivote_crypto::group::g_table;
 use ivote_crypto::Scalar;
 use ivote_protocol::package::ElectionPackage;
-use ivote_protocol::record::aggregates::Aggregates;
 use ivote_protocol::record::results::Results;
 use ivote_protocol::record::{check_context, RESULTS_FILE};
 
@@ -31,7 +30,7 @@ fn bounds(package: &ElectionPackage, decrypted: &Decrypted) -> Vec<u64> {
     let flags = aggregates
         .flags
         .iter()
-        .map(|f| stated_ballots(aggregates, &f.district).min(MAX_SEARCH));
+        .map(|f| aggregates.counted_ballots(&f.district).min(MAX_SEARCH));
     aggregates
         .aggregates
         .iter()
@@ -54,16 +53,6 @@ fn bounds(package: &ElectionPackage, decrypted: &Decrypted) -> Vec<u64> {
         })
         .chain(flags)
         .collect()
-}
-
-/// The number of counted ballots `aggregates.bin` states for a district (0 if it has no
-/// selections).
-pub fn stated_ballots(aggregates: &Aggregates, district: &str) -> u64 {
-    aggregates
-        .aggregates
-        .iter()
-        .find(|a| a.position.district == district)
-        .map_or(0, |a| a.ballots)
 }
 
 /// The counts V13 recomputed, named after the manifest's candidates, for the report.
@@ -161,7 +150,10 @@ pub fn check(
                     detail: format!(
                         "the combined point is not v·G for any count v from 0 to {bound} \
                          ({} ballots stated)",
-                        stated_ballots(&decrypted.published.aggregates, &position.district)
+                        decrypted
+                            .published
+                            .aggregates
+                            .counted_ballots(&position.district)
                     ),
                 });
             }
