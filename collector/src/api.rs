@@ -29,6 +29,7 @@ use tower_http::trace::TraceLayer;
 use crate::admin::{check_close, AdminError};
 use crate::decide::decide;
 use crate::election::Election;
+use crate::ocsp::OcspClient;
 use crate::reject::Rejection;
 use crate::store::Store;
 
@@ -103,6 +104,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The per-voter rate limit.
     pub rate_limit: Arc<RateLimit>,
+    /// Asks voters' CAs for certificate status (for the CAs the election checks by OCSP).
+    pub ocsp: Arc<OcspClient>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -262,6 +265,9 @@ async fn checked_submit(
             per_minute: s.rate_limit.per_minute().unwrap_or(0),
         });
     }
+    // Last, since it asks another server: the certificate's status, stored with the ballot.
+    let mut accepted = accepted;
+    accepted.ocsp = s.ocsp.answer(&s.election, &accepted, now).await?;
     let receipt = s.store.commit(accepted, now).await?;
     // The logged time, which the writer may have moved later to keep the log in order: the
     // test-vote answer must say what the log says.

@@ -9,8 +9,10 @@
 //! when it commits, so two concurrent submissions cannot both use one challenge or one
 //! ciphertext.
 
+use ivote_eid::VoterCertificate;
 use ivote_protocol::ballot::Ballot;
 use ivote_protocol::hashes::{BallotHash, CertificateHash};
+use ivote_protocol::ocsp::OcspEvidence;
 use ivote_protocol::submission::Submission;
 use rand_core::{CryptoRng, RngCore};
 
@@ -52,6 +54,11 @@ pub struct Accepted {
     pub ciphertexts: Vec<[u8; 64]>,
     /// The submission as received.
     pub submission: Submission,
+    /// The validated certificate.
+    pub certificate: VoterCertificate,
+    /// The OCSP answer to store with it, once obtained (`crate::ocsp`): `None` until then,
+    /// and for a CA the election does not check by OCSP.
+    pub ocsp: Option<OcspEvidence>,
 }
 
 /// Whether `nonce` is a challenge this collector issued, unexpired at `now` and unused
@@ -111,6 +118,8 @@ pub fn decide<R: RngCore + CryptoRng>(
         certificate_hash: accepted.certificate_hash,
         ciphertexts,
         submission,
+        certificate: accepted.certificate,
+        ocsp: None,
     })
 }
 

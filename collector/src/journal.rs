@@ -2,7 +2,8 @@
 //!
 //! One entry per accepted submission, framed `u32 length ‖ payload ‖ SHA-256(payload)`
 //! (big-endian length), the payload being `u32 length ‖ record layout ‖ u32 length ‖
-//! submission layout`. Entries are in leaf order: entry `i` holds the record of leaf `i`.
+//! submission layout ‖ u32 length ‖ OCSP answer` (the layout of `ivote_protocol::ocsp`,
+//! empty when the certificate's CA is not checked by OCSP). Entries are in leaf order: entry `i` holds the record of leaf `i`.
 //!
 //! Reading back ([`scan`]): a last entry that stops early (the file ends inside it) or whose
 //! checksum fails where the file ends is a *torn write* (a crash during the append, before
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 
 use ivote_protocol::ballot_box::BallotBoxError;
 use ivote_protocol::layout::{LayoutError, Reader, Writer};
+use ivote_protocol::ocsp::MAX_OCSP_BYTES;
 use ivote_protocol::submission::{SubmissionRecord, MAX_SUBMISSION_BYTES};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -27,7 +29,7 @@ use crate::store::StoreError;
 /// The largest record layout (see `protocol::submission`), with room to spare.
 const MAX_RECORD: usize = 1024;
 /// The largest payload a frame may announce; a larger length is corruption, not a torn tail.
-pub const MAX_PAYLOAD: usize = 8 + MAX_RECORD + MAX_SUBMISSION_BYTES;
+pub const MAX_PAYLOAD: usize = 12 + MAX_RECORD + MAX_SUBMISSION_BYTES + 1 + MAX_OCSP_BYTES;
 
 /// One journal entry: an accepted submission and its log record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,6 +38,8 @@ pub struct Entry {
     pub record: SubmissionRecord,
     /// The submission layout, exactly as received.
     pub submission: Vec<u8>,
+    /// The OCSP answer stored with it (`ivote_protocol::ocsp::OcspEvidence::encode`).
+    pub ocsp: Vec<u8>,
 }
 
 /// Why the journal cannot be used.
@@ -112,6 +116,7 @@ impl Entry {
         Writer::new()
             .bytes(&self.record.to_bytes())
             .bytes(&self.submission)
+            .bytes(&self.ocsp)
             .finish()
     }
 
@@ -119,9 +124,14 @@ impl Entry {
         let mut r = Reader::new(payload, "journal entry");
         let record = r.bytes("the record", MAX_RECORD)?;
         let submission = r.bytes("the submission", MAX_SUBMISSION_BYTES)?.to_vec();
+        let ocsp = r.bytes("the OCSP answer", MAX_OCSP_BYTES + 1)?.to_vec();
         r.finish()?;
         let record = SubmissionRecord::from_bytes(record)?;
-        Ok(Entry { record, submission })
+        Ok(Entry {
+            record,
+            submission,
+            ocsp,
+        })
     }
 
     /// The framed bytes of the entry, as appended to the journal.
@@ -362,6 +372,11 @@ mod tests {
                 signature: vec![3; 64],
             },
             submission: vec![i as u8; 100 + i as usize],
+            ocsp: if i % 2 == 0 {
+                Vec::new()
+            } else {
+                vec![1, 0x30, i as u8]
+            },
         }
     }
 

@@ -15,6 +15,7 @@ pub mod decide;
 pub mod election;
 pub mod journal;
 pub mod key_file;
+pub mod ocsp;
 pub mod reject;
 pub mod replay;
 pub mod store;

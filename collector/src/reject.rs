@@ -86,6 +86,8 @@ impl Rejection {
             }
             Rejection::UsedChallenge | Rejection::DuplicateCiphertext => Class::Conflict,
             Rejection::Submission(r) => match r {
+                // The CA's responder is down: retry later, as when the election is not open.
+                acceptance::Rejection::Eid(EidError::OcspUnavailable { .. }) => Class::Unavailable,
                 acceptance::Rejection::Eid(_)
                 | acceptance::Rejection::NotOnRoll { .. }
                 | acceptance::Rejection::WrongDistrict { .. } => Class::Forbidden,

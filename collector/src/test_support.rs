@@ -73,6 +73,7 @@ impl Fixture {
             shapes: BallotShapes::from_manifest(&manifest).unwrap(),
             anchors,
             crl: Some(crl),
+            ocsp: Default::default(),
             starts,
             ends,
         };

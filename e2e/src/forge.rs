@@ -13,6 +13,7 @@ use anyhow::{bail, Context, Result};
 use ed25519_dalek::SigningKey;
 use ivote_protocol::ballot_box::{BallotBoxReader, BallotBoxWriter, FinalHead};
 use ivote_protocol::merkle::MerkleTree;
+use ivote_protocol::ocsp::OcspEvidence;
 use ivote_protocol::receipt::SignedTreeHead;
 use ivote_protocol::submission::{Submission, SubmissionRecord};
 use std::collections::HashMap;
@@ -80,8 +81,9 @@ pub fn forge_box(
     let reader = BallotBoxReader::new(honest).context("the honest box does not read")?;
     let context = *reader.context();
     let timestamp = reader.final_head().head.timestamp;
-    let mut log: Vec<(SubmissionRecord, Submission)> = reader
-        .map(|e| e.map(|e| (e.record, e.submission)))
+    // Each entry with the OCSP answer the collector stored with it, kept as it was.
+    let mut log: Vec<(SubmissionRecord, Submission, Option<OcspEvidence>)> = reader
+        .map(|e| e.map(|e| (e.record, e.submission, e.ocsp)))
         .collect::<Result<_, _>>()
         .context("the honest box does not read")?;
     for f in forgeries {
@@ -116,7 +118,7 @@ pub fn forge_box(
     }
     let mut seqs: HashMap<String, u32> = HashMap::new();
     let mut tree = MerkleTree::new();
-    for (i, (record, _)) in log.iter_mut().enumerate() {
+    for (i, (record, _, _)) in log.iter_mut().enumerate() {
         record.leaf_index = i as u64;
         if numbering == Numbering::Renumber {
             let n = seqs.entry(record.voter_id.clone()).or_insert(0);
@@ -132,8 +134,12 @@ pub fn forge_box(
     let head = SignedTreeHead::sign(collector, &context, size, root, timestamp);
     let final_head = FinalHead::sign(head, collector, &context);
     let mut writer = BallotBoxWriter::new(Vec::new(), &context, &final_head)?;
-    for (record, submission) in &log {
-        writer.push(&record.to_bytes(), &submission.to_bytes())?;
+    for (record, submission, ocsp) in &log {
+        writer.push(
+            &record.to_bytes(),
+            &submission.to_bytes(),
+            &OcspEvidence::encode(ocsp.as_ref()),
+        )?;
     }
     Ok(writer.finish()?)
 }

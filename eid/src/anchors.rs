@@ -109,6 +109,14 @@ impl TrustAnchors {
         self.anchors.iter().map(|a| a.name.as_str())
     }
 
+    /// Each configured CA's certificate fingerprint (SHA-256 of its DER) and subject name, in
+    /// file order: how election settings name a CA.
+    pub fn fingerprints(&self) -> impl Iterator<Item = (&[u8; 32], &str)> {
+        self.anchors
+            .iter()
+            .map(|a| (&a.fingerprint, a.name.as_str()))
+    }
+
     /// The anchor with this certificate fingerprint.
     pub(crate) fn by_fingerprint(&self, fingerprint: &[u8; 32]) -> Option<&Anchor> {
         self.anchors.iter().find(|a| &a.fingerprint == fingerprint)

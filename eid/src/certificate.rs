@@ -7,8 +7,8 @@ use crate::voter_id::split_voter_id;
 use crate::{Crl, EidError, KeyAlgorithm, VoterKey};
 use sha2::{Digest, Sha256};
 use x509_parser::certificate::X509Certificate;
-use x509_parser::extensions::ExtendedKeyUsage;
-use x509_parser::oid_registry::OID_X509_SERIALNUMBER;
+use x509_parser::extensions::{ExtendedKeyUsage, GeneralName, ParsedExtension};
+use x509_parser::oid_registry::{OID_PKIX_ACCESS_DESCRIPTOR_OCSP, OID_X509_SERIALNUMBER};
 use x509_parser::prelude::FromDer;
 
 /// Parses exactly one DER certificate (no trailing bytes), with matching inner and outer
@@ -46,6 +46,7 @@ pub struct VoterCertificate {
     not_after: i64,
     key: PublicKey,
     fingerprint: [u8; 32],
+    ocsp_url: Option<String>,
     issuer: IssuerRef,
 }
 
@@ -68,6 +69,7 @@ pub(crate) struct CertificateParts {
     not_after: i64,
     key: PublicKey,
     fingerprint: [u8; 32],
+    ocsp_url: Option<String>,
 }
 
 impl CertificateParts {
@@ -80,6 +82,7 @@ impl CertificateParts {
             not_after: self.not_after,
             key: self.key,
             fingerprint: self.fingerprint,
+            ocsp_url: self.ocsp_url,
             issuer: IssuerRef {
                 fingerprint: anchor.fingerprint,
                 name: anchor.name.clone(),
@@ -88,6 +91,24 @@ impl CertificateParts {
             },
         }
     }
+}
+
+/// The first `http://` OCSP responder address in the certificate's authorityInfoAccess
+/// extension (RFC 5280 §4.2.2.1, id-ad-ocsp), where its CA answers status requests.
+fn ocsp_url_of(cert: &X509Certificate<'_>) -> Option<String> {
+    cert.extensions()
+        .iter()
+        .find_map(|ext| match ext.parsed_extension() {
+            ParsedExtension::AuthorityInfoAccess(aia) => Some(aia),
+            _ => None,
+        })?
+        .accessdescs
+        .iter()
+        .filter(|d| d.access_method == OID_PKIX_ACCESS_DESCRIPTOR_OCSP)
+        .find_map(|d| match d.access_location {
+            GeneralName::URI(uri) if uri.starts_with("http://") => Some(uri.to_owned()),
+            _ => None,
+        })
 }
 
 /// The purposes an extendedKeyUsage lists, for messages.
@@ -193,6 +214,7 @@ impl VoterCertificate {
             not_after: cert.validity().not_after.timestamp(),
             key,
             fingerprint: Sha256::digest(der).into(),
+            ocsp_url: ocsp_url_of(cert),
         })
     }
 
@@ -237,8 +259,15 @@ impl VoterCertificate {
         &self.issuer.name
     }
 
-    /// The issuing anchor's certificate fingerprint.
-    pub(crate) fn issuer_fingerprint(&self) -> [u8; 32] {
+    /// The OCSP responder address the certificate names (authorityInfoAccess, id-ad-ocsp,
+    /// `http://` only), e.g. `http://aia.sk.ee/esteid2018`; `None` if it names none.
+    pub fn ocsp_url(&self) -> Option<&str> {
+        self.ocsp_url.as_deref()
+    }
+
+    /// SHA-256 of the DER of the issuing anchor's certificate: how an election's OCSP
+    /// settings name the CA.
+    pub fn issuer_fingerprint(&self) -> [u8; 32] {
         self.issuer.fingerprint
     }
 

@@ -177,6 +177,21 @@ pub enum EidError {
         /// The issuing CA.
         issuer: String,
     },
+    /// No OCSP answer could be obtained (the responder timed out, refused the connection,
+    /// answered tryLater or something that is not an OCSP response): nothing is accepted
+    /// whose status is not known (fail closed). Retryable.
+    #[error("the certificate's status could not be checked with its CA ({detail}); nothing was recorded: try again in a few minutes")]
+    OcspUnavailable {
+        /// What went wrong, for the operator's log.
+        detail: String,
+    },
+    /// The election requires an OCSP answer for this certificate's CA and none was stored
+    /// with the submission.
+    #[error("the election checks certificates of \"{issuer}\" with OCSP, but no OCSP answer was stored with this submission")]
+    OcspMissing {
+        /// The issuing CA.
+        issuer: String,
+    },
     /// A signature of the wrong length or encoding (e.g. DER instead of r‖s).
     #[error("the signature is not in the expected encoding: {detail}")]
     SignatureEncoding {
@@ -234,6 +249,8 @@ impl EidError {
             EidError::OcspNonce => "eid.ocsp_nonce",
             EidError::OcspStale { .. } => "eid.ocsp_stale",
             EidError::OcspUnknown { .. } => "eid.ocsp_unknown",
+            EidError::OcspUnavailable { .. } => "eid.ocsp_unavailable",
+            EidError::OcspMissing { .. } => "eid.ocsp_missing",
             EidError::SignatureEncoding { .. } => "eid.signature_encoding",
             EidError::BadSignature => "eid.bad_signature",
             EidError::WrongPassphrase => "eid.wrong_passphrase",

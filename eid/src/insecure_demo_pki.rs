@@ -365,6 +365,12 @@ impl DemoCa {
         self.cert.pem()
     }
 
+    /// The CA's private key, PKCS#8 PEM: for a demo OCSP responder (`openssl ocsp -rkey`)
+    /// that answers as the CA itself.
+    pub fn key_pem(&self) -> Zeroizing<String> {
+        Zeroizing::new(self.key.serialize_pem())
+    }
+
     /// Mints one voter certificate and key as `spec` says.
     pub fn issue(&self, spec: &VoterSpec) -> Result<DemoVoter, EidError> {
         let key = generate_key(spec.algorithm)?;

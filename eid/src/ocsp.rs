@@ -67,17 +67,17 @@ pub struct TrustedResponder {
 }
 
 impl TrustedResponder {
-    /// A responder certificate (DER) trusted for the certificates of `ca` (the DER of a
-    /// configured anchor). It must carry extendedKeyUsage id-kp-OCSPSigning.
+    /// A responder certificate (DER) trusted for the certificates of the configured anchor
+    /// whose certificate fingerprint (SHA-256 of its DER) is `ca`. It must carry
+    /// extendedKeyUsage id-kp-OCSPSigning.
     pub fn from_der(
         responder_der: &[u8],
-        ca_der: &[u8],
+        ca: &[u8; 32],
         anchors: &TrustAnchors,
     ) -> Result<Self, EidError> {
         let what = "the trusted OCSP responder certificate";
         let cert = parse_certificate(responder_der, what)?;
-        let fingerprint: [u8; 32] = sha256(ca_der);
-        if anchors.by_fingerprint(&fingerprint).is_none() {
+        if anchors.by_fingerprint(ca).is_none() {
             return Err(EidError::malformed(
                 what,
                 "the CA it is configured for is not a trust anchor",
@@ -89,8 +89,34 @@ impl TrustedResponder {
             key,
             not_before: nb,
             not_after: na,
-            issuer_fingerprint: fingerprint,
+            issuer_fingerprint: *ca,
         })
+    }
+}
+
+impl TrustedResponder {
+    /// Every certificate of a PEM text, each trusted for the anchor with fingerprint `ca`
+    /// ([`TrustedResponder::from_der`]); a block that is not a certificate is refused.
+    pub fn from_pem(
+        pem: &[u8],
+        ca: &[u8; 32],
+        anchors: &TrustAnchors,
+    ) -> Result<Vec<Self>, EidError> {
+        x509_parser::pem::Pem::iter_from_buffer(pem)
+            .enumerate()
+            .map(|(i, block)| {
+                let what = format!("responder certificate {}", i + 1);
+                let block =
+                    block.map_err(|e| EidError::malformed(&what, format!("bad PEM: {e}")))?;
+                if block.label != "CERTIFICATE" {
+                    return Err(EidError::malformed(
+                        what,
+                        format!("a \"{}\" block, expected \"CERTIFICATE\"", block.label),
+                    ));
+                }
+                TrustedResponder::from_der(&block.contents, ca, anchors)
+            })
+            .collect()
     }
 }
 
@@ -146,6 +172,63 @@ fn unix(t: &x509_ocsp::OcspGeneralizedTime) -> i64 {
 }
 
 impl VoterCertificate {
+    /// The DER `OCSPRequest` (RFC 6960 §4.1.1) that asks this certificate's CA (one of
+    /// `anchors`) for its status: one CertID with SHA-1 of the CA's name and key (the hash
+    /// RFC 5019 §2.1.1 requires and SK's responders index by), no signature, and `nonce` in
+    /// an id-pkix-ocsp-nonce extension, as an OCTET STRING (RFC 8954 §2.1), which
+    /// [`VoterCertificate::check_ocsp`] then requires the response to echo.
+    pub fn ocsp_request(&self, anchors: &TrustAnchors, nonce: &[u8]) -> Result<Vec<u8>, EidError> {
+        use pkcs8::der::asn1::{Any, OctetString};
+        let what = "the OCSP request";
+        let bad = |e: pkcs8::der::Error| EidError::malformed(what, e);
+        let ca = anchors
+            .by_fingerprint(&self.issuer_fingerprint())
+            .ok_or_else(|| {
+                EidError::malformed(what, "the CA is not among the trust anchors given")
+            })?;
+        // The serial as the certificate encodes it: the DER INTEGER of its content bytes.
+        let serial_len = u8::try_from(self.serial().len())
+            .ok()
+            .filter(|n| *n < 0x80)
+            .ok_or_else(|| EidError::malformed(what, "the serial number is too long"))?;
+        let mut serial_der = vec![0x02, serial_len];
+        serial_der.extend_from_slice(self.serial());
+        let cert_id = x509_ocsp::CertId {
+            hash_algorithm: spki::AlgorithmIdentifierOwned {
+                oid: spki::ObjectIdentifier::new_unwrap(SHA1_OID),
+                parameters: Some(Any::null()),
+            },
+            issuer_name_hash: OctetString::new(sha1(&ca.subject_der)).map_err(bad)?,
+            issuer_key_hash: OctetString::new(sha1(&ca.key_bits)).map_err(bad)?,
+            serial_number: x509_cert::serial_number::SerialNumber::from_der(&serial_der)
+                .map_err(bad)?,
+        };
+        let nonce = x509_cert::ext::Extension {
+            extn_id: spki::ObjectIdentifier::new_unwrap(OCSP_NONCE),
+            critical: false,
+            extn_value: OctetString::new(
+                OctetString::new(nonce)
+                    .map_err(bad)?
+                    .to_der()
+                    .map_err(bad)?,
+            )
+            .map_err(bad)?,
+        };
+        x509_ocsp::OcspRequest {
+            tbs_request: x509_ocsp::TbsRequest {
+                request_list: vec![x509_ocsp::Request {
+                    req_cert: cert_id,
+                    single_request_extensions: None,
+                }],
+                request_extensions: Some(vec![nonce]),
+                ..Default::default()
+            },
+            optional_signature: None,
+        }
+        .to_der()
+        .map_err(bad)
+    }
+
     /// Judges a DER OCSP response about this certificate (issued by one of `anchors`):
     ///
     /// 1. it decodes, its responseStatus is successful and its type id-pkix-ocsp-basic

@@ -241,9 +241,12 @@ mod ocsp {
             .check_ocsp(UNKNOWN, &anchors, &[], &policy(UNKNOWN_AT))
             .unwrap_err();
         assert_eq!(err.code(), "eid.ocsp_unauthorized_responder");
-        let trusted =
-            TrustedResponder::from_der(&der(OCSP_RESPONDER_2020), &der(TEST_ESTEID2018), &anchors)
-                .unwrap();
+        let trusted = TrustedResponder::from_der(
+            &der(OCSP_RESPONDER_2020),
+            &cert.issuer_fingerprint(),
+            &anchors,
+        )
+        .unwrap();
         let err = cert
             .check_ocsp(UNKNOWN, &anchors, &[trusted], &policy(UNKNOWN_AT))
             .unwrap_err();
@@ -283,5 +286,35 @@ mod ocsp {
             .check_ocsp(GOOD, &demo_anchors, &[], &policy(GOOD_AT))
             .unwrap_err();
         assert_eq!(err.code(), "eid.ocsp_unauthorized_responder");
+    }
+
+    #[test]
+    fn the_request_names_the_card_as_sks_answer_does_and_carries_the_nonce() {
+        use pkcs8::der::Decode;
+        let (anchors, cert) = card();
+        assert_eq!(cert.ocsp_url(), Some("http://aia.demo.sk.ee/esteid2018"));
+        let request = cert.ocsp_request(&anchors, &[7; 32]).unwrap();
+
+        let decoded = x509_ocsp::OcspRequest::from_der(&request).unwrap();
+        let [asked] = decoded.tbs_request.request_list.as_slice() else {
+            panic!("one CertID expected");
+        };
+        // The CertID of SK's real good answer (SHA-1, as asked).
+        let response = x509_ocsp::OcspResponse::from_der(GOOD).unwrap();
+        let basic = x509_ocsp::BasicOcspResponse::from_der(
+            response.response_bytes.unwrap().response.as_bytes(),
+        )
+        .unwrap();
+        let answered = &basic.tbs_response_data.responses[0].cert_id;
+        let asked = &asked.req_cert;
+        // SHA-1 (with NULL parameters, as OpenSSL asks; SK answers without them), the same
+        // hashes of the CA's name and key, the same serial.
+        assert_eq!(asked.hash_algorithm.oid, answered.hash_algorithm.oid);
+        assert_eq!(asked.issuer_name_hash, answered.issuer_name_hash);
+        assert_eq!(asked.issuer_key_hash, answered.issuer_key_hash);
+        assert_eq!(asked.serial_number, answered.serial_number);
+        // The nonce, as an OCTET STRING in the extension (RFC 8954).
+        let nonce = decoded.nonce().unwrap();
+        assert_eq!(nonce.0.as_bytes(), &[7; 32]);
     }
 }

@@ -8,10 +8,12 @@
 //! | label `"ivote-v1/ballot-box"` | `bytes` (length-prefixed) |
 //! | election context hash | 32 bytes |
 //! | the collector's [`FinalHead`] | 176 bytes |
-//! | `final_head.head.size` entries, in leaf order: record layout, submission layout | `bytes`, `bytes` |
+//! | `final_head.head.size` entries, in leaf order: record layout, submission layout, OCSP answer | `bytes`, `bytes`, `bytes` |
 //!
 //! and then the end of the file. Integers are big-endian; `bytes` is a `u32` length and
-//! the bytes. The record and submission layouts are those of [`crate::submission`]. The
+//! the bytes. The record and submission layouts are those of [`crate::submission`], the
+//! OCSP answer's that of [`crate::ocsp`] (empty when the certificate's CA is not checked by
+//! OCSP). The
 //! file has one encoding for a given log, so exporting twice gives identical bytes.
 //!
 //! # Final head
@@ -33,6 +35,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use thiserror::Error;
 
 use crate::layout::{LayoutError, Writer};
+use crate::ocsp::{OcspEvidence, MAX_OCSP_BYTES};
 use crate::package::ContextHash;
 use crate::receipt::{ReceiptError, SignedTreeHead, TREE_HEAD_LEN};
 use crate::submission::MAX_SIGNATURE_BYTES;
@@ -187,15 +190,25 @@ impl<W: Write> BallotBoxWriter<W> {
         })
     }
 
-    /// Appends the next entry: leaf `written`'s record layout and its submission layout.
-    pub fn push(&mut self, record: &[u8], submission: &[u8]) -> Result<(), BallotBoxError> {
+    /// Appends the next entry: leaf `written`'s record layout, its submission layout and the
+    /// OCSP answer stored with it ([`OcspEvidence::encode`], empty for none).
+    pub fn push(
+        &mut self,
+        record: &[u8],
+        submission: &[u8],
+        ocsp: &[u8],
+    ) -> Result<(), BallotBoxError> {
         if self.written >= self.expected {
             return Err(BallotBoxError::Count {
                 expected: self.expected,
                 actual: self.written.saturating_add(1),
             });
         }
-        let entry = Writer::new().bytes(record).bytes(submission).finish();
+        let entry = Writer::new()
+            .bytes(record)
+            .bytes(submission)
+            .bytes(ocsp)
+            .finish();
         self.out.write_all(&entry)?;
         self.written += 1;
         Ok(())
@@ -223,6 +236,8 @@ pub struct BoxEntry {
     pub record: SubmissionRecord,
     /// What the voter sent.
     pub submission: Submission,
+    /// The OCSP answer the collector stored with it, if its CA is checked by OCSP.
+    pub ocsp: Option<OcspEvidence>,
 }
 
 /// Reads a ballot box entry by entry; an [`Iterator`] over the entries.
@@ -286,10 +301,14 @@ impl<R: Read> BallotBoxReader<R> {
         let submission =
             read_field(&mut self.input, "the submission", MAX_SUBMISSION_BYTES).map_err(at)?;
         let submission = Submission::from_bytes(&submission).map_err(|e| at(e.into()))?;
+        let ocsp =
+            read_field(&mut self.input, "the OCSP answer", MAX_OCSP_BYTES + 1).map_err(at)?;
+        let ocsp = OcspEvidence::decode(&ocsp).map_err(|e| at(e.into()))?;
         Ok(BoxEntry {
             index,
             record,
             submission,
+            ocsp,
         })
     }
 

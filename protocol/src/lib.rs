@@ -37,6 +37,7 @@ pub mod hashes;
 pub mod layout;
 pub mod manifest;
 pub mod merkle;
+pub mod ocsp;
 pub mod package;
 pub mod public_key;
 pub mod receipt;

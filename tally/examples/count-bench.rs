@@ -279,7 +279,7 @@ fn generate(dir: &Path, n: u64, voters: u64, algorithm: &str) {
         input.read_exact(&mut len).unwrap();
         let mut sub = vec![0u8; u32::from_be_bytes(len) as usize];
         input.read_exact(&mut sub).unwrap();
-        w.push(&r.to_bytes(), &sub).unwrap();
+        w.push(&r.to_bytes(), &sub, &[]).unwrap();
     }
     w.finish().unwrap().flush().unwrap();
     std::fs::remove_file(&tmp).unwrap();

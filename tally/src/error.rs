@@ -6,6 +6,7 @@
 //! [`Refusal`] anywhere in the error's chain.
 
 use ivote_eid::EidError;
+use ivote_protocol::acceptance::OcspSettingsError;
 use ivote_protocol::ceremony::CeremonyError;
 use ivote_protocol::manifest::ManifestErrors;
 use ivote_protocol::package::PackageError;
@@ -85,6 +86,14 @@ pub enum Refusal {
     /// The election package was refused (or could not be built from these inputs).
     #[error(transparent)]
     Package(Box<PackageError>),
+    /// The OCSP settings file does not load (`package.bad_ocsp_settings`).
+    #[error("{file}: {error}")]
+    Ocsp {
+        /// The file.
+        file: String,
+        /// Why.
+        error: OcspSettingsError,
+    },
     /// A public key file (`officials-key.hex`, the collector's key) or a context hash is not
     /// what it must be.
     #[error("{file}: {detail}")]
@@ -144,6 +153,7 @@ impl Refusal {
             }
             Refusal::Eid { error, .. } => error.code(),
             Refusal::Package(e) => e.code(),
+            Refusal::Ocsp { error, .. } => error.code(),
             Refusal::BadKey { .. } => "key.malformed",
             Refusal::Count(e) => e.code(),
             Refusal::TrusteeCheck(e) => e.code(),

@@ -165,7 +165,7 @@ fn write_box(e: &Election, votes: &[Vote], path: &Path) -> Vec<[u8; 32]> {
     let fh = FinalHead::sign(head, &e.collector, &ctx);
     let mut w = BallotBoxWriter::new(Vec::new(), &ctx, &fh).unwrap();
     for (r, s) in &entries {
-        w.push(r, s).unwrap();
+        w.push(r, s, &[]).unwrap();
     }
     std::fs::write(path, w.finish().unwrap()).unwrap();
     nonces
@@ -681,7 +681,7 @@ fn collector_rewrites(e: &Election, box_file: &str, out: &Path, leaf: usize, alt
     let fh = FinalHead::sign(head, &e.collector, &ctx);
     let mut w = BallotBoxWriter::new(Vec::new(), &ctx, &fh).unwrap();
     for en in &entries {
-        w.push(&en.record.to_bytes(), &en.submission.to_bytes())
+        w.push(&en.record.to_bytes(), &en.submission.to_bytes(), &[])
             .unwrap();
     }
     std::fs::write(out, w.finish().unwrap()).unwrap();

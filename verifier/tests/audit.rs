@@ -163,7 +163,7 @@ fn a04_a_box_whose_leaf_was_dropped() {
     let mut writer = BallotBoxWriter::new(file, &e.package.context_hash, &final_head).unwrap();
     for entry in &entries {
         writer
-            .push(&entry.record.to_bytes(), &entry.submission.to_bytes())
+            .push(&entry.record.to_bytes(), &entry.submission.to_bytes(), &[])
             .unwrap();
     }
     writer.finish().unwrap();

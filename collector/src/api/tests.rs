@@ -58,6 +58,7 @@ fn harness_with(limits: Limits, per_minute: Option<u32>, test_votes: bool) -> Ha
         clock: Arc::new(move || clock_time.load(Ordering::SeqCst)),
         metrics: Arc::default(),
         rate_limit: Arc::new(RateLimit::new(per_minute)),
+        ocsp: Arc::new(OcspClient::new(crate::ocsp::DEFAULT_TIMEOUT)),
     };
     Harness {
         f,

@@ -155,7 +155,7 @@ pub fn run(a: ExportArgs) -> Result<(), CmdError> {
             if entry.record.received_at < starts {
                 counts.test_votes += 1;
             }
-            writer.push(&entry.record.to_bytes(), &entry.submission)?;
+            writer.push(&entry.record.to_bytes(), &entry.submission, &entry.ocsp)?;
             Ok(())
         })?;
         counts.entries = end.entries;

@@ -17,6 +17,7 @@ use super::{read, CmdError};
 use crate::api::{app, close_at_end, AppState, ElectionInfo, Limits, Metrics, RateLimit};
 use crate::election::Election;
 use crate::key_file;
+use crate::ocsp::OcspClient;
 use crate::store::JournalStore;
 
 /// The arguments of `collector serve` (help on [`super::Command::Serve`]).
@@ -88,6 +89,16 @@ pub struct ServeArgs {
     /// beyond that). No limit if not given.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_per_voter_per_minute: Option<u32>,
+    /// How long one OCSP request to a voter's CA may take, in seconds (for the CAs the
+    /// package's ocsp.toml lists; one retry, then the ballot is refused
+    /// `eid.ocsp_unavailable` and the voter asked to try again).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = crate::ocsp::DEFAULT_TIMEOUT.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..=60)
+    )]
+    pub ocsp_timeout: u64,
 }
 
 /// Runs `serve`.
@@ -203,6 +214,9 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
         }
     })?;
     tracing::info!(?scan, data = %a.data.display(), "ballot box opened");
+    if !election.ocsp.is_empty() {
+        tracing::info!("voters' certificates are checked by OCSP for the CAs in ocsp.toml");
+    }
     Ok(AppState {
         election,
         info: Arc::new(ElectionInfo {
@@ -222,6 +236,7 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
         clock: Arc::new(unix_now),
         metrics: Arc::new(Metrics::default()),
         rate_limit: Arc::new(RateLimit::new(a.max_per_voter_per_minute)),
+        ocsp: Arc::new(OcspClient::new(Duration::from_secs(a.ocsp_timeout))),
     })
 }
 

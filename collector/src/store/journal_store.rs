@@ -25,6 +25,7 @@ use ed25519_dalek::SigningKey;
 use ivote_protocol::ballot_box::FinalHead;
 use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::merkle::{MerkleTree, NodeHash};
+use ivote_protocol::ocsp::OcspEvidence;
 use ivote_protocol::receipt::{Receipt, ReceiptContent, SignedTreeHead};
 use ivote_protocol::submission::SubmissionRecord;
 use ivote_protocol::ContextHash;
@@ -721,6 +722,7 @@ impl Writer {
                     signature: a.submission.signature.clone(),
                 },
                 submission: a.submission.to_bytes(),
+                ocsp: OcspEvidence::encode(a.ocsp.as_ref()),
             });
         }
         let frames: Vec<Vec<u8>> = entries.iter().map(Entry::frame).collect();

@@ -22,6 +22,8 @@ pub struct AcceptedSubmission<'e> {
     pub ballot_hash: BallotHash,
     /// SHA-256 of the certificate's DER.
     pub certificate_hash: CertificateHash,
+    /// The validated certificate (the collector asks its CA for its status by OCSP).
+    pub certificate: VoterCertificate,
     /// The ballot, decoded with its contests' shapes; its proofs remain to be verified
     /// ([`LoadedPackage::verify_proofs`]).
     pub ballot: DecodedBallot<'e>,
@@ -55,7 +57,7 @@ impl LoadedElection {
         if ballot.nonce != submission.challenge.ballot_nonce(&certificate_hash) {
             return Err(Rejection::NonceMismatch);
         }
-        self.accept(ballot, ballot_hash, certificate_hash, &certificate)
+        self.accept(ballot, ballot_hash, certificate_hash, certificate)
     }
 
     /// Every check of a ballot-box entry but the proofs (see [`super`]), at the time the
@@ -84,7 +86,14 @@ impl LoadedElection {
             .into());
         }
         self.verify_vote_signature(submission, &certificate, &ballot_hash)?;
-        Ok(self.accept(&ballot, ballot_hash, certificate_hash, &certificate)?)
+        self.check_ocsp_answer(
+            &certificate,
+            entry.ocsp.as_ref(),
+            at,
+            &ballot_hash,
+            &certificate_hash,
+        )?;
+        Ok(self.accept(&ballot, ballot_hash, certificate_hash, certificate)?)
     }
 
     /// The district of the holder of `certificate` (validated before) at `at`: its status
@@ -138,9 +147,9 @@ impl LoadedElection {
         ballot: &Ballot,
         ballot_hash: BallotHash,
         certificate_hash: CertificateHash,
-        certificate: &VoterCertificate,
+        certificate: VoterCertificate,
     ) -> Result<AcceptedSubmission<'_>, Rejection> {
-        let district = self.roll_district(certificate)?.to_owned();
+        let district = self.roll_district(&certificate)?.to_owned();
         if district != ballot.district {
             return Err(Rejection::WrongDistrict {
                 voter: district,
@@ -153,6 +162,7 @@ impl LoadedElection {
             district,
             ballot_hash,
             certificate_hash,
+            certificate,
             ballot: decoded,
         })
     }

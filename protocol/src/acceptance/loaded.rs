@@ -8,6 +8,7 @@ use ivote_eid::{Crl, EidTrust, TrustAnchors, TrustError};
 use thiserror::Error;
 
 use super::cache::CertificateCache;
+use super::ocsp::{OcspSettings, OcspSettingsError};
 use crate::ballot::{BallotError, BallotShapes};
 use crate::package::{ContextHash, ElectionPackage};
 use crate::roll::{Country, PackageRollError, VoterRoll};
@@ -29,6 +30,8 @@ pub struct LoadedPackage {
     pub anchors: TrustAnchors,
     /// The CRL, if the package has one.
     pub crl: Option<Crl>,
+    /// Which CAs' voters are checked by OCSP at cast time (`ocsp.toml`; empty without it).
+    pub ocsp: OcspSettings,
     /// Start of voting (Unix seconds, inclusive).
     pub starts: i64,
     /// End of voting (Unix seconds, exclusive).
@@ -73,6 +76,9 @@ pub enum LoadError {
     /// The package's trust anchors or CRL do not load.
     #[error("the package's e-ID trust: {0}")]
     Trust(TrustError),
+    /// The package's `ocsp.toml` does not load.
+    #[error("the package's {0}")]
+    Ocsp(OcspSettingsError),
     /// The manifest's contests give no ballot shapes.
     #[error("the package's manifest: {0}")]
     Shapes(BallotError),
@@ -88,6 +94,7 @@ impl LoadError {
                 e.codes().first().copied().unwrap_or("roll.invalid")
             }
             LoadError::Trust(e) => e.code(),
+            LoadError::Ocsp(e) => e.code(),
             LoadError::Shapes(e) => e.code(),
         }
     }
@@ -95,11 +102,16 @@ impl LoadError {
 
 impl LoadedPackage {
     /// Loads from a verified package ([`crate::package::verify_and_load`]): the trust
-    /// anchors and CRL ([`EidTrust::from_pem`]), then the contests' shapes.
+    /// anchors and CRL ([`EidTrust::from_pem`]), the OCSP settings
+    /// ([`OcspSettings::from_toml`]), then the contests' shapes.
     pub fn new(package: &ElectionPackage) -> Result<LoadedPackage, LoadError> {
         let EidTrust { anchors, crl } =
             EidTrust::from_pem(&package.trust_anchors_pem, package.crl_pem.as_deref())
                 .map_err(LoadError::Trust)?;
+        let ocsp = match &package.ocsp_toml {
+            Some(toml) => OcspSettings::from_toml(toml, &anchors).map_err(LoadError::Ocsp)?,
+            None => OcspSettings::default(),
+        };
         let manifest = &package.manifest;
         Ok(LoadedPackage {
             context: package.context_hash,
@@ -108,6 +120,7 @@ impl LoadedPackage {
             shapes: BallotShapes::from_manifest(manifest).map_err(LoadError::Shapes)?,
             anchors,
             crl,
+            ocsp,
             starts: manifest.voting_starts().as_second(),
             ends: manifest.voting_ends().as_second(),
         })

@@ -44,7 +44,14 @@
 //! 9. every validity proof verifies ([`LoadedPackage::verify_proofs`], in batches:
 //!    `ballot.invalid_proof`);
 //! 10. *collector*: no ciphertext of the ballot is already stored
-//!     (`ballot.duplicate_ciphertext`).
+//!     (`ballot.duplicate_ciphertext`);
+//! 11. *collector*: if the election checks the certificate's CA by OCSP
+//!     ([`OcspSettings`]), its status now: a good answer for this certificate at most
+//!     [`crate::ocsp::REUSE_FOR`] seconds old, or one fetched with this submission's
+//!     [`crate::ocsp::ocsp_nonce`] (`eid.ocsp_unavailable` when none can be had), judged by
+//!     [`LoadedPackage::check_ocsp_answer`] (`eid.revoked`, `eid.ocsp_unknown`, `eid.ocsp_*`)
+//!     and stored with the submission. Last, because it asks another server: only a
+//!     submission that is otherwise acceptable makes the collector send a request.
 //!
 //! An entry of the exported ballot box (`tally import`, `verifier audit`:
 //! [`LoadedElection::check_box_entry`]), at the time the collector received it. A
@@ -63,7 +70,10 @@
 //!    challenge's for the certificate (`ballot.nonce_mismatch`, a [`LogMismatch`]: the
 //!    collector checks it, and it is the one thing of the challenge the ballot commits to);
 //! 4. step 4 above; the certificate's voter id must then be the record's (`log.voter_id`);
-//! 5. steps 5, 7, 8 and 9 above.
+//! 5. step 5 above, then the OCSP answer stored with the entry if the certificate's CA is
+//!    checked by OCSP, at the receive time ([`LoadedPackage::check_ocsp_answer`]:
+//!    `eid.ocsp_missing`, `eid.revoked`, `eid.ocsp_unknown`, `eid.ocsp_*`), then steps 7, 8
+//!    and 9 above.
 //!
 //! Pure: the time is an argument; the only state is the cache, which changes no result.
 
@@ -71,12 +81,14 @@ mod cache;
 mod check;
 mod loaded;
 mod logged;
+mod ocsp;
 mod rejection;
 
 pub use cache::CertificateCache;
 pub use check::{AcceptedSubmission, EntryRefusal};
 pub use loaded::{LoadError, LoadedElection, LoadedPackage};
 pub use logged::LogMismatch;
+pub use ocsp::{OcspIssuer, OcspSettings, OcspSettingsError};
 pub use rejection::Rejection;
 
 #[cfg(test)]

@@ -73,6 +73,7 @@ fn election(ca: &DemoCa, crl: Option<Crl>) -> LoadedElection {
         shapes: BallotShapes::from_manifest(&m).unwrap(),
         anchors: TrustAnchors::from_pem(ca.cert_pem().as_bytes()).unwrap(),
         crl,
+        ocsp: Default::default(),
         starts: NOW - DAY,
         ends: NOW + DAY,
     };
@@ -289,6 +290,7 @@ fn entry(sub: &Submission, voter_id: &str, received_at: i64) -> BoxEntry {
             signature: sub.signature.clone(),
         },
         submission: sub.clone(),
+        ocsp: None,
     }
 }
 
@@ -503,5 +505,72 @@ fn demo_voters_with_demo_codes_are_distinct_valid_voters() {
         assert_eq!(cn.split(',').count(), 3, "{cn}");
         assert!(cn.ends_with(&v.code));
         assert!(ids.insert(cert.voter_id().to_owned()));
+    }
+}
+
+#[test]
+fn ocsp_settings_refuse_every_mistake_with_the_table_named() {
+    let ca = ca("Demo CA", KeyAlgorithm::EcdsaP256);
+    let anchors = TrustAnchors::from_pem(ca.cert_pem().as_bytes()).unwrap();
+    let fp = hex::encode(anchors.fingerprints().next().unwrap().0);
+    let voter_pem = voter(&ca, ON_ROLL, KeyAlgorithm::EcdsaP256)
+        .cert_pem()
+        .unwrap();
+    let good = format!("[[issuer]]\nca_sha256 = \"{fp}\"\nurl = \"http://ocsp.example/\"\n");
+    let settings = OcspSettings::from_toml(good.as_bytes(), &anchors).unwrap();
+    assert!(!settings.is_empty());
+    for (toml, says) in [
+        ("[[issuer]]\nca_sha256 = \"00\"\n".to_owned(), "issuer 1: ca_sha256"),
+        (
+            format!("[[issuer]]\nca_sha256 = \"{}\"\n", "ab".repeat(32)),
+            "the package's CAs are",
+        ),
+        (format!("{good}{good}"), "issuer 2: this CA is listed twice"),
+        (
+            format!("[[issuer]]\nca_sha256 = \"{fp}\"\nurl = \"https://ocsp.example/\"\n"),
+            "not an http:// address",
+        ),
+        (format!("[[issuer]]\nca_sha256 = \"{fp}\"\nuri = \"x\"\n"), "unknown field"),
+        (
+            format!("[[issuer]]\nca_sha256 = \"{fp}\"\nresponder_certificates = \"\"\"\n{voter_pem}\"\"\"\n"),
+            "id-kp-OCSPSigning",
+        ),
+    ] {
+        let err = OcspSettings::from_toml(toml.as_bytes(), &anchors).unwrap_err();
+        assert_eq!(err.code(), "package.bad_ocsp_settings");
+        assert!(err.to_string().contains(says), "{err}");
+    }
+}
+
+#[test]
+fn a_box_entry_of_a_ca_checked_by_ocsp_without_its_answer_is_invalid() {
+    let alg = KeyAlgorithm::Ed25519;
+    let ca = ca("Demo CA", alg);
+    let mut el = election(&ca, None);
+    let v = voter(&ca, ON_ROLL, alg);
+    let e = entry_for(&el, &v, challenge(), NOW);
+    // Not listed: no answer needed.
+    assert!(el.check_box_entry(&e).is_ok());
+    let fp = hex::encode(el.anchors.fingerprints().next().unwrap().0);
+    el.package.ocsp = OcspSettings::from_toml(
+        format!("[[issuer]]\nca_sha256 = \"{fp}\"\n").as_bytes(),
+        &el.anchors,
+    )
+    .unwrap();
+    match el.check_box_entry(&e) {
+        Err(EntryRefusal::Invalid(r)) => assert_eq!(r.code(), "eid.ocsp_missing"),
+        other => panic!("{other:?}"),
+    }
+    // The demo certificate names no responder and none is configured: nowhere to ask.
+    let cert = el.anchors.validate(v.cert_der(), NOW, None).unwrap();
+    assert_eq!(el.ocsp.url(&cert), None);
+    // An answer that is not about this certificate (here: not an OCSP response at all).
+    let mut bad = e.clone();
+    bad.ocsp = Some(crate::ocsp::OcspEvidence::Fetched(vec![
+        0x30, 0x03, 0x0a, 0x01, 0x00,
+    ]));
+    match el.check_box_entry(&bad) {
+        Err(EntryRefusal::Invalid(r)) => assert_eq!(r.code(), "eid.malformed", "{r:?}"),
+        other => panic!("{other:?}"),
     }
 }

@@ -53,7 +53,8 @@ fn export(entries: &[(SubmissionRecord, Submission)]) -> Vec<u8> {
     let head = final_head(entries);
     let mut w = BallotBoxWriter::new(Vec::new(), &CONTEXT, &head).unwrap();
     for (record, submission) in entries {
-        w.push(&record.to_bytes(), &submission.to_bytes()).unwrap();
+        w.push(&record.to_bytes(), &submission.to_bytes(), &[])
+            .unwrap();
     }
     w.finish().unwrap()
 }
@@ -127,15 +128,17 @@ fn writer_refuses_a_wrong_number_of_entries() {
     let head = final_head(&entries);
     let mut w = BallotBoxWriter::new(Vec::new(), &CONTEXT, &head).unwrap();
     let (record, submission) = &entries[0];
-    w.push(&record.to_bytes(), &submission.to_bytes()).unwrap();
+    w.push(&record.to_bytes(), &submission.to_bytes(), &[])
+        .unwrap();
     assert_eq!(w.finish().unwrap_err().code(), "ballot_box.count");
 
     let mut w = BallotBoxWriter::new(Vec::new(), &CONTEXT, &head).unwrap();
     for (record, submission) in &entries {
-        w.push(&record.to_bytes(), &submission.to_bytes()).unwrap();
+        w.push(&record.to_bytes(), &submission.to_bytes(), &[])
+            .unwrap();
     }
     let err = w
-        .push(&record.to_bytes(), &submission.to_bytes())
+        .push(&record.to_bytes(), &submission.to_bytes(), &[])
         .unwrap_err();
     assert_eq!(err.code(), "ballot_box.count");
 }
@@ -166,7 +169,8 @@ fn a_record_out_of_place_is_named() {
     entries.swap(1, 2);
     let mut w = BallotBoxWriter::new(Vec::new(), &CONTEXT, &head).unwrap();
     for (record, submission) in &entries {
-        w.push(&record.to_bytes(), &submission.to_bytes()).unwrap();
+        w.push(&record.to_bytes(), &submission.to_bytes(), &[])
+            .unwrap();
     }
     let bytes = w.finish().unwrap();
     let mut reader = BallotBoxReader::new(bytes.as_slice()).unwrap();

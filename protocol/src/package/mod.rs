@@ -44,6 +44,8 @@ pub const ROLL_HASH_FILE: &str = "roll.sha256";
 pub const TRUST_ANCHORS_FILE: &str = "trust-anchors.pem";
 /// The e-ID certificate revocation list(s), PEM (optional).
 pub const CRL_FILE: &str = "crl.pem";
+/// Which CAs' voters are checked by OCSP at cast time, TOML (optional; docs/eid.md).
+pub const OCSP_FILE: &str = "ocsp.toml";
 /// The key ceremony transcript (written by the ceremony).
 pub const CEREMONY_FILE: &str = "ceremony.json";
 /// The election public key from the ceremony, hex of its 32-byte encoding.
@@ -61,7 +63,7 @@ pub const REQUIRED_FILES: &[&str] = &[
     TRUST_ANCHORS_FILE,
 ];
 /// Files a package may have.
-pub const OPTIONAL_FILES: &[&str] = &[CRL_FILE];
+pub const OPTIONAL_FILES: &[&str] = &[CRL_FILE, OCSP_FILE];
 /// Prefixed to the index bytes before signing, so the officials' signature over an
 /// index can never be taken for one over anything else they sign.
 pub const INDEX_SIGNATURE_LABEL: &[u8] = b"ivote-v1/package-index";
@@ -95,6 +97,8 @@ pub struct ElectionPackage {
     pub trust_anchors_pem: Vec<u8>,
     /// The CRL, PEM, if the package has one.
     pub crl_pem: Option<Vec<u8>>,
+    /// The OCSP settings, TOML, if the package has them.
+    pub ocsp_toml: Option<Vec<u8>>,
     /// The verified key ceremony: parameters `n`, `t` (`ceremony.params()`), the
     /// trustees' verification keys, the commitments.
     pub ceremony: VerifiedCeremony,
@@ -253,6 +257,7 @@ pub fn verify_and_load(
         roll_hash,
         trust_anchors_pem: get(files, TRUST_ANCHORS_FILE)?.to_vec(),
         crl_pem: files.get(CRL_FILE).cloned(),
+        ocsp_toml: files.get(OCSP_FILE).cloned(),
         ceremony,
         joint_key,
         collector_key,

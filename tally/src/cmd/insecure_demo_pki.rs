@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use ivote_eid::insecure_demo_pki::DemoCa;
+use ivote_eid::insecure_demo_pki::{DemoCa, DemoVoter};
 use ivote_eid::{EidError, KeyAlgorithm};
 use ivote_protocol::manifest::WindowCheck;
 use ivote_protocol::roll::{demo_estonian_code, Country, VoterRoll};
@@ -72,6 +72,10 @@ pub const CRL_FILE: &str = "crl.pem";
 pub const ROLL_FILE: &str = "roll.csv";
 /// The voters' certificates and keys.
 pub const VOTERS_DIR: &str = "voters";
+/// The demo CA's private key, for a demo OCSP responder answering as the CA.
+pub const CA_KEY_FILE: &str = "ca-key.pem";
+/// The voters' status in OpenSSL's CA database format, for `openssl ocsp -index`.
+pub const OCSP_INDEX_FILE: &str = "ocsp-index.txt";
 
 /// Runs `insecure-demo-pki`.
 pub fn run(a: DemoPkiArgs) -> Result<()> {
@@ -130,10 +134,13 @@ pub fn run(a: DemoPkiArgs) -> Result<()> {
         file: ROLL_FILE.into(),
         errors,
     })?;
+    let index = ocsp_index(&voters, &revoked, from, until)?;
     let written = [
         fsio::write_new(&a.out, CA_FILE, ca.cert_pem().as_bytes())?,
         fsio::write_new(&a.out, CRL_FILE, crl.pem.as_bytes())?,
         fsio::write_new(&a.out, ROLL_FILE, roll.as_bytes())?,
+        fsio::write_new(&a.out, CA_KEY_FILE, ca.key_pem().as_bytes())?,
+        fsio::write_new(&a.out, OCSP_INDEX_FILE, index.as_bytes())?,
     ];
     crate::cmd::print_written(&written);
     println!(
@@ -145,6 +152,37 @@ pub fn run(a: DemoPkiArgs) -> Result<()> {
     );
     println!("NOT FOR REAL ELECTIONS");
     Ok(())
+}
+
+/// OpenSSL's CA database (`index.txt`): one line per voter, `V` (valid) or `R` (revoked at
+/// `from`), expiry and revocation as UTCTime, the serial in upper-case hex, the subject. What
+/// `openssl ocsp -index` answers from, so a demo or a test runs a real OCSP responder
+/// (docs/eid.md, "OCSP at cast time").
+fn ocsp_index(voters: &[DemoVoter], revoked: &[u64], from: i64, until: i64) -> Result<String> {
+    let utc = |t: i64| -> Result<String> {
+        Ok(jiff::Timestamp::from_second(t)?
+            .strftime("%y%m%d%H%M%SZ")
+            .to_string())
+    };
+    let (expiry, revoked_at) = (utc(until)?, utc(from)?);
+    Ok(voters
+        .iter()
+        .map(|v| {
+            let mut serial = format!("{:X}", v.serial);
+            if serial.len() % 2 == 1 {
+                serial.insert(0, '0');
+            }
+            let (status, when) = if revoked.contains(&v.serial) {
+                ("R", revoked_at.as_str())
+            } else {
+                ("V", "")
+            };
+            format!(
+                "{status}\t{expiry}\t{when}\t{serial}\tunknown\t/CN={}\n",
+                v.code
+            )
+        })
+        .collect())
 }
 
 /// Writes a new voter file (never overwriting). Not synced to disk one by one: thousands of

@@ -41,7 +41,10 @@ pub enum Command {
     /// NOT FOR REAL ELECTIONS. Reads the manifest. Writes, in the folder given with --out:
     /// trust-anchors.pem (the demo CA's certificate), crl.pem (a CRL revoking the first
     /// --revoke voters), roll.csv (the voters, Estonian demo codes, assigned to the manifest's
-    /// districts in turn: roll country EE), and in voters/ one CODE.cert.pem and CODE.key.pem
+    /// districts in turn: roll country EE), ca-key.pem and ocsp-index.txt (the CA's key and
+    /// the voters' status in OpenSSL's CA database format, for a demo OCSP responder:
+    /// `openssl ocsp -index ocsp-index.txt -rkey ca-key.pem -rsigner trust-anchors.pem -CA
+    /// trust-anchors.pem -port N`), and in voters/ one CODE.cert.pem and CODE.key.pem
     /// (unencrypted PKCS#8) per voter. Certificates are valid from a day before the voting
     /// window (or now) to a year after it. Only in a tally built with the feature
     /// `insecure-demo-pki`.
@@ -122,7 +125,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         #[cfg(feature = "insecure-demo-pki")]
         Command::InsecureDemoPki(a) => insecure_demo_pki::run(a),
         Command::OfficialsKey(K::Generate(a)) => officials_key::generate::run(a),
-        Command::Package(P::Build(a)) => package::build::run(a),
+        Command::Package(P::Build(a)) => package::build::run(*a),
         Command::Package(P::Verify(a)) => package::verify::run(a),
         Command::Ceremony(C::Init(a)) => ceremony::init::run(a),
         Command::Ceremony(C::Keygen(a)) => ceremony::keygen::run(a),

@@ -320,7 +320,7 @@ impl AuditCase {
         let mut w =
             BallotBoxWriter::new(Vec::new(), &e.package.context_hash, &log.final_head).unwrap();
         for (r, s) in &entries {
-            w.push(&r.to_bytes(), &s.to_bytes()).unwrap();
+            w.push(&r.to_bytes(), &s.to_bytes(), &[]).unwrap();
         }
         let outcomes = self.votes.iter().map(|v| v.outcome.clone()).collect();
         self.write_files(
@@ -347,7 +347,7 @@ impl AuditCase {
         let mut w =
             BallotBoxWriter::new(Vec::new(), &e.package.context_hash, &log.final_head).unwrap();
         for (r, s) in &entries {
-            w.push(&r.to_bytes(), &s.to_bytes()).unwrap();
+            w.push(&r.to_bytes(), &s.to_bytes(), &[]).unwrap();
         }
         w.finish().unwrap()
     }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use ivote_protocol::acceptance::OcspSettings;
 use ivote_protocol::ceremony::files::{JOINT_KEY_FILE, TRANSCRIPT_FILE};
 use ivote_protocol::package::{self, hex_file, PackageFiles};
 
@@ -26,6 +27,10 @@ pub struct BuildArgs {
     /// The CAs' certificate revocation list(s), PEM.
     #[arg(long, value_name = "PEM")]
     pub crl: Option<PathBuf>,
+    /// Which CAs' voters are checked by OCSP when they vote (ocsp.toml: docs/eid.md, "OCSP
+    /// at cast time").
+    #[arg(long, value_name = "TOML")]
+    pub ocsp: Option<PathBuf>,
     /// The key ceremony folder, with ceremony.json and joint-key.hex from `tally ceremony
     /// finish`.
     #[arg(long, value_name = "FOLDER")]
@@ -57,7 +62,14 @@ pub fn run(a: BuildArgs) -> Result<()> {
     }
     let manifest = inputs::manifest(&a.inputs.manifest, window_check(a.allow_past, a.now))?;
     let (roll, _) = inputs::roll(&a.inputs.roll, a.inputs.country, &manifest)?;
-    let (_, anchors_pem, crl_pem) = inputs::eid_files(&a.trust_anchors, a.crl.as_deref())?;
+    let (anchors, anchors_pem, crl_pem) = inputs::eid_files(&a.trust_anchors, a.crl.as_deref())?;
+    let ocsp_toml = a.ocsp.as_deref().map(fsio::read).transpose()?;
+    if let (Some(toml), Some(path)) = (&ocsp_toml, &a.ocsp) {
+        OcspSettings::from_toml(toml, &anchors).map_err(|error| Refusal::Ocsp {
+            file: path.display().to_string(),
+            error,
+        })?;
+    }
     inputs::public_key(&a.collector_key)?;
     let canonical = manifest
         .canonical_bytes()
@@ -84,6 +96,9 @@ pub fn run(a: BuildArgs) -> Result<()> {
     ]);
     if let Some(crl) = crl_pem {
         files.insert(package::CRL_FILE.into(), crl);
+    }
+    if let Some(ocsp) = ocsp_toml {
+        files.insert(package::OCSP_FILE.into(), ocsp);
     }
     let officials = a.signing.unlock()?;
     let files = package::build(files, &officials).map_err(Refusal::from)?;

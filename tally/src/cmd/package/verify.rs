@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use clap::Args;
+use ivote_protocol::acceptance::OcspSettings;
 use ivote_protocol::package::{
     self, verify_and_load, ContextHash, ElectionPackage, PackageError, PackageTrust,
 };
@@ -139,5 +140,15 @@ fn check_eid(dir: &Path, p: &ElectionPackage) -> Result<()> {
     );
     let result = if r.is_ok() { "ok" } else { "FAILED" };
     println!("  [{result}] trust-anchors.pem and crl.pem: CA certificates, CRL signed by them");
-    r.map(|_| ())
+    let anchors = r?;
+    if let Some(toml) = &p.ocsp_toml {
+        let r = OcspSettings::from_toml(toml, &anchors);
+        let result = if r.is_ok() { "ok" } else { "FAILED" };
+        println!("  [{result}] ocsp.toml: the CAs checked by OCSP, their responders");
+        r.map_err(|error| Refusal::Ocsp {
+            file: dir.join(package::OCSP_FILE).display().to_string(),
+            error,
+        })?;
+    }
+    Ok(())
 }
