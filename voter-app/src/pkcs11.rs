@@ -176,6 +176,13 @@ fn token_error(what: &str, e: &CkError) -> AppError {
                  sent: put the card back in the reader and vote again"
             ),
         ),
+        CkError::Pkcs11(RvError::UserNotLoggedIn, _) => AppError::could_not_run(
+            "pkcs11.logged_out",
+            format!(
+                "the card no longer accepts the PIN given at the start while {what} (another \
+                 program may have used the card meanwhile); no vote was sent: vote again"
+            ),
+        ),
         _ => AppError::could_not_run(
             "pkcs11.failed",
             format!(
@@ -236,7 +243,8 @@ fn pin_locked() -> AppError {
 /// token's length limits before it is sent, so that a PIN that cannot be right does not
 /// use up one of the card's tries.
 fn checked_pin(pin: &Zeroizing<String>, info: &TokenInfo) -> Result<AuthPin, AppError> {
-    let len = pin.chars().count();
+    // PKCS#11 counts a PIN's length in bytes.
+    let len = pin.len();
     if len == 0 {
         return Err(AppError::refused(
             "pkcs11.pin_invalid",
@@ -664,6 +672,8 @@ mod tests {
         assert_eq!(code(RvError::FunctionCanceled), "pkcs11.cancelled");
         assert_eq!(code(RvError::DeviceRemoved), "pkcs11.token_removed");
         assert_eq!(code(RvError::GeneralError), "pkcs11.failed");
+        let signing = token_error("signing", &pkcs11_error(RvError::UserNotLoggedIn));
+        assert_eq!(signing.code, "pkcs11.logged_out");
         let locked = login_error(&pkcs11_error(RvError::PinLocked), None);
         assert!(locked.message.contains("PUK"), "{locked}");
     }
