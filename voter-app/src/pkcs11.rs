@@ -12,9 +12,10 @@
 //!    certificate must remain (`pkcs11.no_auth_certificate`, `pkcs11.several_certificates`).
 //! 3. Ask for the PIN without echo (or read `--pin-file`), or let a PIN-pad reader take it;
 //!    log in; the PIN is zeroized at once and never written anywhere.
-//! 4. The private key is the one with the certificate's `CKA_ID` (PKCS#11 §4.6, the pairing
-//!    every card profile uses). It signs: ECDSA (`CKM_ECDSA`) over SHA-256 / SHA-384 /
-//!    SHA-512 for P-256 / P-384 / P-521, which returns r‖s (PKCS#11 §2.3.1), or RSA
+//! 4. The private key is the one with the certificate's `CKA_ID` (the attribute PKCS#11
+//!    defines for pairing a certificate with its key, as every card profile uses it). It
+//!    signs: ECDSA (`CKM_ECDSA`) over SHA-256 / SHA-384 / SHA-512 for P-256 / P-384 /
+//!    P-521, which PKCS#11 returns as r‖s, or RSA
 //!    (`CKM_RSA_PKCS`, which every RSA token has) over the SHA-256 DigestInfo, which is
 //!    RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 §8.2, §9.2): the forms `ivote_eid` verifies.
 //!
