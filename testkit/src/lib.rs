@@ -15,6 +15,8 @@
 //! * [`record`]: honest election records (log, ballots with selections, aggregates, shares,
 //!   results, seal) and, in [`record::audit`], a ballot box of real signed submissions with
 //!   the auditors' bundle, for the verifier's tests and benchmarks.
+//! * [`softhsm`]: SoftHSM2 tokens holding demo voters' keys and certificates, for the
+//!   voter app's smart-card tests.
 //!
 //! Insecure by design (fixed keys, throw-away certificates): a dev-dependency only.
 
@@ -34,3 +36,4 @@ pub mod election;
 pub mod manifest;
 pub mod pki;
 pub mod record;
+pub mod softhsm;

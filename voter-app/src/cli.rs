@@ -7,6 +7,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::error::AppError;
 use crate::package::Trust;
+use crate::pkcs11::TokenArgs;
+use crate::signer::EidSource;
 use crate::{receipt_check, verify, vote};
 
 /// The ivote voter app: cast an encrypted, signed ballot, keep the receipt, verify it on a
@@ -52,15 +54,28 @@ pub enum Command {
         #[command(flatten)]
         election: ElectionArgs,
         /// Your e-ID certificate file (PEM or DER).
-        #[arg(long, value_name = "CERT")]
-        eid: PathBuf,
+        #[arg(long, value_name = "CERT", required_unless_present = "pkcs11")]
+        eid: Option<PathBuf>,
         /// Your e-ID private key file (PKCS#8, PEM or DER; if it is protected by a
         /// passphrase, you are asked for it).
-        #[arg(long, value_name = "KEY")]
-        key: PathBuf,
+        #[arg(long, value_name = "KEY", required_unless_present = "pkcs11")]
+        key: Option<PathBuf>,
         /// Read the key's passphrase from the first line of this file instead of asking.
         #[arg(long, value_name = "FILE")]
         passphrase_file: Option<PathBuf>,
+        /// Sign with your ID card (or another smart card or PKCS#11 token) through this
+        /// PKCS#11 module, instead of --eid and --key; for an Estonian ID card, OpenSC's:
+        /// /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so. You are asked for PIN1.
+        #[arg(long, value_name = "MODULE", conflicts_with_all = ["eid", "key", "passphrase_file"])]
+        pkcs11: Option<PathBuf>,
+        /// Which card or token to use, by its label or slot number (default: the one
+        /// holding your authentication certificate).
+        #[arg(long, value_name = "TOKEN", requires = "pkcs11")]
+        pkcs11_token: Option<String>,
+        /// For tests and automation only: read the card's PIN from the first line of this
+        /// file instead of asking. Never keep a real PIN in a file.
+        #[arg(long, value_name = "FILE", requires = "pkcs11")]
+        pin_file: Option<PathBuf>,
         /// The language of the ballot (one of the election's, e.g. en, et, th).
         #[arg(long, value_name = "LANG")]
         lang: Option<String>,
@@ -94,6 +109,34 @@ pub enum Command {
     },
 }
 
+/// Where `vote` finds the e-ID: a PKCS#11 module, or the certificate and key files (clap
+/// requires one or the other).
+fn eid_source(
+    eid: Option<PathBuf>,
+    key: Option<PathBuf>,
+    passphrase_file: Option<PathBuf>,
+    pkcs11: Option<PathBuf>,
+    pkcs11_token: Option<String>,
+    pin_file: Option<PathBuf>,
+) -> Result<EidSource, AppError> {
+    match (pkcs11, eid, key) {
+        (Some(module), _, _) => Ok(EidSource::Token(TokenArgs {
+            module,
+            token: pkcs11_token,
+            pin_file,
+        })),
+        (None, Some(certificate), Some(key)) => Ok(EidSource::Files {
+            certificate,
+            key,
+            passphrase_file,
+        }),
+        _ => Err(AppError::refused(
+            "app.no_eid",
+            "give your e-ID: --eid CERT and --key KEY, or --pkcs11 MODULE for an ID card",
+        )),
+    }
+}
+
 /// Runs a command with the process's standard input and output.
 pub fn run(cli: Cli) -> Result<(), AppError> {
     let stdin = std::io::stdin();
@@ -106,6 +149,9 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
             eid,
             key,
             passphrase_file,
+            pkcs11,
+            pkcs11_token,
+            pin_file,
             lang,
             choice,
             receipt,
@@ -113,9 +159,7 @@ pub fn run(cli: Cli) -> Result<(), AppError> {
             &vote::VoteArgs {
                 trust: election.trust()?,
                 collector: election.collector,
-                eid,
-                key,
-                passphrase_file,
+                eid: eid_source(eid, key, passphrase_file, pkcs11, pkcs11_token, pin_file)?,
                 lang,
                 choices: choice,
                 receipt,

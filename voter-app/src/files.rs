@@ -45,8 +45,15 @@ pub fn read_certificate(path: &Path) -> Result<Vec<u8>, AppError> {
     }
 }
 
-/// The passphrase: the first line of `file`, or typed at the terminal (not echoed).
-fn passphrase(file: Option<&Path>) -> Result<Zeroizing<String>, AppError> {
+/// A secret the voter types: the first line of `file` (scripts and tests), or typed at the
+/// terminal after `prompt` without echo. `what` names it in errors ("the key's passphrase",
+/// "the PIN"); `file_option` is the option that gives the file. Held in zeroizing memory.
+pub fn secret_line(
+    file: Option<&Path>,
+    prompt: &str,
+    what: &str,
+    file_option: &str,
+) -> Result<Zeroizing<String>, AppError> {
     match file {
         Some(f) => {
             let bytes = Zeroizing::new(read(f)?);
@@ -61,18 +68,28 @@ fn passphrase(file: Option<&Path>) -> Result<Zeroizing<String>, AppError> {
                 line.strip_suffix('\r').unwrap_or(line).to_owned(),
             ))
         }
-        None => rpassword::prompt_password("The passphrase of your e-ID key: ")
+        None => rpassword::prompt_password(prompt)
             .map(Zeroizing::new)
             .map_err(|e| {
                 AppError::could_not_run(
                     "app.no_terminal",
                     format!(
-                        "the key is protected by a passphrase, and it cannot be asked for \
-                         here ({e}); run the app in a terminal, or give --passphrase-file"
+                        "{what} is needed, and it cannot be asked for here ({e}); run the app \
+                         in a terminal, or give {file_option}"
                     ),
                 )
             }),
     }
+}
+
+/// The key's passphrase: the first line of `file`, or typed at the terminal (not echoed).
+fn passphrase(file: Option<&Path>) -> Result<Zeroizing<String>, AppError> {
+    secret_line(
+        file,
+        "The passphrase of your e-ID key: ",
+        "the passphrase of your e-ID key",
+        "--passphrase-file",
+    )
 }
 
 /// The e-ID private key: PKCS#8, PEM or DER; an encrypted one (`ENCRYPTED PRIVATE KEY`, or

@@ -1,9 +1,11 @@
 //! `voter-app vote`: from the e-ID files to a recorded, verified vote.
 //!
 //! 1. Fetch the package and verify it (officials' key or pinned context hash).
-//! 2. Read the certificate and the key (a passphrase-protected key asks for its passphrase);
-//!    validate the certificate against the package's trust anchors and CRL now (expired,
-//!    revoked: refused before anything is sent) and check that the key is its key.
+//! 2. Open the voter's e-ID ([`crate::signer`]): the certificate and key files (a
+//!    passphrase-protected key asks for its passphrase; the key must be the certificate's),
+//!    or the authentication certificate on a smart card, whose PIN is asked for
+//!    ([`crate::pkcs11`]). The certificate is validated against the package's trust anchors
+//!    and CRL now (expired, revoked: refused before anything is sent).
 //! 3. Ask for a challenge and check it before signing anything: the collector's signature,
 //!    the election, an issue time within 5 minutes of this device's clock, a sane lifetime,
 //!    the purpose its time gives (a test vote before the window, said plainly)
@@ -44,10 +46,11 @@ use crate::choices::{self, BallotContest};
 use crate::client::{Collector, Failure};
 use crate::code::{tracking_code, VerificationCode};
 use crate::error::AppError;
-use crate::files::{read_certificate, read_key, write_file};
+use crate::files::write_file;
 use crate::log_proof::{check_included, latest_head, record_of};
 use crate::package::{Election, Trust};
 use crate::screens;
+use crate::signer::{EidSource, Signer};
 
 /// How many times one submission is sent when no answer comes back.
 pub const SUBMIT_ATTEMPTS: u32 = 3;
@@ -62,12 +65,8 @@ pub struct VoteArgs {
     pub collector: String,
     /// What the package is trusted by.
     pub trust: Trust,
-    /// The e-ID certificate file (PEM or DER).
-    pub eid: PathBuf,
-    /// The e-ID private key file (PKCS#8, PEM or DER, possibly encrypted).
-    pub key: PathBuf,
-    /// A file whose first line is the key's passphrase (scripts; else it is asked for).
-    pub passphrase_file: Option<PathBuf>,
+    /// Where the e-ID is: files or a smart card.
+    pub eid: EidSource,
     /// The display language.
     pub lang: Option<String>,
     /// Non-interactive choices (`--choice`).
@@ -217,24 +216,14 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
     let lang = election.language(a.lang.as_deref())?;
     let manifest = &election.package.manifest;
 
-    let certificate = read_certificate(&a.eid)?;
-    let key = read_key(&a.key, a.passphrase_file.as_deref())?;
-    let cert =
+    let check = |der: &[u8]| {
         election
             .loaded
             .anchors
-            .validate(&certificate, unix_now(), election.loaded.crl.as_ref())?;
-    if !cert.matches_key(&key) {
-        return Err(AppError::refused(
-            "app.key_mismatch",
-            format!(
-                "the key in {} is not the key of the certificate in {}; give the key file \
-                 that belongs to your certificate",
-                a.key.display(),
-                a.eid.display()
-            ),
-        ));
-    }
+            .validate(der, unix_now(), election.loaded.crl.as_ref())
+    };
+    let signer = Signer::open(&a.eid, &check, out)?;
+    let (certificate, cert) = (signer.certificate.clone(), signer.cert.clone());
 
     let mut challenge = checked_challenge(&collector, &election)?;
     if challenge.purpose == Purpose::Test {
@@ -243,7 +232,7 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
     let info = collector.voter_info(
         &challenge.nonce,
         &certificate,
-        &key.sign(&voter_info_message(election.context(), &challenge.nonce))?,
+        &signer.sign(&voter_info_message(election.context(), &challenge.nonce))?,
     )?;
     let district = election.district(&info.district)?;
     let contests = election.contests(district)?;
@@ -296,14 +285,15 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
         &values,
         &seed,
         &certificate,
-        |m: &[u8]| key.sign(m),
+        |m: &[u8]| signer.sign(m),
         &mut OsRng,
     )
     .map_err(|e| match e {
         SealError::Ballot(e) => AppError::from(e),
-        SealError::Sign(e) => AppError::from(e),
+        SealError::Sign(e) => e,
     })?;
-    drop(key);
+    // The key file's secret is zeroized; a card logs out.
+    drop(signer);
     let tracking = tracking_code(&sealed.ballot_hash);
 
     let (receipt_path, leaf_index, voter_seq, head_time, recovered) =
