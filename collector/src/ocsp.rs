@@ -28,7 +28,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
-use ivote_eid::EidError;
+use ivote_eid::{EidError, OcspGood};
 use ivote_protocol::ocsp::{ocsp_nonce, OcspEvidence, MAX_OCSP_BYTES, MAX_SKEW, REUSE_FOR};
 
 use crate::decide::Accepted;
@@ -48,10 +48,11 @@ pub struct OcspClient {
     cache: Mutex<HashMap<[u8; 32], Cached>>,
 }
 
+/// A good answer as judged when it was fetched: reusing it needs only its times.
 #[derive(Debug, Clone)]
 struct Cached {
     response: Vec<u8>,
-    produced_at: i64,
+    good: OcspGood,
 }
 
 fn unavailable(detail: impl Into<String>) -> Rejection {
@@ -85,13 +86,10 @@ impl OcspClient {
             return Ok(None);
         }
         let (ballot_hash, certificate_hash) = (&accepted.ballot_hash, &accepted.certificate_hash);
+        // Judged in full when fetched (signature, responder, certificate): reusing it needs
+        // only its times, so a revote costs no signature verification.
         if let Some(cached) = self.cached(cert.fingerprint(), now) {
-            let reused = OcspEvidence::Reused(cached);
-            let judged =
-                election.check_ocsp_answer(cert, Some(&reused), now, ballot_hash, certificate_hash);
-            if judged.is_ok() {
-                return Ok(Some(reused));
-            }
+            return Ok(Some(OcspEvidence::Reused(cached)));
         }
         let url = election.ocsp.url(cert).ok_or_else(|| {
             unavailable(format!(
@@ -112,7 +110,7 @@ impl OcspClient {
         match election.check_ocsp_answer(cert, Some(&fetched), now, ballot_hash, certificate_hash) {
             Ok(good) => {
                 if let Some(good) = good {
-                    self.remember(*cert.fingerprint(), fetched.response(), good.produced_at);
+                    self.remember(*cert.fingerprint(), fetched.response(), good);
                 }
                 Ok(Some(fetched))
             }
@@ -124,28 +122,36 @@ impl OcspClient {
         }
     }
 
-    /// A good answer for this certificate produced less than [`REUSE_FOR`] seconds before
-    /// `now`, with [`MAX_SKEW`] to spare: the log may record the ballot a moment after `now`,
-    /// and the tally judges the answer at the logged time.
+    /// A good answer for this certificate that the tally will accept as reused at `now`, with
+    /// [`MAX_SKEW`] to spare on both sides (the log may record the ballot a moment after
+    /// `now`, and the tally judges the answer at the logged time): produced less than
+    /// [`REUSE_FOR`] − [`MAX_SKEW`] seconds before `now` and not after it, good until at least
+    /// `now` + [`MAX_SKEW`].
     fn cached(&self, fingerprint: &[u8; 32], now: i64) -> Option<Vec<u8>> {
         let cache = self.cache.lock().ok()?;
         let c = cache.get(fingerprint)?;
-        (c.produced_at >= now.saturating_sub(REUSE_FOR - MAX_SKEW)).then(|| c.response.clone())
+        let g = &c.good;
+        let reusable = g.produced_at >= now.saturating_sub(REUSE_FOR - MAX_SKEW)
+            && g.produced_at <= now
+            && g.this_update <= now
+            && g.good_until
+                .is_none_or(|u| u >= now.saturating_add(MAX_SKEW));
+        reusable.then(|| c.response.clone())
     }
 
     /// Keeps a good answer; when full, drops the answers too old to be reused, and if that
     /// frees nothing, all of them (answers are fetched again on demand).
-    fn remember(&self, fingerprint: [u8; 32], response: &[u8], produced_at: i64) {
+    fn remember(&self, fingerprint: [u8; 32], response: &[u8], good: OcspGood) {
         let Ok(mut cache) = self.cache.lock() else {
             return;
         };
         if cache.len() >= CACHE_CAPACITY {
             let newest = cache
                 .values()
-                .map(|c| c.produced_at)
+                .map(|c| c.good.produced_at)
                 .max()
-                .unwrap_or(produced_at);
-            cache.retain(|_, c| c.produced_at >= newest.saturating_sub(REUSE_FOR));
+                .unwrap_or(good.produced_at);
+            cache.retain(|_, c| c.good.produced_at >= newest.saturating_sub(REUSE_FOR));
             if cache.len() >= CACHE_CAPACITY {
                 cache.clear();
             }
@@ -154,7 +160,7 @@ impl OcspClient {
             fingerprint,
             Cached {
                 response: response.to_vec(),
-                produced_at,
+                good,
             },
         );
     }
@@ -195,5 +201,60 @@ impl OcspClient {
                     self.timeout
                 )
             })?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn good(produced_at: i64, good_until: Option<i64>) -> OcspGood {
+        OcspGood {
+            produced_at,
+            this_update: produced_at,
+            good_until,
+        }
+    }
+
+    #[test]
+    fn a_good_answer_is_reused_only_while_the_tally_will_accept_it() {
+        let client = OcspClient::new(DEFAULT_TIMEOUT);
+        let reused = |g: OcspGood| {
+            client.remember([1; 32], b"answer", g);
+            client.cached(&[1; 32], NOW)
+        };
+        assert_eq!(
+            reused(good(NOW - 60, None)).as_deref(),
+            Some(&b"answer"[..])
+        );
+        assert_eq!(
+            reused(good(NOW - 60, Some(NOW + 3600))).as_deref(),
+            Some(&b"answer"[..])
+        );
+        // Too old for the tally's five minutes, with a minute to spare.
+        assert_eq!(reused(good(NOW - (REUSE_FOR - MAX_SKEW) - 1, None)), None);
+        // From the future (a responder clock ahead), or good for less than another minute.
+        assert_eq!(reused(good(NOW + 1, None)), None);
+        assert_eq!(reused(good(NOW - 60, Some(NOW + MAX_SKEW - 1))), None);
+        // Another certificate's answer is never given.
+        client.remember([1; 32], b"answer", good(NOW, None));
+        assert_eq!(client.cached(&[2; 32], NOW), None);
+    }
+
+    #[test]
+    fn the_cache_stays_bounded() {
+        let client = OcspClient::new(DEFAULT_TIMEOUT);
+        for i in 0..CACHE_CAPACITY + 10 {
+            let mut fp = [0; 32];
+            fp[..8].copy_from_slice(&(i as u64).to_be_bytes());
+            // Old answers first: the newer ones push them out.
+            let at = if i < CACHE_CAPACITY { NOW - 3600 } else { NOW };
+            client.remember(fp, b"a", good(at, None));
+        }
+        let len = client.cache.lock().unwrap().len();
+        assert!(len <= CACHE_CAPACITY, "{len}");
+        assert!(len >= 10, "{len}");
     }
 }

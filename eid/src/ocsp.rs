@@ -51,6 +51,9 @@ pub struct OcspGood {
     pub produced_at: i64,
     /// thisUpdate, Unix seconds.
     pub this_update: i64,
+    /// The last time the answer says good for: its nextUpdate, or a revocation it announces
+    /// for later if that comes first; `None` if neither (Unix seconds).
+    pub good_until: Option<i64>,
 }
 
 /// Responder certificates the officials configured ("trusted responders", RFC 6960
@@ -338,11 +341,16 @@ impl VoterCertificate {
             CertStatus::Good(_) => Ok(OcspGood {
                 produced_at,
                 this_update,
+                good_until: next_update,
             }),
-            CertStatus::Revoked(info) if unix(&info.revocation_time) > at => Ok(OcspGood {
-                produced_at,
-                this_update,
-            }),
+            CertStatus::Revoked(info) if unix(&info.revocation_time) > at => {
+                let revoked = unix(&info.revocation_time).saturating_sub(1);
+                Ok(OcspGood {
+                    produced_at,
+                    this_update,
+                    good_until: Some(next_update.map_or(revoked, |n| n.min(revoked))),
+                })
+            }
             CertStatus::Revoked(_) => Err(EidError::Revoked {
                 serial: self.serial().iter().map(|b| format!("{b:02x}")).collect(),
                 issuer: self.issuer_name().to_owned(),
