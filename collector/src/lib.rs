@@ -17,6 +17,7 @@ pub mod journal;
 pub mod key_file;
 pub mod reject;
 pub mod replay;
+pub mod server;
 pub mod store;
 #[cfg(test)]
 mod test_support;
