@@ -93,9 +93,10 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_per_voter_per_minute: Option<u32>,
     /// Serve at most N connections at once; more are answered `503 server.busy` and closed.
-    /// Lowered to the process's open-file limit less 64 if that is smaller.
-    #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_connections: u32,
+    /// Default: 1024, or the process's open-file limit less 64 if that is smaller (a larger N
+    /// is lowered to that too, with a warning).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
     /// Serve at most N connections at once from one IP address (0: no such limit, e.g.
     /// behind a proxy, where every connection comes from the proxy's address).
     #[arg(long, value_name = "N", default_value_t = 64)]
@@ -172,22 +173,25 @@ pub fn run(a: ServeArgs) -> Result<(), CmdError> {
     served
 }
 
+/// `--max-connections` when not given (and the open-file limit allows it).
+const DEFAULT_MAX_CONNECTIONS: u32 = 1024;
+
 /// The connection limits of the command line, `--max-connections` lowered to what the
 /// process's open-file limit leaves for connections.
 fn connection_limits(a: &ServeArgs) -> ConnectionLimits {
-    let mut max = a.max_connections as usize;
+    let mut max = a.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS) as usize;
     if let Some(files) = open_files_limit() {
         let room = usize::try_from(files.saturating_sub(RESERVED_DESCRIPTORS))
             .unwrap_or(usize::MAX)
             .max(1);
-        if room < max {
+        if room < max && a.max_connections.is_some() {
             tracing::warn!(
                 open_files = files,
                 max_connections = room,
                 "the open-file limit is low: serving fewer connections than --max-connections"
             );
-            max = room;
         }
+        max = max.min(room);
     }
     ConnectionLimits {
         max_connections: max,
