@@ -671,6 +671,19 @@ async fn every_refusal_of_the_router_is_json_with_its_code() {
         .await;
     h.refused(get("/log/inclusion/1x?size=2"), 400, "request.bad_path")
         .await;
+    // One past the documented maximum, u64::MAX.
+    h.refused(
+        get("/log/inclusion/18446744073709551616"),
+        400,
+        "request.bad_path",
+    )
+    .await;
+    h.refused(
+        get(&format!("/verify/{}", "a".repeat(63))),
+        400,
+        "verify.bad_id",
+    )
+    .await;
     h.refused(get("/log/inclusion/0?size=-2"), 400, "request.bad_query")
         .await;
     h.refused(
