@@ -24,7 +24,7 @@ use ivote_protocol::wire;
 use ivote_testkit::demo::{DemoDir, DemoElection, DemoSpec};
 use ivote_testkit::{cli, manifest};
 use rand::rngs::OsRng;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 
 const ATTACKER: &str = "127.0.0.2";
@@ -47,8 +47,9 @@ struct Server {
 
 impl Server {
     /// Starts `collector serve` on `dir` with `extra` flags, under `sh -c 'ulimit -n
-    /// FILES; exec collector ...'`, standard error to `dir/serve.log`.
-    async fn start(dir: &DemoDir, files: u32, extra: &[&str]) -> Server {
+    /// FILES; exec collector ...'`, standard error to `dir/serve.log`; `ca`: the authority
+    /// of its TLS certificate, if `extra` makes it serve HTTPS.
+    async fn start(dir: &DemoDir, files: u32, extra: &[&str], ca: Option<&[u8]>) -> Server {
         let mut args = cli::collector_serve(
             &dir.root,
             "collector/collector-key.SECRET.hex",
@@ -66,8 +67,8 @@ impl Server {
                 .env_remove("RUST_LOG")
                 .stderr(File::create(&log).unwrap()),
         );
-        let addr = url.strip_prefix("http://").unwrap().parse().unwrap();
-        let client = ApiClient::new(&url, None).unwrap();
+        let addr = url.split_once("://").unwrap().1.parse().unwrap();
+        let client = ApiClient::new(&url, ca).unwrap();
         let server = Server {
             child,
             addr,
@@ -167,7 +168,7 @@ async fn attacker_connects(addr: SocketAddr) -> TcpStream {
 }
 
 /// What arrives on `s` within `wait`, and whether the server closed it by then.
-async fn read_for(s: &mut TcpStream, wait: Duration) -> (String, bool) {
+async fn read_for(s: &mut (impl AsyncRead + Unpin), wait: Duration) -> (String, bool) {
     let mut text = Vec::new();
     let mut buf = [0u8; 4096];
     let deadline = tokio::time::Instant::now() + wait;
@@ -184,7 +185,7 @@ async fn read_for(s: &mut TcpStream, wait: Duration) -> (String, bool) {
 async fn a_slow_header_flood_leaves_health_and_votes_working() {
     let (demo, dir) = election();
     // 256 file descriptors, as the attack measured; a short header timeout.
-    let server = Server::start(&dir, 256, &["--header-timeout", "4"]).await;
+    let server = Server::start(&dir, 256, &["--header-timeout", "4"], None).await;
 
     // 300 connections from one address: the first 64 (the per-address limit) are held,
     // every other one is answered `503 server.busy` and closed at once.
@@ -287,6 +288,7 @@ async fn a_challenge_flood_is_rate_limited_and_the_log_says_what_happened() {
         &dir,
         1024,
         &["--max-challenges-per-address-per-minute", "20"],
+        None,
     )
     .await;
 
@@ -389,7 +391,7 @@ async fn a_challenge_flood_is_rate_limited_and_the_log_says_what_happened() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http2_is_not_served_on_plain_tcp() {
     let (_demo, dir) = election();
-    let server = Server::start(&dir, 1024, &[]).await;
+    let server = Server::start(&dir, 1024, &[], None).await;
 
     // HTTP/2 with prior knowledge: the preface, then an empty SETTINGS frame.
     let mut s = TcpStream::connect(server.addr).await.unwrap();
@@ -414,5 +416,87 @@ async fn http2_is_not_served_on_plain_tcp() {
     let (text, _) = read_for(&mut s, Duration::from_millis(1000)).await;
     assert!(text.starts_with("HTTP/1.1 200 OK"), "{text:?}");
     assert!(text.ends_with("ok"), "{text:?}");
+    server.stop();
+}
+
+/// A test CA and a certificate for 127.0.0.1 signed by it: (CA PEM, cert PEM, key PEM).
+fn test_pki() -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&key, &ca, &ca_key)
+        .unwrap();
+    (ca.pem(), cert.pem(), key.serialize_pem())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_tls_only_http_1_1_is_offered_and_a_silent_handshake_is_closed() {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, ServerName};
+    use std::sync::Arc;
+
+    let (_demo, dir) = election();
+    let (ca, cert, key) = test_pki();
+    std::fs::write(dir.path("tls.pem"), &cert).unwrap();
+    std::fs::write(dir.path("tls.key"), &key).unwrap();
+    let (cert_path, key_path) = (dir.p("tls.pem"), dir.p("tls.key"));
+    let flags = [
+        "--tls-cert",
+        &cert_path,
+        "--tls-key",
+        &key_path,
+        "--header-timeout",
+        "2",
+    ];
+    let server = Server::start(&dir, 1024, &flags, Some(ca.as_bytes())).await;
+
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(ca.as_bytes()).unwrap())
+        .unwrap();
+    let connector = |alpn: &[&[u8]]| {
+        let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots.clone())
+        .with_no_client_auth();
+        config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+        tokio_rustls::TlsConnector::from(Arc::new(config))
+    };
+    let name = ServerName::try_from("127.0.0.1").unwrap();
+
+    // A client offering h2 and HTTP/1.1 gets HTTP/1.1.
+    let tcp = TcpStream::connect(server.addr).await.unwrap();
+    let mut tls = connector(&[b"h2", b"http/1.1"])
+        .connect(name.clone(), tcp)
+        .await
+        .unwrap();
+    assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"http/1.1"[..]));
+    tls.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let (text, _) = read_for(&mut tls, Duration::from_secs(5)).await;
+    assert!(text.starts_with("HTTP/1.1 200 OK"), "{text:?}");
+
+    // One offering only h2 is refused in the handshake.
+    let tcp = TcpStream::connect(server.addr).await.unwrap();
+    assert!(connector(&[b"h2"]).connect(name, tcp).await.is_err());
+
+    // A connection that never starts its handshake is closed by the header timeout.
+    let mut silent = TcpStream::connect(server.addr).await.unwrap();
+    let (_, closed) = read_for(&mut silent, Duration::from_secs(8)).await;
+    assert!(
+        closed,
+        "a silent TLS connection outlived the header timeout"
+    );
+
+    server.healthz().await.unwrap();
     server.stop();
 }
