@@ -108,6 +108,8 @@ pub struct AppState {
     pub rate_limit: Arc<RateLimit>,
     /// The per-address limit of `/challenge` (`None`: none).
     pub challenge_limit: Option<Arc<AddressRateLimit>>,
+    /// The per-address limit of all requests (`None`: none).
+    pub request_limit: Option<Arc<AddressRateLimit>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -163,17 +165,41 @@ fn routes() -> Routes {
 /// The collector's HTTP API over `state`.
 pub fn app(state: AppState) -> Router {
     let limits = state.limits;
+    let request_limit = state.request_limit.clone();
     routes()
         .router
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .with_state(state)
+        .with_state(state.clone())
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .layer(middleware::from_fn_with_state(
             limits.timeout,
             deadline::deadline,
         ))
+        .layer(middleware::from_fn_with_state(
+            (request_limit, state.clock),
+            limit_requests,
+        ))
         .layer(middleware::from_fn(access_log::access_log))
+}
+
+/// The per-address limit of all requests (`serve --max-requests-per-address-per-minute`):
+/// `429 request.rate_limited` beyond it. Requests without a [`Peer`] (not from the accept
+/// loop) are not limited.
+async fn limit_requests(
+    State((limit, clock)): State<(Option<Arc<AddressRateLimit>>, Clock)>,
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    if let (Some(limit), Some(Peer(ip))) = (&limit, req.extensions().get::<Peer>()) {
+        if !limit.admit(*ip, clock()) {
+            return ApiError::RequestRateLimited {
+                per_minute: limit.per_minute(),
+            }
+            .into_response();
+        }
+    }
+    next.run(req).await
 }
 
 /// A path parameter's rejection as the API's error.

@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::io::ErrorKind;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -78,9 +79,13 @@ pub async fn serve(
             () = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
+                // The client gave up before it was accepted: its business.
+                Err(e) if matches!(
+                    e.kind(),
+                    ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset | ErrorKind::Interrupted
+                ) => continue,
                 Err(e) => {
-                    // Out of file descriptors (or a connection reset before it was accepted):
-                    // wait a moment rather than spin.
+                    // Out of file descriptors or memory: wait a moment rather than spin.
                     reports.note(Refusal::AcceptFailed(e.to_string()));
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;

@@ -56,13 +56,15 @@ impl Server {
             "data",
             ["--officials-key", &dir.officials_key_hex()],
         );
-        // The test kit's serve arguments lift the per-address challenge limit (its tests
-        // vote from one address); these tests set it themselves or keep the default.
-        let at = args
-            .iter()
-            .position(|a| a == "--max-challenges-per-address-per-minute")
-            .unwrap();
-        args.drain(at..at + 2);
+        // The test kit's serve arguments lift the per-address limits (its tests vote from
+        // one address); these tests set them themselves or keep the defaults.
+        for flag in [
+            "--max-requests-per-address-per-minute",
+            "--max-challenges-per-address-per-minute",
+        ] {
+            let at = args.iter().position(|a| a == flag).unwrap();
+            args.drain(at..at + 2);
+        }
         args.extend(extra.iter().map(|s| (*s).to_owned()));
         let log = dir.path("serve.log");
         let (child, url) = cli::spawn_serve(
@@ -294,13 +296,19 @@ async fn a_challenge_flood_is_rate_limited_and_the_log_says_what_happened() {
     let server = Server::start(
         &dir,
         1024,
-        &["--max-challenges-per-address-per-minute", "20"],
+        &[
+            "--max-challenges-per-address-per-minute",
+            "20",
+            "--max-requests-per-address-per-minute",
+            "30",
+        ],
         None,
     )
     .await;
 
-    // The attacker asks for 50 challenges, one per connection: 20 are issued.
-    let (mut issued, mut limited) = (0, 0);
+    // The attacker asks for 50 challenges, one per connection: 20 are issued, 10 more
+    // pass the request limit (30) but not the challenge limit, 20 not even the former.
+    let (mut issued, mut limited, mut requests_limited) = (0, 0, 0);
     for _ in 0..50 {
         let mut s = attacker_connects(server.addr).await;
         s.write_all(
@@ -311,13 +319,16 @@ async fn a_challenge_flood_is_rate_limited_and_the_log_says_what_happened() {
         let (text, _) = read_for(&mut s, Duration::from_secs(10)).await;
         if text.starts_with("HTTP/1.1 200") {
             issued += 1;
+        } else if text.contains("\"request.rate_limited\"") {
+            assert!(text.starts_with("HTTP/1.1 429"), "{text}");
+            requests_limited += 1;
         } else {
             assert!(text.starts_with("HTTP/1.1 429"), "{text}");
             assert!(text.contains("\"challenge.rate_limited\""), "{text}");
             limited += 1;
         }
     }
-    assert_eq!((issued, limited), (20, 30));
+    assert_eq!((issued, limited, requests_limited), (20, 10, 20));
     // The voter votes.
     server.vote(&demo, 0).await;
 
@@ -373,7 +384,12 @@ async fn a_challenge_flood_is_rate_limited_and_the_log_says_what_happened() {
     // One line per request: 50 + 2 challenges, then the rest.
     assert_eq!(line("/challenge", 200, "-").len(), 21, "{log}");
     let limited = line("/challenge", 429, "challenge.rate_limited");
-    assert_eq!(limited.len(), 30, "{log}");
+    assert_eq!(limited.len(), 10, "{log}");
+    assert_eq!(
+        line("/challenge", 429, "request.rate_limited").len(),
+        20,
+        "{log}"
+    );
     assert!(limited.iter().all(|l| l.contains(" WARN ")), "{log}");
     let submitted = line("/submit", 200, "-");
     assert_eq!(submitted.len(), 1, "{log}");

@@ -154,8 +154,8 @@ impl<'a> PackageBuild<'a> {
 /// `collector serve` on an election folder: its package and roll, the collector's secret
 /// key `key`, the ballot box in `data`, plain HTTP on a free loopback port, the package
 /// trusted by `trust` (`["--officials-key", HEX]` or `["--context", HASH]`), and no
-/// per-address limit of `/challenge` (every voter of a test or a load run asks from
-/// 127.0.0.1). The roll is argument 4, for tests that give another.
+/// per-address limits of requests and of `/challenge` (every voter of a test or a load run
+/// asks from 127.0.0.1). The roll is argument 4, for tests that give another.
 pub fn collector_serve(dir: &Path, key: &str, data: &str, trust: [&str; 2]) -> Vec<String> {
     let p = |name: &str| dir.join(name).display().to_string();
     [
@@ -174,6 +174,8 @@ pub fn collector_serve(dir: &Path, key: &str, data: &str, trust: [&str; 2]) -> V
         "127.0.0.1:0",
         trust[0],
         trust[1],
+        "--max-requests-per-address-per-minute",
+        "0",
         "--max-challenges-per-address-per-minute",
         "0",
     ]

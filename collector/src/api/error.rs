@@ -36,6 +36,11 @@ pub enum ApiError {
     MethodNotAllowed,
     /// The client sent the request body too slowly to finish within the request timeout.
     TooSlow,
+    /// Too many requests from one address in the last minute.
+    RequestRateLimited {
+        /// The limit.
+        per_minute: u32,
+    },
     /// Too many challenges asked from one address in the last minute.
     ChallengeRateLimited {
         /// The limit.
@@ -93,6 +98,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "request.method_not_allowed",
             ApiError::TooSlow => "request.too_slow",
             ApiError::ChallengeRateLimited { .. } => "challenge.rate_limited",
+            ApiError::RequestRateLimited { .. } => "request.rate_limited",
             ApiError::TooManyChallenges => "challenge.too_many_open",
             ApiError::Busy => "server.busy",
             ApiError::BadBallotId => "verify.bad_id",
@@ -128,7 +134,9 @@ impl ApiError {
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::TooSlow => StatusCode::REQUEST_TIMEOUT,
-            ApiError::ChallengeRateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::ChallengeRateLimited { .. } | ApiError::RequestRateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::TooManyChallenges | ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::OutOfRange(_) | ApiError::Admin(AdminError::Malformed(_)) => {
                 StatusCode::BAD_REQUEST
@@ -165,6 +173,10 @@ impl ApiError {
             ApiError::TooSlow => "the request body arrived too slowly: your connection was too \
                  slow to send it within the time allowed; send it again"
                 .into(),
+            ApiError::RequestRateLimited { per_minute } => format!(
+                "this collector answers at most {per_minute} requests per minute from one \
+                 address; wait a moment and try again"
+            ),
             ApiError::ChallengeRateLimited { per_minute } => format!(
                 "this collector issues at most {per_minute} challenges per minute to one \
                  address; wait a moment and ask again"

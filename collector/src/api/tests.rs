@@ -61,6 +61,7 @@ fn harness_with(limits: Limits, per_minute: Option<u32>, test_votes: bool) -> Ha
         rate_limit: Arc::new(RateLimit::new(per_minute)),
         // Requests without a [`Peer`] (all but those that set one) are not limited.
         challenge_limit: Some(Arc::new(AddressRateLimit::new(3))),
+        request_limit: Some(Arc::new(AddressRateLimit::new(6))),
     };
     Harness {
         f,
@@ -745,6 +746,17 @@ async fn challenges_are_limited_per_address_and_in_all() {
         .await;
     // Another address still gets one, and a voter still votes.
     assert_eq!(h.call(from("192.0.2.2")).await.0, StatusCode::OK);
+    // Any request counts against the per-address request limit (6 here): the 7th from
+    // 192.0.2.1 is refused before its route is reached.
+    let mut health = get("/healthz");
+    health
+        .extensions_mut()
+        .insert(Peer("192.0.2.1".parse().unwrap()));
+    assert_eq!(h.call(health).await.0, StatusCode::OK);
+    h.refused(from("192.0.2.1"), 429, "challenge.rate_limited")
+        .await;
+    h.refused(from("192.0.2.1"), 429, "request.rate_limited")
+        .await;
     h.refused(from("192.0.2.3"), 503, "challenge.too_many_open")
         .await;
     // Once the open ones expire, challenges are issued again and voting goes on.

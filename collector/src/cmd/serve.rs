@@ -116,6 +116,11 @@ pub struct ServeArgs {
     /// behind a proxy).
     #[arg(long, value_name = "N", default_value_t = 60)]
     pub max_challenges_per_address_per_minute: u32,
+    /// Answer at most N requests per minute from one client address (an IPv6 client: its
+    /// /64 network), N at once; beyond that `429 request.rate_limited` (0: no such limit,
+    /// e.g. behind a proxy).
+    #[arg(long, value_name = "N", default_value_t = 1200)]
+    pub max_requests_per_address_per_minute: u32,
     /// Keep at most N issued, unexpired challenges; beyond that `/challenge` answers `503
     /// challenge.too_many_open` until some expire (bounds memory and index under a flood).
     #[arg(long, value_name = "N", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
@@ -266,6 +271,8 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
         clock: Arc::new(unix_now),
         metrics: Arc::new(Metrics::default()),
         rate_limit: Arc::new(RateLimit::new(a.max_per_voter_per_minute)),
+        request_limit: (a.max_requests_per_address_per_minute > 0)
+            .then(|| Arc::new(AddressRateLimit::new(a.max_requests_per_address_per_minute))),
         challenge_limit: (a.max_challenges_per_address_per_minute > 0).then(|| {
             Arc::new(AddressRateLimit::new(
                 a.max_challenges_per_address_per_minute,
