@@ -8,13 +8,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::error_handling::HandleErrorLayer;
-use axum::extract::rejection::{BytesRejection, JsonRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
-use axum::{Json, Router};
+use axum::{middleware, Extension, Json, Router};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::package::PackageFiles;
@@ -22,25 +21,25 @@ use ivote_protocol::submission::MAX_SUBMISSION_BYTES;
 use ivote_protocol::wire;
 use rand::RngCore;
 use serde::Deserialize;
-use tower::timeout::TimeoutLayer;
-use tower::{BoxError, ServiceBuilder};
-use tower_http::trace::TraceLayer;
 
 use crate::admin::{check_close, AdminError};
 use crate::decide::decide;
 use crate::election::Election;
 use crate::ocsp::OcspClient;
 use crate::reject::Rejection;
+use crate::server::Peer;
 use crate::store::Store;
 
+mod access_log;
+mod deadline;
 mod error;
 mod metrics;
 mod rate_limit;
 mod voter;
 
-pub use error::ApiError;
+pub use error::{ApiError, ErrorCode};
 pub use metrics::Metrics;
-pub use rate_limit::RateLimit;
+pub use rate_limit::{AddressRateLimit, RateLimit};
 
 /// The current time, Unix seconds (a function so tests can set it).
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -71,6 +70,9 @@ pub struct Limits {
     pub verify_window: i64,
     /// How many times a ballot may be fetched for verification.
     pub verify_max: u32,
+    /// How many issued, unexpired challenges may be open at once (`/challenge` answers
+    /// `challenge.too_many_open` beyond): bounds the memory and index a flood can fill.
+    pub max_open_challenges: usize,
 }
 
 impl Default for Limits {
@@ -80,6 +82,7 @@ impl Default for Limits {
             timeout: Duration::from_secs(30),
             verify_window: 30 * 60,
             verify_max: 3,
+            max_open_challenges: 1_000_000,
         }
     }
 }
@@ -106,6 +109,10 @@ pub struct AppState {
     pub rate_limit: Arc<RateLimit>,
     /// Asks voters' CAs for certificate status (for the CAs the election checks by OCSP).
     pub ocsp: Arc<OcspClient>,
+    /// The per-address limit of `/challenge` (`None`: none).
+    pub challenge_limit: Option<Arc<AddressRateLimit>>,
+    /// The per-address limit of all requests (`None`: none).
+    pub request_limit: Option<Arc<AddressRateLimit>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -161,19 +168,56 @@ fn routes() -> Routes {
 /// The collector's HTTP API over `state`.
 pub fn app(state: AppState) -> Router {
     let limits = state.limits;
+    let request_limit = state.request_limit.clone();
     routes()
         .router
         .fallback(|| async { ApiError::NotFound })
-        .with_state(state)
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .with_state(state.clone())
         .layer(DefaultBodyLimit::max(limits.body_bytes))
-        .layer(
-            ServiceBuilder::new()
-                .layer(HandleErrorLayer::new(|_: BoxError| async {
-                    ApiError::Timeout
-                }))
-                .layer(TimeoutLayer::new(limits.timeout)),
-        )
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn_with_state(
+            limits.timeout,
+            deadline::deadline,
+        ))
+        .layer(middleware::from_fn_with_state(
+            (request_limit, state.clock),
+            limit_requests,
+        ))
+        .layer(middleware::from_fn(access_log::access_log))
+}
+
+/// The per-address limit of all requests (`serve --max-requests-per-address-per-minute`):
+/// `429 request.rate_limited` beyond it. Requests without a [`Peer`] (not from the accept
+/// loop) are not limited.
+async fn limit_requests(
+    State((limit, clock)): State<(Option<Arc<AddressRateLimit>>, Clock)>,
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    if let (Some(limit), Some(Peer(ip))) = (&limit, req.extensions().get::<Peer>()) {
+        if !limit.admit(*ip, clock()) {
+            return ApiError::RequestRateLimited {
+                per_minute: limit.per_minute(),
+            }
+            .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// A path parameter's rejection as the API's error.
+fn bad_path(e: PathRejection) -> ApiError {
+    ApiError::BadPath(e.body_text())
+}
+
+/// A JSON body's rejection: too large (413) or not declared JSON (415) as such, anything
+/// else as `otherwise`.
+fn json_rejection(e: &JsonRejection, otherwise: impl FnOnce() -> ApiError) -> ApiError {
+    match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::BodyTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::NotJson,
+        _ => otherwise(),
+    }
 }
 
 /// Whether submissions are taken at `now`: not once the box is closed, and only in the
@@ -197,9 +241,26 @@ async fn election(State(s): State<AppState>) -> Json<wire::ElectionFacts> {
     })
 }
 
-async fn challenge(State(s): State<AppState>) -> Result<Json<wire::Challenge>, ApiError> {
+/// Issues a challenge: refused when the box does not take submissions, when the caller's
+/// address asked too often (`challenge.rate_limited`), and when too many are open
+/// (`challenge.too_many_open`). What one costs: a signature, a map entry and an unflushed
+/// index row until it expires, and at most a few expired ones pruned.
+async fn challenge(
+    State(s): State<AppState>,
+    peer: Option<Extension<Peer>>,
+) -> Result<Json<wire::Challenge>, ApiError> {
     let now = (s.clock)();
     accepting(&s, now)?;
+    if let (Some(limit), Some(Extension(Peer(ip)))) = (&s.challenge_limit, peer) {
+        if !limit.admit(ip, now) {
+            return Err(ApiError::ChallengeRateLimited {
+                per_minute: limit.per_minute(),
+            });
+        }
+    }
+    if s.store.open_challenges(now)? >= s.limits.max_open_challenges {
+        return Err(ApiError::TooManyChallenges);
+    }
     let mut nonce = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut nonce);
     let challenge = s.election.issue_challenge(&s.key, nonce, now)?;
@@ -276,8 +337,9 @@ async fn checked_submit(
 
 async fn verify(
     State(s): State<AppState>,
-    Path(ballot_id): Path<String>,
+    ballot_id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<wire::StoredBallot>, ApiError> {
+    let Path(ballot_id) = ballot_id.map_err(bad_path)?;
     let hash = BallotHash::from_hex(&ballot_id).ok_or(ApiError::BadBallotId)?;
     let stored = s.store.find(&hash)?.ok_or(ApiError::UnknownBallot)?;
     let now = (s.clock)();
@@ -318,9 +380,10 @@ struct SizeQuery {
 
 async fn inclusion(
     State(s): State<AppState>,
-    Path(leaf): Path<u64>,
+    leaf: Result<Path<u64>, PathRejection>,
     query: Result<Query<SizeQuery>, QueryRejection>,
 ) -> Result<Json<wire::InclusionProof>, ApiError> {
+    let Path(leaf) = leaf.map_err(bad_path)?;
     let Query(q) = query.map_err(|e| ApiError::BadQuery(e.body_text()))?;
     let size = q.size.unwrap_or_else(|| s.store.head().size);
     let proof = s.store.inclusion_proof(leaf, size).ok_or_else(|| {
@@ -385,7 +448,9 @@ async fn admin_close(
     State(s): State<AppState>,
     body: Result<Json<wire::CloseRequest>, JsonRejection>,
 ) -> Result<Json<wire::FinalHead>, ApiError> {
-    let Json(request) = body.map_err(|e| ApiError::Admin(AdminError::Malformed(e.body_text())))?;
+    let Json(request) = body.map_err(|e| {
+        json_rejection(&e, || ApiError::Admin(AdminError::Malformed(e.body_text())))
+    })?;
     let now = (s.clock)();
     check_close(
         &request,

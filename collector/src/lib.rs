@@ -18,6 +18,7 @@ pub mod key_file;
 pub mod ocsp;
 pub mod reject;
 pub mod replay;
+pub mod server;
 pub mod store;
 #[cfg(test)]
 mod test_support;

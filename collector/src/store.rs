@@ -111,6 +111,9 @@ pub trait Store: StoreView + Send + Sync {
     /// Records a freshly issued challenge nonce, usable until `expires_at`.
     fn issue_challenge(&self, nonce: [u8; 32], now: i64, expires_at: i64)
         -> Result<(), StoreError>;
+    /// How many issued challenges are not yet expired at `now` (used or not; some expired
+    /// ones may still be counted): what `/challenge` holds against its cap.
+    fn open_challenges(&self, now: i64) -> Result<usize, StoreError>;
     /// Persists an accepted submission received at `received_at`: re-checks its challenge
     /// and ciphertexts atomically, logs it, and resolves to its receipt once it is durable.
     fn commit(&self, accepted: Accepted, received_at: i64) -> CommitFuture;

@@ -153,8 +153,9 @@ impl<'a> PackageBuild<'a> {
 
 /// `collector serve` on an election folder: its package and roll, the collector's secret
 /// key `key`, the ballot box in `data`, plain HTTP on a free loopback port, the package
-/// trusted by `trust` (`["--officials-key", HEX]` or `["--context", HASH]`). The roll is
-/// argument 4, for tests that give another.
+/// trusted by `trust` (`["--officials-key", HEX]` or `["--context", HASH]`), and no
+/// per-address limits of requests and of `/challenge` (every voter of a test or a load run
+/// asks from 127.0.0.1). The roll is argument 4, for tests that give another.
 pub fn collector_serve(dir: &Path, key: &str, data: &str, trust: [&str; 2]) -> Vec<String> {
     let p = |name: &str| dir.join(name).display().to_string();
     [
@@ -173,6 +174,10 @@ pub fn collector_serve(dir: &Path, key: &str, data: &str, trust: [&str; 2]) -> V
         "127.0.0.1:0",
         trust[0],
         trust[1],
+        "--max-requests-per-address-per-minute",
+        "0",
+        "--max-challenges-per-address-per-minute",
+        "0",
     ]
     .map(str::to_owned)
     .to_vec()

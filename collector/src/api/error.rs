@@ -10,6 +10,10 @@ use crate::admin::AdminError;
 use crate::reject::{Class, Rejection};
 use crate::store::{CommitError, StoreError};
 
+/// The code of an error answer, in the response's extensions (the request log reads it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ErrorCode(pub &'static str);
+
 /// An error response: `{ "code": "...", "message": "..." }` with its status.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -22,6 +26,31 @@ pub enum ApiError {
     BadBody,
     /// A query parameter is missing or malformed.
     BadQuery(String),
+    /// A path parameter is malformed (e.g. a leaf index that is not a number).
+    BadPath(String),
+    /// The body of a JSON endpoint is larger than the body limit.
+    BodyTooLarge,
+    /// A JSON endpoint got a body that is not declared `application/json`.
+    NotJson,
+    /// The route exists, but not with this method.
+    MethodNotAllowed,
+    /// The client sent the request body too slowly to finish within the request timeout.
+    TooSlow,
+    /// Too many requests from one address in the last minute.
+    RequestRateLimited {
+        /// The limit.
+        per_minute: u32,
+    },
+    /// Too many challenges asked from one address in the last minute.
+    ChallengeRateLimited {
+        /// The limit.
+        per_minute: u32,
+    },
+    /// Too many issued challenges are open (unused and unexpired): the collector issues no
+    /// more until some expire or are used.
+    TooManyChallenges,
+    /// The connection limits are reached (answered by the accept loop).
+    Busy,
     /// A path's ballot id is not 64 hex digits.
     BadBallotId,
     /// No stored ballot has this id.
@@ -63,6 +92,15 @@ impl ApiError {
             ApiError::TooLarge => "submission.too_large",
             ApiError::BadBody => "request.bad_body",
             ApiError::BadQuery(_) => "request.bad_query",
+            ApiError::BadPath(_) => "request.bad_path",
+            ApiError::BodyTooLarge => "request.too_large",
+            ApiError::NotJson => "request.not_json",
+            ApiError::MethodNotAllowed => "request.method_not_allowed",
+            ApiError::TooSlow => "request.too_slow",
+            ApiError::ChallengeRateLimited { .. } => "challenge.rate_limited",
+            ApiError::RequestRateLimited { .. } => "request.rate_limited",
+            ApiError::TooManyChallenges => "challenge.too_many_open",
+            ApiError::Busy => "server.busy",
             ApiError::BadBallotId => "verify.bad_id",
             ApiError::UnknownBallot => "verify.unknown",
             ApiError::VerifyWindowPassed { .. } => "verify.window_passed",
@@ -88,9 +126,18 @@ impl ApiError {
                 Class::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             },
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::BadBody | ApiError::BadQuery(_) | ApiError::BadBallotId => {
-                StatusCode::BAD_REQUEST
+            ApiError::BadBody
+            | ApiError::BadQuery(_)
+            | ApiError::BadPath(_)
+            | ApiError::BadBallotId => StatusCode::BAD_REQUEST,
+            ApiError::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::TooSlow => StatusCode::REQUEST_TIMEOUT,
+            ApiError::ChallengeRateLimited { .. } | ApiError::RequestRateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
             }
+            ApiError::TooManyChallenges | ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::OutOfRange(_) | ApiError::Admin(AdminError::Malformed(_)) => {
                 StatusCode::BAD_REQUEST
             }
@@ -112,6 +159,34 @@ impl ApiError {
             ApiError::TooLarge => "the submission is larger than this collector accepts".into(),
             ApiError::BadBody => "the request body could not be read".into(),
             ApiError::BadQuery(detail) => format!("bad query parameters: {detail}"),
+            ApiError::BadPath(detail) => format!("bad path parameter: {detail}"),
+            ApiError::BodyTooLarge => {
+                "the request body is larger than this collector accepts".into()
+            }
+            ApiError::NotJson => {
+                "the request body must be JSON (content-type: application/json)".into()
+            }
+            ApiError::MethodNotAllowed => {
+                "this endpoint does not take this method; see the Allow header and /openapi.json"
+                    .into()
+            }
+            ApiError::TooSlow => "the request body arrived too slowly: your connection was too \
+                 slow to send it within the time allowed; send it again"
+                .into(),
+            ApiError::RequestRateLimited { per_minute } => format!(
+                "this collector answers at most {per_minute} requests per minute from one \
+                 address; wait a moment and try again"
+            ),
+            ApiError::ChallengeRateLimited { per_minute } => format!(
+                "this collector issues at most {per_minute} challenges per minute to one \
+                 address; wait a moment and ask again"
+            ),
+            ApiError::TooManyChallenges => {
+                "the collector is busy (too many open challenges); try again in a moment".into()
+            }
+            ApiError::Busy => {
+                "the collector is busy (too many connections); try again in a moment".into()
+            }
             ApiError::BadBallotId => "a ballot id is the ballot hash: 64 hexadecimal digits".into(),
             ApiError::UnknownBallot => "no ballot with this id was received".into(),
             ApiError::VerifyWindowPassed { minutes } => format!(
@@ -166,6 +241,8 @@ impl IntoResponse for ApiError {
             code: self.code().to_owned(),
             message: self.message(),
         };
-        (self.status(), Json(body)).into_response()
+        let mut response = (self.status(), Json(body)).into_response();
+        response.extensions_mut().insert(ErrorCode(self.code()));
+        response
     }
 }

@@ -311,7 +311,7 @@ fn every_json_body_of_the_document_has_a_wire_type() {
     let mut types = wire_types();
     for (at, schema) in json_bodies(&doc) {
         let status = at.rsplit(' ').next().unwrap();
-        if status.starts_with('4') || status.starts_with('5') {
+        if status.starts_with('4') || status.starts_with('5') || status == "default" {
             assert_eq!(
                 schema,
                 json!({ "$ref": "#/components/schemas/Error" }),
@@ -391,4 +391,50 @@ fn a_value_off_the_schema_is_caught() {
     v.as_object_mut().unwrap().remove("extra");
     v["root"] = json!("AB");
     assert!(validate(&doc, &v, &schema, "t").is_err());
+}
+
+/// Every parameter states its limits (a string its pattern, anchored, and its lengths; an
+/// integer its minimum and maximum, which is `u64::MAX`: the router reads integers as
+/// `u64`), and every variable of a path is a documented path parameter.
+#[test]
+fn every_parameter_states_its_limits() {
+    let doc = document();
+    let mut seen = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let params: Vec<&Value> = op["parameters"].as_array().into_iter().flatten().collect();
+            for p in &params {
+                let (name, schema) = (p["name"].as_str().unwrap(), &p["schema"]);
+                let at = format!("{method} {path} {name}");
+                match schema["type"].as_str() {
+                    Some("string") => {
+                        let pattern = schema["pattern"].as_str().unwrap_or_default();
+                        assert!(pattern.starts_with('^') && pattern.ends_with('$'), "{at}");
+                        let (min, max) =
+                            (schema["minLength"].as_u64(), schema["maxLength"].as_u64());
+                        assert!(min.is_some() && max.is_some() && min <= max, "{at}");
+                    }
+                    Some("integer") => {
+                        assert!(schema["minimum"].is_u64(), "{at}");
+                        assert_eq!(schema["maximum"].as_u64(), Some(u64::MAX), "{at}");
+                    }
+                    other => panic!("{at}: type {other:?}"),
+                }
+                if p["in"] == "path" {
+                    assert!(path.contains(&format!("{{{name}}}")), "{at}");
+                }
+                seen += 1;
+            }
+            let variables = path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')));
+            for var in variables {
+                assert!(
+                    params.iter().any(|p| p["name"] == var && p["in"] == "path"),
+                    "{method} {path}: {var} is not documented"
+                );
+            }
+        }
+    }
+    assert_eq!(seen, 5, "ballot_id, leaf, size, from, to");
 }

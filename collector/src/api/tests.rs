@@ -15,6 +15,7 @@ use tower::ServiceExt;
 use super::*;
 use crate::admin::sign_close;
 use crate::reject::Class;
+use crate::server::Peer;
 use crate::store::JournalStore;
 use crate::test_support::Fixture;
 
@@ -59,6 +60,9 @@ fn harness_with(limits: Limits, per_minute: Option<u32>, test_votes: bool) -> Ha
         metrics: Arc::default(),
         rate_limit: Arc::new(RateLimit::new(per_minute)),
         ocsp: Arc::new(OcspClient::new(crate::ocsp::DEFAULT_TIMEOUT)),
+        // Requests without a [`Peer`] (all but those that set one) are not limited.
+        challenge_limit: Some(Arc::new(AddressRateLimit::new(3))),
+        request_limit: Some(Arc::new(AddressRateLimit::new(6))),
     };
     Harness {
         f,
@@ -360,8 +364,19 @@ async fn the_officials_close_the_box_and_it_stays_closed() {
     let stale = sign_close(&officials(), &ctx, now - 301);
     h.refused(post_json("/admin/close", &stale), 403, "admin.stale")
         .await;
-    h.refused(post("/admin/close", b"{}".to_vec()), 400, "admin.malformed")
-        .await;
+    h.refused(
+        post_json("/admin/close", &json!({})),
+        400,
+        "admin.malformed",
+    )
+    .await;
+    // Not declared JSON: 415, before anything is read.
+    h.refused(
+        post("/admin/close", b"{}".to_vec()),
+        415,
+        "request.not_json",
+    )
+    .await;
     let junk = json!({ "timestamp": now, "signature": "xyz" });
     h.refused(post_json("/admin/close", &junk), 400, "admin.malformed")
         .await;
@@ -646,4 +661,109 @@ async fn voter_info_refusals_reuse_the_submission_codes() {
     h.time.store(h.f.election.ends, Ordering::SeqCst);
     h.refused(post_json("/voter-info", &good), 503, "election.closed")
         .await;
+}
+
+#[tokio::test]
+async fn every_refusal_of_the_router_is_json_with_its_code() {
+    let h = harness(Limits {
+        body_bytes: 1000,
+        ..Limits::default()
+    });
+    h.refused(get("/log/inclusion/-1"), 400, "request.bad_path")
+        .await;
+    h.refused(get("/log/inclusion/1x?size=2"), 400, "request.bad_path")
+        .await;
+    // One past the documented maximum, u64::MAX.
+    h.refused(
+        get("/log/inclusion/18446744073709551616"),
+        400,
+        "request.bad_path",
+    )
+    .await;
+    h.refused(
+        get(&format!("/verify/{}", "a".repeat(63))),
+        400,
+        "verify.bad_id",
+    )
+    .await;
+    h.refused(get("/log/inclusion/0?size=-2"), 400, "request.bad_query")
+        .await;
+    h.refused(
+        get("/log/consistency?from=a&to=2"),
+        400,
+        "request.bad_query",
+    )
+    .await;
+    h.refused(get("/nothing/here"), 404, "request.not_found")
+        .await;
+    h.refused(get("/submit"), 405, "request.method_not_allowed")
+        .await;
+    let resp = h
+        .app
+        .clone()
+        .oneshot(Request::delete("/log/head").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(resp.headers()[header::ALLOW], "GET,HEAD");
+    let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["code"], "request.method_not_allowed");
+    h.refused(
+        post_json("/voter-info", &"x".repeat(2000)),
+        413,
+        "request.too_large",
+    )
+    .await;
+    h.refused(post("/voter-info", b"{}".to_vec()), 415, "request.not_json")
+        .await;
+    h.refused(
+        post_json("/voter-info", &json!({ "nonce": 1 })),
+        400,
+        "request.bad_body",
+    )
+    .await;
+    h.refused(post("/submit", vec![0; 2000]), 413, "submission.too_large")
+        .await;
+}
+
+#[tokio::test]
+async fn challenges_are_limited_per_address_and_in_all() {
+    let mut h = harness(Limits {
+        max_open_challenges: 4,
+        ..Limits::default()
+    });
+    let from = |ip: &str| {
+        let mut r = post("/challenge", vec![]);
+        r.extensions_mut().insert(Peer(ip.parse().unwrap()));
+        r
+    };
+    for _ in 0..3 {
+        assert_eq!(h.call(from("192.0.2.1")).await.0, StatusCode::OK);
+    }
+    h.refused(from("192.0.2.1"), 429, "challenge.rate_limited")
+        .await;
+    // Another address still gets one, and a voter still votes.
+    assert_eq!(h.call(from("192.0.2.2")).await.0, StatusCode::OK);
+    // Any request counts against the per-address request limit (6 here): the 7th from
+    // 192.0.2.1 is refused before its route is reached.
+    let mut health = get("/healthz");
+    health
+        .extensions_mut()
+        .insert(Peer("192.0.2.1".parse().unwrap()));
+    assert_eq!(h.call(health).await.0, StatusCode::OK);
+    h.refused(from("192.0.2.1"), 429, "challenge.rate_limited")
+        .await;
+    h.refused(from("192.0.2.1"), 429, "request.rate_limited")
+        .await;
+    h.refused(from("192.0.2.3"), 503, "challenge.too_many_open")
+        .await;
+    // Once the open ones expire, challenges are issued again and voting goes on.
+    let now = h.time.load(Ordering::SeqCst);
+    h.time.store(now + 301, Ordering::SeqCst);
+    assert_eq!(h.call(from("192.0.2.3")).await.0, StatusCode::OK);
+    h.vote(0).await;
+    assert_eq!(h.store.open_challenges(now + 301).unwrap(), 2);
 }

@@ -38,7 +38,7 @@ pub(super) async fn voter_info(
         certificate,
         nonce,
         signature,
-    }) = body.map_err(|_| ApiError::BadBody)?;
+    }) = body.map_err(|e| super::json_rejection(&e, || ApiError::BadBody))?;
     let now = (s.clock)();
     accepting(&s, now)?;
     check_challenge(s.store.view(), &nonce, now)?;

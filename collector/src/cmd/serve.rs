@@ -1,6 +1,7 @@
 //! `collector serve`: everything the server does once at start (load and check the package,
 //! roll and key; open the store), then the HTTP API until SIGTERM or ctrl-c.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,10 +15,13 @@ use tracing_subscriber::EnvFilter;
 
 use super::package::load_package;
 use super::{read, CmdError};
-use crate::api::{app, close_at_end, AppState, ElectionInfo, Limits, Metrics, RateLimit};
+use crate::api::{
+    app, close_at_end, AddressRateLimit, AppState, ElectionInfo, Limits, Metrics, RateLimit,
+};
 use crate::election::Election;
 use crate::key_file;
 use crate::ocsp::OcspClient;
+use crate::server::{open_files_limit, ConnectionLimits, RESERVED_DESCRIPTORS};
 use crate::store::JournalStore;
 
 /// The arguments of `collector serve` (help on [`super::Command::Serve`]).
@@ -99,6 +103,39 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u64).range(1..=60)
     )]
     pub ocsp_timeout: u64,
+    /// Serve at most N connections at once; more are answered `503 server.busy` and closed.
+    /// Default: 1024, or the process's open-file limit less 64 if that is smaller (a larger N
+    /// is lowered to that too, with a warning).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
+    /// Serve at most N connections at once from one IP address (0: no such limit, e.g.
+    /// behind a proxy, where every connection comes from the proxy's address).
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub max_connections_per_address: u32,
+    /// A connection must deliver a complete request head (method, path, headers) within
+    /// this many seconds of opening (TLS handshake included) or of the previous answer, or
+    /// it is closed: this bounds headers trickled slowly and idle keep-alive connections.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=300)
+    )]
+    pub header_timeout: u64,
+    /// Issue at most N challenges per minute to one client address (an IPv6 client: its /64
+    /// network), N at once; beyond that `429 challenge.rate_limited` (0: no such limit, e.g.
+    /// behind a proxy).
+    #[arg(long, value_name = "N", default_value_t = 60)]
+    pub max_challenges_per_address_per_minute: u32,
+    /// Answer at most N requests per minute from one client address (an IPv6 client: its
+    /// /64 network), N at once; beyond that `429 request.rate_limited` (0: no such limit,
+    /// e.g. behind a proxy).
+    #[arg(long, value_name = "N", default_value_t = 1200)]
+    pub max_requests_per_address_per_minute: u32,
+    /// Keep at most N issued, unexpired challenges; beyond that `/challenge` answers `503
+    /// challenge.too_many_open` until some expire (bounds memory and index under a flood).
+    #[arg(long, value_name = "N", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_open_challenges: u64,
 }
 
 /// Runs `serve`.
@@ -107,6 +144,7 @@ pub fn run(a: ServeArgs) -> Result<(), CmdError> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
     let state = load(&a)?;
     tracing::info!(
@@ -138,36 +176,46 @@ pub fn run(a: ServeArgs) -> Result<(), CmdError> {
             state.election.ends,
             state.clock.clone(),
         ));
-        let failed =
-            |e: std::io::Error| CmdError::CouldNotRun(format!("serving on {addr} failed: {e}"));
-        match tls {
-            None => axum::serve(listener, app(state))
-                .with_graceful_shutdown(shutdown())
-                .await
-                .map_err(failed),
-            Some(config) => {
-                let handle = axum_server::Handle::new();
-                let stopper = handle.clone();
-                tokio::spawn(async move {
-                    shutdown().await;
-                    // Open requests get this long to finish.
-                    stopper.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
-                });
-                let listener = listener.into_std().map_err(failed)?;
-                let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config));
-                axum_server::from_tcp_rustls(listener, config)
-                    .handle(handle)
-                    .serve(app(state).into_make_service())
-                    .await
-                    .map_err(failed)
-            }
-        }
+        let limits = connection_limits(&a);
+        tracing::info!(?limits, "connection limits");
+        let tls = tls.map(|c| tokio_rustls::TlsAcceptor::from(Arc::new(c)));
+        crate::server::serve(listener, tls, app(state), limits, shutdown()).await;
+        Ok(())
     });
     // The state (and with it the store, whose writer finishes its queue) is dropped when
     // `serve` returns; then the runtime.
     drop(runtime);
     tracing::info!("stopped");
     served
+}
+
+/// `--max-connections` when not given (and the open-file limit allows it).
+const DEFAULT_MAX_CONNECTIONS: u32 = 1024;
+
+/// The connection limits of the command line, `--max-connections` lowered to what the
+/// process's open-file limit leaves for connections.
+fn connection_limits(a: &ServeArgs) -> ConnectionLimits {
+    let mut max = a.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS) as usize;
+    if let Some(files) = open_files_limit() {
+        let room = usize::try_from(files.saturating_sub(RESERVED_DESCRIPTORS))
+            .unwrap_or(usize::MAX)
+            .max(1);
+        if room < max && a.max_connections.is_some() {
+            tracing::warn!(
+                open_files = files,
+                max_connections = room,
+                "the open-file limit is low: serving fewer connections than --max-connections"
+            );
+        }
+        max = max.min(room);
+    }
+    ConnectionLimits {
+        max_connections: max,
+        max_per_address: (a.max_connections_per_address > 0)
+            .then_some(a.max_connections_per_address as usize),
+        header_timeout: Duration::from_secs(a.header_timeout),
+        grace: Duration::from_secs(a.request_timeout),
+    }
 }
 
 /// Everything checked and opened before the first request.
@@ -231,12 +279,20 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
             verify_window: a.verify_window,
             verify_max: a.verify_max,
             timeout: Duration::from_secs(a.request_timeout),
+            max_open_challenges: usize::try_from(a.max_open_challenges).unwrap_or(usize::MAX),
             ..Limits::default()
         },
         clock: Arc::new(unix_now),
         metrics: Arc::new(Metrics::default()),
         rate_limit: Arc::new(RateLimit::new(a.max_per_voter_per_minute)),
         ocsp: Arc::new(OcspClient::new(Duration::from_secs(a.ocsp_timeout))),
+        request_limit: (a.max_requests_per_address_per_minute > 0)
+            .then(|| Arc::new(AddressRateLimit::new(a.max_requests_per_address_per_minute))),
+        challenge_limit: (a.max_challenges_per_address_per_minute > 0).then(|| {
+            Arc::new(AddressRateLimit::new(
+                a.max_challenges_per_address_per_minute,
+            ))
+        }),
     })
 }
 
@@ -257,5 +313,4 @@ async fn shutdown() {
         _ = tokio::signal::ctrl_c() => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing open requests");
 }

@@ -16,7 +16,8 @@
 //! assigns consecutive leaf indices, appends all entries with one `fdatasync`, updates the
 //! index, extends the Merkle tree, signs one tree head and answers every waiter.
 
-use std::collections::{HashMap, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::thread::JoinHandle;
@@ -42,8 +43,12 @@ use crate::replay::Replay;
 const MAX_BATCH: usize = 1024;
 /// How many submissions may wait for the writer before senders wait.
 const QUEUE: usize = 4096;
-/// Expired challenges are dropped after this many new ones.
-const PRUNE_EVERY: u32 = 4096;
+/// The most expired challenges one issue drops (more than one, so pruning keeps up with
+/// issuing; bounded, so no single request pays for a backlog).
+const PRUNE_PER_ISSUE: usize = 8;
+/// The most expired challenges counting the open ones drops (so that a full map of expired
+/// challenges, after a quiet spell, frees quickly).
+const PRUNE_PER_COUNT: usize = 1024;
 const SIZE_KEY: &[u8] = b"size";
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -88,10 +93,36 @@ impl Challenge {
     }
 }
 
+/// The challenges not yet expired, and their expiry order (a min-heap), so that pruning
+/// costs O(log n) per dropped challenge and never scans the map.
 #[derive(Debug, Default)]
 struct Challenges {
     map: HashMap<[u8; 32], Challenge>,
-    issued_since_prune: u32,
+    by_expiry: BinaryHeap<Reverse<(i64, [u8; 32])>>,
+}
+
+impl Challenges {
+    fn insert(&mut self, nonce: [u8; 32], c: Challenge) {
+        self.map.insert(nonce, c);
+        self.by_expiry.push(Reverse((c.expires_at, nonce)));
+    }
+
+    /// Removes at most `max` challenges expired at `now`; their nonces.
+    fn prune(&mut self, now: i64, max: usize) -> Vec<[u8; 32]> {
+        let mut dropped = Vec::new();
+        while dropped.len() < max {
+            match self.by_expiry.peek() {
+                Some(Reverse((t, nonce))) if *t <= now => {
+                    let nonce = *nonce;
+                    self.by_expiry.pop();
+                    self.map.remove(&nonce);
+                    dropped.push(nonce);
+                }
+                _ => break,
+            }
+        }
+        dropped
+    }
 }
 
 /// The sled trees.
@@ -388,10 +419,22 @@ fn load_challenges(index: &Index, now: i64) -> Result<Challenges, StoreError> {
         if c.expires_at <= now {
             index.challenges.remove(&k)?;
         } else {
-            challenges.map.insert(array(&k, "challenge nonce")?, c);
+            challenges.insert(array(&k, "challenge nonce")?, c);
         }
     }
     Ok(challenges)
+}
+
+impl JournalStore {
+    /// Drops at most `max` challenges expired at `now`, from the map (under the lock) and
+    /// from the index (outside it).
+    fn prune_challenges(&self, now: i64, max: usize) -> Result<(), StoreError> {
+        let expired = lock(&self.shared.challenges).prune(now, max);
+        for k in expired {
+            self.shared.index.challenges.remove(k)?;
+        }
+        Ok(())
+    }
 }
 
 impl Drop for JournalStore {
@@ -435,24 +478,16 @@ impl Store for JournalStore {
             expires_at,
             used: false,
         };
-        let mut challenges = lock(&self.shared.challenges);
-        challenges.map.insert(nonce, c);
+        // The index first, outside the lock the writer takes: a submission cannot use the
+        // nonce before it is in the map, and a restart re-marks used ones from the journal.
         self.shared.index.challenges.insert(nonce, &c.to_bytes())?;
-        challenges.issued_since_prune += 1;
-        if challenges.issued_since_prune >= PRUNE_EVERY {
-            challenges.issued_since_prune = 0;
-            let expired: Vec<[u8; 32]> = challenges
-                .map
-                .iter()
-                .filter(|(_, c)| c.expires_at <= now)
-                .map(|(k, _)| *k)
-                .collect();
-            for k in expired {
-                challenges.map.remove(&k);
-                self.shared.index.challenges.remove(k)?;
-            }
-        }
-        Ok(())
+        lock(&self.shared.challenges).insert(nonce, c);
+        self.prune_challenges(now, PRUNE_PER_ISSUE)
+    }
+
+    fn open_challenges(&self, now: i64) -> Result<usize, StoreError> {
+        self.prune_challenges(now, PRUNE_PER_COUNT)?;
+        Ok(lock(&self.shared.challenges).map.len())
     }
 
     fn commit(&self, accepted: Accepted, received_at: i64) -> CommitFuture {
