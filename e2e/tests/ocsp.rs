@@ -4,8 +4,9 @@
 //!
 //! The election's package lists the demo CA in `ocsp.toml`. A good card votes and its answer
 //! is stored; a card the CA revokes during voting is refused `eid.revoked`; while the
-//! responder is down a new voter is refused `eid.ocsp_unavailable` (nothing recorded) but a
-//! revote within five minutes reuses the stored good answer; once it is back the voter votes.
+//! responder is down, or takes the request and never answers, a new voter is refused
+//! `eid.ocsp_unavailable` (nothing recorded) but a revote within five minutes reuses the
+//! stored good answer; once it is back the voter votes.
 //! The count re-checks every stored answer offline and the results are exact; the auditors'
 //! `verifier audit` passes; and a ballot box whose stored answer was removed or altered has
 //! that ballot refused by `tally import` with the answer's code.
@@ -96,6 +97,44 @@ fn log(files: &ElectionFiles) -> std::fs::File {
         .append(true)
         .open(files.path("ocsp-responder.log"))
         .unwrap()
+}
+
+/// A listener on the responder's port that accepts connections and never answers.
+struct Silent {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Silent {
+    fn listen(port: u16) -> Silent {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let stopped = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut held = Vec::new();
+            while !stopped.load(Ordering::SeqCst) {
+                if let Ok((conn, _)) = listener.accept() {
+                    held.push(conn);
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        Silent {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Silent {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// How many times the responder has said it listens.
@@ -307,6 +346,17 @@ fn the_status_at_cast_time_is_asked_stored_and_checked_again_offline() {
     let (_, out) = vote(&files, &url, &manifest, c, 0).expect_err("voted without a status");
     assert!(out.contains("eid.ocsp_unavailable"), "{out}");
     vote(&files, &url, &manifest, a, 1).unwrap_or_else(|(_, out)| panic!("A's revote: {out}"));
+
+    // A responder that takes the connection and never answers: the collector gives up after
+    // its timeout (and one retry) and says so.
+    {
+        let _silent = Silent::listen(port);
+        let (_, out) = vote(&files, &url, &manifest, c, 0).expect_err("voted without a status");
+        assert!(
+            out.contains("eid.ocsp_unavailable") && out.contains("did not answer within"),
+            "{out}"
+        );
+    }
 
     // Back up: C votes.
     let responder = Responder::start(&files, port);
