@@ -10,6 +10,7 @@
     clippy::panic
 )]
 
+use ivote_testkit::tls::test_pki;
 use std::fs::File;
 use std::net::SocketAddr;
 use std::process::{Child, Command};
@@ -108,17 +109,7 @@ impl Server {
         let challenge = c.signed().unwrap();
         let e = &demo.election;
         let district = demo.districts[v].as_str();
-        let choices: Vec<Vec<u64>> = e
-            .shapes
-            .district(district)
-            .unwrap()
-            .iter()
-            .map(|(_, shape)| {
-                (0..shape.selections().len())
-                    .map(|i| u64::from(i == 0))
-                    .collect()
-            })
-            .collect();
+        let choices = e.choices(district, 0);
         let voter = &demo.voters[v];
         let key = voter.key().unwrap();
         let on = SealFor {
@@ -440,21 +431,6 @@ async fn http2_is_not_served_on_plain_tcp() {
     assert!(text.starts_with("HTTP/1.1 200 OK"), "{text:?}");
     assert!(text.ends_with("ok"), "{text:?}");
     server.stop();
-}
-
-/// A test CA and a certificate for 127.0.0.1 signed by it: (CA PEM, cert PEM, key PEM).
-fn test_pki() -> (String, String, String) {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let key = KeyPair::generate().unwrap();
-    let cert = CertificateParams::new(vec!["127.0.0.1".to_owned()])
-        .unwrap()
-        .signed_by(&key, &ca, &ca_key)
-        .unwrap();
-    (ca.pem(), cert.pem(), key.serialize_pem())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

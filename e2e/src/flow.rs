@@ -186,18 +186,7 @@ pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> R
         &files.dir,
         ui,
     )?;
-    let results_json = programs.run(
-        "tally",
-        [
-            "results".as_ref(),
-            record.as_os_str(),
-            "--officials-key".as_ref(),
-            files.path("officials/officials-key.hex").as_os_str(),
-            "--format".as_ref(),
-            "json".as_ref(),
-        ],
-    )?;
-    let results = parse_results(&results_json)?;
+    let results = results(programs, &files, &record)?;
     let results_table = programs.run(
         "tally",
         [
@@ -485,6 +474,22 @@ pub fn report_number(count: &Path, name: &str) -> Result<u64> {
         .and_then(|l| l.split_whitespace().last())
         .and_then(|n| n.parse().ok())
         .with_context(|| format!("no `{name} N` line in {}:\n{report}", path.display()))
+}
+
+/// `tally results --format json` of `record`, read with the election's officials' key: the
+/// published counts per (district, contest, selection).
+pub fn results(programs: &Programs, files: &ElectionFiles, record: &Path) -> Result<Counts> {
+    parse_results(&programs.run(
+        "tally",
+        [
+            "results".as_ref(),
+            record.as_os_str(),
+            "--officials-key".as_ref(),
+            files.path("officials/officials-key.hex").as_os_str(),
+            "--format".as_ref(),
+            "json".as_ref(),
+        ],
+    )?)
 }
 
 /// `tally results --format json` as counts per (district, contest, selection).

@@ -9,6 +9,7 @@
     clippy::panic
 )]
 
+use ivote_testkit::tls::test_pki;
 use std::process::Command;
 use std::sync::Arc;
 
@@ -21,21 +22,6 @@ mod common {
     pub mod load;
 }
 use common::load::{collector, load_setup, spawn_serve};
-
-/// A test CA and a certificate for 127.0.0.1 signed by it: (CA PEM, cert PEM, key PEM).
-fn test_pki() -> (String, String, String) {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let key = KeyPair::generate().unwrap();
-    let cert = CertificateParams::new(vec!["127.0.0.1".to_owned()])
-        .unwrap()
-        .signed_by(&key, &ca, &ca_key)
-        .unwrap();
-    (ca.pem(), cert.pem(), key.serialize_pem())
-}
 
 #[test]
 fn vote_over_tls_close_by_the_officials_and_export_twice() {

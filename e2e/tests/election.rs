@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use ivote_e2e::collector::CollectorProcess;
-use ivote_e2e::flow::{self, parse_results, unix_now, ElectionRun, Options, Quiet};
+use ivote_e2e::flow::{self, unix_now, ElectionRun, Options, Quiet};
 use ivote_e2e::plan::{Shares, VotingScript};
 use ivote_e2e::programs::Programs;
 use ivote_e2e::setup::{set_up, SetupOptions};
@@ -149,21 +149,7 @@ fn any_three_of_the_five_trustees_decrypt_the_same_result_and_two_cannot() {
     assert!(printed.contains("WARNING: skipped"), "{printed}");
 
     let record = flow::publish(p, files, &count, &ballot_box, &work).unwrap();
-    let key = files.path("officials/officials-key.hex");
-    let json = p
-        .run(
-            "tally",
-            [
-                "results".as_ref(),
-                record.as_os_str(),
-                "--officials-key".as_ref(),
-                key.as_os_str(),
-                "--format".as_ref(),
-                "json".as_ref(),
-            ],
-        )
-        .unwrap();
-    assert_eq!(parse_results(&json).unwrap(), outcome.results);
+    assert_eq!(flow::results(p, files, &record).unwrap(), outcome.results);
 }
 
 #[test]

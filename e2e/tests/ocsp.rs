@@ -19,12 +19,11 @@
 )]
 
 use std::net::TcpListener;
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ivote_e2e::collector::CollectorProcess;
-use ivote_e2e::flow::{self, parse_results, unix_now, wait_until, Quiet};
+use ivote_e2e::flow::{self, unix_now, wait_until, Quiet};
 use ivote_e2e::plan::{choice_args, random_vote, VoterScript, VotingScript};
 use ivote_e2e::programs::{printed, Programs};
 use ivote_e2e::setup::{set_up, ElectionFiles, SetupOptions};
@@ -235,30 +234,6 @@ fn vote(
     }
 }
 
-/// `tally import` of `ballot_box` into `out`: (exit status, the import report or output).
-fn import(files: &ElectionFiles, ballot_box: &Path, out: &Path) -> (i32, String) {
-    let o = programs()
-        .command("tally")
-        .arg("import")
-        .arg("--package")
-        .arg(files.package())
-        .arg("--officials-key")
-        .arg(files.path("officials/officials-key.hex"))
-        .arg("--roll")
-        .arg(files.roll())
-        .args(["--country", "EE", "--ballot-box"])
-        .arg(ballot_box)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .unwrap();
-    let report = std::fs::read_to_string(out.join("import-report.txt")).unwrap_or_default();
-    (
-        o.status.code().unwrap_or(-1),
-        format!("{}{report}", printed(&o)),
-    )
-}
-
 /// A copy of the box with entry `leaf`'s stored answer replaced by `evidence`.
 fn with_answer(ballot_box: &[u8], leaf: u64, evidence: Option<OcspEvidence>) -> Vec<u8> {
     let reader = BallotBoxReader::new(ballot_box).unwrap();
@@ -395,22 +370,7 @@ fn the_status_at_cast_time_is_asked_stored_and_checked_again_offline() {
         &Quiet,
     )
     .unwrap();
-    let results = parse_results(
-        &programs
-            .run(
-                "tally",
-                [
-                    "results".as_ref(),
-                    record.as_os_str(),
-                    "--officials-key".as_ref(),
-                    files.officials_key_hex().unwrap().as_ref(),
-                    "--format".as_ref(),
-                    "json".as_ref(),
-                ],
-            )
-            .unwrap(),
-    )
-    .unwrap();
+    let results = flow::results(programs, &files, &record).unwrap();
     assert_eq!(results, plan.expected(&manifest));
     let audit = programs
         .command("verifier")
@@ -449,8 +409,9 @@ fn the_status_at_cast_time_is_asked_stored_and_checked_again_offline() {
     ] {
         let forged = files.path(&format!("forged-{code}.bin"));
         std::fs::write(&forged, with_answer(&ballot_box, 0, evidence)).unwrap();
-        let (status, report) = import(&files, &forged, &files.path(&format!("count-{code}")));
-        assert_eq!(status, 0, "{name}: {report}");
+        let count = flow::import(programs, &files, &plan, &forged, &files.path(code))
+            .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+        let report = std::fs::read_to_string(count.join("import-report.txt")).unwrap();
         assert!(report.contains(code), "{name} answer: {report}");
     }
 }

@@ -19,7 +19,7 @@ use std::process::Output;
 use std::time::Duration;
 
 use ivote_e2e::collector::CollectorProcess;
-use ivote_e2e::flow::{self, parse_results, unix_now, wait_until, Quiet};
+use ivote_e2e::flow::{self, unix_now, wait_until, Quiet};
 use ivote_e2e::plan::{choice_args, random_vote, VoterScript, VotingScript};
 use ivote_e2e::programs::{printed, Programs};
 use ivote_e2e::setup::{set_up, ElectionFiles, SetupOptions};
@@ -234,22 +234,7 @@ fn a_ballot_signed_on_a_smart_card_is_cast_counted_and_verified() {
     assert_eq!(n("submissions in the box:"), 2);
     assert_eq!(n("ballots counted:"), 2);
     assert_eq!(n("rejected (invalid):"), 0);
-    let results = parse_results(
-        &programs
-            .run(
-                "tally",
-                [
-                    "results".as_ref(),
-                    record.as_os_str(),
-                    "--officials-key".as_ref(),
-                    key.as_ref(),
-                    "--format".as_ref(),
-                    "json".as_ref(),
-                ],
-            )
-            .unwrap(),
-    )
-    .unwrap();
+    let results = flow::results(programs, &files, &record).unwrap();
     assert_eq!(results, plan.expected(&manifest));
 
     // The verifier: the record, the auditors' bundle with the roll, the card's receipt.

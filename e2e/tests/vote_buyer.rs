@@ -35,7 +35,7 @@ use ivote_crypto::contest::EncryptionSeed;
 use ivote_crypto::proofs::selection::SelectionStatement;
 use ivote_crypto::{Ciphertext, ContestPosition, PublicKey};
 use ivote_e2e::collector::CollectorProcess;
-use ivote_e2e::flow::{self, parse_results, unix_now, wait_until, Quiet};
+use ivote_e2e::flow::{self, unix_now, wait_until, Quiet};
 use ivote_e2e::plan::{choice_args, random_vote, Counts, Vote, VoterScript, VotingScript};
 use ivote_e2e::programs::Programs;
 use ivote_e2e::setup::{set_up, ElectionFiles, SetupOptions};
@@ -309,17 +309,7 @@ fn run(programs: &Programs, dir: &Path, s: &Scenario, now: i64) -> anyhow::Resul
         &Quiet,
     )?;
     let bundle = files.path("auditors");
-    let results = parse_results(&programs.run(
-        "tally",
-        [
-            "results".as_ref(),
-            record.as_os_str(),
-            "--officials-key".as_ref(),
-            key.as_ref(),
-            "--format".as_ref(),
-            "json".as_ref(),
-        ],
-    )?)?;
+    let results = flow::results(programs, &files, &record)?;
     let bought = bought.unwrap();
     let verifier = |args: Vec<&std::ffi::OsStr>| -> Verdict {
         let out = programs

@@ -6,13 +6,12 @@
 //! therefore not walked; to accept certificates from another issuing CA, add that CA's
 //! certificate to the anchor file.
 
-use crate::certificate::{parse_certificate, VoterCertificate};
+use crate::certificate::{parse_certificate, pem_certificates, VoterCertificate};
 use crate::public_key::{KeyDecodeError, PublicKey, X509SignatureFailure};
 use crate::{Crl, EidError};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use x509_parser::certificate::X509Certificate;
-use x509_parser::pem::Pem;
 
 /// One configured CA.
 #[derive(Debug, Clone)]
@@ -49,18 +48,7 @@ impl TrustAnchors {
     /// the certificate by its position in the file, counting from 1. Exact duplicates are
     /// kept once.
     pub fn from_pem(pem: &[u8]) -> Result<Self, EidError> {
-        let mut ders = Vec::new();
-        for (i, block) in Pem::iter_from_buffer(pem).enumerate() {
-            let what = format!("certificate {} in the trust anchor file", i + 1);
-            let block = block.map_err(|e| EidError::malformed(&what, format!("bad PEM: {e}")))?;
-            if block.label != "CERTIFICATE" {
-                return Err(EidError::malformed(
-                    what,
-                    format!("a \"{}\" block, expected \"CERTIFICATE\"", block.label),
-                ));
-            }
-            ders.push(block.contents);
-        }
+        let ders = pem_certificates(pem, |i| format!("certificate {i} in the trust anchor file"))?;
         Self::from_der_list(&ders)
     }
 

@@ -11,6 +11,28 @@ use x509_parser::extensions::{ExtendedKeyUsage, GeneralName, ParsedExtension};
 use x509_parser::oid_registry::{OID_PKIX_ACCESS_DESCRIPTOR_OCSP, OID_X509_SERIALNUMBER};
 use x509_parser::prelude::FromDer;
 
+/// The DER of every certificate in a PEM text, in order; `what(i)` names certificate `i`
+/// (from 1) in errors. Text between blocks is ignored; a block of another kind is refused.
+pub(crate) fn pem_certificates(
+    pem: &[u8],
+    what: impl Fn(usize) -> String,
+) -> Result<Vec<Vec<u8>>, EidError> {
+    x509_parser::pem::Pem::iter_from_buffer(pem)
+        .enumerate()
+        .map(|(i, block)| {
+            let what = what(i + 1);
+            let block = block.map_err(|e| EidError::malformed(&what, format!("bad PEM: {e}")))?;
+            if block.label != "CERTIFICATE" {
+                return Err(EidError::malformed(
+                    what,
+                    format!("a \"{}\" block, expected \"CERTIFICATE\"", block.label),
+                ));
+            }
+            Ok(block.contents)
+        })
+        .collect()
+}
+
 /// Parses exactly one DER certificate (no trailing bytes), with matching inner and outer
 /// signature algorithms (RFC 5280 §4.1.1.2).
 pub(crate) fn parse_certificate<'a>(

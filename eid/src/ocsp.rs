@@ -10,7 +10,7 @@
 //! Pure, like the rest of the crate: fetching is the collector's (docs/eid.md, "OCSP").
 
 use crate::anchors::{Anchor, TrustAnchors};
-use crate::certificate::parse_certificate;
+use crate::certificate::{parse_certificate, pem_certificates};
 use crate::error::format_utc;
 use crate::public_key::{KeyDecodeError, PublicKey, X509SignatureFailure};
 use crate::{EidError, VoterCertificate};
@@ -105,20 +105,9 @@ impl TrustedResponder {
         ca: &[u8; 32],
         anchors: &TrustAnchors,
     ) -> Result<Vec<Self>, EidError> {
-        x509_parser::pem::Pem::iter_from_buffer(pem)
-            .enumerate()
-            .map(|(i, block)| {
-                let what = format!("responder certificate {}", i + 1);
-                let block =
-                    block.map_err(|e| EidError::malformed(&what, format!("bad PEM: {e}")))?;
-                if block.label != "CERTIFICATE" {
-                    return Err(EidError::malformed(
-                        what,
-                        format!("a \"{}\" block, expected \"CERTIFICATE\"", block.label),
-                    ));
-                }
-                TrustedResponder::from_der(&block.contents, ca, anchors)
-            })
+        pem_certificates(pem, |i| format!("responder certificate {i}"))?
+            .iter()
+            .map(|der| TrustedResponder::from_der(der, ca, anchors))
             .collect()
     }
 }

@@ -173,6 +173,21 @@ impl Election {
         )
     }
 
+    /// The choices voting for selection `choice` in every contest of `district` (for none, a
+    /// `choice` past the contest's selections): one value per selection, per contest.
+    pub fn choices(&self, district: &str, choice: usize) -> Vec<Vec<u64>> {
+        self.shapes
+            .district(district)
+            .unwrap()
+            .iter()
+            .map(|(_, shape)| {
+                (0..shape.selections().len())
+                    .map(|i| u64::from(i == choice))
+                    .collect()
+            })
+            .collect()
+    }
+
     /// A ballot voting for selection `choice` in every contest of `district` (for none, a
     /// `choice` past the contest's selections).
     pub fn ballot(
@@ -183,17 +198,7 @@ impl Election {
         seed: &EncryptionSeed,
         rng: &mut (impl RngCore + CryptoRng),
     ) -> Ballot {
-        let choices: Vec<Vec<u64>> = self
-            .shapes
-            .district(district)
-            .unwrap()
-            .iter()
-            .map(|(_, shape)| {
-                (0..shape.selections().len())
-                    .map(|i| u64::from(i == choice))
-                    .collect()
-            })
-            .collect();
+        let choices = self.choices(district, choice);
         Ballot::encrypt(
             &self.package.context_hash,
             &self.package.ceremony.joint_key,

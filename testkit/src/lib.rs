@@ -15,6 +15,7 @@
 //! * [`record`]: honest election records (log, ballots with selections, aggregates, shares,
 //!   results, seal) and, in [`record::audit`], a ballot box of real signed submissions with
 //!   the auditors' bundle, for the verifier's tests and benchmarks.
+//! * [`tls`]: a test CA and a server certificate for the collector's HTTPS listener.
 //! * [`softhsm`]: SoftHSM2 tokens holding demo voters' keys and certificates, for the
 //!   voter app's smart-card tests.
 //!
@@ -37,3 +38,4 @@ pub mod manifest;
 pub mod pki;
 pub mod record;
 pub mod softhsm;
+pub mod tls;
