@@ -70,9 +70,6 @@ pub struct Limits {
     pub verify_window: i64,
     /// How many times a ballot may be fetched for verification.
     pub verify_max: u32,
-    /// How many issued, unexpired challenges may be open at once (`/challenge` answers
-    /// `challenge.too_many_open` beyond): bounds the memory and index a flood can fill.
-    pub max_open_challenges: usize,
 }
 
 impl Default for Limits {
@@ -82,7 +79,6 @@ impl Default for Limits {
             timeout: Duration::from_secs(30),
             verify_window: 30 * 60,
             verify_max: 3,
-            max_open_challenges: 1_000_000,
         }
     }
 }
@@ -241,10 +237,11 @@ async fn election(State(s): State<AppState>) -> Json<wire::ElectionFacts> {
     })
 }
 
-/// Issues a challenge: refused when the box does not take submissions, when the caller's
-/// address asked too often (`challenge.rate_limited`), and when too many are open
-/// (`challenge.too_many_open`). What one costs: a signature, a map entry and an unflushed
-/// index row until it expires, and at most a few expired ones pruned.
+/// Issues a challenge: refused when the box does not take submissions and when the caller's
+/// address asked too often (`challenge.rate_limited`). Challenges are stateless: one costs a
+/// random nonce and a signature, and the store holds nothing for it (`decide::check_challenge`
+/// checks the signature; the store remembers only used nonces), so a flood of them fills no
+/// memory and cannot slow down submissions beyond the CPU of the signatures.
 async fn challenge(
     State(s): State<AppState>,
     peer: Option<Extension<Peer>>,
@@ -258,13 +255,9 @@ async fn challenge(
             });
         }
     }
-    if s.store.open_challenges(now)? >= s.limits.max_open_challenges {
-        return Err(ApiError::TooManyChallenges);
-    }
     let mut nonce = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut nonce);
     let challenge = s.election.issue_challenge(&s.key, nonce, now)?;
-    s.store.issue_challenge(nonce, now, challenge.expires_at)?;
     Ok(Json(wire::Challenge::from(&challenge)))
 }
 
@@ -341,7 +334,7 @@ async fn verify(
 ) -> Result<Json<wire::StoredBallot>, ApiError> {
     let Path(ballot_id) = ballot_id.map_err(bad_path)?;
     let hash = BallotHash::from_hex(&ballot_id).ok_or(ApiError::BadBallotId)?;
-    let stored = s.store.find(&hash)?.ok_or(ApiError::UnknownBallot)?;
+    let stored = s.store.find(&hash).await?.ok_or(ApiError::UnknownBallot)?;
     let now = (s.clock)();
     if now
         >= stored
@@ -353,12 +346,12 @@ async fn verify(
             minutes: s.limits.verify_window / 60,
         });
     }
-    if s.store.count_verification(&hash)? > s.limits.verify_max {
+    if s.store.count_verification(&hash).await? > s.limits.verify_max {
         return Err(ApiError::TooManyVerifications {
             max: s.limits.verify_max,
         });
     }
-    let latest_voter_seq = s.store.ballots_cast(&stored.record.voter_id)?;
+    let latest_voter_seq = s.store.ballots_cast(&stored.record.voter_id).await?;
     Ok(Json(wire::StoredBallot {
         ballot_id: hash,
         leaf_index: stored.record.leaf_index,

@@ -1,8 +1,8 @@
 //! The pure decision on one submission: the acceptance check
 //! ([`ivote_protocol::acceptance`], whose module docs list every step in order with its code)
 //! wrapped with the collector's own steps: the layouts first, then the voting window and the
-//! challenge (its signature and times, as the tally will check them, then this collector's
-//! bookkeeping: issued, unused) before the certificate, and no stored copy of a ciphertext
+//! challenge (its signature and times, as the tally will check them, then unused) before
+//! the certificate, and no stored copy of a ciphertext
 //! last; the current time is passed in, the store is seen through a read-only view.
 //!
 //! `decide` sees a snapshot: the store re-checks the challenge and the copies atomically
@@ -11,6 +11,7 @@
 
 use ivote_eid::VoterCertificate;
 use ivote_protocol::ballot::Ballot;
+use ivote_protocol::challenge::SignedChallenge;
 use ivote_protocol::hashes::{BallotHash, CertificateHash};
 use ivote_protocol::ocsp::OcspEvidence;
 use ivote_protocol::submission::Submission;
@@ -19,22 +20,11 @@ use rand_core::{CryptoRng, RngCore};
 use crate::election::Election;
 use crate::reject::Rejection;
 
-/// The state of a challenge nonce in the store.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChallengeState {
-    /// Issued, usable until `expires_at` (Unix seconds, exclusive).
-    Issued {
-        /// End of validity.
-        expires_at: i64,
-    },
-    /// Used by an accepted submission.
-    Used,
-}
-
 /// What `decide` reads from the store.
 pub trait StoreView {
-    /// The state of a challenge nonce, `None` if never issued.
-    fn challenge(&self, nonce: &[u8; 32]) -> Option<ChallengeState>;
+    /// Whether an accepted submission used this challenge nonce (remembered at least until
+    /// the challenge expires).
+    fn challenge_used(&self, nonce: &[u8; 32]) -> bool;
     /// Whether this ciphertext (`α ‖ β`) is in an accepted ballot.
     fn ciphertext_stored(&self, ciphertext: &[u8; 64]) -> bool;
 }
@@ -61,18 +51,27 @@ pub struct Accepted {
     pub ocsp: Option<OcspEvidence>,
 }
 
-/// Whether `nonce` is a challenge this collector issued, unexpired at `now` and unused
-/// (`challenge.unknown`, `challenge.expired`, `challenge.used`). Also what the voter's
-/// authenticated query checks (it does not use the challenge up).
-pub fn check_challenge(view: &dyn StoreView, nonce: &[u8; 32], now: i64) -> Result<(), Rejection> {
-    match view.challenge(nonce) {
-        None => Err(Rejection::UnknownChallenge),
-        Some(ChallengeState::Used) => Err(Rejection::UsedChallenge),
-        Some(ChallengeState::Issued { expires_at }) if now >= expires_at => {
-            Err(Rejection::ExpiredChallenge)
-        }
-        Some(ChallengeState::Issued { .. }) => Ok(()),
+/// Whether `challenge` is this collector's, for this election, good at `now` in the window
+/// of its purpose, and unused (`challenge.*`). Challenges are stateless: the collector's
+/// signature says it issued one, its signed times say until when, and the store remembers
+/// only the nonces that were used. Also what the voter's authenticated query checks (it does
+/// not use the challenge up).
+pub fn check_challenge(
+    election: &Election,
+    view: &dyn StoreView,
+    challenge: &SignedChallenge,
+    now: i64,
+) -> Result<(), Rejection> {
+    challenge.check_received(
+        &election.collector_key,
+        &election.context,
+        now,
+        election.voting_window(),
+    )?;
+    if view.challenge_used(&challenge.nonce) {
+        return Err(Rejection::UsedChallenge);
     }
+    Ok(())
 }
 
 /// Checks one submission body (see the module docs for the order of the checks).
@@ -86,17 +85,10 @@ pub fn decide<R: RngCore + CryptoRng>(
     // Layouts.
     let submission = Submission::from_bytes(body)?;
     let ballot = Ballot::from_bytes(&submission.ballot)?;
-    // Window, challenge: signed by this collector for this election, good now, then issued
-    // here and unused.
+    // Window, challenge: signed by this collector for this election, good now, unused.
     election.window(now)?;
     let challenge = &submission.challenge;
-    challenge.check_received(
-        &election.collector_key,
-        &election.context,
-        now,
-        election.voting_window(),
-    )?;
-    check_challenge(view, &challenge.nonce, now)?;
+    check_challenge(election, view, challenge, now)?;
     // Certificate, signature, the ballot's nonce, roll, district, ballot; then its proofs.
     let accepted = election.check_submission(&submission, &ballot, now)?;
     if let Some((_, refused)) = election

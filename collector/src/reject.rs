@@ -42,9 +42,6 @@ pub enum Rejection {
     /// outside the window, a test-vote one inside it).
     #[error("the submission's challenge: {0}; ask for a new one")]
     Challenge(ChallengeFault),
-    /// The challenge's nonce was never issued by this collector (or it forgot it in a crash).
-    #[error("the ballot's challenge was not issued by this collector; ask for a new one")]
-    UnknownChallenge,
     /// The challenge expired.
     #[error("the ballot's challenge has expired; ask for a new one and vote again")]
     ExpiredChallenge,
@@ -68,7 +65,6 @@ impl Rejection {
             Rejection::NotOpen => "election.not_open",
             Rejection::Closed => "election.closed",
             Rejection::Challenge(f) => f.code(),
-            Rejection::UnknownChallenge => "challenge.unknown",
             Rejection::ExpiredChallenge => "challenge.expired",
             Rejection::UsedChallenge => "challenge.used",
             Rejection::Submission(r) => r.code(),
@@ -81,9 +77,7 @@ impl Rejection {
         match self {
             Rejection::Malformed(_) => Class::Malformed,
             Rejection::NotOpen | Rejection::Closed => Class::Unavailable,
-            Rejection::Challenge(_) | Rejection::UnknownChallenge | Rejection::ExpiredChallenge => {
-                Class::Forbidden
-            }
+            Rejection::Challenge(_) | Rejection::ExpiredChallenge => Class::Forbidden,
             Rejection::UsedChallenge | Rejection::DuplicateCiphertext => Class::Conflict,
             Rejection::Submission(r) => match r {
                 // The CA's responder is down: retry later, as when the election is not open.

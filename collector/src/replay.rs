@@ -46,6 +46,8 @@ pub enum ReplayError {
 pub struct Checked {
     /// The submission's challenge nonce (used up).
     pub nonce: [u8; 32],
+    /// When that challenge expires (Unix seconds): until then its nonce must be remembered.
+    pub challenge_expires: i64,
     /// Every selection ciphertext of the ballot.
     pub ciphertexts: Vec<[u8; 64]>,
 }
@@ -91,8 +93,28 @@ impl<'a> Replay<'a> {
         let selections = ballot.selections(self.context, self.shapes)?;
         Ok(Checked {
             nonce: submission.challenge.nonce,
+            challenge_expires: submission.challenge.expires_at,
             ciphertexts: selections.iter().map(|c| c.to_bytes()).collect(),
         })
+    }
+
+    /// A replay that goes on after entries already checked, whose voters' latest sequence
+    /// numbers are `voters` (from [`Replay::into_voters`]).
+    pub fn resume(
+        context: &'a ContextHash,
+        shapes: &'a BallotShapes,
+        voters: HashMap<String, u32>,
+    ) -> Self {
+        Replay {
+            context,
+            shapes,
+            seqs: voters,
+        }
+    }
+
+    /// Each voter's latest sequence number, to resume from.
+    pub fn into_voters(self) -> HashMap<String, u32> {
+        self.seqs
     }
 
     /// How many distinct voters were seen.

@@ -2,7 +2,7 @@
 //! kit's example manifest, with the test kit's demo PKI whose voters each meet one check
 //! (on the roll, off it, revoked, expired, another CA), real certificates and real ballots.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use ed25519_dalek::SigningKey;
@@ -21,7 +21,7 @@ use ivote_testkit::pki::{other_ca_voter, PkiSpec, VoterCase};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use crate::decide::{ChallengeState, StoreView};
+use crate::decide::StoreView;
 use crate::election::Election;
 use crate::reject::Class;
 
@@ -144,8 +144,6 @@ impl Fixture {
         let ballot = self.ballot("tartu", c, 0);
         let bytes = ballot.to_bytes();
         let good = self.submit_as(&self.voters[0], c, &bytes);
-        let unknown_challenge = self.challenge([0xEE; 32]);
-        let unknown = self.ballot("tartu", &unknown_challenge, 0).to_bytes();
         // The challenge signed by another key than the collector's.
         let forged = SignedChallenge::sign(
             &SigningKey::from_bytes(&[10; 32]),
@@ -190,11 +188,6 @@ impl Fixture {
                 "challenge.bad_signature",
                 Class::Forbidden,
                 self.submit_as(&v[0], &forged, &forged_ballot),
-            ),
-            (
-                "challenge.unknown",
-                Class::Forbidden,
-                self.submit_as(&v[0], &unknown_challenge, &unknown),
             ),
             (
                 "eid.unknown_issuer",
@@ -278,16 +271,16 @@ impl Fixture {
     }
 }
 
-/// An in-memory view of issued challenges and stored ciphertexts.
+/// An in-memory view of used challenge nonces and stored ciphertexts.
 #[derive(Default)]
 pub struct MemView {
-    pub challenges: HashMap<[u8; 32], ChallengeState>,
+    pub used: HashSet<[u8; 32]>,
     pub ciphertexts: HashSet<[u8; 64]>,
 }
 
 impl StoreView for MemView {
-    fn challenge(&self, nonce: &[u8; 32]) -> Option<ChallengeState> {
-        self.challenges.get(nonce).copied()
+    fn challenge_used(&self, nonce: &[u8; 32]) -> bool {
+        self.used.contains(nonce)
     }
 
     fn ciphertext_stored(&self, ciphertext: &[u8; 64]) -> bool {

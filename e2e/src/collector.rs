@@ -33,19 +33,46 @@ impl CollectorProcess {
         log: &Path,
         extra: &[&str],
     ) -> Result<CollectorProcess> {
-        let log_file = std::fs::File::create(log)
-            .with_context(|| format!("cannot create {}", log.display()))?;
-        let mut cmd = programs.command("collector");
-        cmd.args(cli::collector_serve(
+        let args = cli::collector_serve(
             &files.dir,
             cli::COLLECTOR_SECRET,
             &data.to_string_lossy(),
             ["--officials-key", &files.officials_key_hex()?],
-        ))
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(log_file);
+        );
+        CollectorProcess::spawn(programs, &args, extra, log)
+    }
+
+    /// Starts `collector serve` as [`CollectorProcess::start`] does, with the ballot box in
+    /// the PostgreSQL database at `url` (`--store`).
+    pub fn start_on_database(
+        programs: &Programs,
+        files: &ElectionFiles,
+        url: &str,
+        log: &Path,
+    ) -> Result<CollectorProcess> {
+        let args = cli::collector_serve_store(
+            &files.dir,
+            cli::COLLECTOR_SECRET,
+            url,
+            ["--officials-key", &files.officials_key_hex()?],
+        );
+        CollectorProcess::spawn(programs, &args, &[], log)
+    }
+
+    fn spawn(
+        programs: &Programs,
+        args: &[String],
+        extra: &[&str],
+        log: &Path,
+    ) -> Result<CollectorProcess> {
+        let log_file = std::fs::File::create(log)
+            .with_context(|| format!("cannot create {}", log.display()))?;
+        let mut cmd = programs.command("collector");
+        cmd.args(args)
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log_file);
         let mut child = cmd.spawn().context("cannot start `collector serve`")?;
         let stdout = child
             .stdout

@@ -157,6 +157,21 @@ impl<'a> PackageBuild<'a> {
 /// per-address limits of requests and of `/challenge` (every voter of a test or a load run
 /// asks from 127.0.0.1). The roll is argument 4, for tests that give another.
 pub fn collector_serve(dir: &Path, key: &str, data: &str, trust: [&str; 2]) -> Vec<String> {
+    serve_with(
+        dir,
+        key,
+        ["--data", &dir.join(data).display().to_string()],
+        trust,
+    )
+}
+
+/// [`collector_serve`] with the ballot box in the PostgreSQL database at `url`
+/// (`--store URL`) instead of a folder.
+pub fn collector_serve_store(dir: &Path, key: &str, url: &str, trust: [&str; 2]) -> Vec<String> {
+    serve_with(dir, key, ["--store", url], trust)
+}
+
+fn serve_with(dir: &Path, key: &str, storage: [&str; 2], trust: [&str; 2]) -> Vec<String> {
     let p = |name: &str| dir.join(name).display().to_string();
     [
         "serve",
@@ -166,8 +181,8 @@ pub fn collector_serve(dir: &Path, key: &str, data: &str, trust: [&str; 2]) -> V
         &p("pki/roll.csv"),
         "--country",
         "EE",
-        "--data",
-        &p(data),
+        storage[0],
+        storage[1],
         "--key",
         &p(key),
         "--listen",

@@ -36,6 +36,7 @@ pub mod demo;
 pub mod election;
 pub mod manifest;
 pub mod pki;
+pub mod postgres;
 pub mod record;
 pub mod softhsm;
 pub mod tls;

@@ -156,7 +156,7 @@ impl Collector {
     /// `POST /voter-info` with the voter's signed query.
     pub fn voter_info(
         &self,
-        nonce: &[u8; 32],
+        challenge: &SignedChallenge,
         certificate: &[u8],
         signature: &[u8],
     ) -> Result<VoterInfo, AppError> {
@@ -164,7 +164,7 @@ impl Collector {
             "/voter-info",
             &VoterInfoQuery {
                 certificate: certificate.to_vec(),
-                nonce: *nonce,
+                challenge: challenge.to_bytes(),
                 signature: signature.to_vec(),
             },
         )

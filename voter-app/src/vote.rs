@@ -230,7 +230,7 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
         let _ = writeln!(out, "{}", screens::TEST_VOTE_NOTICE);
     }
     let info = collector.voter_info(
-        &challenge.nonce,
+        &challenge,
         &certificate,
         &signer.sign(&voter_info_message(election.context(), &challenge.nonce))?,
     )?;

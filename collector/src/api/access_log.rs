@@ -1,7 +1,7 @@
 //! One log line per request: method, route template (never the raw path, which the client
 //! chose; `-` when no route matched), status, latency and the error code if any. Levels:
 //! ERROR only for a fault of the collector (`500`), WARN when it shed load or a client was
-//! too slow or too eager (`server.timeout`, `server.busy`, `challenge.too_many_open`,
+//! too slow or too eager (`server.timeout`, `server.busy`,
 //! `request.too_slow`, `429`), INFO for everything else, refusals of bad input included.
 
 use std::time::Instant;
@@ -43,13 +43,7 @@ pub(super) async fn access_log(req: Request, next: Next) -> Response {
     match status {
         StatusCode::INTERNAL_SERVER_ERROR => line!(error),
         StatusCode::TOO_MANY_REQUESTS | StatusCode::REQUEST_TIMEOUT => line!(warn),
-        _ if matches!(
-            code,
-            "server.timeout" | "server.busy" | "challenge.too_many_open"
-        ) =>
-        {
-            line!(warn)
-        }
+        _ if matches!(code, "server.timeout" | "server.busy") => line!(warn),
         _ => line!(info),
     }
     response

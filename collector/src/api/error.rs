@@ -46,9 +46,6 @@ pub enum ApiError {
         /// The limit.
         per_minute: u32,
     },
-    /// Too many issued challenges are open (unused and unexpired): the collector issues no
-    /// more until some expire or are used.
-    TooManyChallenges,
     /// The connection limits are reached (answered by the accept loop).
     Busy,
     /// A path's ballot id is not 64 hex digits.
@@ -82,6 +79,9 @@ pub enum ApiError {
     Timeout,
     /// The store failed (logged where it happened).
     Internal,
+    /// The store's database did not answer or failed: a submission may or may not have been
+    /// logged (its receipt was not sent).
+    StoreUnavailable,
 }
 
 impl ApiError {
@@ -99,7 +99,6 @@ impl ApiError {
             ApiError::TooSlow => "request.too_slow",
             ApiError::ChallengeRateLimited { .. } => "challenge.rate_limited",
             ApiError::RequestRateLimited { .. } => "request.rate_limited",
-            ApiError::TooManyChallenges => "challenge.too_many_open",
             ApiError::Busy => "server.busy",
             ApiError::BadBallotId => "verify.bad_id",
             ApiError::UnknownBallot => "verify.unknown",
@@ -112,6 +111,7 @@ impl ApiError {
             ApiError::NotFound => "request.not_found",
             ApiError::Timeout => "server.timeout",
             ApiError::Internal => "server.internal",
+            ApiError::StoreUnavailable => "store.unavailable",
         }
     }
 
@@ -137,7 +137,7 @@ impl ApiError {
             ApiError::ChallengeRateLimited { .. } | ApiError::RequestRateLimited { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
-            ApiError::TooManyChallenges | ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::OutOfRange(_) | ApiError::Admin(AdminError::Malformed(_)) => {
                 StatusCode::BAD_REQUEST
             }
@@ -149,6 +149,7 @@ impl ApiError {
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Timeout => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -181,9 +182,6 @@ impl ApiError {
                 "this collector issues at most {per_minute} challenges per minute to one \
                  address; wait a moment and ask again"
             ),
-            ApiError::TooManyChallenges => {
-                "the collector is busy (too many open challenges); try again in a moment".into()
-            }
             ApiError::Busy => {
                 "the collector is busy (too many connections); try again in a moment".into()
             }
@@ -209,6 +207,10 @@ impl ApiError {
             ApiError::NotFound => "no such endpoint; see /openapi.json".into(),
             ApiError::Timeout => "the collector is busy; try again in a moment".into(),
             ApiError::Internal => "the collector had an internal error; try again later".into(),
+            ApiError::StoreUnavailable => "the ballot box's database is briefly unavailable, \
+                so no receipt was given: vote again in a minute (if this vote was recorded \
+                after all, the new one replaces it: the last vote counts)"
+                .into(),
         }
     }
 }
@@ -221,8 +223,14 @@ impl From<Rejection> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        tracing::error!("store: {e}");
-        ApiError::Internal
+        match e {
+            // Logged once per batch by the store.
+            StoreError::Database(_) => ApiError::StoreUnavailable,
+            e => {
+                tracing::error!("store: {e}");
+                ApiError::Internal
+            }
+        }
     }
 }
 

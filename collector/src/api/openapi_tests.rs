@@ -92,7 +92,7 @@ fn wire_types() -> BTreeMap<&'static str, Typed> {
             "post /voter-info request",
             typed(VoterInfoQuery {
                 certificate: vec![1; 300],
-                nonce: [2; 32],
+                challenge: vec![2; 145],
                 signature: vec![3; 64],
             }),
         ),

@@ -7,6 +7,7 @@
 use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::Json;
+use ivote_protocol::challenge::SignedChallenge;
 use ivote_protocol::submission::voter_info_message;
 use ivote_protocol::wire::{PackageContents, VoterInfo, VoterInfoQuery};
 
@@ -22,9 +23,10 @@ pub(super) async fn package(State(s): State<AppState>) -> Json<PackageContents> 
     })
 }
 
-/// `POST /voter-info`: checks, in order, that voting is open (`election.*`), that the nonce
-/// is an issued, unexpired, unused challenge (`challenge.*`; it is NOT used up: the same
-/// challenge then goes into the ballot), the certificate (`eid.*` as for a submission), the
+/// `POST /voter-info`: checks, in order, that voting is open (`election.*`), that the
+/// challenge layout is this collector's signed challenge, good now and unused (`challenge.*`,
+/// `request.bad_body` if it is no challenge layout; it is NOT used up: the same challenge
+/// then goes into the ballot), the certificate (`eid.*` as for a submission), the
 /// signature over `"ivote-v1/voter-info" ‖ context ‖ nonce`, and only then the roll
 /// (`eid.not_on_roll`), so nobody learns from a certificate alone whether its holder is on
 /// the roll. Answers the voter id, district, ballots cast, and the verification window and
@@ -36,12 +38,14 @@ pub(super) async fn voter_info(
     // Not JSON, a field missing, or a field that is not hex of the right length.
     let Json(VoterInfoQuery {
         certificate,
-        nonce,
+        challenge,
         signature,
     }) = body.map_err(|e| super::json_rejection(&e, || ApiError::BadBody))?;
     let now = (s.clock)();
     accepting(&s, now)?;
-    check_challenge(s.store.view(), &nonce, now)?;
+    let challenge = SignedChallenge::from_bytes(&challenge).map_err(|_| ApiError::BadBody)?;
+    check_challenge(&s.election, s.store.view(), &challenge, now)?;
+    let nonce = challenge.nonce;
     let e = &s.election;
     let cert = e
         .anchors
@@ -50,7 +54,7 @@ pub(super) async fn voter_info(
     cert.verify_signature(&voter_info_message(&e.context, &nonce), &signature)
         .map_err(Rejection::from)?;
     let district = e.district_of(&cert, now).map_err(Rejection::from)?;
-    let ballots_cast = s.store.ballots_cast(cert.voter_id())?;
+    let ballots_cast = s.store.ballots_cast(cert.voter_id()).await?;
     Ok(Json(VoterInfo {
         ballots_cast,
         district: district.to_owned(),

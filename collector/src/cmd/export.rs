@@ -1,8 +1,9 @@
 //! `collector export`: after the box is closed and the server stopped, writes the ballot
 //! box for the offline tally: `ballot-box.bin` (protocol::ballot_box: the context, the
-//! final head, every journal entry's record and submission in leaf order) and
-//! `ballot-box.txt` (a summary for people). The journal is read again and every entry
-//! re-checked ([`crate::replay`]); the Merkle tree is rebuilt and must be the final head's.
+//! final head, every log entry's record and submission in leaf order) and
+//! `ballot-box.txt` (a summary for people). The log (the journal in `--data`, or the
+//! PostgreSQL database of `--store`) is read again and every entry re-checked
+//! ([`crate::replay`]); the Merkle tree is rebuilt and must be the final head's.
 //! Nothing in the output depends on when or where it is run: exporting twice gives
 //! identical bytes.
 
@@ -21,9 +22,9 @@ use thiserror::Error;
 
 use super::package::load_package;
 use super::{read, CmdError};
-use crate::journal::{scan, JournalError};
+use crate::journal::{scan, Entry, EntryError, JournalError};
 use crate::replay::Replay;
-use crate::store::FINAL_HEAD_FILE;
+use crate::store::{closing_statement, read_log, StoreError, FINAL_HEAD_FILE};
 
 /// The summary file written beside the ballot box.
 pub const SUMMARY_FILE: &str = "ballot-box.txt";
@@ -31,13 +32,17 @@ pub const SUMMARY_FILE: &str = "ballot-box.txt";
 /// The arguments of `collector export` (help on [`super::Command::Export`]).
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("trust").required(true).args(["officials_key", "context"])))]
+#[command(group(clap::ArgGroup::new("storage").required(true).args(["data", "store"])))]
 pub struct ExportArgs {
     /// The election package folder the collector served.
     #[arg(long, value_name = "FOLDER")]
     pub package: PathBuf,
     /// The ballot box folder of the (stopped, closed) collector.
     #[arg(long, value_name = "FOLDER")]
-    pub data: PathBuf,
+    pub data: Option<PathBuf>,
+    /// The ballot box in PostgreSQL (the collectors' `serve --store`): its connection URL.
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
     /// Where to write ballot-box.bin and ballot-box.txt (created if missing; existing files
     /// of these names are replaced).
     #[arg(long, value_name = "FOLDER")]
@@ -58,20 +63,23 @@ pub enum ExportError {
     /// The journal is corrupt (`store.corrupt_journal`) or cannot be read (`export.io`).
     #[error(transparent)]
     Journal(#[from] JournalError),
-    /// The journal is not the one the final head closed (`export.head_mismatch`).
+    /// The database's log cannot be read or is damaged (`store.*`), or the database cannot
+    /// be reached (could not run).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The log is not the one the final head closed (`export.head_mismatch`).
     #[error(
-        "the journal {} ({entries} whole entries, {torn} bytes after them) does not match the \
-         final head ({size} entries and its root): the ballot box was changed after it was \
-         closed; restore it from a backup or replica",
-        journal.display()
+        "the log in {source_name} ({entries} whole entries{torn}) does not match the final head \
+         ({size} entries and its root): the ballot box was changed after it was closed; \
+         restore it from a backup or replica"
     )]
     HeadMismatch {
-        /// The journal file.
-        journal: PathBuf,
+        /// The journal file or the database.
+        source_name: String,
         /// Its whole entries.
         entries: u64,
-        /// The bytes after them.
-        torn: u64,
+        /// What follows them in a journal (", N bytes after them"), or nothing.
+        torn: String,
         /// The final head's size.
         size: u64,
     },
@@ -90,6 +98,7 @@ impl ExportError {
             ExportError::Journal(JournalError::Corrupt { .. }) => Some("store.corrupt_journal"),
             ExportError::Journal(JournalError::Io { .. }) => Some("export.io"),
             ExportError::HeadMismatch { .. } => Some("export.head_mismatch"),
+            ExportError::Store(e) => e.code(),
             ExportError::Io(_) | ExportError::Write(_) => None,
         }
     }
@@ -110,70 +119,148 @@ struct Counts {
     voters: usize,
 }
 
+/// The log being exported, entry by entry: checked, counted, written, and its tree rebuilt.
+struct Exported<'a, W: Write> {
+    writer: BallotBoxWriter<W>,
+    replay: Replay<'a>,
+    tree: MerkleTree,
+    counts: Counts,
+    starts: i64,
+}
+
+impl<W: Write> Exported<'_, W> {
+    fn push(&mut self, entry: &Entry) -> Result<(), EntryError> {
+        self.replay.check(entry)?;
+        self.tree.push(entry.record.leaf_hash());
+        if entry.record.received_at < self.starts {
+            self.counts.test_votes += 1;
+        }
+        self.counts.entries += 1;
+        self.writer
+            .push(&entry.record.to_bytes(), &entry.submission, &entry.ocsp)?;
+        Ok(())
+    }
+
+    /// Checks the whole log against the final head and ends the file.
+    fn finish(
+        mut self,
+        final_head: &FinalHead,
+        source_name: String,
+        torn: u64,
+    ) -> Result<Counts, ExportError> {
+        self.counts.voters = self.replay.voters();
+        let root = self.tree.root(self.tree.size());
+        if torn > 0
+            || self.counts.entries != final_head.head.size
+            || root != Some(final_head.head.root)
+        {
+            return Err(ExportError::HeadMismatch {
+                source_name,
+                entries: self.counts.entries,
+                torn: if torn > 0 {
+                    format!(", {torn} bytes after them")
+                } else {
+                    String::new()
+                },
+                size: final_head.head.size,
+            });
+        }
+        self.writer.finish()?;
+        Ok(self.counts)
+    }
+}
+
 /// Runs `export`.
 pub fn run(a: ExportArgs) -> Result<(), CmdError> {
     let (_, package, _) =
         load_package(&a.package, a.officials_key.as_deref(), a.context.as_deref())?;
     let context = package.context_hash;
-    let final_path = a.data.join(FINAL_HEAD_FILE);
-    if !final_path.exists() {
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| CmdError::CouldNotRun(format!("cannot start the runtime: {e}")))?;
+    let (closing, place) = match (&a.data, &a.store) {
+        (_, Some(url)) => {
+            let stored = runtime
+                .block_on(closing_statement(url, &context))
+                .map_err(|e| ExportError::from(e).into_cmd(Path::new("the database")))?;
+            (stored, "the database".to_owned())
+        }
+        (Some(data), None) => {
+            let path = data.join(FINAL_HEAD_FILE);
+            let stored = match path.exists() {
+                true => Some(read(&path)?),
+                false => None,
+            };
+            (stored, path.display().to_string())
+        }
+        (None, None) => {
+            return Err(CmdError::CouldNotRun(
+                "give the ballot box: --data FOLDER or --store URL".into(),
+            ))
+        }
+    };
+    let Some(closing) = closing else {
         return Err(CmdError::refused(
             "export.not_closed",
             format!(
-                "the ballot box in {} is not closed (no {FINAL_HEAD_FILE}): close it first \
-                 (`collector close`, or wait for the end of voting), then stop the collector",
-                a.data.display()
+                "the ballot box in {place} is not closed (no closing statement): close it \
+                 first (`collector close`, or wait for the end of voting), then stop the \
+                 collector"
             ),
         ));
-    }
-    let final_head = FinalHead::from_bytes(&read(&final_path)?)
+    };
+    let final_head = FinalHead::from_bytes(&closing)
         .and_then(|f| f.verify(&package.collector_key, &context).map(|()| f))
-        .map_err(|e| CmdError::refused(e.code(), format!("{}: {e}", final_path.display())))?;
+        .map_err(|e| CmdError::refused(e.code(), format!("{place}: {e}")))?;
     let shapes = BallotShapes::from_manifest(&package.manifest)
         .map_err(|e| CmdError::refused(e.code(), format!("the package's manifest: {e}")))?;
     std::fs::create_dir_all(&a.out).map_err(|e| {
         CmdError::CouldNotRun(format!("cannot create the folder {}: {e}", a.out.display()))
     })?;
 
-    let journal_path = a.data.join("journal");
     let box_path = a.out.join(BALLOT_BOX_FILE);
     let starts = package.manifest.voting_starts().as_second();
-    let mut counts = Counts {
-        entries: 0,
-        test_votes: 0,
-        voters: 0,
-    };
+    let mut counts = None;
     write_atomically(&box_path, |out| {
-        let journal = File::open(&journal_path)?;
-        let len = journal.metadata()?.len();
-        let mut writer = BallotBoxWriter::new(&mut *out, &context, &final_head)?;
-        let mut replay = Replay::new(&context, &shapes);
-        let mut tree = MerkleTree::new();
-        let end = scan(&journal_path, journal, len, |_, entry| {
-            replay.check(&entry)?;
-            tree.push(entry.record.leaf_hash());
-            if entry.record.received_at < starts {
-                counts.test_votes += 1;
+        let mut exported = Exported {
+            writer: BallotBoxWriter::new(&mut *out, &context, &final_head)?,
+            replay: Replay::new(&context, &shapes),
+            tree: MerkleTree::new(),
+            counts: Counts {
+                entries: 0,
+                test_votes: 0,
+                voters: 0,
+            },
+            starts,
+        };
+        let (source_name, torn) = match (&a.data, &a.store) {
+            (_, Some(url)) => {
+                let mut leaf = 0;
+                runtime.block_on(read_log(url, |entry| {
+                    exported.push(&entry).map_err(|e| {
+                        let detail = e.to_string();
+                        StoreError::BadRow { leaf, detail }
+                    })?;
+                    leaf += 1;
+                    Ok::<(), StoreError>(())
+                }))?;
+                ("the database".to_owned(), 0)
             }
-            writer.push(&entry.record.to_bytes(), &entry.submission, &entry.ocsp)?;
-            Ok(())
-        })?;
-        counts.entries = end.entries;
-        counts.voters = replay.voters();
-        let root = tree.root(tree.size());
-        if end.torn > 0 || end.entries != final_head.head.size || root != Some(final_head.head.root)
-        {
-            return Err(ExportError::HeadMismatch {
-                journal: journal_path.clone(),
-                entries: end.entries,
-                torn: end.torn,
-                size: final_head.head.size,
-            });
-        }
-        writer.finish()?;
+            (Some(data), None) => {
+                let journal_path = data.join("journal");
+                let journal = File::open(&journal_path)?;
+                let len = journal.metadata()?.len();
+                let end = scan(&journal_path, journal, len, |_, entry| {
+                    exported.push(&entry)
+                })?;
+                (journal_path.display().to_string(), end.torn)
+            }
+            (None, None) => return Err(io::Error::other("no ballot box was given").into()),
+        };
+        counts = Some(exported.finish(&final_head, source_name, torn)?);
         Ok(())
     })
-    .map_err(|e| e.into_cmd(&box_path))?;
+    .map_err(|e: ExportError| e.into_cmd(&box_path))?;
+    let counts = counts.ok_or_else(|| CmdError::CouldNotRun("the export did not run".into()))?;
     let bin = read(&box_path)?;
     let summary = summary(&context.to_hex(), &final_head, &counts, &bin);
     write_atomically(&a.out.join(SUMMARY_FILE), |w| {

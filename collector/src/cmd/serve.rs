@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
+use ed25519_dalek::SigningKey;
 use ivote_protocol::clock::unix_now;
 use ivote_protocol::package::MANIFEST_FILE;
 use ivote_protocol::Country;
@@ -22,11 +23,12 @@ use crate::election::Election;
 use crate::key_file;
 use crate::ocsp::OcspClient;
 use crate::server::{open_files_limit, ConnectionLimits, RESERVED_DESCRIPTORS};
-use crate::store::JournalStore;
+use crate::store::{JournalStore, PgStore, Store, StoreError};
 
 /// The arguments of `collector serve` (help on [`super::Command::Serve`]).
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("trust").required(true).args(["officials_key", "context"])))]
+#[command(group(clap::ArgGroup::new("storage").required(true).args(["data", "store"])))]
 pub struct ServeArgs {
     /// The election package folder (from `tally package build`).
     #[arg(long, value_name = "FOLDER")]
@@ -37,9 +39,16 @@ pub struct ServeArgs {
     /// The country of the roll's id codes: EE or TH.
     #[arg(long, value_name = "EE|TH")]
     pub country: Country,
-    /// The ballot box folder (journal and index; created if missing).
+    /// The ballot box folder (journal and index; created if missing): the embedded store,
+    /// for one machine.
     #[arg(long, value_name = "FOLDER")]
-    pub data: PathBuf,
+    pub data: Option<PathBuf>,
+    /// The ballot box in PostgreSQL instead of --data: a connection URL or libpq string,
+    /// e.g. postgres://ivote@db1:5432,db2:5432/election?target_session_attrs=read-write
+    /// (several hosts: the collector finds the current primary after a failover). Several
+    /// collectors may serve one election from one database.
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
     /// The collector's secret key file (collector-key.SECRET.hex, from `collector keygen`).
     #[arg(long, value_name = "FILE")]
     pub key: PathBuf,
@@ -132,10 +141,6 @@ pub struct ServeArgs {
     /// e.g. behind a proxy).
     #[arg(long, value_name = "N", default_value_t = 1200)]
     pub max_requests_per_address_per_minute: u32,
-    /// Keep at most N issued, unexpired challenges; beyond that `/challenge` answers `503
-    /// challenge.too_many_open` until some expire (bounds memory and index under a flood).
-    #[arg(long, value_name = "N", default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..))]
-    pub max_open_challenges: u64,
 }
 
 /// Runs `serve`.
@@ -146,14 +151,14 @@ pub fn run(a: ServeArgs) -> Result<(), CmdError> {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .try_init();
-    let state = load(&a)?;
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| CmdError::CouldNotRun(format!("cannot start the runtime: {e}")))?;
+    let state = load(&a, &runtime)?;
     tracing::info!(
         context = %state.election.context.to_hex(),
         election = %state.info.manifest_toml.lines().next().unwrap_or_default(),
         "election loaded"
     );
-    let runtime = tokio::runtime::Runtime::new()
-        .map_err(|e| CmdError::CouldNotRun(format!("cannot start the runtime: {e}")))?;
     let tls = match (&a.tls_cert, &a.tls_key) {
         (Some(cert), Some(key)) => Some(
             crate::tls::server_config(&read(cert)?, &read(key)?)
@@ -219,7 +224,7 @@ fn connection_limits(a: &ServeArgs) -> ConnectionLimits {
 }
 
 /// Everything checked and opened before the first request.
-fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
+fn load(a: &ServeArgs, runtime: &tokio::runtime::Runtime) -> Result<AppState, CmdError> {
     let (files, package, officials) =
         load_package(&a.package, a.officials_key.as_deref(), a.context.as_deref())?;
     let mut election =
@@ -254,14 +259,7 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
         })?;
     let election = Arc::new(election);
     let challenge_key = Arc::new(key.clone());
-    let (store, scan) = JournalStore::open(&a.data, &election, key, unix_now()).map_err(|e| {
-        let message = format!("the ballot box in {}: {e}", a.data.display());
-        match e.code() {
-            Some(code) => CmdError::refused(code, message),
-            None => CmdError::CouldNotRun(message),
-        }
-    })?;
-    tracing::info!(?scan, data = %a.data.display(), "ballot box opened");
+    let store = open_store(a, &election, key, runtime)?;
     if !election.ocsp.is_empty() {
         tracing::info!("voters' certificates are checked by OCSP for the CAs in ocsp.toml");
     }
@@ -273,13 +271,12 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
             package_files: files,
             officials_key: officials,
         }),
-        store: Arc::new(store),
+        store,
         key: challenge_key,
         limits: Limits {
             verify_window: a.verify_window,
             verify_max: a.verify_max,
             timeout: Duration::from_secs(a.request_timeout),
-            max_open_challenges: usize::try_from(a.max_open_challenges).unwrap_or(usize::MAX),
             ..Limits::default()
         },
         clock: Arc::new(unix_now),
@@ -294,6 +291,42 @@ fn load(a: &ServeArgs) -> Result<AppState, CmdError> {
             ))
         }),
     })
+}
+
+/// Opens the store the command line names: the journal in `--data`, or PostgreSQL.
+fn open_store(
+    a: &ServeArgs,
+    election: &Arc<Election>,
+    key: SigningKey,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Arc<dyn Store>, CmdError> {
+    let failed = |place: String| {
+        move |e: StoreError| {
+            let message = format!("the ballot box in {place}: {e}");
+            match e.code() {
+                Some(code) => CmdError::refused(code, message),
+                None => CmdError::CouldNotRun(message),
+            }
+        }
+    };
+    match (&a.data, &a.store) {
+        (_, Some(url)) => {
+            let store = runtime
+                .block_on(PgStore::open(url, election.clone(), key, unix_now()))
+                .map_err(failed("the database".into()))?;
+            tracing::info!("ballot box opened in PostgreSQL");
+            Ok(Arc::new(store))
+        }
+        (Some(data), None) => {
+            let (store, scan) = JournalStore::open(data, election, key, unix_now())
+                .map_err(failed(data.display().to_string()))?;
+            tracing::info!(?scan, data = %data.display(), "ballot box opened");
+            Ok(Arc::new(store))
+        }
+        (None, None) => Err(CmdError::CouldNotRun(
+            "give the ballot box: --data FOLDER or --store URL".into(),
+        )),
+    }
 }
 
 /// Resolves on SIGTERM or ctrl-c (SIGINT).

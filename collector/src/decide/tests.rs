@@ -4,12 +4,6 @@ use super::*;
 use crate::reject::Class;
 use crate::test_support::{Fixture, MemView};
 
-fn issued(view: &mut MemView, nonce: u8, expires_at: i64) -> [u8; 32] {
-    view.challenges
-        .insert([nonce; 32], ChallengeState::Issued { expires_at });
-    [nonce; 32]
-}
-
 fn run(f: &mut Fixture, view: &MemView, body: &[u8], now: i64) -> Result<Accepted, Rejection> {
     let Fixture { election, rng, .. } = f;
     decide(election, view, body, now, rng)
@@ -23,8 +17,8 @@ fn code(r: Result<Accepted, Rejection>) -> (&'static str, Class) {
 #[test]
 fn a_valid_submission_is_accepted() {
     let mut f = Fixture::new();
-    let mut view = MemView::default();
-    let c = f.challenge(issued(&mut view, 1, f.now + 300));
+    let view = MemView::default();
+    let c = f.challenge([1; 32]);
     let ballot = f.ballot("tartu", &c, 0).to_bytes();
     let body = f.submit_as(&f.voters[0], &c, &ballot);
     let now = f.now;
@@ -39,8 +33,8 @@ fn a_valid_submission_is_accepted() {
 fn every_check_has_its_code() {
     let mut f = Fixture::new();
     let now = f.now;
-    let mut view = MemView::default();
-    let c = f.challenge(issued(&mut view, 1, now + 300));
+    let view = MemView::default();
+    let c = f.challenge([1; 32]);
     for (expected, class, body) in f.refused(&c) {
         assert_eq!(code(run(&mut f, &view, &body, now)), (expected, class));
     }
@@ -57,15 +51,9 @@ fn every_check_has_its_code() {
         code(run(&mut f, &view, &good, ends)),
         ("election.closed", Class::Unavailable)
     );
-    // Expired by the signed challenge, or by this collector's bookkeeping.
+    // Expired by the signed challenge.
     assert_eq!(
         code(run(&mut f, &view, &good, now + 300)),
-        ("challenge.expired", Class::Forbidden)
-    );
-    let mut short = MemView::default();
-    issued(&mut short, 1, now + 60);
-    assert_eq!(
-        code(run(&mut f, &short, &good, now + 60)),
         ("challenge.expired", Class::Forbidden)
     );
     // Before its issue time (the clock went back): the tally would refuse it as logged.
@@ -81,13 +69,12 @@ fn every_check_has_its_code() {
     after
         .ciphertexts
         .extend(accepted.ciphertexts.iter().copied());
-    issued(&mut after, 1, now + 300);
     assert_eq!(
         code(run(&mut f, &after, &good, now)),
         ("ballot.duplicate_ciphertext", Class::Conflict)
     );
     // ...and once the challenge is used, replaying the original is refused too.
-    after.challenges.insert(c.nonce, ChallengeState::Used);
+    after.used.insert(c.nonce);
     assert_eq!(
         code(run(&mut f, &after, &good, now)),
         ("challenge.used", Class::Conflict)
@@ -101,8 +88,8 @@ fn test_votes_are_taken_before_the_window_only_when_configured() {
         .unwrap()
         .accept_test_votes = true;
     let (starts, ends) = (f.election.starts, f.election.ends);
-    let mut view = MemView::default();
-    let nonce = issued(&mut view, 1, ends + 60);
+    let view = MemView::default();
+    let nonce = [1; 32];
     // What the collector issues before the window: a test-vote challenge that expires when
     // voting starts.
     let c = f

@@ -29,7 +29,8 @@
 //! 3. *collector*: the submission's challenge is this election's, signed by the collector
 //!    key, and now is in its lifetime and in the window of its purpose
 //!    ([`crate::challenge::SignedChallenge::check_received`]: `challenge.*`), and its nonce
-//!    was issued and not used (`challenge.unknown`, `challenge.used`);
+//!    was not used by an accepted submission (`challenge.used`; challenges are stateless:
+//!    the signature shows the collector issued it);
 //! 4. the certificate at the time: chain to the package's trust anchors, validity, key usage,
 //!    voter id, revocation in the package's CRL (`eid.*`), from the [`CertificateCache`] when
 //!    seen before;

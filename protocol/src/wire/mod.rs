@@ -136,9 +136,11 @@ pub struct VoterInfoQuery {
     /// The voter's e-ID certificate, DER.
     #[serde(with = "as_hex::bytes")]
     pub certificate: Vec<u8>,
-    /// An issued, unexpired challenge nonce (it is not used up).
-    #[serde(with = "as_hex::array")]
-    pub nonce: [u8; 32],
+    /// The collector's signed challenge, its layout (145 bytes), unexpired and unused (it
+    /// is not used up: the same challenge then goes into the ballot). The signature covers
+    /// its nonce.
+    #[serde(with = "as_hex::bytes")]
+    pub challenge: Vec<u8>,
     /// The e-ID signature.
     #[serde(with = "as_hex::bytes")]
     pub signature: Vec<u8>,
