@@ -45,22 +45,108 @@ pub fn is_marking(contest: &Contest) -> bool {
     )
 }
 
-/// Checks one contest's values against its rule (`app.bad_choice`, in the rule's words).
+/// Checks one contest's values against its rule (`app.bad_choice`): the message says what
+/// is wrong with these choices ("you chose 3; this contest allows at most 2"), in the
+/// contest's terms and with its title in `lang`, and then the rule.
 pub fn check_contest(
     contest: &Contest,
     shape: &ContestShape,
     values: &[u64],
+    lang: &str,
 ) -> Result<(), AppError> {
     shape.check_choices(values).map_err(|_| {
+        let what = what_is_wrong(contest, values, lang)
+            .unwrap_or_else(|| "these choices are not allowed".to_owned());
         AppError::refused(
             "app.bad_choice",
             format!(
-                "\"{}\" does not allow this: {}",
-                contest.title.default_text(),
+                "\"{}\": {what} (the rule: {})",
+                contest.title.get(lang),
                 rule(contest)
             ),
         )
     })
+}
+
+/// What breaks the contest's rule in `values`, in words; `None` when nothing the words
+/// cover does (the caller then says the choices are not allowed).
+fn what_is_wrong(contest: &Contest, values: &[u64], lang: &str) -> Option<String> {
+    let named = || options(contest).zip(values);
+    let chosen = values.iter().filter(|v| **v > 0).count();
+    let total: u64 = values.iter().fold(0u64, |a, v| a.saturating_add(*v));
+    let choices = |n: usize| {
+        if n == 1 {
+            "1 choice".to_owned()
+        } else {
+            format!("{n} choices")
+        }
+    };
+    match contest.kind {
+        ContestKind::Plurality | ContestKind::Approval { .. } => {
+            if let Some((o, _)) = named().find(|(_, v)| **v > 1) {
+                return Some(format!("{} can be chosen only once", o.name.get(lang)));
+            }
+            let (min, max) = match contest.kind {
+                ContestKind::Approval { min, max } => (min, max),
+                _ => (1, 1),
+            };
+            let n = chosen as u64;
+            if n > max {
+                Some(format!(
+                    "you made {}; this contest allows {} {max}",
+                    choices(chosen),
+                    if min == max { "exactly" } else { "at most" }
+                ))
+            } else if n < min && n == 0 {
+                Some(format!(
+                    "you chose nothing; this contest needs {} {min}",
+                    if min == max { "exactly" } else { "at least" }
+                ))
+            } else if n < min {
+                Some(format!(
+                    "you made {}; this contest needs {} {min}",
+                    choices(chosen),
+                    if min == max { "exactly" } else { "at least" }
+                ))
+            } else {
+                None
+            }
+        }
+        ContestKind::Score {
+            max_score,
+            max_total,
+        } => {
+            if let Some((o, v)) = named().find(|(_, v)| **v > max_score) {
+                Some(format!(
+                    "you gave {} a score of {v}; the highest score is {max_score}",
+                    o.name.get(lang)
+                ))
+            } else if total > max_total {
+                Some(format!(
+                    "your scores add up to {total}; they may add up to at most {max_total}"
+                ))
+            } else {
+                None
+            }
+        }
+        ContestKind::Cumulative {
+            points,
+            max_per_candidate,
+        } => {
+            if let Some((o, v)) = named().find(|(_, v)| **v > max_per_candidate) {
+                Some(format!(
+                    "you gave {} {v} points; one candidate may get at most {max_per_candidate}",
+                    o.name.get(lang)
+                ))
+            } else if total > points {
+                Some(format!(
+                    "you gave {total} points in all; you have {points} to give"
+                ))
+            } else {
+                None
+            }
+        }
+    }
 }
 
 /// The values from `--choice` arguments: `ID` (one mark), `ID=N` (a score or points), each
@@ -69,6 +155,7 @@ pub fn check_contest(
 pub fn from_args(
     contests: &[BallotContest<'_>],
     args: &[String],
+    lang: &str,
 ) -> Result<Vec<Vec<u64>>, AppError> {
     let mut values: Vec<Vec<u64>> = contests
         .iter()
@@ -135,7 +222,7 @@ pub fn from_args(
         }
     }
     for ((contest, shape), v) in contests.iter().zip(&values) {
-        check_contest(contest, shape, v)?;
+        check_contest(contest, shape, v, lang)?;
     }
     Ok(values)
 }
@@ -158,6 +245,7 @@ pub fn from_line(
     contest: &Contest,
     shape: &ContestShape,
     line: &str,
+    lang: &str,
 ) -> Result<Vec<u64>, AppError> {
     let count = contest.selection_count();
     let mut values = vec![0u64; count];
@@ -197,6 +285,6 @@ pub fn from_line(
         }
         *slot = value;
     }
-    check_contest(contest, shape, &values)?;
+    check_contest(contest, shape, &values, lang)?;
     Ok(values)
 }

@@ -1,7 +1,9 @@
 //! What the app says when it stops without finishing: a stable code (the collector's, the
 //! e-ID library's, the package loader's, or the app's own `app.*`) and a message a voter can
 //! act on, with the exit status: 1 refused (the voter can do something about it), 2 could
-//! not run (a file, the network).
+//! not run (a file, the network). A library's own words (a parser's, the TLS stack's) are
+//! not the message: they go into [`AppError::detail`], printed on a second line for whoever
+//! helps the voter.
 
 use std::fmt;
 
@@ -14,6 +16,8 @@ pub struct AppError {
     pub message: String,
     /// Refused (exit status 1) or could not run (2).
     pub could_not_run: bool,
+    /// The technical detail behind the message (a library's error text), for support.
+    pub detail: Option<String>,
 }
 
 impl AppError {
@@ -23,6 +27,15 @@ impl AppError {
             code: code.into(),
             message: message.into(),
             could_not_run: false,
+            detail: None,
+        }
+    }
+
+    /// The same error with the technical detail behind it.
+    pub fn with_detail(self, detail: impl fmt::Display) -> Self {
+        AppError {
+            detail: Some(detail.to_string()),
+            ..self
         }
     }
 
@@ -48,10 +61,27 @@ impl AppError {
         AppError::could_not_run(
             "collector.unreachable",
             format!(
-                "the collector at {url} cannot be reached ({detail}); check your internet \
-                 connection and try again"
+                "the collector at {url} cannot be reached; check your internet connection \
+                 and try again"
             ),
         )
+        .with_detail(detail)
+    }
+
+    /// The connection was made but the secure (TLS) connection failed: the server did not
+    /// prove that it is the collector at this address. Not a network problem: retrying or
+    /// another network does not help, and the voter must not vote through it.
+    pub fn untrusted(url: &str, detail: impl fmt::Display) -> Self {
+        AppError::refused(
+            "collector.untrusted",
+            format!(
+                "the server at {url} could not prove that it is the election's collector (its \
+                 secure connection failed); this is not a problem with your internet \
+                 connection. Check the address; if it is the one the election officials \
+                 published, do not vote now and tell them"
+            ),
+        )
+        .with_detail(detail)
     }
 
     /// The collector answered something that is not what its API promises.
@@ -73,15 +103,31 @@ impl fmt::Display for AppError {
         } else {
             "refused"
         };
-        write!(f, "{what} [{}]: {}", self.code, self.message)
+        write!(f, "{what} [{}]: {}", self.code, self.message)?;
+        if let Some(detail) = &self.detail {
+            write!(f, "\n  detail for support: {detail}")?;
+        }
+        Ok(())
     }
 }
 
 impl std::error::Error for AppError {}
 
 impl From<ivote_eid::EidError> for AppError {
+    /// The e-ID layer's messages are written for people, except a parser's words on a
+    /// malformed file, which become the detail.
     fn from(e: ivote_eid::EidError) -> Self {
-        AppError::refused(e.code(), e.to_string())
+        match &e {
+            ivote_eid::EidError::Malformed { what, detail } => AppError::refused(
+                e.code(),
+                format!(
+                    "{what} cannot be read: it is damaged, or it is not that kind of file; \
+                     check that you gave the right file"
+                ),
+            )
+            .with_detail(detail),
+            _ => AppError::refused(e.code(), e.to_string()),
+        }
     }
 }
 

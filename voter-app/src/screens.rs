@@ -105,6 +105,15 @@ pub const TEST_VOTE_NOTICE: &str = "Voting has not started yet: this is a TEST v
 /// The question after the confirmation screen.
 pub const CAST_QUESTION: &str = "Cast this vote? Type y and Enter to cast, anything else to stop: ";
 
+/// Shown when the collector refused the vote's challenge (`code`) and nothing was
+/// recorded: the app makes the vote again, once, with a new challenge.
+pub fn challenge_retry(code: &str) -> String {
+    format!(
+        "The collector did not accept this voting session [{code}] (it may have restarted); \
+         nothing was recorded. Sending your vote again in a new session..."
+    )
+}
+
 /// Shown before the ballot when the collector says the voter has voted already.
 pub fn revote_notice(ballots_cast: u32) -> String {
     let times = if ballots_cast == 1 {
@@ -118,12 +127,28 @@ pub fn revote_notice(ballots_cast: u32) -> String {
     )
 }
 
+/// What became of the receipt.
+#[derive(Debug, Clone, Copy)]
+pub enum ReceiptSaved<'a> {
+    /// Saved to this file.
+    To(&'a str),
+    /// The collector's receipt could not be saved (the folder was checked before sending;
+    /// the disk filled up or the file went meanwhile): the vote is recorded all the same.
+    NotSaved {
+        /// Where it was to go.
+        path: &'a str,
+        /// Why it could not.
+        reason: &'a str,
+    },
+    /// The first answer was lost; the vote was found in the log instead (no receipt).
+    Recovered,
+}
+
 /// What the voter leaves with after casting.
 #[derive(Debug)]
 pub struct Done<'a> {
-    /// Where the receipt was saved (`None` when only the log proves the vote, see
-    /// [`Done::recovered`]).
-    pub receipt_path: Option<&'a str>,
+    /// What became of the receipt.
+    pub receipt: ReceiptSaved<'a>,
     /// The ballot tracking code.
     pub tracking_code: &'a str,
     /// The verification code, grouped.
@@ -138,14 +163,12 @@ pub struct Done<'a> {
     pub verify_until: &'a str,
     /// How many times.
     pub verify_max: u32,
-    /// The first answer was lost; the vote was found in the log instead.
-    pub recovered: bool,
 }
 
 /// The screen after a vote was recorded.
 pub fn done(d: &Done<'_>) -> String {
     let mut s = String::new();
-    if d.recovered {
+    if matches!(d.receipt, ReceiptSaved::Recovered) {
         s.push_str(
             "Your vote WAS recorded: the connection broke after the collector received it, and \
              the app found it in the collector's log.\n",
@@ -161,11 +184,21 @@ pub fn done(d: &Done<'_>) -> String {
         );
     }
     let _ = writeln!(s, "Position in the ballot box log: {}", d.leaf_index);
-    match d.receipt_path {
-        Some(p) => {
+    match d.receipt {
+        ReceiptSaved::To(p) => {
             let _ = writeln!(s, "Receipt saved to: {p}");
         }
-        None => s.push_str("No receipt was received; the log proof above stands for it.\n"),
+        ReceiptSaved::NotSaved { path, reason } => {
+            let _ = writeln!(
+                s,
+                "The receipt could NOT be saved to {path} ({reason}). Your vote is recorded \
+                 all the same: write down the tracking code and keep the verification code \
+                 below; with them you can check your vote."
+            );
+        }
+        ReceiptSaved::Recovered => {
+            s.push_str("No receipt was received; the log proof above stands for it.\n");
+        }
     }
     let _ = writeln!(s, "Ballot tracking code: {}", d.tracking_code);
     let _ = write!(

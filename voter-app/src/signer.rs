@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use ivote_eid::{EidError, VoterCertificate, VoterKey};
 
 use crate::error::AppError;
-use crate::files::{read_certificate, read_key};
+use crate::files::{not_a_certificate, read_certificate, read_key};
 use crate::pkcs11::{self, TokenArgs, TokenKey};
 
 /// Where the voter's e-ID is.
@@ -62,8 +62,14 @@ impl Signer {
                 passphrase_file,
             } => {
                 let certificate = read_certificate(cert_path)?;
-                let key = read_key(key_path, passphrase_file.as_deref())?;
-                let cert = check(&certificate)?;
+                // The certificate first: a wrong file is said before a passphrase is asked.
+                let cert = check(&certificate).map_err(|e| match e {
+                    EidError::Malformed { detail, .. } => {
+                        not_a_certificate(cert_path).with_detail(detail)
+                    }
+                    other => AppError::from(other),
+                })?;
+                let key = read_key(key_path, passphrase_file.as_deref(), out)?;
                 if !cert.matches_key(&key) {
                     return Err(AppError::refused(
                         "app.key_mismatch",

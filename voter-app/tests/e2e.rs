@@ -393,3 +393,231 @@ fn vote_verify_revote_and_check_receipts_against_a_real_collector() {
         "collector.unreachable",
     );
 }
+
+/// The collector at the same address as `server` was, on the same ballot box (a restart).
+fn serve_again(bin: &Path, st: &Setup, url: &str) -> Server {
+    let listen = url.strip_prefix("http://").unwrap();
+    let args: Vec<String> = cli::collector_serve(
+        &st.root,
+        cli::COLLECTOR_SECRET,
+        "data",
+        ["--officials-key", &st.officials_key_hex()],
+    )
+    .into_iter()
+    .map(|a| {
+        if a == "127.0.0.1:0" {
+            listen.to_owned()
+        } else {
+            a
+        }
+    })
+    .collect();
+    let (child, url) = cli::spawn_serve(Command::new(bin).args(args).stderr(Stdio::null()));
+    Server { child, url }
+}
+
+/// The first line of what the app said on standard error (the message), and the rest.
+fn message_and_detail(err: &str) -> (&str, &str) {
+    err.split_once('\n').unwrap_or((err, ""))
+}
+
+#[test]
+fn what_goes_wrong_is_said_in_words_and_a_recorded_vote_always_shows_its_codes() {
+    let collector = collector_binary();
+    let st = setup(&collector);
+    let server = serve(&collector, &st, &[]);
+    let app = App {
+        st: &st,
+        url: server.url.clone(),
+        officials: st.officials_key_hex(),
+    };
+    let codes = voters(&st);
+    let tartu = &codes[1];
+
+    // A rule broken: what is wrong with the choice, then the rule.
+    let err = refused(
+        &app.vote(
+            tartu,
+            &[
+                "--choice", "park", "--choice", "library", "--choice", "bridge", "--choice", "201",
+            ],
+            "",
+        ),
+        1,
+        "app.bad_choice",
+    );
+    assert!(
+        err.contains(
+            "\"City projects to fund\": you made 3 choices; this contest allows at most 2"
+        ),
+        "{err}"
+    );
+
+    // A receipt that cannot be written: said before anything is sent.
+    let err = refused(
+        &app.vote(
+            tartu,
+            &[
+                "--choice",
+                "201",
+                "--choice",
+                "park",
+                "--receipt",
+                "no-such-folder/r.bin",
+            ],
+            "",
+        ),
+        2,
+        "app.receipt_not_writable",
+    );
+    assert!(err.contains("nothing was sent"), "{err}");
+    assert_eq!(log_size(&server.url), 0);
+
+    // A certificate file that is not one: the voter's words first, the parser's for
+    // support on the next line.
+    std::fs::write(st.path("junk.der"), [0x30, 0x03, 0x02, 0x01, 0x05]).unwrap();
+    let o = app.run(
+        &[
+            "vote",
+            "--collector",
+            &app.url,
+            "--officials-key",
+            &app.officials,
+            "--eid",
+            "junk.der",
+            "--key",
+            &st.p(&format!("pki/voters/{tartu}.key.pem")),
+            "--choice",
+            "201",
+        ],
+        "",
+    );
+    let err = refused(&o, 1, "eid.malformed");
+    let (message, detail) = message_and_detail(&err);
+    assert!(
+        message.contains("junk.der is not an e-ID certificate file") && !message.contains("Der("),
+        "{err}"
+    );
+    assert!(detail.starts_with("  detail for support: "), "{err}");
+
+    // The disk fills up after the check: the vote is recorded, and the voter still gets
+    // the tracking code and the verification code, with what happened to the receipt.
+    #[cfg(target_os = "linux")]
+    {
+        let screen = ok(&app.vote(
+            tartu,
+            &[
+                "--choice",
+                "201",
+                "--choice",
+                "park",
+                "--receipt",
+                "/dev/full",
+            ],
+            "",
+        ));
+        assert!(
+            screen.contains("Your vote was recorded.")
+                && screen.contains("The receipt could NOT be saved to /dev/full")
+                && screen.contains("Ballot tracking code: "),
+            "{screen}"
+        );
+        let shown = ok(&app.verify(&code_of(&screen)));
+        assert!(shown.contains("Peeter Põder"), "{shown}");
+        assert_eq!(log_size(&server.url), 1);
+    }
+
+    // The collector restarts while the voter chooses: the vote in flight is not lost, and
+    // is recorded once.
+    let before = log_size(&server.url);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_voter-app"))
+        .args([
+            "vote",
+            "--collector",
+            &app.url,
+            "--officials-key",
+            &app.officials,
+            "--eid",
+            &st.p(&format!("pki/voters/{tartu}.cert.pem")),
+            "--key",
+            &st.p(&format!("pki/voters/{tartu}.key.pem")),
+        ])
+        .current_dir(&st.root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let reader = {
+        let screen = screen.clone();
+        let mut stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            use std::io::Read;
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                screen.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !String::from_utf8_lossy(&screen.lock().unwrap()).contains("Type the number") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the ballot never showed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let url = server.url.clone();
+    drop(server);
+    let server = serve_again(&collector, &st, &url);
+    child.stdin.take().unwrap().write_all(b"2\n1\ny\n").unwrap();
+    let o = child.wait_with_output().unwrap();
+    reader.join().unwrap();
+    let screen = String::from_utf8_lossy(&screen.lock().unwrap()).into_owned();
+    assert_eq!(o.status.code(), Some(0), "{screen}\n{}", stderr(&o));
+    assert!(screen.contains("Your vote was recorded."), "{screen}");
+    assert_eq!(log_size(&server.url), before + 1);
+    let shown = ok(&app.verify(&code_of(&screen)));
+    assert!(
+        shown.contains("Somchai Jaidee") && shown.contains("River park"),
+        "{shown}"
+    );
+
+    // A server that cannot prove it is the collector (its TLS certificate is not trusted):
+    // not sent, and not called a connection problem.
+    let (_, cert, key) = ivote_testkit::tls::test_pki();
+    std::fs::write(st.path("tls.pem"), cert).unwrap();
+    std::fs::write(st.path("tls.key"), key).unwrap();
+    drop(server);
+    let tls = serve(
+        &collector,
+        &st,
+        &[
+            "--tls-cert",
+            &st.p("tls.pem"),
+            "--tls-key",
+            &st.p("tls.key"),
+        ],
+    );
+    assert!(tls.url.starts_with("https://"), "{}", tls.url);
+    let untrusted = App {
+        url: tls.url.clone(),
+        ..app
+    };
+    let err = refused(
+        &untrusted.vote(tartu, &["--choice", "201", "--choice", "park"], ""),
+        1,
+        "collector.untrusted",
+    );
+    let (message, detail) = message_and_detail(&err);
+    assert!(
+        message.contains("could not prove that it is the election's collector")
+            && !message.contains("check your internet connection"),
+        "{err}"
+    );
+    assert!(detail.contains("detail for support"), "{err}");
+}
