@@ -504,7 +504,7 @@ mod tests {
         table
             .lines()
             .filter_map(|l| l.trim_start().strip_prefix(name))
-            .last()
+            .next_back()
             .map(|rest| rest.split_whitespace().map(str::to_owned).collect())
             .unwrap_or_default()
     }
