@@ -76,7 +76,8 @@ pub enum Command {
         /// file instead of asking. Never keep a real PIN in a file.
         #[arg(long, value_name = "FILE", requires = "pkcs11")]
         pin_file: Option<PathBuf>,
-        /// The language of the ballot (one of the election's, e.g. en, et, th).
+        /// The language of the ballot and of the app (one of the election's, e.g. en, et,
+        /// th, or one the app speaks: en, et, th, ru).
         #[arg(long, value_name = "LANG")]
         lang: Option<String>,
         /// Choose without the interactive screens, by candidate id: ID, ID=POINTS for
@@ -92,7 +93,7 @@ pub enum Command {
     Verify {
         #[command(flatten)]
         election: ElectionArgs,
-        /// The language to show the candidates in.
+        /// The language to show the ballot and the app's words in (as for `vote`).
         #[arg(long, value_name = "LANG")]
         lang: Option<String>,
         /// The verification code (dashes and spaces are ignored).

@@ -227,7 +227,7 @@ fn choose(
     for (contest, shape) in contests {
         let _ = writeln!(out, "\n{}", screens::contest_list(contest, lang));
         loop {
-            let line = read_line(out, screens::prompt(contest))?;
+            let line = read_line(out, screens::prompt(contest, lang))?;
             match choices::from_line(contest, shape, &line, lang) {
                 Ok(v) => {
                     values.push(v);
@@ -240,7 +240,7 @@ fn choose(
         }
     }
     let _ = writeln!(out, "\n{}", screens::confirmation(contests, &values, lang));
-    let answer = read_line(out, screens::CAST_QUESTION)?;
+    let answer = read_line(out, screens::cast_question(lang))?;
     if matches!(answer.to_ascii_lowercase().as_str(), "y" | "yes") {
         Ok(values)
     } else {
@@ -277,7 +277,7 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
 
     let mut challenge = checked_challenge(&collector, &election)?;
     if challenge.purpose == Purpose::Test {
-        let _ = writeln!(out, "{}", screens::TEST_VOTE_NOTICE);
+        let _ = writeln!(out, "{}", screens::test_vote_notice(&lang));
     }
     let info = collector.voter_info(
         &challenge.nonce,
@@ -287,24 +287,25 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
     let district = election.district(&info.district)?;
     let contests = election.contests(district)?;
     if info.ballots_cast > 0 {
-        let _ = writeln!(out, "{}", screens::revote_notice(info.ballots_cast));
+        let _ = writeln!(out, "{}", screens::revote_notice(info.ballots_cast, &lang));
     }
 
     let values = if a.choices.is_empty() {
         let _ = write!(
             out,
-            "{}\nYour district: {}\n",
+            "{}\n{}\n",
             manifest.title().get(&lang),
-            district.name.get(&lang)
+            screens::your_district(district.name.get(&lang), &lang)
         );
         choose(&contests, &lang, input, out)?
     } else {
         let values = choices::from_args(&contests, &a.choices, &lang)?;
         let _ = write!(
             out,
-            "{}\nYour district: {}\n\nCasting:\n{}\n",
+            "{}\n{}\n\n{}\n{}\n",
             manifest.title().get(&lang),
-            district.name.get(&lang),
+            screens::your_district(district.name.get(&lang), &lang),
+            screens::casting(&lang),
             screens::chosen(&contests, &values, &lang)
         );
         values
@@ -343,7 +344,7 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
     if let Submitted::ChallengeRefused(e) = &submitted {
         // Nothing was recorded (e.g. the collector restarted and lost the challenge): the
         // vote is made again, once, for a new challenge.
-        let _ = writeln!(out, "{}", screens::challenge_retry(&e.code));
+        let _ = writeln!(out, "{}", screens::challenge_retry(&e.code, &lang));
         challenge = renewed(&collector, &election, &challenge)?;
         (sealed, seed) = seal(&challenge)?;
         submitted = submit(&collector, &election, &sealed, &cert)?;
@@ -404,7 +405,10 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
         return Err(AppError::refused(
             "receipt.unexpected_seq",
             format!(
-                "the collector logged this vote as your vote number {voter_seq}, but said                  before that you had cast {} vote(s): a vote you did not make here may have                  been cast with your e-ID meanwhile, or the collector's log is wrong; keep the                  receipt, check your vote on a second device, and tell the election officials",
+                "the collector logged this vote as your vote number {voter_seq}, but said \
+                 before that you had cast {} vote(s): a vote you did not make here may have \
+                 been cast with your e-ID meanwhile, or the collector's log is wrong; keep the \
+                 receipt, check your vote on a second device, and tell the election officials",
                 info.ballots_cast
             ),
         ));
@@ -433,6 +437,7 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
         leaf_index,
         verify_until: &screens::local_time(manifest, head_time.saturating_add(info.verify_window)),
         verify_max: info.verify_max,
+        lang: &lang,
     }));
     let _ = write!(out, "{}", *screen);
     let _ = out.flush();

@@ -292,7 +292,8 @@ fn vote_verify_revote_and_check_receipts_against_a_real_collector() {
         "verify.bad_code",
     );
 
-    // Revote, interactively in Estonian: told about the earlier vote, a new receipt.
+    // Revote, interactively in Estonian (the names and the app's words): told about the
+    // earlier vote, a new receipt.
     let o = app.vote(
         tartu,
         &["--lang", "et", "--receipt", "second.bin"],
@@ -300,15 +301,18 @@ fn vote_verify_revote_and_check_receipts_against_a_real_collector() {
     );
     let screen = ok(&o);
     assert!(
-        screen.contains("You have already voted in this election (once)"),
+        screen.contains("Te olete neil valimistel juba hääletanud (üks kord)"),
         "{screen}"
     );
     assert!(screen.contains("Parlamendi liige"), "{screen}");
     assert!(
-        screen.contains("`3` is not a number from 1 to 2"),
+        screen.contains("`3` ei ole number vahemikus 1 kuni 2"),
         "{screen}"
     );
-    assert!(screen.contains("This is your vote number 2"), "{screen}");
+    assert!(
+        screen.contains("See on teie hääl number 2") && screen.contains("Sedeli jälgimiskood"),
+        "{screen}"
+    );
     let second_code = code_of(&screen);
     let shown = ok(&app.verify(&second_code));
     assert!(shown.contains("Somchai Jaidee"), "{shown}");
@@ -434,22 +438,22 @@ fn what_goes_wrong_is_said_in_words_and_a_recorded_vote_always_shows_its_codes()
     let codes = voters(&st);
     let tartu = &codes[1];
 
-    // A rule broken: what is wrong with the choice, then the rule.
+    // A rule broken: what is wrong with the choice, then the rule, in the voter's language.
     let err = refused(
         &app.vote(
             tartu,
             &[
                 "--choice", "park", "--choice", "library", "--choice", "bridge", "--choice", "201",
+                "--lang", "ru",
             ],
             "",
         ),
         1,
         "app.bad_choice",
     );
+    // In Russian, which the app speaks and this election's names are not in.
     assert!(
-        err.contains(
-            "\"City projects to fund\": you made 3 choices; this contest allows at most 2"
-        ),
+        err.contains("«City projects to fund»: вы выбрали 3; здесь можно выбрать не более 2"),
         "{err}"
     );
 

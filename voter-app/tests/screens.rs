@@ -45,6 +45,16 @@ fn ballot_screens_in_two_languages() {
             "ballot_tartu_et",
             screens::ballot(m, "Tartu", contests, "et")
         );
+        // Thai: the names and the app's words; Russian, which this election's names are
+        // not in: its default language's names, the app's words in Russian.
+        insta::assert_snapshot!(
+            "ballot_tartu_th",
+            screens::ballot(m, "ทาร์ทู", contests, "th")
+        );
+        insta::assert_snapshot!(
+            "ballot_tartu_ru",
+            screens::ballot(m, "Tartu", contests, "ru")
+        );
     });
     with_contests("parnu", |m, contests| {
         insta::assert_snapshot!(
@@ -90,15 +100,28 @@ fn confirmation_and_choice_rules() {
         .unwrap_err();
         assert_eq!(
             e.message,
-            "\"City projects to fund\": you made 3 choices; this contest allows at most 2 (the \
-             rule: choose 1 to 2)"
+            "\"City projects to fund\": you chose 3; this contest allows at most 2 (the rule: \
+             choose 1 to 2)"
         );
-        // The contest's title in the voter's language.
-        let e = choices::from_args(contests, &["201".into(), "202".into()], "et").unwrap_err();
+        // In the voter's language: the contest's title, what is wrong and the rule.
+        let two = ["201".into(), "202".into()];
+        let e = choices::from_args(contests, &two, "et").unwrap_err();
         assert_eq!(
             e.message,
-            "\"Parlamendi liige\": you made 2 choices; this contest allows exactly 1 (the rule: \
-             choose exactly one candidate)"
+            "„Parlamendi liige“: valisite 2; siin saab valida täpselt 1 (reegel: valige täpselt \
+             üks kandidaat)"
+        );
+        let e = choices::from_args(contests, &two, "ru").unwrap_err();
+        assert_eq!(
+            e.message,
+            "«Member of Parliament»: вы выбрали 2; здесь можно выбрать ровно 1 (правило: \
+             выберите ровно одного кандидата)"
+        );
+        let e = choices::from_args(contests, &two, "th").unwrap_err();
+        assert_eq!(
+            e.message,
+            "\"สมาชิกรัฐสภา\": คุณเลือก 2 รายการ แต่ที่นี่ต้องเลือก 1 รายการพอดี (กติกา: \
+             เลือกผู้สมัครหนึ่งคนเท่านั้น)"
         );
         let e = choices::from_args(contests, &["nobody".into()], "en").unwrap_err();
         assert_eq!(e.code, "app.unknown_choice");
@@ -176,6 +199,7 @@ fn done_revote_verified_and_receipt_screens() {
         leaf_index: 17,
         verify_until: &until,
         verify_max: 3,
+        lang: "en",
     };
     insta::assert_snapshot!("done", screens::done(&done));
     insta::assert_snapshot!(
@@ -197,8 +221,15 @@ fn done_revote_verified_and_receipt_screens() {
             ..done
         })
     );
-    insta::assert_snapshot!("revote_once", screens::revote_notice(1));
-    insta::assert_snapshot!("revote_twice", screens::revote_notice(2));
+    insta::assert_snapshot!("revote_once", screens::revote_notice(1, "en"));
+    insta::assert_snapshot!("revote_twice", screens::revote_notice(2, "en"));
+    // The app's words in Estonian, Thai and Russian.
+    for lang in ["et", "th", "ru"] {
+        insta::assert_snapshot!(
+            format!("done_{lang}"),
+            screens::done(&screens::Done { lang, ..done })
+        );
+    }
     with_contests("tartu", |m, contests| {
         let latest = screens::Verified {
             manifest: m,
