@@ -591,6 +591,51 @@ fn what_goes_wrong_is_said_in_words_and_a_recorded_vote_always_shows_its_codes()
         "{shown}"
     );
 
+    // A mistyped passphrase at the terminal is asked again, and the right one then votes
+    // (the terminal is a pseudo-terminal made by util-linux's `script`).
+    let voter = &codes[4];
+    let key_pem = std::fs::read(st.path(&format!("pki/voters/{voter}.key.pem"))).unwrap();
+    let (_, der) = pkcs8::der::pem::decode_vec(&key_pem).unwrap();
+    let encrypted = pkcs8::PrivateKeyInfo::try_from(der.as_slice())
+        .unwrap()
+        .encrypt(rand::rngs::OsRng, b"right")
+        .unwrap()
+        .to_pem("ENCRYPTED PRIVATE KEY", pkcs8::LineEnding::LF)
+        .unwrap();
+    std::fs::write(st.path("encrypted.key.pem"), encrypted.as_bytes()).unwrap();
+    let command = format!(
+        "{} vote --collector {} --officials-key {} --eid {} --key {} --choice 202 --choice \
+         library --receipt typed.bin",
+        env!("CARGO_BIN_EXE_voter-app"),
+        app.url,
+        app.officials,
+        st.p(&format!("pki/voters/{voter}.cert.pem")),
+        st.p("encrypted.key.pem"),
+    );
+    let mut typing = Command::new("script")
+        .args(["--quiet", "--return", "--command", &command, "/dev/null"])
+        .current_dir(&st.root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("util-linux's `script` (Debian: bsdutils) runs the app on a terminal");
+    typing
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"wrong\nright\n")
+        .unwrap();
+    let o = typing.wait_with_output().unwrap();
+    let terminal = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{terminal}\n{}", stderr(&o));
+    assert!(
+        terminal.contains("That passphrase does not open your e-ID key")
+            && terminal.contains("(2 tries left)")
+            && terminal.contains("Your vote was recorded."),
+        "{terminal}"
+    );
+
     // A server that cannot prove it is the collector (its TLS certificate is not trusted):
     // not sent, and not called a connection problem.
     let (_, cert, key) = ivote_testkit::tls::test_pki();
