@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::AppError;
+use crate::messages::Lang;
 use crate::package::Trust;
 use crate::pkcs11::TokenArgs;
 use crate::signer::EidSource;
@@ -20,6 +21,19 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The language the app speaks to the voter: `--lang` when the app speaks it, else
+    /// English (main.rs says a stopped command's error in it).
+    pub fn lang(&self) -> Lang {
+        match &self.command {
+            Command::Vote { lang, .. } | Command::Verify { lang, .. } => {
+                lang.as_deref().map_or(Lang::En, Lang::or_english)
+            }
+            Command::CheckReceipt { .. } => Lang::En,
+        }
+    }
 }
 
 /// The command-line arguments that say where the election comes from and what it is

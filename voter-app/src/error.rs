@@ -3,9 +3,12 @@
 //! act on, with the exit status: 1 refused (the voter can do something about it), 2 could
 //! not run (a file, the network). A library's own words (a parser's, the TLS stack's) are
 //! not the message: they go into [`AppError::detail`], printed on a second line for whoever
-//! helps the voter.
+//! helps the voter. The errors a voter meets most carry their message as a catalog message
+//! ([`Words`]), so that [`AppError::in_language`] says them in the voter's language.
 
 use std::fmt;
+
+use crate::messages::{fill, text, Lang, Msg};
 
 /// Why a command stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +21,24 @@ pub struct AppError {
     pub could_not_run: bool,
     /// The technical detail behind the message (a library's error text), for support.
     pub detail: Option<String>,
+    /// The message as a catalog message, when it has one.
+    pub words: Option<Words>,
+}
+
+/// An error's message as a catalog message and its placeholders' values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Words {
+    /// The message.
+    pub msg: Msg,
+    /// Its placeholders' values.
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Words {
+    fn in_language(&self, lang: Lang) -> String {
+        let args: Vec<(&str, &str)> = self.args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        fill(self.msg, lang, &args)
+    }
 }
 
 impl AppError {
@@ -28,7 +49,58 @@ impl AppError {
             message: message.into(),
             could_not_run: false,
             detail: None,
+            words: None,
         }
+    }
+
+    /// A refusal whose message is the catalog's `msg` (English in [`AppError::message`]).
+    pub fn refused_in(code: impl Into<String>, msg: Msg, args: &[(&'static str, &str)]) -> Self {
+        let words = Words {
+            msg,
+            args: args.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+        };
+        AppError {
+            message: words.in_language(Lang::En),
+            words: Some(words),
+            ..AppError::refused(code, "")
+        }
+    }
+
+    /// [`AppError::refused_in`] for a command that could not run (exit status 2).
+    pub fn could_not_run_in(
+        code: impl Into<String>,
+        msg: Msg,
+        args: &[(&'static str, &str)],
+    ) -> Self {
+        AppError {
+            could_not_run: true,
+            ..AppError::refused_in(code, msg, args)
+        }
+    }
+
+    /// What the voter is told, in `lang` where the catalog has the message (else English):
+    /// `refused [code]: message`, and the detail on a second line.
+    pub fn in_language(&self, lang: Lang) -> String {
+        let what = text(
+            if self.could_not_run {
+                Msg::CouldNotRun
+            } else {
+                Msg::Refused
+            },
+            lang,
+        );
+        let message = self
+            .words
+            .as_ref()
+            .map_or_else(|| self.message.clone(), |w| w.in_language(lang));
+        let mut s = format!("{what} [{}]: {message}", self.code);
+        if let Some(detail) = &self.detail {
+            s.push_str(&format!(
+                "\n  {}: {detail}",
+                text(Msg::DetailForSupport, lang)
+            ));
+        }
+        s
     }
 
     /// The same error with the technical detail behind it.
@@ -58,30 +130,16 @@ impl AppError {
 
     /// The collector could not be reached (after the retries, where there are any).
     pub fn unreachable(url: &str, detail: impl fmt::Display) -> Self {
-        AppError::could_not_run(
-            "collector.unreachable",
-            format!(
-                "the collector at {url} cannot be reached; check your internet connection \
-                 and try again"
-            ),
-        )
-        .with_detail(detail)
+        AppError::could_not_run_in("collector.unreachable", Msg::Unreachable, &[("url", url)])
+            .with_detail(detail)
     }
 
     /// The connection was made but the secure (TLS) connection failed: the server did not
     /// prove that it is the collector at this address. Not a network problem: retrying or
     /// another network does not help, and the voter must not vote through it.
     pub fn untrusted(url: &str, detail: impl fmt::Display) -> Self {
-        AppError::refused(
-            "collector.untrusted",
-            format!(
-                "the server at {url} could not prove that it is the election's collector (its \
-                 secure connection failed); this is not a problem with your internet \
-                 connection. Check the address; if it is the one the election officials \
-                 published, do not vote now and tell them"
-            ),
-        )
-        .with_detail(detail)
+        AppError::refused_in("collector.untrusted", Msg::Untrusted, &[("url", url)])
+            .with_detail(detail)
     }
 
     /// The collector answered something that is not what its API promises.
@@ -97,17 +155,9 @@ impl AppError {
 }
 
 impl fmt::Display for AppError {
+    /// In English: [`AppError::in_language`].
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = if self.could_not_run {
-            "could not run"
-        } else {
-            "refused"
-        };
-        write!(f, "{what} [{}]: {}", self.code, self.message)?;
-        if let Some(detail) = &self.detail {
-            write!(f, "\n  detail for support: {detail}")?;
-        }
-        Ok(())
+        f.write_str(&self.in_language(Lang::En))
     }
 }
 

@@ -7,6 +7,7 @@ use ivote_eid::VoterKey;
 use zeroize::Zeroizing;
 
 use crate::error::AppError;
+use crate::messages::{fill, text, Lang, Msg};
 
 /// Reads a file (`app.read_file`, could not run).
 pub fn read(path: &Path) -> Result<Vec<u8>, AppError> {
@@ -28,13 +29,13 @@ pub fn check_writable(path: &Path) -> Result<(), AppError> {
         .create(true)
         .open(path)
         .map_err(|e| {
-            AppError::could_not_run(
+            AppError::could_not_run_in(
                 "app.receipt_not_writable",
-                format!(
-                    "the receipt cannot be saved to {} ({e}); nothing was sent: give a file \
-                     in a folder you can write to with --receipt FILE, or run the app from one",
-                    path.display()
-                ),
+                Msg::ReceiptNotWritable,
+                &[
+                    ("path", &path.display().to_string()),
+                    ("reason", &e.to_string()),
+                ],
             )
         })?;
     if !existed {
@@ -58,13 +59,10 @@ pub fn read_certificate(path: &Path) -> Result<Vec<u8>, AppError> {
 /// A certificate file that is not one, in the voter's words (`eid.malformed`; the caller
 /// adds the parser's words as the detail, when there are some).
 pub fn not_a_certificate(path: &Path) -> AppError {
-    AppError::refused(
+    AppError::refused_in(
         "eid.malformed",
-        format!(
-            "{} is not an e-ID certificate file (it is damaged, or another kind of file); give \
-             your e-ID certificate file (PEM or DER)",
-            path.display()
-        ),
+        Msg::NotACertificate,
+        &[("path", &path.display().to_string())],
     )
 }
 
@@ -111,11 +109,12 @@ pub const PASSPHRASE_TRIES: u32 = 3;
 
 /// The e-ID private key: PKCS#8, PEM or DER; an encrypted one (`ENCRYPTED PRIVATE KEY`, or
 /// DER that is not a plain key) asks for its passphrase, again after a wrong one (up to
-/// [`PASSPHRASE_TRIES`] times, saying so on `out`), and refuses with
+/// [`PASSPHRASE_TRIES`] times, saying so on `out` in `lang`), and refuses with
 /// `eid.wrong_passphrase` after the last.
 pub fn read_key(
     path: &Path,
     passphrase_file: Option<&Path>,
+    lang: Lang,
     out: &mut dyn Write,
 ) -> Result<VoterKey, AppError> {
     let tries = if passphrase_file.is_some() {
@@ -128,12 +127,13 @@ pub fn read_key(
         &mut || {
             secret_line(
                 passphrase_file,
-                "The passphrase of your e-ID key: ",
+                text(Msg::PassphrasePrompt, lang),
                 "the passphrase of your e-ID key",
                 "--passphrase-file",
             )
         },
         tries,
+        lang,
         out,
     )
 }
@@ -143,6 +143,7 @@ fn read_key_asking(
     path: &Path,
     ask: &mut dyn FnMut() -> Result<Zeroizing<String>, AppError>,
     tries: u32,
+    lang: Lang,
     out: &mut dyn Write,
 ) -> Result<VoterKey, AppError> {
     let bytes = Zeroizing::new(read(path)?);
@@ -165,12 +166,11 @@ fn read_key_asking(
         match opened {
             Ok(key) => return Ok(key),
             Err(ivote_eid::EidError::WrongPassphrase) if attempt < tries => {
-                let left = tries - attempt;
+                let left = (tries - attempt).to_string();
                 let _ = writeln!(
                     out,
-                    "That passphrase does not open your e-ID key (mind the keyboard layout and \
-                     Caps Lock); try again ({left} {} left).",
-                    if left == 1 { "try" } else { "tries" }
+                    "{}",
+                    fill(Msg::PassphraseRetry, lang, &[("left", &left)])
                 );
                 let _ = out.flush();
             }
@@ -178,32 +178,25 @@ fn read_key_asking(
             Err(e) => return Err(not_a_key(path, e)),
         }
     }
-    Err(AppError::refused(
-        "eid.wrong_passphrase",
-        if tries > 1 {
-            format!(
-                "the passphrase does not open your e-ID key ({tries} tries); nothing was sent. \
-                 Find the right passphrase and vote again"
-            )
-        } else {
-            "the passphrase in the passphrase file does not open your e-ID key; nothing was \
-             sent"
-                .to_owned()
-        },
-    ))
+    Err(if tries > 1 {
+        AppError::refused_in(
+            "eid.wrong_passphrase",
+            Msg::WrongPassphraseTries,
+            &[("tries", &tries.to_string())],
+        )
+    } else {
+        AppError::refused_in("eid.wrong_passphrase", Msg::WrongPassphraseFile, &[])
+    })
 }
 
 /// A key file the e-ID layer cannot read, in the voter's words (the parser's in the
 /// detail).
 fn not_a_key(path: &Path, e: ivote_eid::EidError) -> AppError {
     match e {
-        ivote_eid::EidError::Malformed { detail, .. } => AppError::refused(
+        ivote_eid::EidError::Malformed { detail, .. } => AppError::refused_in(
             "eid.malformed",
-            format!(
-                "{} is not an e-ID private key file (it is damaged, or another kind of file); \
-                 give the key file of your e-ID certificate",
-                path.display()
-            ),
+            Msg::NotAKey,
+            &[("path", &path.display().to_string())],
         )
         .with_detail(detail),
         other => AppError::from(other),
@@ -248,11 +241,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = encrypted_key(dir.path(), "right");
         let mut out = Vec::new();
-        let key = read_key_asking(&path, &mut answers(&["wrong", "right"]), 3, &mut out);
+        let key = read_key_asking(
+            &path,
+            &mut answers(&["wrong", "right"]),
+            3,
+            Lang::En,
+            &mut out,
+        );
         assert!(key.is_ok(), "{key:?}");
         let said = String::from_utf8(out).unwrap();
         assert!(
-            said.contains("does not open your e-ID key") && said.contains("2 tries left"),
+            said.contains("does not open your e-ID key") && said.contains("(tries left: 2)"),
             "{said}"
         );
     }
@@ -262,14 +261,32 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = encrypted_key(dir.path(), "right");
         let mut out = Vec::new();
-        let err = read_key_asking(&path, &mut answers(&["a", "b", "c", "right"]), 3, &mut out)
-            .unwrap_err();
+        let err = read_key_asking(
+            &path,
+            &mut answers(&["a", "b", "c", "right"]),
+            3,
+            Lang::Et,
+            &mut out,
+        )
+        .unwrap_err();
         assert_eq!(err.code, "eid.wrong_passphrase");
-        assert!(err.message.contains("3 tries") && err.message.contains("nothing was sent"));
-        assert!(String::from_utf8(out).unwrap().contains("1 try left"));
+        assert!(err.message.contains("(tries: 3)") && err.message.contains("nothing was sent"));
+        // In the voter's language: the retries, and the refusal as the app says it.
+        assert!(String::from_utf8(out)
+            .unwrap()
+            .contains("See parool ei ava teie e-ID võtit"));
+        assert!(err
+            .in_language(Lang::Et)
+            .starts_with("keeldutud [eid.wrong_passphrase]: parool ei ava teie e-ID võtit"));
         // A passphrase file is read once: the same wrong line would come back.
-        let err =
-            read_key_asking(&path, &mut answers(&["a", "right"]), 1, &mut Vec::new()).unwrap_err();
+        let err = read_key_asking(
+            &path,
+            &mut answers(&["a", "right"]),
+            1,
+            Lang::En,
+            &mut Vec::new(),
+        )
+        .unwrap_err();
         assert!(err.message.contains("passphrase file"), "{err}");
     }
 
@@ -282,7 +299,7 @@ mod tests {
             "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
         )
         .unwrap();
-        let err = read_key(&path, None, &mut Vec::new()).unwrap_err();
+        let err = read_key(&path, None, Lang::En, &mut Vec::new()).unwrap_err();
         assert_eq!(err.code, "eid.malformed");
         assert!(
             err.message.contains("is not an e-ID private key file"),

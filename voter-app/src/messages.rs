@@ -9,8 +9,11 @@
 //!
 //! Texts avoid forms that change with a number (Russian has three), e.g. "votes so far: 2"
 //! rather than "2 votes". Every language has every message, with the same placeholders as
-//! the English one (tested below). Error messages that do not come from the voter's choices
-//! are still English.
+//! the English one (tested below). Errors the app says in the catalog's words
+//! ([`crate::error::AppError::in_language`]) are those a voter meets most: a cancelled vote,
+//! the receipt's folder, the passphrase, the collector unreachable or not proven, a vote
+//! refused twice, a file that is not a certificate or key; the others (the collector's, the
+//! e-ID library's, the rarer ones of the app) are English, after the stable code.
 
 /// A language of the app's words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,11 +106,25 @@ pub enum Msg {
     TypePairs,
     NotInRange,
     GivenTwice,
+    Refused,
+    CouldNotRun,
+    DetailForSupport,
+    Cancelled,
+    ReceiptNotWritable,
+    PassphrasePrompt,
+    PassphraseRetry,
+    WrongPassphraseTries,
+    WrongPassphraseFile,
+    Unreachable,
+    Untrusted,
+    RefusedTwice,
+    NotACertificate,
+    NotAKey,
 }
 
 impl Msg {
     /// Every message (for the catalog's tests and for whoever exports it).
-    pub const ALL: [Msg; 49] = [
+    pub const ALL: [Msg; 63] = [
         Msg::YourDistrict,
         Msg::PromptMarks,
         Msg::PromptValues,
@@ -157,6 +174,20 @@ impl Msg {
         Msg::TypePairs,
         Msg::NotInRange,
         Msg::GivenTwice,
+        Msg::Refused,
+        Msg::CouldNotRun,
+        Msg::DetailForSupport,
+        Msg::Cancelled,
+        Msg::ReceiptNotWritable,
+        Msg::PassphrasePrompt,
+        Msg::PassphraseRetry,
+        Msg::WrongPassphraseTries,
+        Msg::WrongPassphraseFile,
+        Msg::Unreachable,
+        Msg::Untrusted,
+        Msg::RefusedTwice,
+        Msg::NotACertificate,
+        Msg::NotAKey,
     ];
 }
 
@@ -538,6 +569,126 @@ fn catalog(msg: Msg) -> [&'static str; 4] {
             "`{number}` ei ole number vahemikus 1 kuni {count}",
             "`{number}` ไม่ใช่หมายเลขตั้งแต่ 1 ถึง {count}",
             "`{number}` — не номер от 1 до {count}",
+        ],
+        Msg::Refused => ["refused", "keeldutud", "ถูกปฏิเสธ", "отказ"],
+        Msg::CouldNotRun => [
+            "could not run",
+            "ei õnnestunud",
+            "ดำเนินการไม่ได้",
+            "не удалось выполнить",
+        ],
+        Msg::DetailForSupport => [
+            "detail for support",
+            "üksikasjad kasutajatoele",
+            "รายละเอียดสำหรับฝ่ายช่วยเหลือ",
+            "подробности для службы поддержки",
+        ],
+        Msg::Cancelled => [
+            "no vote was cast",
+            "häält ei antud",
+            "ไม่ได้ลงคะแนน",
+            "голос не был подан",
+        ],
+        Msg::ReceiptNotWritable => [
+            "the receipt cannot be saved to {path} ({reason}); nothing was sent: give a file in \
+             a folder you can write to with --receipt FILE, or run the app from one",
+            "kviitungit ei saa salvestada faili {path} ({reason}); midagi ei saadetud: andke \
+             --receipt FAIL abil fail kaustas, kuhu saate kirjutada, või käivitage rakendus \
+             sellisest kaustast",
+            "ไม่สามารถบันทึกใบรับไว้ที่ {path} ได้ ({reason}) ยังไม่มีการส่งข้อมูลใด ๆ: \
+             โปรดระบุไฟล์ในโฟลเดอร์ที่คุณเขียนได้ด้วย --receipt FILE หรือเรียกใช้แอปจากโฟลเดอร์ดังกล่าว",
+            "квитанцию нельзя сохранить в {path} ({reason}); ничего не отправлено: укажите файл \
+             в папке, доступной для записи, с помощью --receipt FILE или запустите приложение из \
+             такой папки",
+        ],
+        Msg::PassphrasePrompt => [
+            "The passphrase of your e-ID key: ",
+            "Teie e-ID võtme parool: ",
+            "รหัสผ่านของกุญแจ e-ID ของคุณ: ",
+            "Пароль вашего ключа e-ID: ",
+        ],
+        Msg::PassphraseRetry => [
+            "That passphrase does not open your e-ID key (mind the keyboard layout and Caps \
+             Lock); try again (tries left: {left}).",
+            "See parool ei ava teie e-ID võtit (kontrollige klaviatuuripaigutust ja Caps Locki); \
+             proovige uuesti (katseid jäänud: {left}).",
+            "รหัสผ่านนี้เปิดกุญแจ e-ID ของคุณไม่ได้ (ตรวจสอบภาษาของแป้นพิมพ์และปุ่ม Caps Lock) \
+             โปรดลองอีกครั้ง (เหลืออีก {left} ครั้ง)",
+            "Этот пароль не открывает ваш ключ e-ID (проверьте раскладку клавиатуры и Caps \
+             Lock); попробуйте ещё раз (осталось попыток: {left}).",
+        ],
+        Msg::WrongPassphraseTries => [
+            "the passphrase does not open your e-ID key (tries: {tries}); nothing was sent. Find \
+             the right passphrase and vote again",
+            "parool ei ava teie e-ID võtit (katseid: {tries}); midagi ei saadetud. Leidke õige \
+             parool ja hääletage uuesti",
+            "รหัสผ่านเปิดกุญแจ e-ID ของคุณไม่ได้ (ลองแล้ว {tries} ครั้ง) ยังไม่มีการส่งข้อมูลใด ๆ \
+             โปรดหารหัสผ่านที่ถูกต้องแล้วลงคะแนนอีกครั้ง",
+            "пароль не открывает ваш ключ e-ID (попыток: {tries}); ничего не отправлено. Найдите \
+             правильный пароль и проголосуйте снова",
+        ],
+        Msg::WrongPassphraseFile => [
+            "the passphrase in the passphrase file does not open your e-ID key; nothing was sent",
+            "paroolifailis olev parool ei ava teie e-ID võtit; midagi ei saadetud",
+            "รหัสผ่านในไฟล์รหัสผ่านเปิดกุญแจ e-ID ของคุณไม่ได้ ยังไม่มีการส่งข้อมูลใด ๆ",
+            "пароль из файла пароля не открывает ваш ключ e-ID; ничего не отправлено",
+        ],
+        Msg::Unreachable => [
+            "the collector at {url} cannot be reached; check your internet connection and try \
+             again",
+            "häälte kogujaga aadressil {url} ei saa ühendust; kontrollige internetiühendust ja \
+             proovige uuesti",
+            "ไม่สามารถติดต่อระบบรับคะแนนที่ {url} ได้ โปรดตรวจสอบการเชื่อมต่ออินเทอร์เน็ตแล้วลองอีกครั้ง",
+            "не удаётся связаться с сервером сбора голосов по адресу {url}; проверьте подключение \
+             к интернету и попробуйте снова",
+        ],
+        Msg::Untrusted => [
+            "the server at {url} could not prove that it is the election's collector (its \
+             secure connection failed); this is not a problem with your internet connection. \
+             Check the address; if it is the one the election officials published, do not vote \
+             now and tell them",
+            "server aadressil {url} ei suutnud tõendada, et see on valimiste häälte koguja \
+             (turvaline ühendus ebaõnnestus); see ei ole teie internetiühenduse probleem. \
+             Kontrollige aadressi; kui see on valimiste korraldajate avaldatud aadress, ärge \
+             praegu hääletage ja teavitage neid",
+            "เซิร์ฟเวอร์ที่ {url} พิสูจน์ไม่ได้ว่าเป็นระบบรับคะแนนของการเลือกตั้งนี้ \
+             (การเชื่อมต่อแบบปลอดภัยล้มเหลว) ปัญหานี้ไม่ได้เกิดจากการเชื่อมต่ออินเทอร์เน็ตของคุณ \
+             โปรดตรวจสอบที่อยู่ หากเป็นที่อยู่ที่เจ้าหน้าที่การเลือกตั้งประกาศไว้ \
+             อย่าเพิ่งลงคะแนนและโปรดแจ้งเจ้าหน้าที่",
+            "сервер по адресу {url} не смог подтвердить, что он является сервером сбора голосов \
+             этих выборов (защищённое соединение не установлено); это не проблема вашего \
+             подключения к интернету. Проверьте адрес; если это адрес, опубликованный \
+             организаторами выборов, не голосуйте сейчас и сообщите им",
+        ],
+        Msg::RefusedTwice => [
+            "the collector refused your vote twice ({reason}); NOTHING was recorded: vote again, \
+             and if this repeats, tell the election officials",
+            "häälte koguja keeldus teie häälest kaks korda ({reason}); MIDAGI ei salvestatud: \
+             hääletage uuesti ja kui see kordub, teavitage valimiste korraldajaid",
+            "ระบบรับคะแนนปฏิเสธคะแนนของคุณสองครั้ง ({reason}) ยังไม่มีการบันทึกใด ๆ เลย: \
+             โปรดลงคะแนนใหม่ และหากเกิดขึ้นอีก โปรดแจ้งเจ้าหน้าที่การเลือกตั้ง",
+            "сервер сбора голосов дважды отклонил ваш голос ({reason}); НИЧЕГО не записано: \
+             проголосуйте снова, а если это повторится, сообщите организаторам выборов",
+        ],
+        Msg::NotACertificate => [
+            "{path} is not an e-ID certificate file (it is damaged, or another kind of file); \
+             give your e-ID certificate file (PEM or DER)",
+            "{path} ei ole e-ID sertifikaadi fail (see on rikutud või muud tüüpi fail); andke \
+             oma e-ID sertifikaadi fail (PEM või DER)",
+            "{path} ไม่ใช่ไฟล์ใบรับรอง e-ID (ไฟล์เสียหาย หรือเป็นไฟล์ประเภทอื่น) \
+             โปรดระบุไฟล์ใบรับรอง e-ID ของคุณ (PEM หรือ DER)",
+            "{path} — не файл сертификата e-ID (он повреждён или это файл другого типа); укажите \
+             файл своего сертификата e-ID (PEM или DER)",
+        ],
+        Msg::NotAKey => [
+            "{path} is not an e-ID private key file (it is damaged, or another kind of file); \
+             give the key file of your e-ID certificate",
+            "{path} ei ole e-ID privaatvõtme fail (see on rikutud või muud tüüpi fail); andke \
+             oma e-ID sertifikaadi võtmefail",
+            "{path} ไม่ใช่ไฟล์กุญแจส่วนตัวของ e-ID (ไฟล์เสียหาย หรือเป็นไฟล์ประเภทอื่น) \
+             โปรดระบุไฟล์กุญแจของใบรับรอง e-ID ของคุณ",
+            "{path} — не файл закрытого ключа e-ID (он повреждён или это файл другого типа); \
+             укажите файл ключа своего сертификата e-ID",
         ],
         Msg::GivenTwice => [
             "number {n} is given twice",

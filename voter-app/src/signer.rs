@@ -12,6 +12,7 @@ use ivote_eid::{EidError, VoterCertificate, VoterKey};
 
 use crate::error::AppError;
 use crate::files::{not_a_certificate, read_certificate, read_key};
+use crate::messages::Lang;
 use crate::pkcs11::{self, TokenArgs, TokenKey};
 
 /// Where the voter's e-ID is.
@@ -48,11 +49,12 @@ enum Key {
 
 impl Signer {
     /// Reads the certificate and opens its key (a key file's passphrase or the card's PIN
-    /// is asked for; messages go to `out`). `check` is the election's e-ID check now (trust
+    /// is asked for; messages go to `out`, a key file's in `lang`). `check` is the election's e-ID check now (trust
     /// anchors, CRL): a certificate it refuses stops the vote before anything is sent.
     pub fn open(
         source: &EidSource,
         check: &dyn Fn(&[u8]) -> Result<VoterCertificate, EidError>,
+        lang: Lang,
         out: &mut dyn Write,
     ) -> Result<Self, AppError> {
         match source {
@@ -69,7 +71,7 @@ impl Signer {
                     }
                     other => AppError::from(other),
                 })?;
-                let key = read_key(key_path, passphrase_file.as_deref(), out)?;
+                let key = read_key(key_path, passphrase_file.as_deref(), lang, out)?;
                 if !cert.matches_key(&key) {
                     return Err(AppError::refused(
                         "app.key_mismatch",

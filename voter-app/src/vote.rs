@@ -54,6 +54,7 @@ use crate::code::{tracking_code, VerificationCode};
 use crate::error::AppError;
 use crate::files::check_writable;
 use crate::log_proof::{check_included, latest_head, record_of};
+use crate::messages::{Lang, Msg};
 use crate::package::{Election, Trust};
 use crate::screens::{self, ReceiptSaved};
 use crate::signer::{EidSource, Signer};
@@ -213,7 +214,7 @@ fn choose(
     input: &mut dyn BufRead,
     out: &mut dyn Write,
 ) -> Result<Vec<Vec<u64>>, AppError> {
-    let cancelled = || AppError::refused("app.cancelled", "no vote was cast");
+    let cancelled = || AppError::refused_in("app.cancelled", Msg::Cancelled, &[]);
     let mut read_line = |out: &mut dyn Write, prompt: &str| -> Result<String, AppError> {
         let _ = write!(out, "{prompt}");
         let _ = out.flush();
@@ -272,7 +273,7 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
             .anchors
             .validate(der, unix_now(), election.loaded.crl.as_ref())
     };
-    let signer = Signer::open(&a.eid, &check, out)?;
+    let signer = Signer::open(&a.eid, &check, Lang::or_english(&lang), out)?;
     let (certificate, cert) = (signer.certificate.clone(), signer.cert.clone());
 
     let mut challenge = checked_challenge(&collector, &election)?;
@@ -355,13 +356,10 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
 
     let (receipt_path, not_saved, leaf_index, voter_seq, head_time) = match submitted {
         Submitted::ChallengeRefused(e) => {
-            return Err(AppError::refused(
+            return Err(AppError::refused_in(
                 e.code,
-                format!(
-                    "the collector refused your vote twice ({}); NOTHING was recorded: vote \
-                     again, and if this repeats, tell the election officials",
-                    e.message
-                ),
+                Msg::RefusedTwice,
+                &[("reason", &e.message)],
             ))
         }
         Submitted::Receipt(bytes) => {

@@ -475,6 +475,30 @@ fn what_goes_wrong_is_said_in_words_and_a_recorded_vote_always_shows_its_codes()
         "app.receipt_not_writable",
     );
     assert!(err.contains("nothing was sent"), "{err}");
+    // The same in Estonian: the app's words, the stable code.
+    let err = refused(
+        &app.vote(
+            tartu,
+            &[
+                "--choice",
+                "201",
+                "--receipt",
+                "no-such-folder/r.bin",
+                "--lang",
+                "et",
+            ],
+            "",
+        ),
+        2,
+        "app.receipt_not_writable",
+    );
+    assert!(
+        err.starts_with(
+            "voter-app: ei õnnestunud [app.receipt_not_writable]: kviitungit ei saa salvestada \
+             faili no-such-folder/r.bin"
+        ) && err.contains("midagi ei saadetud"),
+        "{err}"
+    );
     assert_eq!(log_size(&server.url), 0);
 
     // A certificate file that is not one: the voter's words first, the parser's for
@@ -631,7 +655,7 @@ fn what_goes_wrong_is_said_in_words_and_a_recorded_vote_always_shows_its_codes()
     assert_eq!(o.status.code(), Some(0), "{terminal}\n{}", stderr(&o));
     assert!(
         terminal.contains("That passphrase does not open your e-ID key")
-            && terminal.contains("(2 tries left)")
+            && terminal.contains("(tries left: 2)")
             && terminal.contains("Your vote was recorded."),
         "{terminal}"
     );
