@@ -112,32 +112,19 @@ fn what_is_wrong(contest: &Contest, values: &[u64], lang: &str) -> Option<String
             let n = values.iter().filter(|v| **v > 0).count() as u64;
             let exact = min == max;
             let (chosen, max_text, min_text) = (n.to_string(), max.to_string(), min.to_string());
-            match () {
-                () if n > max => say(
-                    if exact {
-                        Msg::TooManyExactly
-                    } else {
-                        Msg::TooManyAtMost
-                    },
-                    &[("n", &chosen), ("max", &max_text)],
-                ),
-                () if n == 0 && min > 0 => say(
-                    if exact {
-                        Msg::NothingExactly
-                    } else {
-                        Msg::NothingAtLeast
-                    },
-                    &[("min", &min_text)],
-                ),
-                () if n < min => say(
-                    if exact {
-                        Msg::TooFewExactly
-                    } else {
-                        Msg::TooFewAtLeast
-                    },
-                    &[("n", &chosen), ("min", &min_text)],
-                ),
-                () => None,
+            let (too_many, nothing, too_few) = if exact {
+                (Msg::TooManyExactly, Msg::NothingExactly, Msg::TooFewExactly)
+            } else {
+                (Msg::TooManyAtMost, Msg::NothingAtLeast, Msg::TooFewAtLeast)
+            };
+            if n > max {
+                say(too_many, &[("n", &chosen), ("max", &max_text)])
+            } else if n == 0 && min > 0 {
+                say(nothing, &[("min", &min_text)])
+            } else if n < min {
+                say(too_few, &[("n", &chosen), ("min", &min_text)])
+            } else {
+                None
             }
         }
         ContestKind::Score {
