@@ -29,10 +29,11 @@
 //!    rebuilt from what was sent and the receipt's leaf index, receive time and sequence
 //!    number; the receive time inside the challenge's lifetime and window), save it (where
 //!    it goes was checked writable before anything was asked or sent; if saving fails
-//!    anyway, the codes below are still shown, with what happened), then
-//!    check that its sequence number is one more than the ballots the collector said were
-//!    cast before (else another vote was cast meanwhile: `receipt.unexpected_seq`), and show
-//!    the tracking code and the verification code (text and QR) with its window.
+//!    anyway, the codes below are still shown, with what happened), show the tracking code
+//!    and the verification code (text and QR) with its window, then check that its
+//!    sequence number is one more than the ballots the collector said were cast before
+//!    (else another vote was cast meanwhile: `receipt.unexpected_seq`, after the codes, so
+//!    the voter can check the vote).
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -398,20 +399,6 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
             head_time,
         } => (None, None, leaf_index, voter_seq, head_time),
     };
-    // The receipt is saved: it proves what the collector logged, whatever follows.
-    if voter_seq != info.ballots_cast.saturating_add(1) {
-        return Err(AppError::refused(
-            "receipt.unexpected_seq",
-            format!(
-                "the collector logged this vote as your vote number {voter_seq}, but said \
-                 before that you had cast {} vote(s): a vote you did not make here may have \
-                 been cast with your e-ID meanwhile, or the collector's log is wrong; keep the \
-                 receipt, check your vote on a second device, and tell the election officials",
-                info.ballots_cast
-            ),
-        ));
-    }
-
     let code = VerificationCode {
         ballot_id: sealed.ballot_hash,
         seed,
@@ -439,5 +426,19 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
     }));
     let _ = write!(out, "{}", *screen);
     let _ = out.flush();
+    // The vote is recorded, the receipt saved and the codes shown, whatever follows here.
+    if voter_seq != info.ballots_cast.saturating_add(1) {
+        return Err(AppError::refused(
+            "receipt.unexpected_seq",
+            format!(
+                "the collector logged this vote as your vote number {voter_seq}, but said \
+                 before that you had cast {} vote(s): a vote you did not make here may have \
+                 been cast with your e-ID meanwhile, or the collector's log is wrong; keep the \
+                 receipt, check your vote on a second device, and tell the election officials",
+                info.ballots_cast
+            ),
+        ));
+    }
+
     Ok(())
 }

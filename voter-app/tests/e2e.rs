@@ -420,6 +420,78 @@ fn serve_again(bin: &Path, st: &Setup, url: &str) -> Server {
     Server { child, url }
 }
 
+/// `voter-app vote` of `voter` at its interactive screens, what it shows collected as it
+/// comes.
+struct Interactive {
+    child: Child,
+    screen: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl Interactive {
+    fn start(app: &App<'_>, voter: &str) -> Interactive {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_voter-app"))
+            .args([
+                "vote",
+                "--collector",
+                &app.url,
+                "--officials-key",
+                &app.officials,
+                "--eid",
+                &app.st.p(&format!("pki/voters/{voter}.cert.pem")),
+                "--key",
+                &app.st.p(&format!("pki/voters/{voter}.key.pem")),
+            ])
+            .current_dir(&app.st.root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let reader = {
+            let screen = screen.clone();
+            let mut stdout = child.stdout.take().unwrap();
+            std::thread::spawn(move || {
+                use std::io::Read;
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = stdout.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    screen.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+            })
+        };
+        Interactive {
+            child,
+            screen,
+            reader,
+        }
+    }
+
+    /// Waits (a minute at most) until the app shows `text`.
+    fn wait_for(&self, text: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !String::from_utf8_lossy(&self.screen.lock().unwrap()).contains(text) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the app never showed {text:?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// Types `answers`; the app's exit (with its standard error) and all it showed.
+    fn answer(mut self, answers: &[u8]) -> (Output, String) {
+        self.child.stdin.take().unwrap().write_all(answers).unwrap();
+        let o = self.child.wait_with_output().unwrap();
+        self.reader.join().unwrap();
+        let screen = String::from_utf8_lossy(&self.screen.lock().unwrap()).into_owned();
+        (o, screen)
+    }
+}
+
 /// The first line of what the app said on standard error (the message), and the rest.
 fn message_and_detail(err: &str) -> (&str, &str) {
     err.split_once('\n').unwrap_or((err, ""))
@@ -558,54 +630,12 @@ fn what_goes_wrong_is_said_in_words_and_a_recorded_vote_always_shows_its_codes()
     // The collector restarts while the voter chooses: the vote in flight is not lost, and
     // is recorded once.
     let before = log_size(&server.url);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_voter-app"))
-        .args([
-            "vote",
-            "--collector",
-            &app.url,
-            "--officials-key",
-            &app.officials,
-            "--eid",
-            &st.p(&format!("pki/voters/{tartu}.cert.pem")),
-            "--key",
-            &st.p(&format!("pki/voters/{tartu}.key.pem")),
-        ])
-        .current_dir(&st.root)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let reader = {
-        let screen = screen.clone();
-        let mut stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            use std::io::Read;
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stdout.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                screen.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        })
-    };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !String::from_utf8_lossy(&screen.lock().unwrap()).contains("Type the number") {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the ballot never showed"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+    let chooser = Interactive::start(&app, tartu);
+    chooser.wait_for("Type the number");
     let url = server.url.clone();
     drop(server);
     let server = serve_again(&collector, &st, &url);
-    child.stdin.take().unwrap().write_all(b"2\n1\ny\n").unwrap();
-    let o = child.wait_with_output().unwrap();
-    reader.join().unwrap();
-    let screen = String::from_utf8_lossy(&screen.lock().unwrap()).into_owned();
+    let (o, screen) = chooser.answer(b"2\n1\ny\n");
     assert_eq!(o.status.code(), Some(0), "{screen}\n{}", stderr(&o));
     assert!(screen.contains("Your vote was recorded."), "{screen}");
     assert_eq!(log_size(&server.url), before + 1);
@@ -614,6 +644,19 @@ fn what_goes_wrong_is_said_in_words_and_a_recorded_vote_always_shows_its_codes()
         shown.contains("Somchai Jaidee") && shown.contains("River park"),
         "{shown}"
     );
+
+    // Another vote is cast with the same e-ID while the voter chooses: the collector numbers
+    // the voter's vote otherwise than it said; the app says so, and still shows the codes
+    // of the vote it recorded.
+    let chooser = Interactive::start(&app, tartu);
+    chooser.wait_for("Type the number");
+    ok(&app.vote(tartu, &["--choice", "201", "--choice", "park"], ""));
+    let (o, screen) = chooser.answer(b"1\n3\ny\n");
+    let err = refused(&o, 1, "receipt.unexpected_seq");
+    assert!(err.contains("a vote you did not make here"), "{err}");
+    assert!(screen.contains("Your vote was recorded."), "{screen}");
+    let shown = ok(&app.verify(&code_of(&screen)));
+    assert!(shown.contains("Footbridge"), "{shown}");
 
     // A mistyped passphrase at the terminal is asked again, and the right one then votes
     // (the terminal is a pseudo-terminal made by util-linux's `script`).
