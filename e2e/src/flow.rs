@@ -86,6 +86,9 @@ pub struct ElectionRun {
     pub results: Counts,
     /// The results table, as `tally results` prints it.
     pub results_table: String,
+    /// The results page `tally results --format html --out` wrote (`results.html` in the
+    /// election's folder).
+    pub results_page: PathBuf,
     /// The verifier's report.
     pub verifier_report: String,
     /// The published record.
@@ -196,6 +199,20 @@ pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> R
             files.path("officials/officials-key.hex").as_os_str(),
         ],
     )?;
+    let results_page = files.path("results.html");
+    programs.run(
+        "tally",
+        [
+            "results".as_ref(),
+            record.as_os_str(),
+            "--officials-key".as_ref(),
+            files.path("officials/officials-key.hex").as_os_str(),
+            "--format".as_ref(),
+            "html".as_ref(),
+            "--out".as_ref(),
+            results_page.as_os_str(),
+        ],
+    )?;
 
     ui.step("Verifying the election record (verifier check, as any observer would)");
     let verifier_report = programs.run(
@@ -213,6 +230,7 @@ pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> R
         voting,
         results,
         results_table,
+        results_page,
         verifier_report,
         record,
     })
@@ -503,9 +521,6 @@ pub fn parse_results(json: &str) -> Result<Counts> {
     {
         let district = field(c, "district");
         let district = district.as_str().context("a contest without district")?;
-        if district == "all" {
-            continue;
-        }
         let contest = field(c, "contest");
         let contest = contest.as_str().context("a contest without id")?;
         for (s, sel) in field(c, "selections")

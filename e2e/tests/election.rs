@@ -55,6 +55,23 @@ fn a_whole_election_counts_exactly_what_the_voters_cast() {
     let plan = &outcome.plan;
     let manifest = flow::load_manifest(&outcome.files).unwrap();
     assert_eq!(outcome.results, plan.expected(&manifest));
+    // The results as officials and the public read them: each district's contest once, the
+    // parliament (held in Tallinn and Tartu) added up by party, percentages labelled; the
+    // page written beside the record.
+    let table = &outcome.results_table;
+    assert_eq!(table.matches("City projects to fund").count(), 1, "{table}");
+    assert!(
+        table.contains("All districts (Tallinn, Tartu) — Member of Parliament, by party (")
+            && table.contains("% = share of all points given")
+            && table.contains("Candidates without a party"),
+        "{table}"
+    );
+    let page = std::fs::read_to_string(&outcome.results_page).unwrap();
+    assert!(
+        page.starts_with("<!DOCTYPE html>")
+            && page.contains("All districts (Tallinn, Tartu) — Member of Parliament, by party"),
+        "{page}"
+    );
     assert!(
         outcome
             .verifier_report

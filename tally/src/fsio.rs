@@ -34,6 +34,13 @@ pub fn read(path: &Path) -> Result<Vec<u8>> {
     fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
+/// Writes a whole file, replacing it (output the user asked for by name, e.g. `tally
+/// results --out`; what must never be replaced goes through [`write_new`]); the error names
+/// it.
+pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
 /// Creates `dir` (and its parents) if needed.
 pub fn ensure_dir(dir: &Path) -> Result<()> {
     fs::create_dir_all(dir).with_context(|| format!("cannot create folder {}", dir.display()))

@@ -488,12 +488,31 @@ fn the_rules_the_decryption_and_the_record() {
     };
     let csv = print_results(&key, "csv");
     assert!(csv.contains("north,council-north,ann,Ann,,1,2\n"), "{csv}");
-    assert!(csv.contains("all,council-south,dee,Dee,,1,2\n"), "{csv}");
+    // Each district holds its own council: no `all` row repeats a district's counts.
+    assert!(csv.contains("south,council-south,dee,Dee,,1,2\n"), "{csv}");
+    assert!(!csv.contains("\nall,"), "{csv}");
     let json = print_results(&key, "json");
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["contests"][0]["selections"][2]["votes"], 1);
     let html = print_results(&key, "html");
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("class=\"bar\""));
+    // --out writes the page to a file and says where.
+    let page = e.p("results.html");
+    let said = ok(&[
+        "results",
+        &record,
+        "--officials-key",
+        &key,
+        "--format",
+        "html",
+        "--out",
+        &page,
+    ]);
+    assert!(
+        said.contains(&format!("results written to {page}")),
+        "{said}"
+    );
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), html);
     // The key itself (64 hex digits) works as well as its file, as in every program.
     let hex_key = std::fs::read_to_string(&key).unwrap();
     assert_eq!(print_results(hex_key.trim(), "csv"), csv);
@@ -505,7 +524,7 @@ fn the_rules_the_decryption_and_the_record() {
     );
     let table = ok(&["results", &record, "--officials-key", &key]);
     assert!(
-        table.contains("North — North council (2 ballots)"),
+        table.contains("North — North council (2 ballots; % = share of the ballots counted)"),
         "{table}"
     );
     assert!(Path::new(&e.p("auditors/ballot-box.bin")).exists());

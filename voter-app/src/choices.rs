@@ -7,6 +7,7 @@ use ivote_crypto::contest::ContestShape;
 use ivote_protocol::manifest::{Candidate, Contest, ContestKind};
 
 use crate::error::AppError;
+use crate::messages::{fill, text, Lang, Msg};
 
 /// A contest of the voter's ballot with its shape.
 pub type BallotContest<'a> = (&'a Contest, &'a ContestShape);
@@ -16,24 +17,42 @@ pub fn options(contest: &Contest) -> impl Iterator<Item = &Candidate> {
     contest.candidates.iter().chain(contest.blank.as_ref())
 }
 
-/// The contest's rule in words.
-pub fn rule(contest: &Contest) -> String {
+/// The contest's rule in words, in the app's language for `lang` ([`Lang::or_english`]).
+pub fn rule(contest: &Contest, lang: &str) -> String {
+    let ui = Lang::or_english(lang);
+    let n = |v: u64| v.to_string();
     match contest.kind {
         ContestKind::Plurality if contest.blank.is_some() => {
-            "choose exactly one candidate, or the blank vote".into()
+            text(Msg::RulePluralityBlank, ui).to_owned()
         }
-        ContestKind::Plurality => "choose exactly one candidate".into(),
-        ContestKind::Approval { min, max } if min == max => format!("choose exactly {max}"),
-        ContestKind::Approval { min: 0, max } => format!("choose at most {max}"),
-        ContestKind::Approval { min, max } => format!("choose {min} to {max}"),
+        ContestKind::Plurality => text(Msg::RulePlurality, ui).to_owned(),
+        ContestKind::Approval { min, max } if min == max => {
+            fill(Msg::RuleApprovalExactly, ui, &[("max", &n(max))])
+        }
+        ContestKind::Approval { min: 0, max } => {
+            fill(Msg::RuleApprovalAtMost, ui, &[("max", &n(max))])
+        }
+        ContestKind::Approval { min, max } => fill(
+            Msg::RuleApprovalRange,
+            ui,
+            &[("min", &n(min)), ("max", &n(max))],
+        ),
         ContestKind::Score {
             max_score,
             max_total,
-        } => format!("give each a score from 0 to {max_score}, at most {max_total} in total"),
+        } => fill(
+            Msg::RuleScore,
+            ui,
+            &[("max_score", &n(max_score)), ("max_total", &n(max_total))],
+        ),
         ContestKind::Cumulative {
             points,
             max_per_candidate,
-        } => format!("share up to {points} points, at most {max_per_candidate} to one candidate"),
+        } => fill(
+            Msg::RuleCumulative,
+            ui,
+            &[("points", &n(points)), ("max_per", &n(max_per_candidate))],
+        ),
     }
 }
 
@@ -45,22 +64,114 @@ pub fn is_marking(contest: &Contest) -> bool {
     )
 }
 
-/// Checks one contest's values against its rule (`app.bad_choice`, in the rule's words).
+/// Checks one contest's values against its rule (`app.bad_choice`): the message says what
+/// is wrong with these choices ("you chose 3; this contest allows at most 2"), in the
+/// contest's terms, then the rule, in `lang` (the app's words: [`crate::messages`]).
 pub fn check_contest(
     contest: &Contest,
     shape: &ContestShape,
     values: &[u64],
+    lang: &str,
 ) -> Result<(), AppError> {
     shape.check_choices(values).map_err(|_| {
+        let ui = Lang::or_english(lang);
+        let what = what_is_wrong(contest, values, lang)
+            .unwrap_or_else(|| text(Msg::NotAllowed, ui).to_owned());
         AppError::refused(
             "app.bad_choice",
-            format!(
-                "\"{}\" does not allow this: {}",
-                contest.title.default_text(),
-                rule(contest)
+            fill(
+                Msg::BadChoice,
+                ui,
+                &[
+                    ("title", contest.title.get(lang)),
+                    ("what", &what),
+                    ("rule", &rule(contest, lang)),
+                ],
             ),
         )
     })
+}
+
+/// What breaks the contest's rule in `values`, in words; `None` when nothing the words
+/// cover does (the caller then says the choices are not allowed).
+fn what_is_wrong(contest: &Contest, values: &[u64], lang: &str) -> Option<String> {
+    let ui = Lang::or_english(lang);
+    let mut named = options(contest).zip(values);
+    let total: u64 = values.iter().fold(0u64, |a, v| a.saturating_add(*v));
+    let total_text = total.to_string();
+    let say = |msg: Msg, args: &[(&str, &str)]| Some(fill(msg, ui, args));
+    match contest.kind {
+        ContestKind::Plurality | ContestKind::Approval { .. } => {
+            if let Some((o, _)) = named.find(|(_, v)| **v > 1) {
+                return say(Msg::OnlyOnce, &[("name", o.name.get(lang))]);
+            }
+            let (min, max) = match contest.kind {
+                ContestKind::Approval { min, max } => (min, max),
+                _ => (1, 1),
+            };
+            let n = values.iter().filter(|v| **v > 0).count() as u64;
+            let exact = min == max;
+            let (chosen, max_text, min_text) = (n.to_string(), max.to_string(), min.to_string());
+            let (too_many, nothing, too_few) = if exact {
+                (Msg::TooManyExactly, Msg::NothingExactly, Msg::TooFewExactly)
+            } else {
+                (Msg::TooManyAtMost, Msg::NothingAtLeast, Msg::TooFewAtLeast)
+            };
+            if n > max {
+                say(too_many, &[("n", &chosen), ("max", &max_text)])
+            } else if n == 0 && min > 0 {
+                say(nothing, &[("min", &min_text)])
+            } else if n < min {
+                say(too_few, &[("n", &chosen), ("min", &min_text)])
+            } else {
+                None
+            }
+        }
+        ContestKind::Score {
+            max_score,
+            max_total,
+        } => {
+            if let Some((o, v)) = named.find(|(_, v)| **v > max_score) {
+                say(
+                    Msg::ScoreTooHigh,
+                    &[
+                        ("name", o.name.get(lang)),
+                        ("value", &v.to_string()),
+                        ("max", &max_score.to_string()),
+                    ],
+                )
+            } else if total > max_total {
+                say(
+                    Msg::ScoresTooMany,
+                    &[("total", &total_text), ("max", &max_total.to_string())],
+                )
+            } else {
+                None
+            }
+        }
+        ContestKind::Cumulative {
+            points,
+            max_per_candidate,
+        } => {
+            if let Some((o, v)) = named.find(|(_, v)| **v > max_per_candidate) {
+                say(
+                    Msg::PointsTooMany,
+                    &[
+                        ("name", o.name.get(lang)),
+                        ("value", &v.to_string()),
+                        ("max", &max_per_candidate.to_string()),
+                    ],
+                )
+            } else if total > points {
+                say(
+                    Msg::PointsTooManyInAll,
+                    &[("total", &total_text), ("points", &points.to_string())],
+                )
+            } else {
+                None
+            }
+        }
+    }
 }
 
 /// The values from `--choice` arguments: `ID` (one mark), `ID=N` (a score or points), each
@@ -69,6 +180,7 @@ pub fn check_contest(
 pub fn from_args(
     contests: &[BallotContest<'_>],
     args: &[String],
+    lang: &str,
 ) -> Result<Vec<Vec<u64>>, AppError> {
     let mut values: Vec<Vec<u64>> = contests
         .iter()
@@ -135,7 +247,7 @@ pub fn from_args(
         }
     }
     for ((contest, shape), v) in contests.iter().zip(&values) {
-        check_contest(contest, shape, v)?;
+        check_contest(contest, shape, v, lang)?;
     }
     Ok(values)
 }
@@ -158,10 +270,13 @@ pub fn from_line(
     contest: &Contest,
     shape: &ContestShape,
     line: &str,
+    lang: &str,
 ) -> Result<Vec<u64>, AppError> {
     let count = contest.selection_count();
     let mut values = vec![0u64; count];
-    let bad = |what: String| AppError::refused("app.bad_choice", what);
+    let ui = Lang::or_english(lang);
+    let bad =
+        |msg: Msg, args: &[(&str, &str)]| AppError::refused("app.bad_choice", fill(msg, ui, args));
     for word in line
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|w| !w.is_empty())
@@ -170,33 +285,29 @@ pub fn from_line(
             Some((n, v)) if !is_marking(contest) => (
                 n,
                 v.parse::<u64>()
-                    .map_err(|_| bad(format!("`{v}` is not a whole number")))?,
+                    .map_err(|_| bad(Msg::NotWholeNumber, &[("value", v)]))?,
             ),
-            Some(_) => {
-                return Err(bad(format!(
-                    "type only the numbers of your choices, not `{word}`"
-                )))
-            }
+            Some(_) => return Err(bad(Msg::OnlyNumbers, &[("word", word)])),
             None if is_marking(contest) => (word, 1),
-            None => {
-                return Err(bad(format!(
-                    "type NUMBER=VALUE for each choice (e.g. 1=2), not `{word}`"
-                )))
-            }
+            None => return Err(bad(Msg::TypePairs, &[("word", word)])),
         };
         let index = number
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=count).contains(n))
-            .ok_or_else(|| bad(format!("`{number}` is not a number from 1 to {count}")))?;
-        let slot = values
-            .get_mut(index - 1)
-            .ok_or_else(|| bad(number.to_owned()))?;
-        if *slot != 0 {
-            return Err(bad(format!("number {index} is given twice")));
+            .ok_or_else(|| {
+                bad(
+                    Msg::NotInRange,
+                    &[("number", number), ("count", &count.to_string())],
+                )
+            })?;
+        if let Some(slot) = values.get_mut(index - 1) {
+            if *slot != 0 {
+                return Err(bad(Msg::GivenTwice, &[("n", &index.to_string())]));
+            }
+            *slot = value;
         }
-        *slot = value;
     }
-    check_contest(contest, shape, &values)?;
+    check_contest(contest, shape, &values, lang)?;
     Ok(values)
 }

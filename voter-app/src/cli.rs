@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::AppError;
+use crate::messages::Lang;
 use crate::package::Trust;
 use crate::pkcs11::TokenArgs;
 use crate::signer::EidSource;
@@ -20,6 +21,19 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The language the app speaks to the voter: `--lang` when the app speaks it, else
+    /// English (main.rs says a stopped command's error in it).
+    pub fn lang(&self) -> Lang {
+        match &self.command {
+            Command::Vote { lang, .. } | Command::Verify { lang, .. } => {
+                lang.as_deref().map_or(Lang::En, Lang::or_english)
+            }
+            Command::CheckReceipt { .. } => Lang::En,
+        }
+    }
 }
 
 /// The command-line arguments that say where the election comes from and what it is
@@ -76,7 +90,8 @@ pub enum Command {
         /// file instead of asking. Never keep a real PIN in a file.
         #[arg(long, value_name = "FILE", requires = "pkcs11")]
         pin_file: Option<PathBuf>,
-        /// The language of the ballot (one of the election's, e.g. en, et, th).
+        /// The language of the ballot and of the app (one of the election's, e.g. en, et,
+        /// th, or one the app speaks: en, et, th, ru).
         #[arg(long, value_name = "LANG")]
         lang: Option<String>,
         /// Choose without the interactive screens, by candidate id: ID, ID=POINTS for
@@ -92,7 +107,7 @@ pub enum Command {
     Verify {
         #[command(flatten)]
         election: ElectionArgs,
-        /// The language to show the candidates in.
+        /// The language to show the ballot and the app's words in (as for `vote`).
         #[arg(long, value_name = "LANG")]
         lang: Option<String>,
         /// The verification code (dashes and spaces are ignored).

@@ -28,6 +28,10 @@ pub enum Failure {
     /// No answer: connection refused or reset, timeout, DNS, TLS. A submission may or may
     /// not have arrived: the caller decides whether to re-send.
     Transport(String),
+    /// The secure connection failed (the server's TLS certificate, the handshake): the
+    /// server did not prove that it is the collector at this address. Nothing was sent; no
+    /// retry or other network helps.
+    Untrusted(String),
     /// The collector answered with an error `{ code, message }`.
     Api(AppError),
     /// Anything else (a bad URL, an answer that is not the API's).
@@ -39,8 +43,31 @@ impl Failure {
     pub fn into_error(self, url: &str) -> AppError {
         match self {
             Failure::Transport(detail) => AppError::unreachable(url, detail),
+            Failure::Untrusted(detail) => AppError::untrusted(url, detail),
             Failure::Api(e) | Failure::Other(e) => e,
         }
+    }
+}
+
+/// Whether a request failed in the TLS layer rather than on the way: ureq's own TLS errors,
+/// or an I/O error carrying rustls's (a certificate that is not trusted, a handshake that
+/// failed).
+fn is_tls_failure(e: &ureq::Error) -> bool {
+    match e {
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::TlsRequired => true,
+        ureq::Error::Io(io) => {
+            let mut source: Option<&(dyn std::error::Error + 'static)> = io
+                .get_ref()
+                .map(|e| e as &(dyn std::error::Error + 'static));
+            while let Some(e) = source {
+                if e.is::<rustls::Error>() {
+                    return true;
+                }
+                source = e.source();
+            }
+            false
+        }
+        _ => false,
     }
 }
 
@@ -83,6 +110,7 @@ impl Collector {
                 "app.bad_url",
                 format!("`{u}` is not a valid collector address"),
             )),
+            other if is_tls_failure(&other) => Failure::Untrusted(other.to_string()),
             other => Failure::Transport(other.to_string()),
         })?;
         let status = resp.status().as_u16();

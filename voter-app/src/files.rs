@@ -1,11 +1,13 @@
 //! The app's edges: files and the passphrase (the clock is `ivote_protocol::clock`).
 
+use std::io::Write;
 use std::path::Path;
 
 use ivote_eid::VoterKey;
 use zeroize::Zeroizing;
 
 use crate::error::AppError;
+use crate::messages::{fill, text, Lang, Msg};
 
 /// Reads a file (`app.read_file`, could not run).
 pub fn read(path: &Path) -> Result<Vec<u8>, AppError> {
@@ -17,14 +19,29 @@ pub fn read(path: &Path) -> Result<Vec<u8>, AppError> {
     })
 }
 
-/// Writes a file (`app.write_file`, could not run).
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
-    std::fs::write(path, bytes).map_err(|e| {
-        AppError::could_not_run(
-            "app.write_file",
-            format!("cannot save {}: {e}", path.display()),
-        )
-    })
+/// Checks, before a vote is sent, that the receipt can be written to `path`: the file is
+/// opened for writing (created if missing, then removed again; an existing one is not
+/// changed). `app.receipt_not_writable` names the file and the reason; nothing was sent.
+pub fn check_writable(path: &Path) -> Result<(), AppError> {
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|e| {
+            AppError::could_not_run_in(
+                "app.receipt_not_writable",
+                Msg::ReceiptNotWritable,
+                &[
+                    ("path", &path.display().to_string()),
+                    ("reason", &e.to_string()),
+                ],
+            )
+        })?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
 }
 
 /// The certificate's DER, from a PEM (`-----BEGIN CERTIFICATE-----`) or DER file.
@@ -35,14 +52,18 @@ pub fn read_certificate(path: &Path) -> Result<Vec<u8>, AppError> {
     }
     match pkcs8::der::pem::decode_vec(&bytes) {
         Ok(("CERTIFICATE", der)) => Ok(der),
-        _ => Err(AppError::refused(
-            "eid.malformed",
-            format!(
-                "{} is not a certificate (PEM CERTIFICATE or DER); give your e-ID certificate file",
-                path.display()
-            ),
-        )),
+        _ => Err(not_a_certificate(path)),
     }
+}
+
+/// A certificate file that is not one, in the voter's words (`eid.malformed`; the caller
+/// adds the parser's words as the detail, when there are some).
+pub fn not_a_certificate(path: &Path) -> AppError {
+    AppError::refused_in(
+        "eid.malformed",
+        Msg::NotACertificate,
+        &[("path", &path.display().to_string())],
+    )
 }
 
 /// A secret the voter types: the first line of `file` (scripts and tests), or typed at the
@@ -82,43 +103,212 @@ pub fn secret_line(
     }
 }
 
-/// The key's passphrase: the first line of `file`, or typed at the terminal (not echoed).
-fn passphrase(file: Option<&Path>) -> Result<Zeroizing<String>, AppError> {
-    secret_line(
-        file,
-        "The passphrase of your e-ID key: ",
-        "the passphrase of your e-ID key",
-        "--passphrase-file",
+/// How many times the key's passphrase is asked for at the terminal before the app gives
+/// up (a passphrase file is read once: retrying it gives the same answer).
+pub const PASSPHRASE_TRIES: u32 = 3;
+
+/// The e-ID private key: PKCS#8, PEM or DER; an encrypted one (`ENCRYPTED PRIVATE KEY`, or
+/// DER that is not a plain key) asks for its passphrase, again after a wrong one (up to
+/// [`PASSPHRASE_TRIES`] times, saying so on `out` in `lang`), and refuses with
+/// `eid.wrong_passphrase` after the last.
+pub fn read_key(
+    path: &Path,
+    passphrase_file: Option<&Path>,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> Result<VoterKey, AppError> {
+    let tries = if passphrase_file.is_some() {
+        1
+    } else {
+        PASSPHRASE_TRIES
+    };
+    read_key_asking(
+        path,
+        &mut || {
+            secret_line(
+                passphrase_file,
+                text(Msg::PassphrasePrompt, lang),
+                "the passphrase of your e-ID key",
+                "--passphrase-file",
+            )
+        },
+        tries,
+        lang,
+        out,
     )
 }
 
-/// The e-ID private key: PKCS#8, PEM or DER; an encrypted one (`ENCRYPTED PRIVATE KEY`, or
-/// DER that is not a plain key) asks for its passphrase (`eid.wrong_passphrase`).
-pub fn read_key(path: &Path, passphrase_file: Option<&Path>) -> Result<VoterKey, AppError> {
+/// [`read_key`] with the passphrase from `ask`, asked at most `tries` times.
+fn read_key_asking(
+    path: &Path,
+    ask: &mut dyn FnMut() -> Result<Zeroizing<String>, AppError>,
+    tries: u32,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> Result<VoterKey, AppError> {
     let bytes = Zeroizing::new(read(path)?);
-    let key = if bytes.starts_with(b"-----BEGIN ENCRYPTED PRIVATE KEY-----") {
-        let pass = passphrase(passphrase_file)?;
-        VoterKey::from_encrypted_pkcs8_pem(&bytes, pass.as_bytes()).map_err(AppError::from)
-    } else if bytes.starts_with(b"-----BEGIN") {
-        VoterKey::from_pkcs8_pem(&bytes).map_err(AppError::from)
-    } else {
-        match VoterKey::from_pkcs8_der(&bytes) {
-            Ok(k) => Ok(k),
-            Err(_) => {
-                let pass = passphrase(passphrase_file)?;
-                VoterKey::from_encrypted_pkcs8_der(&bytes, pass.as_bytes()).map_err(AppError::from)
-            }
+    let pem = bytes.starts_with(b"-----BEGIN");
+    if pem && !bytes.starts_with(b"-----BEGIN ENCRYPTED PRIVATE KEY-----") {
+        return VoterKey::from_pkcs8_pem(&bytes).map_err(|e| not_a_key(path, e));
+    }
+    if !pem {
+        if let Ok(key) = VoterKey::from_pkcs8_der(&bytes) {
+            return Ok(key);
         }
-    };
-    key.map_err(|e| {
-        if e.code == "eid.wrong_passphrase" {
-            AppError::refused(
-                e.code,
-                "the passphrase does not open your e-ID key; type it again (mind the keyboard \
-                 layout and Caps Lock)",
-            )
+    }
+    for attempt in 1..=tries {
+        let pass = ask()?;
+        let opened = if pem {
+            VoterKey::from_encrypted_pkcs8_pem(&bytes, pass.as_bytes())
         } else {
-            e
+            VoterKey::from_encrypted_pkcs8_der(&bytes, pass.as_bytes())
+        };
+        match opened {
+            Ok(key) => return Ok(key),
+            Err(ivote_eid::EidError::WrongPassphrase) if attempt < tries => {
+                let left = (tries - attempt).to_string();
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    fill(Msg::PassphraseRetry, lang, &[("left", &left)])
+                );
+                let _ = out.flush();
+            }
+            Err(ivote_eid::EidError::WrongPassphrase) => break,
+            Err(e) => return Err(not_a_key(path, e)),
         }
+    }
+    Err(if tries > 1 {
+        AppError::refused_in(
+            "eid.wrong_passphrase",
+            Msg::WrongPassphraseTries,
+            &[("tries", &tries.to_string())],
+        )
+    } else {
+        AppError::refused_in("eid.wrong_passphrase", Msg::WrongPassphraseFile, &[])
     })
+}
+
+/// A key file the e-ID layer cannot read, in the voter's words (the parser's in the
+/// detail).
+fn not_a_key(path: &Path, e: ivote_eid::EidError) -> AppError {
+    match e {
+        ivote_eid::EidError::Malformed { detail, .. } => AppError::refused_in(
+            "eid.malformed",
+            Msg::NotAKey,
+            &[("path", &path.display().to_string())],
+        )
+        .with_detail(detail),
+        other => AppError::from(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ivote_eid::insecure_demo_pki::{DemoCa, VoterSpec};
+    use ivote_eid::KeyAlgorithm;
+
+    /// A demo voter's key file, encrypted under `pass`.
+    fn encrypted_key(dir: &Path, pass: &str) -> std::path::PathBuf {
+        let ca = DemoCa::new("Test CA", KeyAlgorithm::EcdsaP256, 0, 4_000_000_000).unwrap();
+        let voter = ca
+            .issue(&VoterSpec::new(
+                "38001085718",
+                KeyAlgorithm::EcdsaP256,
+                0,
+                4_000_000_000,
+            ))
+            .unwrap();
+        let path = dir.join("key.pem");
+        std::fs::write(&path, voter.encrypted_pkcs8_pem(pass.as_bytes()).unwrap()).unwrap();
+        path
+    }
+
+    fn answers<'a>(
+        typed: &'a [&'a str],
+    ) -> impl FnMut() -> Result<Zeroizing<String>, AppError> + 'a {
+        let mut next = typed.iter();
+        move || {
+            next.next()
+                .map(|p| Zeroizing::new((*p).to_owned()))
+                .ok_or_else(|| AppError::refused("test.asked_too_often", "asked again"))
+        }
+    }
+
+    #[test]
+    fn a_wrong_passphrase_is_asked_again_and_the_right_one_opens_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = encrypted_key(dir.path(), "right");
+        let mut out = Vec::new();
+        let key = read_key_asking(
+            &path,
+            &mut answers(&["wrong", "right"]),
+            3,
+            Lang::En,
+            &mut out,
+        );
+        assert!(key.is_ok(), "{key:?}");
+        let said = String::from_utf8(out).unwrap();
+        assert!(
+            said.contains("does not open your e-ID key") && said.contains("(tries left: 2)"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn after_the_last_wrong_try_the_app_stops_and_says_nothing_was_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = encrypted_key(dir.path(), "right");
+        let mut out = Vec::new();
+        let err = read_key_asking(
+            &path,
+            &mut answers(&["a", "b", "c", "right"]),
+            3,
+            Lang::Et,
+            &mut out,
+        )
+        .unwrap_err();
+        assert_eq!(err.code, "eid.wrong_passphrase");
+        assert!(err.message.contains("(tries: 3)") && err.message.contains("nothing was sent"));
+        // In the voter's language: the retries, and the refusal as the app says it.
+        assert!(String::from_utf8(out)
+            .unwrap()
+            .contains("See parool ei ava teie e-ID võtit"));
+        assert!(err
+            .in_language(Lang::Et)
+            .starts_with("keeldutud [eid.wrong_passphrase]: parool ei ava teie e-ID võtit"));
+        // A passphrase file is read once: the same wrong line would come back.
+        let err = read_key_asking(
+            &path,
+            &mut answers(&["a", "right"]),
+            1,
+            Lang::En,
+            &mut Vec::new(),
+        )
+        .unwrap_err();
+        assert!(err.message.contains("passphrase file"), "{err}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_key_is_said_in_words_with_the_parser_s_words_as_detail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.pem");
+        std::fs::write(
+            &path,
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        )
+        .unwrap();
+        let err = read_key(&path, None, Lang::En, &mut Vec::new()).unwrap_err();
+        assert_eq!(err.code, "eid.malformed");
+        assert!(
+            err.message.contains("is not an e-ID private key file"),
+            "{err}"
+        );
+        assert!(!err.message.contains("PEM"), "{err}");
+        assert!(
+            err.detail.as_deref().is_some_and(|d| d.contains("PEM")),
+            "{err:?}"
+        );
+    }
 }

@@ -13,6 +13,7 @@ pub mod code;
 pub mod error;
 pub mod files;
 pub mod log_proof;
+pub mod messages;
 pub mod package;
 pub mod pkcs11;
 pub mod receipt_check;

@@ -11,6 +11,7 @@ use ivote_protocol::package::{verify_and_load, ContextHash, ElectionPackage, Pac
 
 use crate::client::Collector;
 use crate::error::AppError;
+use crate::messages::Lang;
 
 /// What the voter trusts the package by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,17 +133,25 @@ impl Election {
             .collect())
     }
 
-    /// The display language: `lang` if the manifest has it, else its default language.
+    /// The display language: `lang` if the manifest has it or the app speaks it (then the
+    /// app's words are in it and the election's names in its default language), else the
+    /// manifest's default language.
     pub fn language(&self, lang: Option<&str>) -> Result<String, AppError> {
         let manifest = &self.package.manifest;
         match lang {
             None => Ok(manifest.default_language().to_owned()),
-            Some(l) if manifest.languages().iter().any(|m| m == l) => Ok(l.to_owned()),
+            Some(l)
+                if manifest.languages().iter().any(|m| m == l)
+                    || Lang::ALL.iter().any(|a| a.code() == l) =>
+            {
+                Ok(l.to_owned())
+            }
             Some(l) => Err(AppError::refused(
                 "app.language",
                 format!(
-                    "this election's ballots are in {}; `{l}` is not one of them",
-                    manifest.languages().join(", ")
+                    "this election's ballots are in {} and the app speaks {}; `{l}` is neither",
+                    manifest.languages().join(", "),
+                    Lang::ALL.map(Lang::code).join(", ")
                 ),
             )),
         }

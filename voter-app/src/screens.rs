@@ -1,12 +1,14 @@
 //! Everything the app shows, as pure functions from facts to text (snapshot-tested in
 //! `tests/screens.rs`). Names and titles come from the manifest in the voter's language;
-//! the app's own words are English.
+//! the app's own words from [`crate::messages`] in the same language when the app speaks it
+//! (English otherwise). `check-receipt`'s screen is English.
 
 use std::fmt::Write as _;
 
 use ivote_protocol::manifest::{Candidate, Contest, ElectionManifest};
 
 use crate::choices::{is_marking, options, rule, BallotContest};
+use crate::messages::{fill, text, Lang, Msg};
 
 /// A time in the election's time zone, e.g. `2027-02-22 09:30 EET`.
 pub fn local_time(manifest: &ElectionManifest, unix: i64) -> String {
@@ -35,7 +37,7 @@ pub fn ballot(
 ) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{}", manifest.title().get(lang));
-    let _ = writeln!(s, "Your district: {district_name}");
+    let _ = writeln!(s, "{}", your_district(district_name, lang));
     for (contest, _) in contests {
         s.push('\n');
         s.push_str(&contest_list(contest, lang));
@@ -43,10 +45,19 @@ pub fn ballot(
     s
 }
 
+/// "Your district: NAME".
+pub fn your_district(district_name: &str, lang: &str) -> String {
+    fill(
+        Msg::YourDistrict,
+        Lang::or_english(lang),
+        &[("district", district_name)],
+    )
+}
+
 /// One contest: its title, rule and numbered options (with their ids, for `--choice`).
 pub fn contest_list(contest: &Contest, lang: &str) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{} ({})", contest.title.get(lang), rule(contest));
+    let _ = writeln!(s, "{} ({})", contest.title.get(lang), rule(contest, lang));
     for (i, o) in options(contest).enumerate() {
         let _ = writeln!(
             s,
@@ -60,17 +71,18 @@ pub fn contest_list(contest: &Contest, lang: &str) -> String {
 }
 
 /// What to type at a contest's list.
-pub fn prompt(contest: &Contest) -> &'static str {
-    if is_marking(contest) {
-        "Type the number(s) of your choice, then Enter: "
+pub fn prompt(contest: &Contest, lang: &str) -> &'static str {
+    let msg = if is_marking(contest) {
+        Msg::PromptMarks
     } else {
-        "Type NUMBER=VALUE for each choice (e.g. 1=2 3=1), then Enter: "
-    }
+        Msg::PromptValues
+    };
+    text(msg, Lang::or_english(lang))
 }
 
 /// The confirmation screen: what will be cast, by name.
 pub fn confirmation(contests: &[BallotContest<'_>], values: &[Vec<u64>], lang: &str) -> String {
-    let mut s = String::from("Please check your vote:\n");
+    let mut s = format!("{}\n", text(Msg::PleaseCheck, Lang::or_english(lang)));
     s.push_str(&chosen(contests, values, lang));
     s
 }
@@ -93,37 +105,70 @@ pub fn chosen(contests: &[BallotContest<'_>], values: &[Vec<u64>], lang: &str) -
             }
         }
         if !any {
-            let _ = writeln!(s, "  (nothing chosen)");
+            let _ = writeln!(s, "  {}", text(Msg::NothingChosen, Lang::or_english(lang)));
         }
     }
     s
 }
 
 /// Shown when the collector gives a test-vote challenge (before the voting window).
-pub const TEST_VOTE_NOTICE: &str = "Voting has not started yet: this is a TEST vote. It is      recorded like a vote, but it will never count.";
+pub fn test_vote_notice(lang: &str) -> &'static str {
+    text(Msg::TestVote, Lang::or_english(lang))
+}
 
-/// The question after the confirmation screen.
-pub const CAST_QUESTION: &str = "Cast this vote? Type y and Enter to cast, anything else to stop: ";
+/// The question after the confirmation screen (`y` casts, in every language).
+pub fn cast_question(lang: &str) -> &'static str {
+    text(Msg::CastQuestion, Lang::or_english(lang))
+}
+
+/// The heading of what `--choice` casts.
+pub fn casting(lang: &str) -> &'static str {
+    text(Msg::Casting, Lang::or_english(lang))
+}
+
+/// Shown when the collector refused the vote's challenge (`code`) and nothing was
+/// recorded: the app makes the vote again, once, with a new challenge.
+pub fn challenge_retry(code: &str, lang: &str) -> String {
+    fill(
+        Msg::ChallengeRetry,
+        Lang::or_english(lang),
+        &[("code", code)],
+    )
+}
 
 /// Shown before the ballot when the collector says the voter has voted already.
-pub fn revote_notice(ballots_cast: u32) -> String {
-    let times = if ballots_cast == 1 {
-        "once".to_owned()
+pub fn revote_notice(ballots_cast: u32, lang: &str) -> String {
+    let ui = Lang::or_english(lang);
+    let notice = if ballots_cast == 1 {
+        text(Msg::RevoteOnce, ui).to_owned()
     } else {
-        format!("{ballots_cast} times")
+        fill(Msg::RevoteMany, ui, &[("n", &ballots_cast.to_string())])
     };
-    format!(
-        "You have already voted in this election ({times}). You may vote again: your new \
-         vote replaces the earlier one, and only your last vote counts.\n"
-    )
+    notice + "\n"
+}
+
+/// What became of the receipt.
+#[derive(Debug, Clone, Copy)]
+pub enum ReceiptSaved<'a> {
+    /// Saved to this file.
+    To(&'a str),
+    /// The collector's receipt could not be saved (the folder was checked before sending;
+    /// the disk filled up or the file went meanwhile): the vote is recorded all the same.
+    NotSaved {
+        /// Where it was to go.
+        path: &'a str,
+        /// Why it could not.
+        reason: &'a str,
+    },
+    /// The first answer was lost; the vote was found in the log instead (no receipt).
+    Recovered,
 }
 
 /// What the voter leaves with after casting.
 #[derive(Debug)]
 pub struct Done<'a> {
-    /// Where the receipt was saved (`None` when only the log proves the vote, see
-    /// [`Done::recovered`]).
-    pub receipt_path: Option<&'a str>,
+    /// What became of the receipt.
+    pub receipt: ReceiptSaved<'a>,
     /// The ballot tracking code.
     pub tracking_code: &'a str,
     /// The verification code, grouped.
@@ -138,42 +183,60 @@ pub struct Done<'a> {
     pub verify_until: &'a str,
     /// How many times.
     pub verify_max: u32,
-    /// The first answer was lost; the vote was found in the log instead.
-    pub recovered: bool,
+    /// The voter's language.
+    pub lang: &'a str,
 }
 
 /// The screen after a vote was recorded.
 pub fn done(d: &Done<'_>) -> String {
+    let ui = Lang::or_english(d.lang);
     let mut s = String::new();
-    if d.recovered {
-        s.push_str(
-            "Your vote WAS recorded: the connection broke after the collector received it, and \
-             the app found it in the collector's log.\n",
-        );
+    let header = if matches!(d.receipt, ReceiptSaved::Recovered) {
+        Msg::RecordedRecovered
     } else {
-        s.push_str("Your vote was recorded.\n");
-    }
+        Msg::Recorded
+    };
+    let _ = writeln!(s, "{}", text(header, ui));
     if d.voter_seq > 1 {
         let _ = writeln!(
             s,
-            "This is your vote number {}: it replaces your earlier vote.",
-            d.voter_seq
+            "{}",
+            fill(Msg::VoteNumber, ui, &[("n", &d.voter_seq.to_string())])
         );
     }
-    let _ = writeln!(s, "Position in the ballot box log: {}", d.leaf_index);
-    match d.receipt_path {
-        Some(p) => {
-            let _ = writeln!(s, "Receipt saved to: {p}");
-        }
-        None => s.push_str("No receipt was received; the log proof above stands for it.\n"),
-    }
-    let _ = writeln!(s, "Ballot tracking code: {}", d.tracking_code);
+    let _ = writeln!(
+        s,
+        "{}",
+        fill(Msg::LogPosition, ui, &[("n", &d.leaf_index.to_string())])
+    );
+    let receipt = match d.receipt {
+        ReceiptSaved::To(path) => fill(Msg::ReceiptSaved, ui, &[("path", path)]),
+        ReceiptSaved::NotSaved { path, reason } => fill(
+            Msg::ReceiptNotSaved,
+            ui,
+            &[("path", path), ("reason", reason)],
+        ),
+        ReceiptSaved::Recovered => text(Msg::NoReceipt, ui).to_owned(),
+    };
+    let _ = writeln!(s, "{receipt}");
+    let _ = writeln!(
+        s,
+        "{}",
+        fill(Msg::TrackingCode, ui, &[("code", d.tracking_code)])
+    );
     let _ = write!(
         s,
-        "\nVerification code (check your vote on a second device with \
-         `voter-app verify`; it can be used until {} and at most {} times; keep it private: \
-         it shows how you voted):\n\n{}\n\n{}",
-        d.verify_until, d.verify_max, d.code_text, d.qr
+        "\n{}\n\n{}\n\n{}",
+        fill(
+            Msg::VerificationCode,
+            ui,
+            &[
+                ("until", d.verify_until),
+                ("max", &d.verify_max.to_string())
+            ]
+        ),
+        d.code_text,
+        d.qr
     );
     if !d.qr.ends_with('\n') {
         s.push('\n');
@@ -214,38 +277,39 @@ pub fn signer(common_name: Option<&str>, voter_id: &str) -> String {
 
 /// What the second device shows; first, plainly, whether a later vote replaces this one.
 pub fn verified(v: &Verified<'_>) -> String {
+    let ui = Lang::or_english(v.lang);
+    let (seq, latest) = (
+        v.voter_seq.to_string(),
+        v.latest_voter_seq.max(v.voter_seq).to_string(),
+    );
     let mut s = String::new();
     if v.latest_voter_seq > v.voter_seq {
         let _ = writeln!(
             s,
-            "WARNING: this ballot is NOT your latest vote and does NOT count. It is your vote \
-             number {}; a later vote, number {}, was cast with the same e-ID and replaces it. \
-             If you did not cast a later vote, someone or something voted for you (your \
-             device may be compromised): vote again from a device you trust and tell the \
-             election officials.\n",
-            v.voter_seq, v.latest_voter_seq
+            "{}\n",
+            fill(Msg::Superseded, ui, &[("seq", &seq), ("latest", &latest)])
         );
     }
     let _ = writeln!(
         s,
-        "The collector holds this ballot, signed with your e-ID and in its log.\n\
-         Signed by: {}\n\
-         Received: {} (your vote number {} of {})\n\
-         District: {}",
-        v.signer,
-        local_time(v.manifest, v.received_at),
-        v.voter_seq,
-        v.latest_voter_seq.max(v.voter_seq),
-        v.district_name
+        "{}",
+        fill(
+            Msg::VerifiedHeader,
+            ui,
+            &[
+                ("signer", v.signer),
+                ("received", &local_time(v.manifest, v.received_at)),
+                ("seq", &seq),
+                ("latest", &latest),
+                ("district", v.district_name),
+            ],
+        )
     );
     s.push_str(&chosen(v.contests, v.values, v.lang));
     if v.latest_voter_seq <= v.voter_seq {
-        s.push_str(
-            "\nNo later vote of yours is in the ballot box: this one counts (unless you vote \
-             again, or on paper).\n",
-        );
+        let _ = writeln!(s, "\n{}", text(Msg::ThisOneCounts, ui));
     }
-    s.push_str("\nIf this is not how you voted, vote again and tell the election officials.\n");
+    let _ = writeln!(s, "\n{}", text(Msg::NotHowYouVoted, ui));
     s
 }
 

@@ -11,7 +11,8 @@ use std::path::PathBuf;
 use ivote_eid::{EidError, VoterCertificate, VoterKey};
 
 use crate::error::AppError;
-use crate::files::{read_certificate, read_key};
+use crate::files::{not_a_certificate, read_certificate, read_key};
+use crate::messages::Lang;
 use crate::pkcs11::{self, TokenArgs, TokenKey};
 
 /// Where the voter's e-ID is.
@@ -48,11 +49,12 @@ enum Key {
 
 impl Signer {
     /// Reads the certificate and opens its key (a key file's passphrase or the card's PIN
-    /// is asked for; messages go to `out`). `check` is the election's e-ID check now (trust
+    /// is asked for; messages go to `out`, a key file's in `lang`). `check` is the election's e-ID check now (trust
     /// anchors, CRL): a certificate it refuses stops the vote before anything is sent.
     pub fn open(
         source: &EidSource,
         check: &dyn Fn(&[u8]) -> Result<VoterCertificate, EidError>,
+        lang: Lang,
         out: &mut dyn Write,
     ) -> Result<Self, AppError> {
         match source {
@@ -62,8 +64,14 @@ impl Signer {
                 passphrase_file,
             } => {
                 let certificate = read_certificate(cert_path)?;
-                let key = read_key(key_path, passphrase_file.as_deref())?;
-                let cert = check(&certificate)?;
+                // The certificate first: a wrong file is said before a passphrase is asked.
+                let cert = check(&certificate).map_err(|e| match e {
+                    EidError::Malformed { detail, .. } => {
+                        not_a_certificate(cert_path).with_detail(detail)
+                    }
+                    other => AppError::from(other),
+                })?;
+                let key = read_key(key_path, passphrase_file.as_deref(), lang, out)?;
                 if !cert.matches_key(&key) {
                     return Err(AppError::refused(
                         "app.key_mismatch",

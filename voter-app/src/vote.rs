@@ -20,13 +20,20 @@
 //!    re-sent one answered `challenge.used` means an earlier copy was recorded: the app finds
 //!    it in the log (`/verify/{ballot_id}`, then inclusion under a signed head) and says the
 //!    vote WAS recorded. The collector never counts one submission twice (its challenge is
-//!    single-use).
+//!    single-use). A submission whose challenge the collector refuses (`challenge.expired`:
+//!    it waited too long, e.g. behind a collector's restart) was not recorded (a re-sent one is
+//!    first looked for in the log): the voter is told, and the vote is made again, once,
+//!    with a new challenge (a fresh seed, so a new verification code); a second refusal says
+//!    plainly that nothing was recorded.
 //! 6. Check the receipt (collector key from the package, inclusion proof; the record hash
 //!    rebuilt from what was sent and the receipt's leaf index, receive time and sequence
-//!    number; the receive time inside the challenge's lifetime and window), save it, then
-//!    check that its sequence number is one more than the ballots the collector said were
-//!    cast before (else another vote was cast meanwhile: `receipt.unexpected_seq`), and show
-//!    the tracking code and the verification code (text and QR) with its window.
+//!    number; the receive time inside the challenge's lifetime and window), save it (where
+//!    it goes was checked writable before anything was asked or sent; if saving fails
+//!    anyway, the codes below are still shown, with what happened), show the tracking code
+//!    and the verification code (text and QR) with its window, then check that its
+//!    sequence number is one more than the ballots the collector said were cast before
+//!    (else another vote was cast meanwhile: `receipt.unexpected_seq`, after the codes, so
+//!    the voter can check the vote).
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -46,10 +53,11 @@ use crate::choices::{self, BallotContest};
 use crate::client::{Collector, Failure};
 use crate::code::{tracking_code, VerificationCode};
 use crate::error::AppError;
-use crate::files::write_file;
+use crate::files::check_writable;
 use crate::log_proof::{check_included, latest_head, record_of};
+use crate::messages::{Lang, Msg};
 use crate::package::{Election, Trust};
-use crate::screens;
+use crate::screens::{self, ReceiptSaved};
 use crate::signer::{EidSource, Signer};
 
 /// How many times one submission is sent when no answer comes back.
@@ -57,6 +65,10 @@ pub const SUBMIT_ATTEMPTS: u32 = 3;
 
 /// A challenge this close to expiring (seconds) is replaced before the ballot is made.
 const CHALLENGE_MARGIN: i64 = 30;
+
+/// The collector's refusals of a submission's challenge after which nothing was recorded
+/// and the vote is made again, once, with a new challenge.
+const REFUSED_CHALLENGE: [&str; 1] = ["challenge.expired"];
 
 /// What `vote` needs.
 #[derive(Debug)]
@@ -78,6 +90,9 @@ pub struct VoteArgs {
 /// How a submission ended.
 #[derive(Debug)]
 enum Submitted {
+    /// The collector refused the submission's challenge (`challenge.expired`) and nothing
+    /// of it is in the log: the vote can be made again with a new challenge.
+    ChallengeRefused(AppError),
     /// The receipt layout.
     Receipt(Vec<u8>),
     /// An earlier copy was recorded (its answer was lost): found in the log.
@@ -99,6 +114,23 @@ fn checked_challenge(
     Ok(challenge)
 }
 
+/// A new checked challenge in place of `old`, for the same purpose (a test vote does not
+/// silently turn into a real one, or back).
+fn renewed(
+    collector: &Collector,
+    election: &Election,
+    old: &SignedChallenge,
+) -> Result<SignedChallenge, AppError> {
+    let challenge = checked_challenge(collector, election)?;
+    if challenge.purpose != old.purpose {
+        return Err(AppError::refused(
+            "app.window_changed",
+            "voting opened or closed while you voted; no vote was cast: start again",
+        ));
+    }
+    Ok(challenge)
+}
+
 /// Sends the same submission until it is answered (see the module docs).
 fn submit(
     collector: &Collector,
@@ -117,6 +149,18 @@ fn submit(
             }
             Err(Failure::Api(e)) if attempt > 1 && e.code == "challenge.used" => {
                 return recover(collector, election, sealed, cert);
+            }
+            Err(Failure::Api(e)) if REFUSED_CHALLENGE.contains(&e.code.as_str()) => {
+                if attempt == 1 {
+                    return Ok(Submitted::ChallengeRefused(e));
+                }
+                // An earlier copy may have been recorded before the challenge was lost.
+                return match recover(collector, election, sealed, cert) {
+                    Err(not_found) if not_found.code == "verify.unknown" => {
+                        Ok(Submitted::ChallengeRefused(e))
+                    }
+                    other => other,
+                };
             }
             Err(f) => return Err(f.into_error(collector.url())),
         }
@@ -170,7 +214,7 @@ fn choose(
     input: &mut dyn BufRead,
     out: &mut dyn Write,
 ) -> Result<Vec<Vec<u64>>, AppError> {
-    let cancelled = || AppError::refused("app.cancelled", "no vote was cast");
+    let cancelled = || AppError::refused_in("app.cancelled", Msg::Cancelled, &[]);
     let mut read_line = |out: &mut dyn Write, prompt: &str| -> Result<String, AppError> {
         let _ = write!(out, "{prompt}");
         let _ = out.flush();
@@ -184,8 +228,8 @@ fn choose(
     for (contest, shape) in contests {
         let _ = writeln!(out, "\n{}", screens::contest_list(contest, lang));
         loop {
-            let line = read_line(out, screens::prompt(contest))?;
-            match choices::from_line(contest, shape, &line) {
+            let line = read_line(out, screens::prompt(contest, lang))?;
+            match choices::from_line(contest, shape, &line, lang) {
                 Ok(v) => {
                     values.push(v);
                     break;
@@ -197,7 +241,7 @@ fn choose(
         }
     }
     let _ = writeln!(out, "\n{}", screens::confirmation(contests, &values, lang));
-    let answer = read_line(out, screens::CAST_QUESTION)?;
+    let answer = read_line(out, screens::cast_question(lang))?;
     if matches!(answer.to_ascii_lowercase().as_str(), "y" | "yes") {
         Ok(values)
     } else {
@@ -212,6 +256,13 @@ fn default_receipt_path(tracking: &str) -> PathBuf {
 /// Runs `vote`; everything for the voter goes to `out`, answers are read from `input`.
 pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result<(), AppError> {
     let collector = Collector::new(&a.collector)?;
+    // The receipt's file (or, by default, this folder) must be writable before anything is
+    // asked or sent: a vote recorded without its receipt is what this prevents.
+    check_writable(
+        &a.receipt
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(format!("receipt-check-{}.tmp", std::process::id()))),
+    )?;
     let election = Election::fetch(&collector, &a.trust)?;
     let lang = election.language(a.lang.as_deref())?;
     let manifest = &election.package.manifest;
@@ -222,12 +273,12 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
             .anchors
             .validate(der, unix_now(), election.loaded.crl.as_ref())
     };
-    let signer = Signer::open(&a.eid, &check, out)?;
+    let signer = Signer::open(&a.eid, &check, Lang::or_english(&lang), out)?;
     let (certificate, cert) = (signer.certificate.clone(), signer.cert.clone());
 
     let mut challenge = checked_challenge(&collector, &election)?;
     if challenge.purpose == Purpose::Test {
-        let _ = writeln!(out, "{}", screens::TEST_VOTE_NOTICE);
+        let _ = writeln!(out, "{}", screens::test_vote_notice(&lang));
     }
     let info = collector.voter_info(
         &challenge,
@@ -237,24 +288,25 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
     let district = election.district(&info.district)?;
     let contests = election.contests(district)?;
     if info.ballots_cast > 0 {
-        let _ = writeln!(out, "{}", screens::revote_notice(info.ballots_cast));
+        let _ = writeln!(out, "{}", screens::revote_notice(info.ballots_cast, &lang));
     }
 
     let values = if a.choices.is_empty() {
         let _ = write!(
             out,
-            "{}\nYour district: {}\n",
+            "{}\n{}\n",
             manifest.title().get(&lang),
-            district.name.get(&lang)
+            screens::your_district(district.name.get(&lang), &lang)
         );
         choose(&contests, &lang, input, out)?
     } else {
-        let values = choices::from_args(&contests, &a.choices)?;
+        let values = choices::from_args(&contests, &a.choices, &lang)?;
         let _ = write!(
             out,
-            "{}\nYour district: {}\n\nCasting:\n{}\n",
+            "{}\n{}\n\n{}\n{}\n",
             manifest.title().get(&lang),
-            district.name.get(&lang),
+            screens::your_district(district.name.get(&lang), &lang),
+            screens::casting(&lang),
             screens::chosen(&contests, &values, &lang)
         );
         values
@@ -262,87 +314,90 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
     let values = Zeroizing::new(values);
 
     // The voter may have taken a while: a challenge about to expire is replaced (and the
-    // new one checked; a test vote does not silently turn into a real one, or back).
+    // new one checked).
     if unix_now() + CHALLENGE_MARGIN >= challenge.expires_at {
-        let purpose = challenge.purpose;
-        challenge = checked_challenge(&collector, &election)?;
-        if challenge.purpose != purpose {
-            return Err(AppError::refused(
-                "app.window_changed",
-                "voting opened or closed while you chose; no vote was cast: start again",
-            ));
-        }
+        challenge = renewed(&collector, &election, &challenge)?;
     }
-    let seed = EncryptionSeed::random(&mut OsRng);
-    let sealed = Submission::seal(
-        SealFor {
-            context: election.context(),
-            joint_key: &election.package.ceremony.joint_key,
-            shapes: &election.loaded.shapes,
-            district: district.id.as_str(),
-            challenge: &challenge,
-        },
-        &values,
-        &seed,
-        &certificate,
-        |m: &[u8]| signer.sign(m),
-        &mut OsRng,
-    )
-    .map_err(|e| match e {
-        SealError::Ballot(e) => AppError::from(e),
-        SealError::Sign(e) => e,
-    })?;
+    let seal = |challenge: &SignedChallenge| {
+        let seed = EncryptionSeed::random(&mut OsRng);
+        Submission::seal(
+            SealFor {
+                context: election.context(),
+                joint_key: &election.package.ceremony.joint_key,
+                shapes: &election.loaded.shapes,
+                district: district.id.as_str(),
+                challenge,
+            },
+            &values,
+            &seed,
+            &certificate,
+            |m: &[u8]| signer.sign(m),
+            &mut OsRng,
+        )
+        .map(|sealed| (sealed, seed))
+        .map_err(|e| match e {
+            SealError::Ballot(e) => AppError::from(e),
+            SealError::Sign(e) => e,
+        })
+    };
+    let (mut sealed, mut seed) = seal(&challenge)?;
+    let mut submitted = submit(&collector, &election, &sealed, &cert)?;
+    if let Submitted::ChallengeRefused(e) = &submitted {
+        // Nothing was recorded (e.g. the collector restarted and lost the challenge): the
+        // vote is made again, once, for a new challenge.
+        let _ = writeln!(out, "{}", screens::challenge_retry(&e.code, &lang));
+        challenge = renewed(&collector, &election, &challenge)?;
+        (sealed, seed) = seal(&challenge)?;
+        submitted = submit(&collector, &election, &sealed, &cert)?;
+    }
     // The key file's secret is zeroized; a card logs out.
     drop(signer);
     let tracking = tracking_code(&sealed.ballot_hash);
 
-    let (receipt_path, leaf_index, voter_seq, head_time, recovered) =
-        match submit(&collector, &election, &sealed, &cert)? {
-            Submitted::Receipt(bytes) => {
-                let receipt = Receipt::from_bytes(&bytes)
-                    .map_err(|e| AppError::bad_response(format!("the receipt: {e}")))?;
-                receipt.verify(
-                    &election.package.collector_key,
-                    election.context(),
-                    &sealed.ballot_hash,
-                )?;
-                receipt.verify_record(&sealed.submission, cert.voter_id())?;
-                challenge_check::check_received(
-                    &election,
-                    &challenge,
-                    receipt.content.received_at,
-                    "receipt",
-                )?;
-                let path = a
-                    .receipt
-                    .clone()
-                    .unwrap_or_else(|| default_receipt_path(&tracking));
-                write_file(&path, &bytes)?;
-                (
-                    Some(path),
-                    receipt.content.leaf_index,
-                    receipt.content.voter_seq,
-                    receipt.content.tree_head.timestamp,
-                    false,
-                )
-            }
-            Submitted::Recovered {
-                leaf_index,
-                voter_seq,
-                head_time,
-            } => (None, leaf_index, voter_seq, head_time, true),
-        };
-    // The receipt is saved: it proves what the collector logged, whatever follows.
-    if voter_seq != info.ballots_cast.saturating_add(1) {
-        return Err(AppError::refused(
-            "receipt.unexpected_seq",
-            format!(
-                "the collector logged this vote as your vote number {voter_seq}, but said                  before that you had cast {} vote(s): a vote you did not make here may have                  been cast with your e-ID meanwhile, or the collector's log is wrong; keep the                  receipt, check your vote on a second device, and tell the election officials",
-                info.ballots_cast
-            ),
-        ));
-    }
-
+    let (receipt_path, not_saved, leaf_index, voter_seq, head_time) = match submitted {
+        Submitted::ChallengeRefused(e) => {
+            return Err(AppError::refused_in(
+                e.code,
+                Msg::RefusedTwice,
+                &[("reason", &e.message)],
+            ))
+        }
+        Submitted::Receipt(bytes) => {
+            let receipt = Receipt::from_bytes(&bytes)
+                .map_err(|e| AppError::bad_response(format!("the receipt: {e}")))?;
+            receipt.verify(
+                &election.package.collector_key,
+                election.context(),
+                &sealed.ballot_hash,
+            )?;
+            receipt.verify_record(&sealed.submission, cert.voter_id())?;
+            challenge_check::check_received(
+                &election,
+                &challenge,
+                receipt.content.received_at,
+                "receipt",
+            )?;
+            let path = a
+                .receipt
+                .clone()
+                .unwrap_or_else(|| default_receipt_path(&tracking));
+            // Checked before sending, but a disk can fill up meanwhile: the vote is recorded
+            // all the same, so the codes are shown whatever happens here.
+            let not_saved = std::fs::write(&path, &bytes).err().map(|e| e.to_string());
+            (
+                Some(path),
+                not_saved,
+                receipt.content.leaf_index,
+                receipt.content.voter_seq,
+                receipt.content.tree_head.timestamp,
+            )
+        }
+        Submitted::Recovered {
+            leaf_index,
+            voter_seq,
+            head_time,
+        } => (None, None, leaf_index, voter_seq, head_time),
+    };
     let code = VerificationCode {
         ballot_id: sealed.ballot_hash,
         seed,
@@ -352,8 +407,13 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
         .as_deref()
         .map(Path::display)
         .map(|d| d.to_string());
+    let receipt = match (&path_text, &not_saved) {
+        (Some(path), None) => ReceiptSaved::To(path),
+        (Some(path), Some(reason)) => ReceiptSaved::NotSaved { path, reason },
+        (None, _) => ReceiptSaved::Recovered,
+    };
     let screen = Zeroizing::new(screens::done(&screens::Done {
-        receipt_path: path_text.as_deref(),
+        receipt,
         tracking_code: &tracking,
         code_text: &code_text,
         qr: &qr,
@@ -361,9 +421,23 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
         leaf_index,
         verify_until: &screens::local_time(manifest, head_time.saturating_add(info.verify_window)),
         verify_max: info.verify_max,
-        recovered,
+        lang: &lang,
     }));
     let _ = write!(out, "{}", *screen);
     let _ = out.flush();
+    // The vote is recorded, the receipt saved and the codes shown, whatever follows here.
+    if voter_seq != info.ballots_cast.saturating_add(1) {
+        return Err(AppError::refused(
+            "receipt.unexpected_seq",
+            format!(
+                "the collector logged this vote as your vote number {voter_seq}, but said \
+                 before that you had cast {} vote(s): a vote you did not make here may have \
+                 been cast with your e-ID meanwhile, or the collector's log is wrong; keep the \
+                 receipt, check your vote on a second device, and tell the election officials",
+                info.ballots_cast
+            ),
+        ));
+    }
+
     Ok(())
 }

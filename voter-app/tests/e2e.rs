@@ -292,7 +292,8 @@ fn vote_verify_revote_and_check_receipts_against_a_real_collector() {
         "verify.bad_code",
     );
 
-    // Revote, interactively in Estonian: told about the earlier vote, a new receipt.
+    // Revote, interactively in Estonian (the names and the app's words): told about the
+    // earlier vote, a new receipt.
     let o = app.vote(
         tartu,
         &["--lang", "et", "--receipt", "second.bin"],
@@ -300,15 +301,18 @@ fn vote_verify_revote_and_check_receipts_against_a_real_collector() {
     );
     let screen = ok(&o);
     assert!(
-        screen.contains("You have already voted in this election (once)"),
+        screen.contains("Te olete neil valimistel juba hääletanud (üks kord)"),
         "{screen}"
     );
     assert!(screen.contains("Parlamendi liige"), "{screen}");
     assert!(
-        screen.contains("`3` is not a number from 1 to 2"),
+        screen.contains("`3` ei ole number vahemikus 1 kuni 2"),
         "{screen}"
     );
-    assert!(screen.contains("This is your vote number 2"), "{screen}");
+    assert!(
+        screen.contains("See on teie hääl number 2") && screen.contains("Sedeli jälgimiskood"),
+        "{screen}"
+    );
     let second_code = code_of(&screen);
     let shown = ok(&app.verify(&second_code));
     assert!(shown.contains("Somchai Jaidee"), "{shown}");
@@ -392,4 +396,344 @@ fn vote_verify_revote_and_check_receipts_against_a_real_collector() {
         2,
         "collector.unreachable",
     );
+}
+
+/// The collector at the same address as `server` was, on the same ballot box (a restart).
+fn serve_again(bin: &Path, st: &Setup, url: &str) -> Server {
+    let listen = url.strip_prefix("http://").unwrap();
+    let args: Vec<String> = cli::collector_serve(
+        &st.root,
+        cli::COLLECTOR_SECRET,
+        "data",
+        ["--officials-key", &st.officials_key_hex()],
+    )
+    .into_iter()
+    .map(|a| {
+        if a == "127.0.0.1:0" {
+            listen.to_owned()
+        } else {
+            a
+        }
+    })
+    .collect();
+    let (child, url) = cli::spawn_serve(Command::new(bin).args(args).stderr(Stdio::null()));
+    Server { child, url }
+}
+
+/// `voter-app vote` of `voter` at its interactive screens, what it shows collected as it
+/// comes.
+struct Interactive {
+    child: Child,
+    screen: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    reader: std::thread::JoinHandle<()>,
+}
+
+impl Interactive {
+    fn start(app: &App<'_>, voter: &str) -> Interactive {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_voter-app"))
+            .args([
+                "vote",
+                "--collector",
+                &app.url,
+                "--officials-key",
+                &app.officials,
+                "--eid",
+                &app.st.p(&format!("pki/voters/{voter}.cert.pem")),
+                "--key",
+                &app.st.p(&format!("pki/voters/{voter}.key.pem")),
+            ])
+            .current_dir(&app.st.root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let screen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let reader = {
+            let screen = screen.clone();
+            let mut stdout = child.stdout.take().unwrap();
+            std::thread::spawn(move || {
+                use std::io::Read;
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = stdout.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    screen.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+            })
+        };
+        Interactive {
+            child,
+            screen,
+            reader,
+        }
+    }
+
+    /// Waits (a minute at most) until the app shows `text`.
+    fn wait_for(&self, text: &str) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !String::from_utf8_lossy(&self.screen.lock().unwrap()).contains(text) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the app never showed {text:?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// Types `answers`; the app's exit (with its standard error) and all it showed.
+    fn answer(mut self, answers: &[u8]) -> (Output, String) {
+        self.child.stdin.take().unwrap().write_all(answers).unwrap();
+        let o = self.child.wait_with_output().unwrap();
+        self.reader.join().unwrap();
+        let screen = String::from_utf8_lossy(&self.screen.lock().unwrap()).into_owned();
+        (o, screen)
+    }
+}
+
+/// The first line of what the app said on standard error (the message), and the rest.
+fn message_and_detail(err: &str) -> (&str, &str) {
+    err.split_once('\n').unwrap_or((err, ""))
+}
+
+#[test]
+fn what_goes_wrong_is_said_in_words_and_a_recorded_vote_always_shows_its_codes() {
+    let collector = collector_binary();
+    let st = setup(&collector);
+    let server = serve(&collector, &st, &[]);
+    let app = App {
+        st: &st,
+        url: server.url.clone(),
+        officials: st.officials_key_hex(),
+    };
+    let codes = voters(&st);
+    let tartu = &codes[1];
+
+    // A rule broken: what is wrong with the choice, then the rule, in the voter's language.
+    let err = refused(
+        &app.vote(
+            tartu,
+            &[
+                "--choice", "park", "--choice", "library", "--choice", "bridge", "--choice", "201",
+                "--lang", "ru",
+            ],
+            "",
+        ),
+        1,
+        "app.bad_choice",
+    );
+    // In Russian, which the app speaks and this election's names are not in.
+    assert!(
+        err.contains("«City projects to fund»: вы выбрали 3; здесь можно выбрать не более 2"),
+        "{err}"
+    );
+
+    // A receipt that cannot be written: said before anything is sent.
+    let err = refused(
+        &app.vote(
+            tartu,
+            &[
+                "--choice",
+                "201",
+                "--choice",
+                "park",
+                "--receipt",
+                "no-such-folder/r.bin",
+            ],
+            "",
+        ),
+        2,
+        "app.receipt_not_writable",
+    );
+    assert!(err.contains("nothing was sent"), "{err}");
+    // The same in Estonian: the app's words, the stable code.
+    let err = refused(
+        &app.vote(
+            tartu,
+            &[
+                "--choice",
+                "201",
+                "--receipt",
+                "no-such-folder/r.bin",
+                "--lang",
+                "et",
+            ],
+            "",
+        ),
+        2,
+        "app.receipt_not_writable",
+    );
+    assert!(
+        err.starts_with(
+            "voter-app: ei õnnestunud [app.receipt_not_writable]: kviitungit ei saa salvestada \
+             faili no-such-folder/r.bin"
+        ) && err.contains("midagi ei saadetud"),
+        "{err}"
+    );
+    assert_eq!(log_size(&server.url), 0);
+
+    // A certificate file that is not one: the voter's words first, the parser's for
+    // support on the next line.
+    std::fs::write(st.path("junk.der"), [0x30, 0x03, 0x02, 0x01, 0x05]).unwrap();
+    let o = app.run(
+        &[
+            "vote",
+            "--collector",
+            &app.url,
+            "--officials-key",
+            &app.officials,
+            "--eid",
+            "junk.der",
+            "--key",
+            &st.p(&format!("pki/voters/{tartu}.key.pem")),
+            "--choice",
+            "201",
+        ],
+        "",
+    );
+    let err = refused(&o, 1, "eid.malformed");
+    let (message, detail) = message_and_detail(&err);
+    assert!(
+        message.contains("junk.der is not an e-ID certificate file") && !message.contains("Der("),
+        "{err}"
+    );
+    assert!(detail.starts_with("  detail for support: "), "{err}");
+
+    // The disk fills up after the check: the vote is recorded, and the voter still gets
+    // the tracking code and the verification code, with what happened to the receipt.
+    #[cfg(target_os = "linux")]
+    {
+        let screen = ok(&app.vote(
+            tartu,
+            &[
+                "--choice",
+                "201",
+                "--choice",
+                "park",
+                "--receipt",
+                "/dev/full",
+            ],
+            "",
+        ));
+        assert!(
+            screen.contains("Your vote was recorded.")
+                && screen.contains("The receipt could NOT be saved to /dev/full")
+                && screen.contains("Ballot tracking code: "),
+            "{screen}"
+        );
+        let shown = ok(&app.verify(&code_of(&screen)));
+        assert!(shown.contains("Peeter Põder"), "{shown}");
+        assert_eq!(log_size(&server.url), 1);
+    }
+
+    // The collector restarts while the voter chooses: the vote in flight is not lost, and
+    // is recorded once.
+    let before = log_size(&server.url);
+    let chooser = Interactive::start(&app, tartu);
+    chooser.wait_for("Type the number");
+    let url = server.url.clone();
+    drop(server);
+    let server = serve_again(&collector, &st, &url);
+    let (o, screen) = chooser.answer(b"2\n1\ny\n");
+    assert_eq!(o.status.code(), Some(0), "{screen}\n{}", stderr(&o));
+    assert!(screen.contains("Your vote was recorded."), "{screen}");
+    assert_eq!(log_size(&server.url), before + 1);
+    let shown = ok(&app.verify(&code_of(&screen)));
+    assert!(
+        shown.contains("Somchai Jaidee") && shown.contains("River park"),
+        "{shown}"
+    );
+
+    // Another vote is cast with the same e-ID while the voter chooses: the collector numbers
+    // the voter's vote otherwise than it said; the app says so, and still shows the codes
+    // of the vote it recorded.
+    let chooser = Interactive::start(&app, tartu);
+    chooser.wait_for("Type the number");
+    ok(&app.vote(tartu, &["--choice", "201", "--choice", "park"], ""));
+    let (o, screen) = chooser.answer(b"1\n3\ny\n");
+    let err = refused(&o, 1, "receipt.unexpected_seq");
+    assert!(err.contains("a vote you did not make here"), "{err}");
+    assert!(screen.contains("Your vote was recorded."), "{screen}");
+    let shown = ok(&app.verify(&code_of(&screen)));
+    assert!(shown.contains("Footbridge"), "{shown}");
+
+    // A mistyped passphrase at the terminal is asked again, and the right one then votes
+    // (the terminal is a pseudo-terminal made by util-linux's `script`).
+    let voter = &codes[4];
+    let key_pem = std::fs::read(st.path(&format!("pki/voters/{voter}.key.pem"))).unwrap();
+    let (_, der) = pkcs8::der::pem::decode_vec(&key_pem).unwrap();
+    let encrypted = pkcs8::PrivateKeyInfo::try_from(der.as_slice())
+        .unwrap()
+        .encrypt(rand::rngs::OsRng, b"right")
+        .unwrap()
+        .to_pem("ENCRYPTED PRIVATE KEY", pkcs8::LineEnding::LF)
+        .unwrap();
+    std::fs::write(st.path("encrypted.key.pem"), encrypted.as_bytes()).unwrap();
+    let command = format!(
+        "{} vote --collector {} --officials-key {} --eid {} --key {} --choice 202 --choice \
+         library --receipt typed.bin",
+        env!("CARGO_BIN_EXE_voter-app"),
+        app.url,
+        app.officials,
+        st.p(&format!("pki/voters/{voter}.cert.pem")),
+        st.p("encrypted.key.pem"),
+    );
+    let mut typing = Command::new("script")
+        .args(["--quiet", "--return", "--command", &command, "/dev/null"])
+        .current_dir(&st.root)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("util-linux's `script` (Debian: bsdutils) runs the app on a terminal");
+    typing
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"wrong\nright\n")
+        .unwrap();
+    let o = typing.wait_with_output().unwrap();
+    let terminal = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{terminal}\n{}", stderr(&o));
+    assert!(
+        terminal.contains("That passphrase does not open your e-ID key")
+            && terminal.contains("(tries left: 2)")
+            && terminal.contains("Your vote was recorded."),
+        "{terminal}"
+    );
+
+    // A server that cannot prove it is the collector (its TLS certificate is not trusted):
+    // not sent, and not called a connection problem.
+    let (_, cert, key) = ivote_testkit::tls::test_pki();
+    std::fs::write(st.path("tls.pem"), cert).unwrap();
+    std::fs::write(st.path("tls.key"), key).unwrap();
+    drop(server);
+    let tls = serve(
+        &collector,
+        &st,
+        &[
+            "--tls-cert",
+            &st.p("tls.pem"),
+            "--tls-key",
+            &st.p("tls.key"),
+        ],
+    );
+    assert!(tls.url.starts_with("https://"), "{}", tls.url);
+    let untrusted = App {
+        url: tls.url.clone(),
+        ..app
+    };
+    let err = refused(
+        &untrusted.vote(tartu, &["--choice", "201", "--choice", "park"], ""),
+        1,
+        "collector.untrusted",
+    );
+    let (message, detail) = message_and_detail(&err);
+    assert!(
+        message.contains("could not prove that it is the election's collector")
+            && !message.contains("check your internet connection"),
+        "{err}"
+    );
+    assert!(detail.contains("detail for support"), "{err}");
 }

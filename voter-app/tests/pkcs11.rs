@@ -19,6 +19,7 @@ use ivote_eid::insecure_demo_pki::{
 };
 use ivote_eid::{KeyAlgorithm, TrustAnchors};
 use ivote_testkit::softhsm::{self, SoftHsm};
+use ivote_voter_app::messages::Lang;
 use ivote_voter_app::pkcs11::TokenArgs;
 use ivote_voter_app::signer::{EidSource, Signer};
 use ivote_voter_app::AppError;
@@ -102,7 +103,8 @@ fn with_token<R>(
     let at = now();
     let check = |der: &[u8]| anchors.validate(der, at, None);
     let mut out = Vec::new();
-    let result = hsm.with_env(|| Signer::open(&source, &check, &mut out).map(|s| then(&s)));
+    let result =
+        hsm.with_env(|| Signer::open(&source, &check, Lang::En, &mut out).map(|s| then(&s)));
     let printed = String::from_utf8(out).unwrap();
     if !pin.is_empty() {
         if let Err(e) = &result {

@@ -45,6 +45,16 @@ fn ballot_screens_in_two_languages() {
             "ballot_tartu_et",
             screens::ballot(m, "Tartu", contests, "et")
         );
+        // Thai: the names and the app's words; Russian, which this election's names are
+        // not in: its default language's names, the app's words in Russian.
+        insta::assert_snapshot!(
+            "ballot_tartu_th",
+            screens::ballot(m, "ทาร์ทู", contests, "th")
+        );
+        insta::assert_snapshot!(
+            "ballot_tartu_ru",
+            screens::ballot(m, "Tartu", contests, "ru")
+        );
     });
     with_contests("parnu", |m, contests| {
         insta::assert_snapshot!(
@@ -57,8 +67,12 @@ fn ballot_screens_in_two_languages() {
 #[test]
 fn confirmation_and_choice_rules() {
     with_contests("tartu", |_, contests| {
-        let values =
-            choices::from_args(contests, &["202".into(), "park".into(), "bridge".into()]).unwrap();
+        let values = choices::from_args(
+            contests,
+            &["202".into(), "park".into(), "bridge".into()],
+            "en",
+        )
+        .unwrap();
         assert_eq!(values, vec![vec![0, 1], vec![1, 0, 1]]);
         insta::assert_snapshot!(
             "confirmation_tartu",
@@ -66,8 +80,13 @@ fn confirmation_and_choice_rules() {
         );
         // Refused before anything is made: no candidate in a plurality contest, three
         // projects of at most two, an unknown id.
-        let e = choices::from_args(contests, &["park".into()]).unwrap_err();
+        let e = choices::from_args(contests, &["park".into()], "en").unwrap_err();
         assert_eq!(e.code, "app.bad_choice");
+        assert_eq!(
+            e.message,
+            "\"Member of Parliament\": you chose nothing; this contest needs exactly 1 (the \
+             rule: choose exactly one candidate)"
+        );
         let e = choices::from_args(
             contests,
             &[
@@ -76,42 +95,86 @@ fn confirmation_and_choice_rules() {
                 "library".into(),
                 "bridge".into(),
             ],
+            "en",
         )
         .unwrap_err();
         assert_eq!(
             e.message,
-            "\"City projects to fund\" does not allow this: choose 1 to 2"
+            "\"City projects to fund\": you chose 3; this contest allows at most 2 (the rule: \
+             choose 1 to 2)"
         );
-        let e = choices::from_args(contests, &["nobody".into()]).unwrap_err();
+        // In the voter's language: the contest's title, what is wrong and the rule.
+        let two = ["201".into(), "202".into()];
+        let e = choices::from_args(contests, &two, "et").unwrap_err();
+        assert_eq!(
+            e.message,
+            "„Parlamendi liige“: valisite 2; siin saab valida täpselt 1 (reegel: valige täpselt \
+             üks kandidaat)"
+        );
+        let e = choices::from_args(contests, &two, "ru").unwrap_err();
+        assert_eq!(
+            e.message,
+            "«Member of Parliament»: вы выбрали 2; здесь можно выбрать ровно 1 (правило: \
+             выберите ровно одного кандидата)"
+        );
+        let e = choices::from_args(contests, &two, "th").unwrap_err();
+        assert_eq!(
+            e.message,
+            "\"สมาชิกรัฐสภา\": คุณเลือก 2 รายการ แต่ที่นี่ต้องเลือก 1 รายการพอดี (กติกา: \
+             เลือกผู้สมัครหนึ่งคนเท่านั้น)"
+        );
+        let e = choices::from_args(contests, &["nobody".into()], "en").unwrap_err();
         assert_eq!(e.code, "app.unknown_choice");
         let (c, s) = contests[1];
-        assert_eq!(choices::from_line(c, s, "1, 3").unwrap(), vec![1, 0, 1]);
         assert_eq!(
-            choices::from_line(c, s, "1 1").unwrap_err().code,
+            choices::from_line(c, s, "1, 3", "en").unwrap(),
+            vec![1, 0, 1]
+        );
+        assert_eq!(
+            choices::from_line(c, s, "1 1", "en").unwrap_err().code,
             "app.bad_choice"
         );
         assert_eq!(
-            choices::from_line(c, s, "1=1").unwrap_err().code,
+            choices::from_line(c, s, "1=1", "en").unwrap_err().code,
             "app.bad_choice"
         );
     });
     with_contests("parnu", |_, contests| {
-        let values =
-            choices::from_args(contests, &["301=3".into(), "303=2".into(), "jazz=4".into()])
-                .unwrap();
+        let values = choices::from_args(
+            contests,
+            &["301=3".into(), "303=2".into(), "jazz=4".into()],
+            "en",
+        )
+        .unwrap();
         insta::assert_snapshot!(
             "confirmation_parnu",
             screens::confirmation(contests, &values, "en")
         );
-        let e = choices::from_args(contests, &["301=4".into()]).unwrap_err();
+        let e = choices::from_args(contests, &["301=4".into()], "en").unwrap_err();
         assert_eq!(
             e.message,
-            "\"Town council\" does not allow this: share up to 5 points, at most 3 to one candidate"
+            "\"Town council\": you gave Liis Lepp 4 points; one candidate may get at most 3 (the \
+             rule: share up to 5 points, at most 3 to one candidate)"
+        );
+        let e = choices::from_args(contests, &["301=3".into(), "302=3".into()], "en").unwrap_err();
+        assert!(
+            e.message
+                .contains("you gave 6 points in all; you have 5 to give"),
+            "{e}"
+        );
+        let e = choices::from_args(contests, &["jazz=5".into()], "en").unwrap_err();
+        assert!(
+            e.message
+                .contains("you gave Jazz on the beach a score of 5; the highest score is 4"),
+            "{e}"
         );
         let (c, s) = contests[0];
-        assert_eq!(choices::from_line(c, s, "1=2 3=3").unwrap(), vec![2, 0, 3]);
         assert_eq!(
-            choices::from_line(c, s, "1").unwrap_err().code,
+            choices::from_line(c, s, "1=2 3=3", "en").unwrap(),
+            vec![2, 0, 3]
+        );
+        assert_eq!(
+            choices::from_line(c, s, "1", "en").unwrap_err().code,
             "app.bad_choice"
         );
     });
@@ -128,7 +191,7 @@ fn done_revote_verified_and_receipt_screens() {
     let tracking = tracking_code(&code.ballot_id);
     let until = screens::local_time(&m, 1_803_300_000);
     let done = screens::Done {
-        receipt_path: Some("receipt-LJNF-UWS2.bin"),
+        receipt: screens::ReceiptSaved::To("receipt-LJNF-UWS2.bin"),
         tracking_code: &tracking,
         code_text: &text,
         qr: &qr,
@@ -136,20 +199,37 @@ fn done_revote_verified_and_receipt_screens() {
         leaf_index: 17,
         verify_until: &until,
         verify_max: 3,
-        recovered: false,
+        lang: "en",
     };
     insta::assert_snapshot!("done", screens::done(&done));
     insta::assert_snapshot!(
         "done_recovered",
         screens::done(&screens::Done {
-            receipt_path: None,
-            recovered: true,
+            receipt: screens::ReceiptSaved::Recovered,
             voter_seq: 1,
             ..done
         })
     );
-    insta::assert_snapshot!("revote_once", screens::revote_notice(1));
-    insta::assert_snapshot!("revote_twice", screens::revote_notice(2));
+    insta::assert_snapshot!(
+        "done_receipt_not_saved",
+        screens::done(&screens::Done {
+            receipt: screens::ReceiptSaved::NotSaved {
+                path: "/media/usb/receipt.bin",
+                reason: "No space left on device (os error 28)",
+            },
+            voter_seq: 1,
+            ..done
+        })
+    );
+    insta::assert_snapshot!("revote_once", screens::revote_notice(1, "en"));
+    insta::assert_snapshot!("revote_twice", screens::revote_notice(2, "en"));
+    // The app's words in Estonian, Thai and Russian.
+    for lang in ["et", "th", "ru"] {
+        insta::assert_snapshot!(
+            format!("done_{lang}"),
+            screens::done(&screens::Done { lang, ..done })
+        );
+    }
     with_contests("tartu", |m, contests| {
         let latest = screens::Verified {
             manifest: m,

@@ -75,6 +75,10 @@ fn run(args: Args) -> Result<()> {
 
     println!("\n==> Results");
     print!("{}", outcome.results_table);
+    println!(
+        "\nThe results page (open it in a browser): {}",
+        outcome.results_page.display()
+    );
     let expected = outcome.plan.expected(&flow::load_manifest(&outcome.files)?);
     if outcome.results != expected {
         bail!("the published results differ from what the voters cast");

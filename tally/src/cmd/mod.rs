@@ -101,11 +101,13 @@ pub enum Command {
     /// list. Each is sealed by record-index.bin (every file's SHA-256) signed with the
     /// officials' key (asks for its passphrase). Format: docs/election-record.md.
     Publish(count::publish::PublishArgs),
-    /// Show the results of a sealed election record: per district and in total.
+    /// Show the results of a sealed election record: per district, and by party for a
+    /// contest held in several districts.
     ///
     /// Checks the record's seal with the officials' public key and every file's hash, then
     /// prints the results as a table (default), CSV, JSON or a self-contained HTML page
-    /// with a bar chart per contest (--format). It does not re-verify the proofs: that is
+    /// with a bar chart per contest (--format), or writes them to a file (--out). Every
+    /// percentage says what it is a share of. It does not re-verify the proofs: that is
     /// the independent verifier's job.
     Results(count::results::ResultsArgs),
 }

@@ -21,7 +21,8 @@ use crate::fsio;
 pub enum Format {
     /// A table for the terminal.
     Table,
-    /// CSV: district,contest,candidate,name,party,votes,ballots.
+    /// CSV: district,contest,candidate,name,party,votes,ballots (district `all`: the
+    /// totals by party of a contest held in several districts).
     Csv,
     /// JSON.
     Json,
@@ -42,6 +43,10 @@ pub struct ResultsArgs {
     /// What to print.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// Write the results to this file (e.g. results.html) instead of printing them; says
+    /// where it wrote them.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// Runs `results`.
@@ -84,14 +89,18 @@ pub fn run(a: ResultsArgs) -> Result<()> {
         .into());
     }
     let r = ElectionResults::new(&package.manifest, &aggregates, &results);
-    print!(
-        "{}",
-        match a.format {
-            Format::Table => r.to_table(),
-            Format::Csv => r.to_csv(),
-            Format::Json => r.to_json(),
-            Format::Html => r.to_html(),
+    let text = match a.format {
+        Format::Table => r.to_table(),
+        Format::Csv => r.to_csv(),
+        Format::Json => r.to_json(),
+        Format::Html => r.to_html(),
+    };
+    match &a.out {
+        Some(path) => {
+            fsio::write(path, text.as_bytes())?;
+            println!("results written to {}", path.display());
         }
-    );
+        None => print!("{text}"),
+    }
     Ok(())
 }
