@@ -112,14 +112,14 @@ fn no_receipt_is_lost_when_a_collector_the_database_or_the_primary_dies() {
     let files = set_up(
         programs,
         dir.path(),
-        &SetupOptions::example(120, 0, starts, now + 3600).unwrap(),
+        &SetupOptions::example(60, 0, starts, now + 3600).unwrap(),
         now,
         |_| {},
     )
     .unwrap();
     let manifest = flow::load_manifest(&files).unwrap();
     let roll = flow::read_roll(&files).unwrap();
-    let plan = VotingScript::draw_exact(&manifest, &roll, 40, 0, 11);
+    let plan = VotingScript::draw_exact(&manifest, &roll, 20, 0, 11);
 
     // The database: a primary and a synchronous standby.
     let mut primary = Server::start(&[]);
