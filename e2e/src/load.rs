@@ -22,9 +22,10 @@ use ivote_protocol::ballot::BallotShapes;
 use ivote_protocol::challenge::SignedChallenge;
 use ivote_protocol::hashes::BallotHash;
 use ivote_protocol::manifest::WindowCheck;
-use ivote_protocol::receipt::Receipt;
+use ivote_protocol::merkle::{leaf_hash, verify_consistency, verify_inclusion};
+use ivote_protocol::receipt::{Receipt, SignedTreeHead};
 use ivote_protocol::submission::{SealFor, Submission};
-use ivote_protocol::wire::{Challenge, ElectionFacts};
+use ivote_protocol::wire::{Challenge, ConsistencyProof, ElectionFacts, InclusionProof};
 use ivote_protocol::{ContextHash, ElectionManifest};
 use rand::seq::SliceRandom;
 use rand::{CryptoRng, Rng, RngCore};
@@ -377,6 +378,50 @@ pub async fn submit(
         Err(ClientError::Refused { code, .. }) => Outcome::Refused(code),
         Err(e) => Outcome::Transport(e.to_string()),
     }
+}
+
+/// Whether every receipt is in the log the collector at `client` serves, under `head`: an
+/// inclusion proof of its record, and a consistency proof from the head it carried to
+/// `head`. `Err` names the first receipt that is not.
+pub async fn receipts_in_log(
+    client: &ApiClient,
+    head: &SignedTreeHead,
+    receipts: &[Receipt],
+) -> Result<(), String> {
+    for r in receipts {
+        let c = &r.content;
+        let at = format!("the receipt of leaf {}", c.leaf_index);
+        let inc: InclusionProof = client
+            .get_json(&format!("/log/inclusion/{}?size={}", c.leaf_index, head.size))
+            .await
+            .map_err(|e| format!("{at}: {e}"))?;
+        if !verify_inclusion(
+            &leaf_hash(&c.record_hash.0),
+            c.leaf_index,
+            head.size,
+            &inc.proof,
+            &head.root,
+        ) {
+            return Err(format!("{at}: not in the log"));
+        }
+        let old = &c.tree_head;
+        let consistent = if old.size == head.size {
+            old.root == head.root
+        } else {
+            let proof: ConsistencyProof = client
+                .get_json(&format!(
+                    "/log/consistency?from={}&to={}",
+                    old.size, head.size
+                ))
+                .await
+                .map_err(|e| format!("{at}: {e}"))?;
+            verify_consistency(old.size, head.size, &old.root, &head.root, &proof.proof)
+        };
+        if !consistent {
+            return Err(format!("{at}: its tree head is not a prefix of the log"));
+        }
+    }
+    Ok(())
 }
 
 /// The whole run against the collector at `client` (see the module docs).

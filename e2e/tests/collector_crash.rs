@@ -14,9 +14,8 @@ use std::time::{Duration, Instant};
 
 use ivote_collector::client::ApiClient;
 use ivote_e2e::load::{self, Plan};
-use ivote_protocol::merkle::{leaf_hash, verify_consistency, verify_inclusion};
 use ivote_protocol::receipt::SignedTreeHead;
-use ivote_protocol::wire::{BoxState, ConsistencyProof, InclusionProof, Status, TreeHead};
+use ivote_protocol::wire::{BoxState, Status, TreeHead};
 
 mod common {
     pub mod load;
@@ -77,42 +76,9 @@ fn every_receipt_survives_a_sigkill_mid_load() {
     let head: TreeHead = runtime.block_on(client.get_json("/log/head")).unwrap();
     let head = SignedTreeHead::from_bytes(&head.layout).unwrap();
     head.verify(&view.collector_key, &view.context).unwrap();
-    for r in &report.receipts {
-        let c = &r.content;
-        assert!(c.leaf_index < head.size);
-        let inc: InclusionProof = runtime
-            .block_on(client.get_json(&format!(
-                "/log/inclusion/{}?size={}",
-                c.leaf_index, head.size
-            )))
-            .unwrap();
-        assert!(verify_inclusion(
-            &leaf_hash(&c.record_hash.0),
-            c.leaf_index,
-            head.size,
-            &inc.proof,
-            &head.root
-        ));
-        let old = &c.tree_head;
-        let proof: ConsistencyProof = if old.size == head.size {
-            assert_eq!(old.root, head.root);
-            continue;
-        } else {
-            runtime
-                .block_on(client.get_json(&format!(
-                    "/log/consistency?from={}&to={}",
-                    old.size, head.size
-                )))
-                .unwrap()
-        };
-        assert!(verify_consistency(
-            old.size,
-            head.size,
-            &old.root,
-            &head.root,
-            &proof.proof
-        ));
-    }
+    runtime
+        .block_on(load::receipts_in_log(&client, &head, &report.receipts))
+        .unwrap();
     // The collector takes new submissions after the restart.
     let status: Status = runtime.block_on(client.get_json("/status")).unwrap();
     assert_eq!(status.state, BoxState::Open);

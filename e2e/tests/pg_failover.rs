@@ -22,15 +22,16 @@ use std::time::{Duration, Instant};
 use ivote_collector::client::ApiClient;
 use ivote_e2e::collector::CollectorProcess;
 use ivote_e2e::flow::{self, unix_now, wait_until, Quiet};
-use ivote_e2e::load::{challenge, concurrently, read_voter, submit, ElectionView, Outcome};
+use ivote_e2e::load::{
+    challenge, concurrently, read_voter, receipts_in_log, submit, ElectionView, Outcome,
+};
 use ivote_e2e::national::cast::stream;
 use ivote_e2e::plan::VotingScript;
 use ivote_e2e::programs::{printed, Programs};
 use ivote_e2e::setup::{set_up, ElectionFiles, SetupOptions};
 use ivote_protocol::ballot_box::FinalHead;
-use ivote_protocol::merkle::{leaf_hash, verify_consistency, verify_inclusion};
 use ivote_protocol::receipt::Receipt;
-use ivote_protocol::wire::{self, ConsistencyProof, InclusionProof};
+use ivote_protocol::wire;
 use ivote_testkit::postgres::Server;
 
 fn programs() -> &'static Programs {
@@ -229,37 +230,9 @@ fn no_receipt_is_lost_when_a_collector_the_database_or_the_primary_dies() {
         .unwrap();
     let head = final_head.head;
     assert!(head.size >= total as u64);
-    for r in &receipts {
-        let c = &r.content;
-        let inc: InclusionProof = runtime
-            .block_on(client.get_json(&format!(
-                "/log/inclusion/{}?size={}",
-                c.leaf_index, head.size
-            )))
-            .unwrap();
-        assert!(verify_inclusion(
-            &leaf_hash(&c.record_hash.0),
-            c.leaf_index,
-            head.size,
-            &inc.proof,
-            &head.root
-        ));
-        if c.tree_head.size < head.size {
-            let proof: ConsistencyProof = runtime
-                .block_on(client.get_json(&format!(
-                    "/log/consistency?from={}&to={}",
-                    c.tree_head.size, head.size
-                )))
-                .unwrap();
-            assert!(verify_consistency(
-                c.tree_head.size,
-                head.size,
-                &c.tree_head.root,
-                &head.root,
-                &proof.proof
-            ));
-        }
-    }
+    runtime
+        .block_on(receipts_in_log(&client, &head, &receipts))
+        .unwrap();
     a.stop(Duration::from_secs(30)).unwrap();
     b.stop(Duration::from_secs(30)).unwrap();
 

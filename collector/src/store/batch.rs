@@ -15,7 +15,7 @@ use ivote_protocol::ContextHash;
 use tokio::sync::{mpsc, oneshot};
 
 use super::seen::{Pending, Seen};
-use super::{CommitError, StoreError};
+use super::{CloseFuture, CommitError, CommitFuture, StoreError};
 use crate::decide::Accepted;
 use crate::journal::Entry;
 use crate::reject::Rejection;
@@ -23,7 +23,7 @@ use crate::reject::Rejection;
 /// The most submissions one group commit takes from the queue.
 pub const MAX_BATCH: usize = 1024;
 /// How many submissions may wait for the writer before senders wait.
-pub const QUEUE: usize = 4096;
+const QUEUE: usize = 4096;
 
 /// A submission waiting to be logged.
 #[derive(Debug)]
@@ -49,6 +49,50 @@ pub enum Msg {
         /// Where the final head goes.
         reply: oneshot::Sender<Result<FinalHead, StoreError>>,
     },
+}
+
+/// The writer's queue as the store's handlers see it: a submission or a close sent, its
+/// answer awaited.
+#[derive(Clone, Debug)]
+pub struct Queue(mpsc::Sender<Msg>);
+
+impl Queue {
+    /// A queue and the writer's end of it.
+    pub fn new() -> (Queue, mpsc::Receiver<Msg>) {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        (Queue(tx), rx)
+    }
+
+    /// Queues a submission; resolves to its receipt or refusal.
+    pub fn commit(&self, accepted: Accepted, received_at: i64) -> CommitFuture {
+        let queue = self.0.clone();
+        Box::pin(async move {
+            let (reply, answer) = oneshot::channel();
+            let job = Job {
+                accepted,
+                received_at,
+                reply,
+            };
+            queue
+                .send(Msg::Submit(Box::new(job)))
+                .await
+                .map_err(|_| StoreError::Stopped)?;
+            answer.await.map_err(|_| StoreError::Stopped)?
+        })
+    }
+
+    /// Queues a close; resolves to the final head.
+    pub fn close(&self, now: i64) -> CloseFuture {
+        let queue = self.0.clone();
+        Box::pin(async move {
+            let (reply, answer) = oneshot::channel();
+            queue
+                .send(Msg::Close { now, reply })
+                .await
+                .map_err(|_| StoreError::Stopped)?;
+            answer.await.map_err(|_| StoreError::Stopped)?
+        })
+    }
 }
 
 /// A close taken from the queue, to run after the batch before it.

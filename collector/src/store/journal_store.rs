@@ -26,9 +26,9 @@ use ivote_protocol::merkle::{MerkleTree, NodeHash};
 use ivote_protocol::receipt::{Receipt, SignedTreeHead};
 use ivote_protocol::submission::SubmissionRecord;
 use ivote_protocol::ContextHash;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
-use super::batch::{self, Job, Msg, QUEUE};
+use super::batch::{self, Job, Msg, Queue};
 use super::seen::Seen;
 use super::{
     lock, read, write, CloseFuture, CommitFuture, Store, StoreError, StoreFuture, Stored,
@@ -136,7 +136,7 @@ impl StoreView for Shared {
 #[derive(Debug)]
 pub struct JournalStore {
     shared: Arc<Shared>,
-    queue: Option<mpsc::Sender<Msg>>,
+    queue: Option<Queue>,
     writer: Option<JoinHandle<()>>,
 }
 
@@ -223,7 +223,7 @@ impl JournalStore {
             reader: journal.reader()?,
             final_head: RwLock::new(final_head),
         });
-        let (tx, rx) = mpsc::channel(QUEUE);
+        let (queue, rx) = Queue::new();
         let writer = Writer {
             shared: shared.clone(),
             journal,
@@ -242,7 +242,7 @@ impl JournalStore {
             })?;
         let store = JournalStore {
             shared,
-            queue: Some(tx),
+            queue: Some(queue),
             writer: Some(handle),
         };
         Ok((store, end))
@@ -352,21 +352,10 @@ impl Store for JournalStore {
     }
 
     fn commit(&self, accepted: Accepted, received_at: i64) -> CommitFuture {
-        let queue = self.queue.clone();
-        Box::pin(async move {
-            let queue = queue.ok_or(StoreError::Stopped)?;
-            let (reply, answer) = oneshot::channel();
-            let job = Job {
-                accepted,
-                received_at,
-                reply,
-            };
-            queue
-                .send(Msg::Submit(Box::new(job)))
-                .await
-                .map_err(|_| StoreError::Stopped)?;
-            answer.await.map_err(|_| StoreError::Stopped)?
-        })
+        match &self.queue {
+            Some(q) => q.commit(accepted, received_at),
+            None => Box::pin(std::future::ready(Err(StoreError::Stopped.into()))),
+        }
     }
 
     fn head(&self) -> SignedTreeHead {
@@ -394,16 +383,10 @@ impl Store for JournalStore {
     }
 
     fn close(&self, now: i64) -> CloseFuture {
-        let queue = self.queue.clone();
-        Box::pin(async move {
-            let queue = queue.ok_or(StoreError::Stopped)?;
-            let (reply, answer) = oneshot::channel();
-            queue
-                .send(Msg::Close { now, reply })
-                .await
-                .map_err(|_| StoreError::Stopped)?;
-            answer.await.map_err(|_| StoreError::Stopped)?
-        })
+        match &self.queue {
+            Some(q) => q.close(now),
+            None => Box::pin(std::future::ready(Err(StoreError::Stopped))),
+        }
     }
 
     fn final_head(&self) -> Option<FinalHead> {

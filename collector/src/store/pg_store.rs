@@ -49,7 +49,7 @@ use tokio::sync::mpsc;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{GenericClient, NoTls};
 
-use super::batch::{self, Job, Msg, QUEUE};
+use super::batch::{self, Job, Msg, Queue};
 use super::seen::Seen;
 use super::{
     lock, read, write, CloseFuture, CommitError, CommitFuture, Store, StoreError, StoreFuture,
@@ -106,7 +106,7 @@ struct Shared {
 #[derive(Debug)]
 pub struct PgStore {
     shared: Arc<Shared>,
-    queue: mpsc::Sender<Msg>,
+    queue: Queue,
 }
 
 fn db(action: &str) -> impl FnOnce(tokio_postgres::Error) -> StoreError + '_ {
@@ -195,7 +195,7 @@ impl PgStore {
                 "the log loaded from the database"
             );
         }
-        let (queue, rx) = mpsc::channel(QUEUE);
+        let (queue, rx) = Queue::new();
         tokio::spawn(write_loop(shared.clone(), rx));
         tokio::spawn(follow_loop(Arc::downgrade(&shared)));
         Ok(PgStore { shared, queue })
@@ -707,22 +707,7 @@ impl Store for PgStore {
     }
 
     fn commit(&self, accepted: Accepted, received_at: i64) -> CommitFuture {
-        let queue = self.queue.clone();
-        Box::pin(async move {
-            let (reply, answer) = tokio::sync::oneshot::channel();
-            let job = Job {
-                accepted,
-                received_at,
-                reply,
-            };
-            queue
-                .send(Msg::Submit(Box::new(job)))
-                .await
-                .map_err(|_| StoreError::Stopped)?;
-            answer
-                .await
-                .map_err(|_| CommitError::Store(StoreError::Stopped))?
-        })
+        self.queue.commit(accepted, received_at)
     }
 
     fn head(&self) -> SignedTreeHead {
@@ -794,19 +779,10 @@ impl Store for PgStore {
     }
 
     fn close(&self, now: i64) -> CloseFuture {
-        let shared = self.shared.clone();
-        let queue = self.queue.clone();
-        Box::pin(async move {
-            if let Some(f) = *read(&shared.final_head) {
-                return Ok(f);
-            }
-            let (reply, answer) = tokio::sync::oneshot::channel();
-            queue
-                .send(Msg::Close { now, reply })
-                .await
-                .map_err(|_| StoreError::Stopped)?;
-            answer.await.map_err(|_| StoreError::Stopped)?
-        })
+        match *read(&self.shared.final_head) {
+            Some(f) => Box::pin(std::future::ready(Ok(f))),
+            None => self.queue.close(now),
+        }
     }
 
     fn final_head(&self) -> Option<FinalHead> {
