@@ -5,6 +5,7 @@ use std::path::Path;
 use ivote_eid::VoterKey;
 use zeroize::Zeroizing;
 
+use crate::eid_files::{certificate_der, key_from_bytes};
 use crate::error::AppError;
 
 /// Reads a file (`app.read_file`, could not run).
@@ -29,20 +30,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), AppError> {
 
 /// The certificate's DER, from a PEM (`-----BEGIN CERTIFICATE-----`) or DER file.
 pub fn read_certificate(path: &Path) -> Result<Vec<u8>, AppError> {
-    let bytes = read(path)?;
-    if !bytes.starts_with(b"-----BEGIN") {
-        return Ok(bytes);
-    }
-    match pkcs8::der::pem::decode_vec(&bytes) {
-        Ok(("CERTIFICATE", der)) => Ok(der),
-        _ => Err(AppError::refused(
-            "eid.malformed",
-            format!(
-                "{} is not a certificate (PEM CERTIFICATE or DER); give your e-ID certificate file",
-                path.display()
-            ),
-        )),
-    }
+    certificate_der(read(path)?, &path.display().to_string())
 }
 
 /// A secret the voter types: the first line of `file` (scripts and tests), or typed at the
@@ -96,29 +84,5 @@ fn passphrase(file: Option<&Path>) -> Result<Zeroizing<String>, AppError> {
 /// DER that is not a plain key) asks for its passphrase (`eid.wrong_passphrase`).
 pub fn read_key(path: &Path, passphrase_file: Option<&Path>) -> Result<VoterKey, AppError> {
     let bytes = Zeroizing::new(read(path)?);
-    let key = if bytes.starts_with(b"-----BEGIN ENCRYPTED PRIVATE KEY-----") {
-        let pass = passphrase(passphrase_file)?;
-        VoterKey::from_encrypted_pkcs8_pem(&bytes, pass.as_bytes()).map_err(AppError::from)
-    } else if bytes.starts_with(b"-----BEGIN") {
-        VoterKey::from_pkcs8_pem(&bytes).map_err(AppError::from)
-    } else {
-        match VoterKey::from_pkcs8_der(&bytes) {
-            Ok(k) => Ok(k),
-            Err(_) => {
-                let pass = passphrase(passphrase_file)?;
-                VoterKey::from_encrypted_pkcs8_der(&bytes, pass.as_bytes()).map_err(AppError::from)
-            }
-        }
-    };
-    key.map_err(|e| {
-        if e.code == "eid.wrong_passphrase" {
-            AppError::refused(
-                e.code,
-                "the passphrase does not open your e-ID key; type it again (mind the keyboard \
-                 layout and Caps Lock)",
-            )
-        } else {
-            e
-        }
-    })
+    key_from_bytes(&bytes, &|| passphrase(passphrase_file))
 }

@@ -32,15 +32,13 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ivote_crypto::contest::EncryptionSeed;
 use ivote_eid::VoterCertificate;
 use ivote_protocol::challenge::{Purpose, SignedChallenge};
 use ivote_protocol::clock::unix_now;
-use ivote_protocol::receipt::Receipt;
-use ivote_protocol::submission::{voter_info_message, SealError, SealFor, Sealed, Submission};
-use rand::rngs::OsRng;
+use ivote_protocol::submission::{voter_info_message, Sealed, Submission};
 use zeroize::Zeroizing;
 
+use crate::cast;
 use crate::challenge_check;
 use crate::choices::{self, BallotContest};
 use crate::client::{Collector, Failure};
@@ -54,9 +52,6 @@ use crate::signer::{EidSource, Signer};
 
 /// How many times one submission is sent when no answer comes back.
 pub const SUBMIT_ATTEMPTS: u32 = 3;
-
-/// A challenge this close to expiring (seconds) is replaced before the ballot is made.
-const CHALLENGE_MARGIN: i64 = 30;
 
 /// What `vote` needs.
 #[derive(Debug)]
@@ -263,35 +258,12 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
 
     // The voter may have taken a while: a challenge about to expire is replaced (and the
     // new one checked; a test vote does not silently turn into a real one, or back).
-    if unix_now() + CHALLENGE_MARGIN >= challenge.expires_at {
+    if cast::challenge_expiring(&challenge, unix_now()) {
         let purpose = challenge.purpose;
         challenge = checked_challenge(&collector, &election)?;
-        if challenge.purpose != purpose {
-            return Err(AppError::refused(
-                "app.window_changed",
-                "voting opened or closed while you chose; no vote was cast: start again",
-            ));
-        }
+        cast::check_same_purpose(purpose, &challenge)?;
     }
-    let seed = EncryptionSeed::random(&mut OsRng);
-    let sealed = Submission::seal(
-        SealFor {
-            context: election.context(),
-            joint_key: &election.package.ceremony.joint_key,
-            shapes: &election.loaded.shapes,
-            district: district.id.as_str(),
-            challenge: &challenge,
-        },
-        &values,
-        &seed,
-        &certificate,
-        |m: &[u8]| signer.sign(m),
-        &mut OsRng,
-    )
-    .map_err(|e| match e {
-        SealError::Ballot(e) => AppError::from(e),
-        SealError::Sign(e) => e,
-    })?;
+    let (sealed, seed) = cast::seal(&election, district, &challenge, &values, &signer)?;
     // The key file's secret is zeroized; a card logs out.
     drop(signer);
     let tracking = tracking_code(&sealed.ballot_hash);
@@ -299,20 +271,7 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
     let (receipt_path, leaf_index, voter_seq, head_time, recovered) =
         match submit(&collector, &election, &sealed, &cert)? {
             Submitted::Receipt(bytes) => {
-                let receipt = Receipt::from_bytes(&bytes)
-                    .map_err(|e| AppError::bad_response(format!("the receipt: {e}")))?;
-                receipt.verify(
-                    &election.package.collector_key,
-                    election.context(),
-                    &sealed.ballot_hash,
-                )?;
-                receipt.verify_record(&sealed.submission, cert.voter_id())?;
-                challenge_check::check_received(
-                    &election,
-                    &challenge,
-                    receipt.content.received_at,
-                    "receipt",
-                )?;
+                let receipt = cast::check_receipt(&election, &challenge, &sealed, &cert, &bytes)?;
                 let path = a
                     .receipt
                     .clone()
@@ -333,15 +292,7 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
             } => (None, leaf_index, voter_seq, head_time, true),
         };
     // The receipt is saved: it proves what the collector logged, whatever follows.
-    if voter_seq != info.ballots_cast.saturating_add(1) {
-        return Err(AppError::refused(
-            "receipt.unexpected_seq",
-            format!(
-                "the collector logged this vote as your vote number {voter_seq}, but said                  before that you had cast {} vote(s): a vote you did not make here may have                  been cast with your e-ID meanwhile, or the collector's log is wrong; keep the                  receipt, check your vote on a second device, and tell the election officials",
-                info.ballots_cast
-            ),
-        ));
-    }
+    cast::check_vote_number(voter_seq, info.ballots_cast)?;
 
     let code = VerificationCode {
         ballot_id: sealed.ballot_hash,
