@@ -178,8 +178,7 @@ pub fn app(state: AppState) -> Router {
     // OpenAPI document), documented in docs/booth.md.
     routes()
         .router
-        .route("/booth/", get(booth::index))
-        .route("/booth/{*path}", get(booth::file))
+        .merge(booth::routes(state.booth.dir.clone()))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state.clone())

@@ -90,7 +90,14 @@ fn the_booth_votes_revotes_refuses_a_revoked_certificate_and_the_tally_counts_it
     )
     .unwrap();
     let url = format!("{}/booth/", collector.url());
-    let shown = booth::vote_in_browser(&url, &votes, None).unwrap_or_else(|e| panic!("{e:#}"));
+    // IVOTE_BOOTH_SCREENSHOTS=DIR keeps a PNG of each screen (docs/booth.md's come from it).
+    let screenshots = std::env::var_os("IVOTE_BOOTH_SCREENSHOTS").map(std::path::PathBuf::from);
+    let shown = booth::vote_in_browser(&url, &votes, screenshots.as_deref())
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    // The module's encrypt, prove and sign time for each ballot (docs/BENCHMARKS.md).
+    for s in shown.iter().filter(|s| s.ok) {
+        eprintln!("booth: sealed a ballot in {:?} ms", s.seal_ms);
+    }
     assert_eq!(shown.len(), votes.len(), "{shown:?}");
     for s in &shown {
         assert_eq!(s.page_error, None, "{s:?}");
