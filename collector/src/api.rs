@@ -31,12 +31,14 @@ use crate::server::Peer;
 use crate::store::Store;
 
 mod access_log;
+mod booth;
 mod deadline;
 mod error;
 mod metrics;
 mod rate_limit;
 mod voter;
 
+pub use booth::BoothOptions;
 pub use error::{ApiError, ErrorCode};
 pub use metrics::Metrics;
 pub use rate_limit::{AddressRateLimit, RateLimit};
@@ -109,6 +111,8 @@ pub struct AppState {
     pub challenge_limit: Option<Arc<AddressRateLimit>>,
     /// The per-address limit of all requests (`None`: none).
     pub request_limit: Option<Arc<AddressRateLimit>>,
+    /// The browser booth's files and the origin allowed to call the API.
+    pub booth: BoothOptions,
 }
 
 impl std::fmt::Debug for AppState {
@@ -165,8 +169,12 @@ fn routes() -> Routes {
 pub fn app(state: AppState) -> Router {
     let limits = state.limits;
     let request_limit = state.request_limit.clone();
+    let allow_origin = state.booth.allow_origin.clone();
+    // The booth's static files are not API endpoints: outside the route list (and the
+    // OpenAPI document), documented in docs/booth.md.
     routes()
         .router
+        .merge(booth::routes(state.booth.dir.clone()))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .with_state(state.clone())
@@ -179,6 +187,7 @@ pub fn app(state: AppState) -> Router {
             (request_limit, state.clock),
             limit_requests,
         ))
+        .layer(middleware::from_fn_with_state(allow_origin, booth::cors))
         .layer(middleware::from_fn(access_log::access_log))
 }
 

@@ -71,6 +71,9 @@ pub struct Options {
     pub seed: u64,
     /// Voters casting at the same time.
     pub parallel: usize,
+    /// The built browser booth (`booth::build`): the collector serves it, and voting stays
+    /// open for votes by hand until Enter is pressed (the demo's `--keep-open`).
+    pub booth: Option<PathBuf>,
 }
 
 /// What the election gave.
@@ -93,6 +96,8 @@ pub struct ElectionRun {
     pub verifier_report: String,
     /// The published record.
     pub record: PathBuf,
+    /// Submissions beyond the script's: votes cast by hand in the booth.
+    pub hand_votes: u64,
 }
 
 pub use ivote_protocol::clock::unix_now;
@@ -134,8 +139,17 @@ pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> R
     let logs = files.path("logs");
     std::fs::create_dir_all(&logs)?;
     let data = files.path("collector-data");
+    let site = match &options.booth {
+        Some(built) => Some(crate::booth::lay_out(built, &files)?),
+        None => None,
+    };
+    let site_arg = site.as_ref().map(|s| s.to_string_lossy().into_owned());
+    let extra: Vec<&str> = match &site_arg {
+        Some(s) => vec!["--booth", s],
+        None => vec![],
+    };
     let collector =
-        CollectorProcess::start(programs, &files, &data, &logs.join("collector.log"), &[])?;
+        CollectorProcess::start(programs, &files, &data, &logs.join("collector.log"), &extra)?;
     ui.info(&format!("listening on {}", collector.url()));
 
     ui.step("Voting (voter-app vote, one process per vote)");
@@ -171,6 +185,9 @@ pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> R
     }
     refused_locally(programs, &files, &manifest, collector.url(), &plan, ui)?;
     second_device(programs, &files, collector.url(), &voting, ui)?;
+    if site.is_some() {
+        keep_open(&files, &plan, collector.url(), ui)?;
+    }
 
     ui.step("Closing the election (collector close, by the officials) and exporting");
     close(programs, &files, collector.url())?;
@@ -224,7 +241,10 @@ pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> R
             files.officials_key_hex()?.as_ref(),
         ],
     )?;
+    let in_box = report_number(&files.path("count"), "submissions in the box:")?;
+    let hand_votes = in_box.saturating_sub(plan.accepted_submissions() as u64);
     Ok(ElectionRun {
+        hand_votes,
         files,
         plan,
         voting,
@@ -234,6 +254,33 @@ pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> R
         verifier_report,
         record,
     })
+}
+
+/// Voting stays open for votes by hand in the browser booth until Enter is pressed (or
+/// standard input ends): prints the booth's address and the e-ID files of voters the script
+/// left without a vote.
+fn keep_open(files: &ElectionFiles, plan: &VotingScript, url: &str, ui: &dyn Ui) -> Result<()> {
+    ui.step("Voting stays open: vote by hand in the browser booth");
+    ui.info(&format!("the booth: {url}/booth/"));
+    let spare: Vec<&str> = plan
+        .voters
+        .iter()
+        .filter(|v| v.votes.is_empty() && !v.revoked && !v.on_paper_list)
+        .take(3)
+        .map(|v| v.code.as_str())
+        .collect();
+    let voters = files.voters();
+    for code in &spare {
+        ui.info(&format!(
+            "a voter who has not voted: {}/{code}.cert.pem and {code}.key.pem",
+            voters.display()
+        ));
+    }
+    ui.info("(any voter's files work; your last vote counts, and the results will include it)");
+    ui.info("press Enter to close voting and count");
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(())
 }
 
 /// The count in the folder `work`: import with the paper list, decryption shares of

@@ -3,8 +3,10 @@
 //! (`src/bin/national.rs`), the collector's load generator (`src/bin/collector-load.rs` over
 //! [`load`]), the dishonest collector's kit ([`forge`]) and the end-to-end tests (`tests/`):
 //! the same code sets up an election, runs the collector, casts and checks votes, counts and
-//! verifies, so the demo shows exactly what the tests check.
+//! verifies, so the demo shows exactly what the tests check. [`booth`] builds the browser
+//! booth and votes in it with headless Chromium.
 
+pub mod booth;
 pub mod collector;
 pub mod flow;
 pub mod forge;

@@ -392,7 +392,10 @@ pub async fn receipts_in_log(
         let c = &r.content;
         let at = format!("the receipt of leaf {}", c.leaf_index);
         let inc: InclusionProof = client
-            .get_json(&format!("/log/inclusion/{}?size={}", c.leaf_index, head.size))
+            .get_json(&format!(
+                "/log/inclusion/{}?size={}",
+                c.leaf_index, head.size
+            ))
             .await
             .map_err(|e| format!("{at}: {e}"))?;
         if !verify_inclusion(

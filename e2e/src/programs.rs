@@ -64,25 +64,7 @@ impl Programs {
                 .any(|d| d.file_name() == Some(OsStr::new("release")));
             let mut cmd = Command::new(cargo);
             cmd.args(["build", "--quiet", "--bins"]);
-            // The variables cargo sets for the running test or program describe *this*
-            // package; a build script that asks to be rerun when one changes (ring's does,
-            // for `CARGO_MANIFEST_DIR` and `CARGO_PKG_NAME`) would otherwise be rebuilt by
-            // every nested build and again by the next plain `cargo test`.
-            for (name, _) in std::env::vars_os() {
-                let n = name.to_string_lossy();
-                let package_specific = [
-                    "CARGO_PKG_",
-                    "CARGO_MANIFEST_",
-                    "CARGO_BIN_",
-                    "CARGO_CRATE_",
-                ]
-                .iter()
-                .any(|p| n.starts_with(p))
-                    || ["CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "OUT_DIR"].contains(&&*n);
-                if package_specific {
-                    cmd.env_remove(&name);
-                }
-            }
+            without_package_variables(&mut cmd);
             for p in PROGRAMS {
                 cmd.args(["-p", p]);
             }
@@ -106,6 +88,11 @@ impl Programs {
             .get_or_init(|| Programs::build_and_locate().map_err(|e| format!("{e:#}")))
             .as_ref()
             .map_err(|e| anyhow!("{e}"))
+    }
+
+    /// The target folder the programs were built in (`target/`, above the profile's).
+    pub fn target_dir(&self) -> &Path {
+        self.dir.parent().unwrap_or(&self.dir)
     }
 
     /// The path of program `name`.
@@ -148,6 +135,28 @@ impl Programs {
             bail!("{} succeeded but should have failed", describe(&cmd));
         }
         Ok((out.status.code().unwrap_or(-1), printed(&out)))
+    }
+}
+
+/// Removes from a nested `cargo` command the variables cargo sets for the running test or
+/// program: they describe *this* package, and a build script that asks to be rerun when one
+/// changes (ring's does, for `CARGO_MANIFEST_DIR` and `CARGO_PKG_NAME`) would otherwise be
+/// rebuilt by every nested build and again by the next plain `cargo test`.
+pub fn without_package_variables(cmd: &mut Command) {
+    for (name, _) in std::env::vars_os() {
+        let n = name.to_string_lossy();
+        let package_specific = [
+            "CARGO_PKG_",
+            "CARGO_MANIFEST_",
+            "CARGO_BIN_",
+            "CARGO_CRATE_",
+        ]
+        .iter()
+        .any(|p| n.starts_with(p))
+            || ["CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "OUT_DIR"].contains(&&*n);
+        if package_specific {
+            cmd.env_remove(&name);
+        }
     }
 }
 

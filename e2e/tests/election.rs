@@ -35,6 +35,7 @@ fn options(voters: usize, trustees: Vec<u32>) -> Options {
         trustees,
         seed: 11,
         parallel: 4,
+        booth: None,
     }
 }
 

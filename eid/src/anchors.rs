@@ -228,12 +228,7 @@ fn anchor_from(cert: &X509Certificate<'_>, der: &[u8], what: &str) -> Result<Anc
         crl_sign: usage.value.crl_sign(),
         subject_der: cert.subject().as_raw().to_vec(),
         key_bits: cert.public_key().subject_public_key.data.to_vec(),
-        key_sha1: aws_lc_rs::digest::digest(
-            &aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY,
-            &cert.public_key().subject_public_key.data,
-        )
-        .as_ref()
-        .to_vec(),
+        key_sha1: crate::backend::sha1(&cert.public_key().subject_public_key.data),
     })
 }
 

@@ -22,6 +22,7 @@
 //! Pure: no clock (times are Unix seconds passed in), no files, no network. See docs/eid.md.
 
 mod anchors;
+mod backend;
 mod certificate;
 mod crl;
 mod error;

@@ -10,12 +10,13 @@
 //! Pure, like the rest of the crate: fetching is the collector's (docs/eid.md, "OCSP").
 
 use crate::anchors::{Anchor, TrustAnchors};
+use crate::backend::sha1;
 use crate::certificate::{parse_certificate, pem_certificates};
 use crate::error::format_utc;
 use crate::public_key::{KeyDecodeError, PublicKey, X509SignatureFailure};
 use crate::{EidError, VoterCertificate};
-use aws_lc_rs::digest::{self, SHA1_FOR_LEGACY_USE_ONLY, SHA256};
 use pkcs8::der::{Decode, Encode};
+use sha2::Digest as _;
 use x509_ocsp::{BasicOcspResponse, CertStatus, OcspResponse, OcspResponseStatus, ResponderId};
 use x509_parser::certificate::X509Certificate;
 use x509_parser::prelude::FromDer;
@@ -143,16 +144,8 @@ fn responder_from(cert: &X509Certificate<'_>, what: &str) -> Result<ResponderPar
     ))
 }
 
-fn sha1(data: &[u8]) -> Vec<u8> {
-    digest::digest(&SHA1_FOR_LEGACY_USE_ONLY, data)
-        .as_ref()
-        .to_vec()
-}
-
 fn sha256(data: &[u8]) -> [u8; 32] {
-    let mut out = [0; 32];
-    out.copy_from_slice(digest::digest(&SHA256, data).as_ref());
-    out
+    sha2::Sha256::digest(data).into()
 }
 
 fn malformed(detail: impl std::fmt::Display) -> EidError {

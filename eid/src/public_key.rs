@@ -4,7 +4,7 @@
 //! signatures as Mobile-ID and Smart-ID produce, or Ed25519).
 //!
 //! Backends, chosen by measurement (docs/eid.md, "Timings"): ECDSA and RSA verification use
-//! `aws-lc-rs` (AWS-LC), whose P-384 verification is about 4× faster than `ring`'s and 6×
+//! `aws-lc-rs` (AWS-LC; in WebAssembly RustCrypto, see [`crate::backend`]), whose P-384 verification is about 4× faster than `ring`'s and 6×
 //! faster than RustCrypto's `p384` on this machine (P-384 is what Estonian ID cards sign
 //! with, and a national count verifies two such signatures per submission), and which covers
 //! P-521 and RSA 2048–8192 bits; Ed25519 uses `ed25519-dalek` (`verify_strict`). Keys are
@@ -12,10 +12,8 @@
 //! certificate is parsed, so a cached [`crate::VoterCertificate`] verifies without parsing
 //! anything again.
 
+use crate::backend::{self, Hash, Scheme};
 use crate::EidError;
-use aws_lc_rs::signature::{
-    self as rs, ParsedPublicKey, RsaParameters, UnparsedPublicKey, VerificationAlgorithm,
-};
 use ed25519_dalek::VerifyingKey;
 use x509_parser::oid_registry::{
     Oid, OID_EC_P256, OID_KEY_TYPE_EC_PUBLIC_KEY, OID_NIST_EC_P384, OID_NIST_EC_P521,
@@ -96,7 +94,7 @@ pub(crate) enum PublicKey {
     P384(Vec<u8>),
     /// Uncompressed SEC1 point, checked to be on P-521.
     P521(Vec<u8>),
-    /// The PKCS#1 RSAPublicKey DER (as the certificate carries it), checked by AWS-LC, and
+    /// The PKCS#1 RSAPublicKey DER (as the certificate carries it), checked by the backend, and
     /// the modulus size in bits.
     Rsa {
         der: Vec<u8>,
@@ -208,7 +206,7 @@ impl PublicKey {
                 self.algorithm()
             ))
         };
-        let verifier: &'static dyn VerificationAlgorithm = match self {
+        let scheme = match self {
             PublicKey::Ed25519(key) => {
                 if *oid != OID_SIG_ED25519 {
                     return Err(unsupported());
@@ -220,27 +218,29 @@ impl PublicKey {
                     .map_err(|_| X509SignatureFailure::Invalid);
             }
             PublicKey::P256(_) | PublicKey::P384(_) | PublicKey::P521(_) => {
-                ecdsa_x509_algorithm(self.algorithm(), oid).ok_or_else(unsupported)?
+                Scheme::EcdsaDer(ecdsa_x509_hash(oid).ok_or_else(unsupported)?)
             }
             PublicKey::Rsa { .. } if *oid == OID_PKCS1_RSASSAPSS => {
-                rsa_pss_x509_algorithm(algorithm).map_err(|detail| {
+                Scheme::RsaPss(rsa_pss_x509_hash(algorithm).map_err(|detail| {
                     X509SignatureFailure::Unsupported(format!("RSASSA-PSS with {detail}"))
-                })?
+                })?)
             }
             PublicKey::Rsa { .. } if *oid == OID_PKCS1_SHA256WITHRSA => {
-                &rs::RSA_PKCS1_2048_8192_SHA256
+                Scheme::RsaPkcs1(Hash::Sha256)
             }
             PublicKey::Rsa { .. } if *oid == OID_PKCS1_SHA384WITHRSA => {
-                &rs::RSA_PKCS1_2048_8192_SHA384
+                Scheme::RsaPkcs1(Hash::Sha384)
             }
             PublicKey::Rsa { .. } if *oid == OID_PKCS1_SHA512WITHRSA => {
-                &rs::RSA_PKCS1_2048_8192_SHA512
+                Scheme::RsaPkcs1(Hash::Sha512)
             }
             PublicKey::Rsa { .. } => return Err(unsupported()),
         };
-        UnparsedPublicKey::new(verifier, self.raw_bytes())
-            .verify(signed, signature)
-            .map_err(|_| X509SignatureFailure::Invalid)
+        if backend::verify(self, scheme, signed, signature) {
+            Ok(())
+        } else {
+            Err(X509SignatureFailure::Invalid)
+        }
     }
 
     /// Verifies a voter signature: Ed25519 (64 bytes, strict: canonical S, no small-order key),
@@ -273,26 +273,13 @@ impl PublicKey {
             PublicKey::Ed25519(key) => ed25519_dalek::Signature::from_slice(signature)
                 .map(|sig| key.verify_strict(message, &sig).is_ok())
                 .unwrap_or(false),
-            PublicKey::P256(point) => UnparsedPublicKey::new(&rs::ECDSA_P256_SHA256_FIXED, point)
-                .verify(message, signature)
-                .is_ok(),
-            PublicKey::P384(point) => UnparsedPublicKey::new(&rs::ECDSA_P384_SHA384_FIXED, point)
-                .verify(message, signature)
-                .is_ok(),
-            PublicKey::P521(point) => UnparsedPublicKey::new(&rs::ECDSA_P521_SHA512_FIXED, point)
-                .verify(message, signature)
-                .is_ok(),
+            PublicKey::P256(_) | PublicKey::P384(_) | PublicKey::P521(_) => {
+                backend::verify(self, Scheme::EcdsaFixed, message, signature)
+            }
             // Either RSA scheme a national e-ID produces (docs/eid.md, "Voter signatures").
-            PublicKey::Rsa { der, .. } => [
-                &rs::RSA_PKCS1_2048_8192_SHA256,
-                &rs::RSA_PSS_2048_8192_SHA256,
-            ]
-            .into_iter()
-            .any(|alg| {
-                UnparsedPublicKey::new(alg, der)
-                    .verify(message, signature)
-                    .is_ok()
-            }),
+            PublicKey::Rsa { .. } => [Scheme::RsaPkcs1(Hash::Sha256), Scheme::RsaPss(Hash::Sha256)]
+                .into_iter()
+                .any(|scheme| backend::verify(self, scheme, message, signature)),
         };
         if ok {
             Ok(())
@@ -310,11 +297,11 @@ pub(crate) enum KeyDecodeError {
     Invalid(String),
 }
 
-/// Decodes a PKCS#1 RSAPublicKey: AWS-LC parses it (DER, positive modulus, odd exponent
-/// within its limits) and the modulus must be [`RSA_MIN_BITS`] to [`RSA_MAX_BITS`] bits.
+/// Decodes a PKCS#1 RSAPublicKey: the backend parses and checks it
+/// ([`backend::rsa_modulus_bits`]) and the modulus must be [`RSA_MIN_BITS`] to
+/// [`RSA_MAX_BITS`] bits.
 fn rsa_key(der: &[u8]) -> Result<PublicKey, KeyDecodeError> {
-    let bits = RsaParameters::public_modulus_len(der)
-        .map_err(|_| KeyDecodeError::Invalid("not a valid RSA public key".into()))?;
+    let bits = backend::rsa_modulus_bits(der)?;
     let bits = u16::try_from(bits)
         .ok()
         .filter(|b| (RSA_MIN_BITS..=RSA_MAX_BITS).contains(b))
@@ -323,70 +310,44 @@ fn rsa_key(der: &[u8]) -> Result<PublicKey, KeyDecodeError> {
                 "an RSA key of {bits} bits (supported: {RSA_MIN_BITS} to {RSA_MAX_BITS})"
             ))
         })?;
-    ParsedPublicKey::new(&rs::RSA_PKCS1_2048_8192_SHA256, der)
-        .map_err(|e| KeyDecodeError::Invalid(format!("not a usable RSA public key ({e})")))?;
     Ok(PublicKey::Rsa {
         der: der.to_vec(),
         bits,
     })
 }
 
-/// The ECDSA X.509 verifier for a curve and an ecdsa-with-SHA* OID: any of SHA-256, -384 and
-/// -512 with any supported curve (ESTEID2018, a P-521 CA, signs P-384 leaves with SHA-512);
-/// SHA-1 and SHA-224 are refused.
-fn ecdsa_x509_algorithm(
-    curve: KeyAlgorithm,
-    oid: &Oid<'_>,
-) -> Option<&'static dyn VerificationAlgorithm> {
-    let hash = [
-        OID_SIG_ECDSA_WITH_SHA256,
-        OID_SIG_ECDSA_WITH_SHA384,
-        OID_SIG_ECDSA_WITH_SHA512,
-    ]
-    .iter()
-    .position(|o| o == oid)?;
-    let table: [&'static dyn VerificationAlgorithm; 3] = match curve {
-        KeyAlgorithm::EcdsaP256 => [
-            &rs::ECDSA_P256_SHA256_ASN1,
-            &rs::ECDSA_P256_SHA384_ASN1,
-            &rs::ECDSA_P256_SHA512_ASN1,
-        ],
-        KeyAlgorithm::EcdsaP384 => [
-            &rs::ECDSA_P384_SHA256_ASN1,
-            &rs::ECDSA_P384_SHA384_ASN1,
-            &rs::ECDSA_P384_SHA512_ASN1,
-        ],
-        KeyAlgorithm::EcdsaP521 => [
-            &rs::ECDSA_P521_SHA256_ASN1,
-            &rs::ECDSA_P521_SHA384_ASN1,
-            &rs::ECDSA_P521_SHA512_ASN1,
-        ],
-        KeyAlgorithm::Ed25519 | KeyAlgorithm::Rsa(_) => return None,
-    };
-    table.get(hash).copied()
+/// The hash of an ecdsa-with-SHA* OID, for any supported curve (ESTEID2018, a P-521 CA,
+/// signs P-384 leaves with SHA-512); SHA-1 and SHA-224 are refused.
+fn ecdsa_x509_hash(oid: &Oid<'_>) -> Option<Hash> {
+    if *oid == OID_SIG_ECDSA_WITH_SHA256 {
+        Some(Hash::Sha256)
+    } else if *oid == OID_SIG_ECDSA_WITH_SHA384 {
+        Some(Hash::Sha384)
+    } else if *oid == OID_SIG_ECDSA_WITH_SHA512 {
+        Some(Hash::Sha512)
+    } else {
+        None
+    }
 }
 
-/// The RSASSA-PSS X.509 verifier for an algorithm identifier's parameters (RFC 4055): the
+/// The RSASSA-PSS X.509 hash for an algorithm identifier's parameters (RFC 4055): the
 /// hash SHA-256, -384 or -512, MGF1 with the same hash, a salt as long as the hash, trailer
 /// field 1 (the parameters every issuer using PSS writes). `Err` says what else it found.
-fn rsa_pss_x509_algorithm(
-    algorithm: &AlgorithmIdentifier<'_>,
-) -> Result<&'static dyn VerificationAlgorithm, String> {
+fn rsa_pss_x509_hash(algorithm: &AlgorithmIdentifier<'_>) -> Result<Hash, String> {
     let params: Box<RsaSsaPssParams<'_>> = match SignatureAlgorithm::try_from(algorithm) {
         Ok(SignatureAlgorithm::RSASSA_PSS(params)) => params,
         _ => return Err("unreadable parameters".into()),
     };
     let hash = params.hash_algorithm_oid();
-    let (verifier, salt): (&'static dyn VerificationAlgorithm, u32) =
-        if *hash == OID_NIST_HASH_SHA256 {
-            (&rs::RSA_PSS_2048_8192_SHA256, 32)
-        } else if *hash == OID_NIST_HASH_SHA384 {
-            (&rs::RSA_PSS_2048_8192_SHA384, 48)
-        } else if *hash == OID_NIST_HASH_SHA512 {
-            (&rs::RSA_PSS_2048_8192_SHA512, 64)
-        } else {
-            return Err(format!("hash {hash}"));
-        };
+    let (verifier, salt) = if *hash == OID_NIST_HASH_SHA256 {
+        (Hash::Sha256, 32)
+    } else if *hash == OID_NIST_HASH_SHA384 {
+        (Hash::Sha384, 48)
+    } else if *hash == OID_NIST_HASH_SHA512 {
+        (Hash::Sha512, 64)
+    } else {
+        return Err(format!("hash {hash}"));
+    };
     let mgf = params
         .mask_gen_algorithm()
         .map_err(|_| "an unreadable mask generation function".to_owned())?;

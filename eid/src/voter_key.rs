@@ -3,7 +3,8 @@
 //!
 //! Backends: `ed25519-dalek`, RustCrypto `p256` / `p384` / `p521` for ECDSA, and `aws-lc-rs`
 //! for RSA (constant-time private-key operations; RustCrypto's `rsa` 0.9 is not, see
-//! RUSTSEC-2023-0071).
+//! RUSTSEC-2023-0071). In WebAssembly (the browser booth) RSA key files are refused
+//! (`eid.unsupported_algorithm`; see `crate::backend`).
 
 use crate::{EidError, KeyAlgorithm};
 use ed25519_dalek::Signer as _;
@@ -34,6 +35,7 @@ enum Inner {
     P384(p384::ecdsa::SigningKey),
     /// With its uncompressed public point (`p521` 0.13's signing key cannot give it back).
     P521(p521::ecdsa::SigningKey, Vec<u8>),
+    #[cfg(not(target_family = "wasm"))]
     Rsa(aws_lc_rs::rsa::KeyPair),
 }
 
@@ -80,13 +82,7 @@ impl VoterKey {
                 Err(_) => return Err(EidError::malformed(WHAT, "EC key without a named curve")),
             }
         } else if algorithm.oid == RSA_OID {
-            let key = aws_lc_rs::rsa::KeyPair::from_pkcs8(der).map_err(|e| {
-                EidError::malformed(
-                    WHAT,
-                    format!("invalid RSA key or not 2048 to 8192 bits ({e})"),
-                )
-            })?;
-            Inner::Rsa(key)
+            rsa_key(der)?
         } else {
             return Err(EidError::UnsupportedAlgorithm {
                 what: WHAT.into(),
@@ -142,6 +138,7 @@ impl VoterKey {
             Inner::P256(_) => KeyAlgorithm::EcdsaP256,
             Inner::P384(_) => KeyAlgorithm::EcdsaP384,
             Inner::P521(..) => KeyAlgorithm::EcdsaP521,
+            #[cfg(not(target_family = "wasm"))]
             Inner::Rsa(k) => {
                 // from_pkcs8 accepted only 2048 to 8192 bits, which fit in u16.
                 KeyAlgorithm::Rsa(u16::try_from(k.public_modulus_len() * 8).unwrap_or(u16::MAX))
@@ -166,6 +163,7 @@ impl VoterKey {
                 .as_bytes()
                 .to_vec(),
             Inner::P521(_, public) => public.clone(),
+            #[cfg(not(target_family = "wasm"))]
             Inner::Rsa(k) => aws_lc_rs::signature::KeyPair::public_key(k)
                 .as_ref()
                 .to_vec(),
@@ -198,6 +196,7 @@ impl VoterKey {
                     .map_err(|e| failed(format!("ECDSA P-521: {e}")))?;
                 sig.to_bytes().to_vec()
             }
+            #[cfg(not(target_family = "wasm"))]
             Inner::Rsa(k) => {
                 let mut sig = vec![0; k.public_modulus_len()];
                 k.sign(
@@ -211,6 +210,30 @@ impl VoterKey {
             }
         })
     }
+}
+
+/// An RSA PKCS#8 key, 2048 to 8192 bits (AWS-LC checks it).
+#[cfg(not(target_family = "wasm"))]
+fn rsa_key(der: &[u8]) -> Result<Inner, EidError> {
+    aws_lc_rs::rsa::KeyPair::from_pkcs8(der)
+        .map(Inner::Rsa)
+        .map_err(|e| {
+            EidError::malformed(
+                WHAT,
+                format!("invalid RSA key or not 2048 to 8192 bits ({e})"),
+            )
+        })
+}
+
+/// RSA key files are refused in WebAssembly (see the module docs).
+#[cfg(target_family = "wasm")]
+fn rsa_key(_der: &[u8]) -> Result<Inner, EidError> {
+    Err(EidError::UnsupportedAlgorithm {
+        what: WHAT.into(),
+        algorithm: "an RSA key in the browser booth (RSA e-IDs sign through their own \
+                    service; use the voter app)"
+            .into(),
+    })
 }
 
 /// Decodes a PEM document with the expected label, with a helpful message for the usual

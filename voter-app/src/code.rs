@@ -120,6 +120,23 @@ impl VerificationCode {
                 .build(),
         ))
     }
+
+    /// The QR code of [`VerificationCode::to_compact`] as an SVG image (the browser booth),
+    /// with a quiet zone.
+    pub fn to_qr_svg(&self) -> Result<Zeroizing<String>, AppError> {
+        let compact = self.to_compact();
+        let qr =
+            qrcode::QrCode::with_error_correction_level(compact.as_bytes(), qrcode::EcLevel::M)
+                .map_err(|e| {
+                    AppError::could_not_run("app.qr", format!("cannot draw the QR code: {e}"))
+                })?;
+        Ok(Zeroizing::new(
+            qr.render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(240, 240)
+                .quiet_zone(true)
+                .build(),
+        ))
+    }
 }
 
 /// The short ballot tracking code: the first 5 bytes of the ballot hash in base32,
@@ -181,5 +198,17 @@ mod tests {
         let lines: Vec<&str> = qr.lines().collect();
         assert_eq!(lines.len(), 23, "{}", *qr);
         assert!(lines.iter().all(|l| l.chars().count() == 45));
+    }
+
+    #[test]
+    fn qr_svg_has_the_same_modules() {
+        let svg = code().to_qr_svg().unwrap();
+        assert!(svg.starts_with("<?xml"), "{}", *svg);
+        // 45 × 45 modules (with the quiet zone) at the smallest scale that gives 240 pixels.
+        assert!(
+            svg.contains("width=\"270\" height=\"270\""),
+            "{}",
+            &svg[..200]
+        );
     }
 }

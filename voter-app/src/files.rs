@@ -6,6 +6,7 @@ use std::path::Path;
 use ivote_eid::VoterKey;
 use zeroize::Zeroizing;
 
+use crate::eid_files::{certificate_der, key_from_bytes, Passphrase};
 use crate::error::AppError;
 use crate::messages::{fill, text, Lang, Msg};
 
@@ -46,24 +47,7 @@ pub fn check_writable(path: &Path) -> Result<(), AppError> {
 
 /// The certificate's DER, from a PEM (`-----BEGIN CERTIFICATE-----`) or DER file.
 pub fn read_certificate(path: &Path) -> Result<Vec<u8>, AppError> {
-    let bytes = read(path)?;
-    if !bytes.starts_with(b"-----BEGIN") {
-        return Ok(bytes);
-    }
-    match pkcs8::der::pem::decode_vec(&bytes) {
-        Ok(("CERTIFICATE", der)) => Ok(der),
-        _ => Err(not_a_certificate(path)),
-    }
-}
-
-/// A certificate file that is not one, in the voter's words (`eid.malformed`; the caller
-/// adds the parser's words as the detail, when there are some).
-pub fn not_a_certificate(path: &Path) -> AppError {
-    AppError::refused_in(
-        "eid.malformed",
-        Msg::NotACertificate,
-        &[("path", &path.display().to_string())],
-    )
+    certificate_der(read(path)?, &path.display().to_string())
 }
 
 /// A secret the voter types: the first line of `file` (scripts and tests), or typed at the
@@ -147,60 +131,26 @@ fn read_key_asking(
     out: &mut dyn Write,
 ) -> Result<VoterKey, AppError> {
     let bytes = Zeroizing::new(read(path)?);
-    let pem = bytes.starts_with(b"-----BEGIN");
-    if pem && !bytes.starts_with(b"-----BEGIN ENCRYPTED PRIVATE KEY-----") {
-        return VoterKey::from_pkcs8_pem(&bytes).map_err(|e| not_a_key(path, e));
-    }
-    if !pem {
-        if let Ok(key) = VoterKey::from_pkcs8_der(&bytes) {
-            return Ok(key);
-        }
-    }
-    for attempt in 1..=tries {
-        let pass = ask()?;
-        let opened = if pem {
-            VoterKey::from_encrypted_pkcs8_pem(&bytes, pass.as_bytes())
-        } else {
-            VoterKey::from_encrypted_pkcs8_der(&bytes, pass.as_bytes())
-        };
-        match opened {
-            Ok(key) => return Ok(key),
-            Err(ivote_eid::EidError::WrongPassphrase) if attempt < tries => {
-                let left = (tries - attempt).to_string();
-                let _ = writeln!(
-                    out,
-                    "{}",
-                    fill(Msg::PassphraseRetry, lang, &[("left", &left)])
-                );
-                let _ = out.flush();
-            }
-            Err(ivote_eid::EidError::WrongPassphrase) => break,
-            Err(e) => return Err(not_a_key(path, e)),
-        }
-    }
-    Err(if tries > 1 {
-        AppError::refused_in(
-            "eid.wrong_passphrase",
-            Msg::WrongPassphraseTries,
-            &[("tries", &tries.to_string())],
-        )
+    let exhausted = if tries > 1 {
+        Msg::WrongPassphraseTries
     } else {
-        AppError::refused_in("eid.wrong_passphrase", Msg::WrongPassphraseFile, &[])
-    })
-}
-
-/// A key file the e-ID layer cannot read, in the voter's words (the parser's in the
-/// detail).
-fn not_a_key(path: &Path, e: ivote_eid::EidError) -> AppError {
-    match e {
-        ivote_eid::EidError::Malformed { detail, .. } => AppError::refused_in(
-            "eid.malformed",
-            Msg::NotAKey,
-            &[("path", &path.display().to_string())],
-        )
-        .with_detail(detail),
-        other => AppError::from(other),
-    }
+        Msg::WrongPassphraseFile
+    };
+    let passphrase = Passphrase {
+        ask,
+        tries,
+        retry: &mut |left| {
+            let left = left.to_string();
+            let _ = writeln!(
+                out,
+                "{}",
+                fill(Msg::PassphraseRetry, lang, &[("left", &left)])
+            );
+            let _ = out.flush();
+        },
+        exhausted,
+    };
+    key_from_bytes(&bytes, &path.display().to_string(), passphrase)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use ivote_protocol::acceptance::{LoadError, LoadedPackage};
 use ivote_protocol::manifest::{Contest, District};
 use ivote_protocol::package::{verify_and_load, ContextHash, ElectionPackage, PackageTrust};
 
+#[cfg(feature = "cli")]
 use crate::client::Collector;
 use crate::error::AppError;
 use crate::messages::Lang;
@@ -72,6 +73,7 @@ pub struct Election {
 
 impl Election {
     /// Fetches the package from the collector and verifies it.
+    #[cfg(feature = "cli")]
     pub fn fetch(collector: &Collector, trust: &Trust) -> Result<Election, AppError> {
         let files = collector.package_files()?;
         Election::from_files(&files, trust)

@@ -5,17 +5,27 @@
 //! used, so a card or module that signs with another key or mechanism is caught before
 //! anything signed is sent.
 
+#[cfg(feature = "cli")]
 use std::io::Write;
+#[cfg(feature = "cli")]
 use std::path::PathBuf;
 
-use ivote_eid::{EidError, VoterCertificate, VoterKey};
+#[cfg(feature = "cli")]
+use ivote_eid::EidError;
+use ivote_eid::{VoterCertificate, VoterKey};
 
+#[cfg(feature = "cli")]
+use crate::eid_files::not_a_certificate;
 use crate::error::AppError;
-use crate::files::{not_a_certificate, read_certificate, read_key};
+#[cfg(feature = "cli")]
+use crate::files::{read_certificate, read_key};
+#[cfg(feature = "cli")]
 use crate::messages::Lang;
+#[cfg(feature = "cli")]
 use crate::pkcs11::{self, TokenArgs, TokenKey};
 
 /// Where the voter's e-ID is.
+#[cfg(feature = "cli")]
 #[derive(Debug, Clone)]
 pub enum EidSource {
     /// Files: `--eid CERT --key KEY [--passphrase-file FILE]`.
@@ -44,13 +54,41 @@ pub struct Signer {
 #[derive(Debug)]
 enum Key {
     File(VoterKey),
+    #[cfg(feature = "cli")]
     Token(TokenKey),
 }
 
 impl Signer {
+    /// A key file's signer, for a certificate the election's e-ID check accepted as `cert`:
+    /// the key must be the certificate's (`app.key_mismatch`; `key_name` and `cert_name` name
+    /// the two files).
+    pub fn with_key_file(
+        certificate: Vec<u8>,
+        cert: VoterCertificate,
+        key: VoterKey,
+        key_name: &str,
+        cert_name: &str,
+    ) -> Result<Self, AppError> {
+        if !cert.matches_key(&key) {
+            return Err(AppError::refused(
+                "app.key_mismatch",
+                format!(
+                    "the key in {key_name} is not the key of the certificate in {cert_name}; \
+                     give the key file that belongs to your certificate"
+                ),
+            ));
+        }
+        Ok(Signer {
+            certificate,
+            cert,
+            key: Key::File(key),
+        })
+    }
+
     /// Reads the certificate and opens its key (a key file's passphrase or the card's PIN
     /// is asked for; messages go to `out`, a key file's in `lang`). `check` is the election's e-ID check now (trust
     /// anchors, CRL): a certificate it refuses stops the vote before anything is sent.
+    #[cfg(feature = "cli")]
     pub fn open(
         source: &EidSource,
         check: &dyn Fn(&[u8]) -> Result<VoterCertificate, EidError>,
@@ -67,27 +105,18 @@ impl Signer {
                 // The certificate first: a wrong file is said before a passphrase is asked.
                 let cert = check(&certificate).map_err(|e| match e {
                     EidError::Malformed { detail, .. } => {
-                        not_a_certificate(cert_path).with_detail(detail)
+                        not_a_certificate(&cert_path.display().to_string()).with_detail(detail)
                     }
                     other => AppError::from(other),
                 })?;
                 let key = read_key(key_path, passphrase_file.as_deref(), lang, out)?;
-                if !cert.matches_key(&key) {
-                    return Err(AppError::refused(
-                        "app.key_mismatch",
-                        format!(
-                            "the key in {} is not the key of the certificate in {}; give the \
-                             key file that belongs to your certificate",
-                            key_path.display(),
-                            cert_path.display()
-                        ),
-                    ));
-                }
-                Ok(Signer {
+                Signer::with_key_file(
                     certificate,
                     cert,
-                    key: Key::File(key),
-                })
+                    key,
+                    &key_path.display().to_string(),
+                    &cert_path.display().to_string(),
+                )
             }
             EidSource::Token(args) => {
                 let found = pkcs11::open(args, check, out)?;
@@ -105,6 +134,7 @@ impl Signer {
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, AppError> {
         let signature = match &self.key {
             Key::File(key) => key.sign(message)?,
+            #[cfg(feature = "cli")]
             Key::Token(key) => key.sign(message)?,
         };
         self.cert
@@ -117,6 +147,7 @@ impl Signer {
                          nothing signed was sent"
                     ),
                 ),
+                #[cfg(feature = "cli")]
                 Key::Token(key) => AppError::refused(
                     "pkcs11.bad_signature",
                     format!(

@@ -39,15 +39,13 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ivote_crypto::contest::EncryptionSeed;
 use ivote_eid::VoterCertificate;
 use ivote_protocol::challenge::{Purpose, SignedChallenge};
 use ivote_protocol::clock::unix_now;
-use ivote_protocol::receipt::Receipt;
-use ivote_protocol::submission::{voter_info_message, SealError, SealFor, Sealed, Submission};
-use rand::rngs::OsRng;
+use ivote_protocol::submission::{voter_info_message, Sealed, Submission};
 use zeroize::Zeroizing;
 
+use crate::cast;
 use crate::challenge_check;
 use crate::choices::{self, BallotContest};
 use crate::client::{Collector, Failure};
@@ -62,9 +60,6 @@ use crate::signer::{EidSource, Signer};
 
 /// How many times one submission is sent when no answer comes back.
 pub const SUBMIT_ATTEMPTS: u32 = 3;
-
-/// A challenge this close to expiring (seconds) is replaced before the ballot is made.
-const CHALLENGE_MARGIN: i64 = 30;
 
 /// The collector's refusals of a submission's challenge after which nothing was recorded
 /// and the vote is made again, once, with a new challenge.
@@ -122,12 +117,7 @@ fn renewed(
     old: &SignedChallenge,
 ) -> Result<SignedChallenge, AppError> {
     let challenge = checked_challenge(collector, election)?;
-    if challenge.purpose != old.purpose {
-        return Err(AppError::refused(
-            "app.window_changed",
-            "voting opened or closed while you voted; no vote was cast: start again",
-        ));
-    }
+    cast::check_same_purpose(old.purpose, &challenge)?;
     Ok(challenge)
 }
 
@@ -314,40 +304,18 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
     let values = Zeroizing::new(values);
 
     // The voter may have taken a while: a challenge about to expire is replaced (and the
-    // new one checked).
-    if unix_now() + CHALLENGE_MARGIN >= challenge.expires_at {
+    // new one checked; a test vote does not silently turn into a real one, or back).
+    if cast::challenge_expiring(&challenge, unix_now()) {
         challenge = renewed(&collector, &election, &challenge)?;
     }
-    let seal = |challenge: &SignedChallenge| {
-        let seed = EncryptionSeed::random(&mut OsRng);
-        Submission::seal(
-            SealFor {
-                context: election.context(),
-                joint_key: &election.package.ceremony.joint_key,
-                shapes: &election.loaded.shapes,
-                district: district.id.as_str(),
-                challenge,
-            },
-            &values,
-            &seed,
-            &certificate,
-            |m: &[u8]| signer.sign(m),
-            &mut OsRng,
-        )
-        .map(|sealed| (sealed, seed))
-        .map_err(|e| match e {
-            SealError::Ballot(e) => AppError::from(e),
-            SealError::Sign(e) => e,
-        })
-    };
-    let (mut sealed, mut seed) = seal(&challenge)?;
+    let (mut sealed, mut seed) = cast::seal(&election, district, &challenge, &values, &signer)?;
     let mut submitted = submit(&collector, &election, &sealed, &cert)?;
     if let Submitted::ChallengeRefused(e) = &submitted {
-        // Nothing was recorded (e.g. the collector restarted and lost the challenge): the
-        // vote is made again, once, for a new challenge.
+        // Nothing was recorded (the challenge expired while the vote waited): the vote is
+        // made again, once, for a new challenge.
         let _ = writeln!(out, "{}", screens::challenge_retry(&e.code, &lang));
         challenge = renewed(&collector, &election, &challenge)?;
-        (sealed, seed) = seal(&challenge)?;
+        (sealed, seed) = cast::seal(&election, district, &challenge, &values, &signer)?;
         submitted = submit(&collector, &election, &sealed, &cert)?;
     }
     // The key file's secret is zeroized; a card logs out.
@@ -363,20 +331,7 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
             ))
         }
         Submitted::Receipt(bytes) => {
-            let receipt = Receipt::from_bytes(&bytes)
-                .map_err(|e| AppError::bad_response(format!("the receipt: {e}")))?;
-            receipt.verify(
-                &election.package.collector_key,
-                election.context(),
-                &sealed.ballot_hash,
-            )?;
-            receipt.verify_record(&sealed.submission, cert.voter_id())?;
-            challenge_check::check_received(
-                &election,
-                &challenge,
-                receipt.content.received_at,
-                "receipt",
-            )?;
+            let receipt = cast::check_receipt(&election, &challenge, &sealed, &cert, &bytes)?;
             let path = a
                 .receipt
                 .clone()
@@ -426,18 +381,5 @@ pub fn run(a: &VoteArgs, input: &mut dyn BufRead, out: &mut dyn Write) -> Result
     let _ = write!(out, "{}", *screen);
     let _ = out.flush();
     // The vote is recorded, the receipt saved and the codes shown, whatever follows here.
-    if voter_seq != info.ballots_cast.saturating_add(1) {
-        return Err(AppError::refused(
-            "receipt.unexpected_seq",
-            format!(
-                "the collector logged this vote as your vote number {voter_seq}, but said \
-                 before that you had cast {} vote(s): a vote you did not make here may have \
-                 been cast with your e-ID meanwhile, or the collector's log is wrong; keep the \
-                 receipt, check your vote on a second device, and tell the election officials",
-                info.ballots_cast
-            ),
-        ));
-    }
-
-    Ok(())
+    cast::check_vote_number(voter_seq, info.ballots_cast)
 }

@@ -63,6 +63,7 @@ fn harness_with(limits: Limits, per_minute: Option<u32>, test_votes: bool) -> Ha
         // Requests without a [`Peer`] (all but those that set one) are not limited.
         challenge_limit: Some(Arc::new(AddressRateLimit::new(3))),
         request_limit: Some(Arc::new(AddressRateLimit::new(6))),
+        booth: BoothOptions::default(),
     };
     Harness {
         f,

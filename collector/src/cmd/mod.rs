@@ -39,6 +39,8 @@ pub struct Cli {
 }
 
 /// The subcommands.
+// Parsed once per process: the size of `serve`'s many options costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Make the collector's signing key (it signs tree heads and receipts).

@@ -17,7 +17,8 @@ use tracing_subscriber::EnvFilter;
 use super::package::load_package;
 use super::{read, CmdError};
 use crate::api::{
-    app, close_at_end, AddressRateLimit, AppState, ElectionInfo, Limits, Metrics, RateLimit,
+    app, close_at_end, AddressRateLimit, AppState, BoothOptions, ElectionInfo, Limits, Metrics,
+    RateLimit,
 };
 use crate::election::Election;
 use crate::key_file;
@@ -141,6 +142,14 @@ pub struct ServeArgs {
     /// e.g. behind a proxy).
     #[arg(long, value_name = "N", default_value_t = 1200)]
     pub max_requests_per_address_per_minute: u32,
+    /// Serve the browser booth built in DIR (`voter-app/web/build.sh DIR`) at `/booth/`
+    /// (docs/booth.md): for the demo and small deployments.
+    #[arg(long, value_name = "DIR")]
+    pub booth: Option<PathBuf>,
+    /// Let pages from ORIGIN (`https://booth.example`, scheme and host exactly) call the API:
+    /// a booth served from another host (CORS).
+    #[arg(long, value_name = "ORIGIN")]
+    pub allow_origin: Option<String>,
 }
 
 /// Runs `serve`.
@@ -225,6 +234,28 @@ fn connection_limits(a: &ServeArgs) -> ConnectionLimits {
 
 /// Everything checked and opened before the first request.
 fn load(a: &ServeArgs, runtime: &tokio::runtime::Runtime) -> Result<AppState, CmdError> {
+    let allow_origin = a
+        .allow_origin
+        .as_deref()
+        .map(|o| {
+            let origin = o.trim_end_matches('/');
+            let shaped = origin.split_once("://").is_some_and(|(scheme, host)| {
+                matches!(scheme, "https" | "http") && !host.is_empty() && !host.contains('/')
+            });
+            axum::http::HeaderValue::from_str(origin)
+                .ok()
+                .filter(|_| shaped)
+                .ok_or_else(|| {
+                    CmdError::refused(
+                        "collector.bad_origin",
+                        format!(
+                            "--allow-origin `{o}` is not an origin: write it as a browser \
+                             sends it, scheme and host (and port), e.g. https://booth.example"
+                        ),
+                    )
+                })
+        })
+        .transpose()?;
     let (files, package, officials) =
         load_package(&a.package, a.officials_key.as_deref(), a.context.as_deref())?;
     let mut election =
@@ -285,6 +316,10 @@ fn load(a: &ServeArgs, runtime: &tokio::runtime::Runtime) -> Result<AppState, Cm
         ocsp: Arc::new(OcspClient::new(Duration::from_secs(a.ocsp_timeout))),
         request_limit: (a.max_requests_per_address_per_minute > 0)
             .then(|| Arc::new(AddressRateLimit::new(a.max_requests_per_address_per_minute))),
+        booth: BoothOptions {
+            dir: a.booth.as_deref().map(Arc::from),
+            allow_origin,
+        },
         challenge_limit: (a.max_challenges_per_address_per_minute > 0).then(|| {
             Arc::new(AddressRateLimit::new(
                 a.max_challenges_per_address_per_minute,

@@ -51,10 +51,7 @@ use tokio_postgres::{GenericClient, NoTls};
 
 use super::batch::{self, Job, Msg, Queue};
 use super::seen::Seen;
-use super::{
-    lock, read, write, CloseFuture, CommitError, CommitFuture, Store, StoreError, StoreFuture,
-    Stored,
-};
+use super::{lock, read, write, CloseFuture, CommitFuture, Store, StoreError, StoreFuture, Stored};
 use crate::decide::{Accepted, StoreView};
 use crate::election::Election;
 use crate::journal::Entry;

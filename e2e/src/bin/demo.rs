@@ -4,6 +4,9 @@
 //! ```sh
 //! cargo run --release --bin demo -- --voters 1000 --dir DIR
 //! ```
+//!
+//! With `--keep-open` it then prints the browser booth's address and keeps voting open for
+//! votes by hand until Enter is pressed.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +43,11 @@ struct Args {
     /// Do not build the programs first (they must be beside this one).
     #[arg(long)]
     no_build: bool,
+    /// Once the scripted voters are done, keep voting open and print the browser booth's
+    /// address, to vote by hand (builds the booth: needs the wasm32 target and
+    /// wasm-bindgen-cli, docs/booth.md); Enter closes voting and counts.
+    #[arg(long)]
+    keep_open: bool,
 }
 
 fn run(args: Args) -> Result<()> {
@@ -59,6 +67,12 @@ fn run(args: Args) -> Result<()> {
             .tempdir()?
             .keep(),
     };
+    let booth = if args.keep_open {
+        println!("==> Building the browser booth (voter-app/web/build.sh)");
+        Some(ivote_e2e::booth::build(&programs)?)
+    } else {
+        None
+    };
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let options = Options {
         voters: args.voters,
@@ -67,6 +81,7 @@ fn run(args: Args) -> Result<()> {
         trustees: vec![1, 3, 5],
         seed: args.seed,
         parallel: args.parallel.unwrap_or(2 * cores),
+        booth,
     };
     println!("ivote demo: {} voters in {}", args.voters, dir.display());
     println!("NOT FOR REAL ELECTIONS: demo keys, demo certificates, one machine.");
@@ -80,14 +95,21 @@ fn run(args: Args) -> Result<()> {
         outcome.results_page.display()
     );
     let expected = outcome.plan.expected(&flow::load_manifest(&outcome.files)?);
-    if outcome.results != expected {
+    if outcome.hand_votes > 0 {
+        println!(
+            "\nThe results include {} vote(s) cast by hand in the booth, so they are not \
+             compared with the scripted voters' (the verifier below checks them all).",
+            outcome.hand_votes
+        );
+    } else if outcome.results != expected {
         bail!("the published results differ from what the voters cast");
+    } else {
+        println!(
+            "\nThe published results are exactly what the {} counted voters cast \
+             (each one's last vote, paper voters' e-votes cancelled).",
+            outcome.plan.counted_voters()
+        );
     }
-    println!(
-        "\nThe published results are exactly what the {} counted voters cast \
-         (each one's last vote, paper voters' e-votes cancelled).",
-        outcome.plan.counted_voters()
-    );
     println!("\n==> The verifier's report");
     print!("{}", outcome.verifier_report);
     println!(

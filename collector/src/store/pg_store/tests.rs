@@ -6,6 +6,7 @@ use ivote_testkit::postgres;
 
 use super::*;
 use crate::store::contract_tests::{accepted, key, store_contract_tests, Backend, Opened};
+use crate::store::CommitError;
 use crate::test_support::Fixture;
 
 /// A database of its own on the shared test server.
