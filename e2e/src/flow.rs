@@ -190,20 +190,13 @@ pub fn run(programs: &Programs, dir: &Path, options: &Options, ui: &dyn Ui) -> R
     }
 
     ui.step("Closing the election (collector close, by the officials) and exporting");
-    close(programs, &files, collector.url())?;
-    collector.stop(Duration::from_secs(30))?;
-    let export = files.path("export");
-    export_box(programs, &files, &data, &export)?;
-    let ballot_box = export.join("ballot-box.bin");
-    ui.info(&format!("ballot box: {}", ballot_box.display()));
-
-    let record = count(
+    let record = close_and_count(
         programs,
         &files,
+        collector,
+        &data,
         &plan,
-        &ballot_box,
         &options.trustees,
-        &files.dir,
         ui,
     )?;
     let results = results(programs, &files, &record)?;
@@ -281,6 +274,27 @@ fn keep_open(files: &ElectionFiles, plan: &VotingScript, url: &str, ui: &dyn Ui)
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
     Ok(())
+}
+
+/// What follows the voting: `collector close` by the officials, the collector stopped, its
+/// ballot box in `data` exported to `export/`, and the [`count`] by `trustees` in the
+/// election folder. Returns the record folder.
+pub fn close_and_count(
+    programs: &Programs,
+    files: &ElectionFiles,
+    collector: CollectorProcess,
+    data: &Path,
+    plan: &VotingScript,
+    trustees: &[u32],
+    ui: &dyn Ui,
+) -> Result<PathBuf> {
+    close(programs, files, collector.url())?;
+    collector.stop(Duration::from_secs(30))?;
+    let export = files.path("export");
+    export_box(programs, files, data, &export)?;
+    let ballot_box = export.join("ballot-box.bin");
+    ui.info(&format!("ballot box: {}", ballot_box.display()));
+    count(programs, files, plan, &ballot_box, trustees, &files.dir, ui)
 }
 
 /// The count in the folder `work`: import with the paper list, decryption shares of

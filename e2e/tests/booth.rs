@@ -12,8 +12,6 @@
     clippy::indexing_slicing
 )]
 
-use std::time::Duration;
-
 use ivote_e2e::booth::{self, BrowserVote};
 use ivote_e2e::collector::CollectorProcess;
 use ivote_e2e::flow::{self, unix_now, wait_until, Quiet};
@@ -161,20 +159,9 @@ fn the_booth_votes_revotes_refuses_a_revoked_certificate_and_the_tally_counts_it
         .unwrap();
     assert!(verified.contains(&twice.code), "{verified}");
 
-    flow::close(programs, &files, collector.url()).unwrap();
-    collector.stop(Duration::from_secs(30)).unwrap();
-    let export = files.path("export");
-    flow::export_box(programs, &files, &data, &export).unwrap();
-    let record = flow::count(
-        programs,
-        &files,
-        &plan,
-        &export.join("ballot-box.bin"),
-        &TRUSTEES,
-        &files.dir,
-        &Quiet,
-    )
-    .unwrap();
+    let record =
+        flow::close_and_count(programs, &files, collector, &data, &plan, &TRUSTEES, &Quiet)
+            .unwrap();
     let count_dir = files.path("count");
     let n = |name| flow::report_number(&count_dir, name).unwrap();
     assert_eq!(n("submissions in the box:"), 3);

@@ -16,7 +16,6 @@
 
 use std::path::Path;
 use std::process::Output;
-use std::time::Duration;
 
 use ivote_e2e::collector::CollectorProcess;
 use ivote_e2e::flow::{self, unix_now, wait_until, Quiet};
@@ -213,20 +212,9 @@ fn a_ballot_signed_on_a_smart_card_is_cast_counted_and_verified() {
         "{shown}"
     );
 
-    flow::close(programs, &files, &url).unwrap();
-    collector.stop(Duration::from_secs(30)).unwrap();
-    let export = files.path("export");
-    flow::export_box(programs, &files, &data, &export).unwrap();
-    let record = flow::count(
-        programs,
-        &files,
-        &plan,
-        &export.join("ballot-box.bin"),
-        &TRUSTEES,
-        &files.dir,
-        &Quiet,
-    )
-    .unwrap();
+    let record =
+        flow::close_and_count(programs, &files, collector, &data, &plan, &TRUSTEES, &Quiet)
+            .unwrap();
 
     // Exactly the two votes cast: the wrong-PIN attempt sent nothing.
     let count_dir = files.path("count");

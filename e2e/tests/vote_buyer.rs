@@ -29,7 +29,6 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use std::time::Duration;
 
 use ivote_crypto::contest::EncryptionSeed;
 use ivote_crypto::proofs::selection::SelectionStatement;
@@ -295,19 +294,8 @@ fn run(programs: &Programs, dir: &Path, s: &Scenario, now: i64) -> anyhow::Resul
             });
         }
     }
-    flow::close(programs, &files, &url)?;
-    collector.stop(Duration::from_secs(30))?;
-    let export = files.path("export");
-    flow::export_box(programs, &files, &data, &export)?;
-    let record = flow::count(
-        programs,
-        &files,
-        &plan,
-        &export.join("ballot-box.bin"),
-        &TRUSTEES,
-        &files.dir,
-        &Quiet,
-    )?;
+    let record =
+        flow::close_and_count(programs, &files, collector, &data, &plan, &TRUSTEES, &Quiet)?;
     let bundle = files.path("auditors");
     let results = flow::results(programs, &files, &record)?;
     let bought = bought.unwrap();

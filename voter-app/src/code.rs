@@ -105,15 +105,18 @@ impl VerificationCode {
         Ok(code)
     }
 
+    /// The QR code of [`VerificationCode::to_compact`] (error correction level M), for
+    /// either drawing.
+    fn qr(&self) -> Result<qrcode::QrCode, AppError> {
+        let compact = self.to_compact();
+        qrcode::QrCode::with_error_correction_level(compact.as_bytes(), qrcode::EcLevel::M)
+            .map_err(|e| AppError::could_not_run("app.qr", format!("cannot draw the QR code: {e}")))
+    }
+
     /// The QR code of [`VerificationCode::to_compact`], drawn with Unicode half blocks (two
     /// rows of modules per line of text), dark modules as blocks, with a quiet zone.
     pub fn to_qr(&self) -> Result<Zeroizing<String>, AppError> {
-        let compact = self.to_compact();
-        let qr =
-            qrcode::QrCode::with_error_correction_level(compact.as_bytes(), qrcode::EcLevel::M)
-                .map_err(|e| {
-                    AppError::could_not_run("app.qr", format!("cannot draw the QR code: {e}"))
-                })?;
+        let qr = self.qr()?;
         Ok(Zeroizing::new(
             qr.render::<qrcode::render::unicode::Dense1x2>()
                 .quiet_zone(true)
@@ -124,12 +127,7 @@ impl VerificationCode {
     /// The QR code of [`VerificationCode::to_compact`] as an SVG image (the browser booth),
     /// with a quiet zone.
     pub fn to_qr_svg(&self) -> Result<Zeroizing<String>, AppError> {
-        let compact = self.to_compact();
-        let qr =
-            qrcode::QrCode::with_error_correction_level(compact.as_bytes(), qrcode::EcLevel::M)
-                .map_err(|e| {
-                    AppError::could_not_run("app.qr", format!("cannot draw the QR code: {e}"))
-                })?;
+        let qr = self.qr()?;
         Ok(Zeroizing::new(
             qr.render::<qrcode::render::svg::Color<'_>>()
                 .min_dimensions(240, 240)

@@ -79,8 +79,8 @@ pub enum ApiError {
     Timeout,
     /// The store failed (logged where it happened).
     Internal,
-    /// The store's database did not answer or failed: a submission may or may not have been
-    /// logged (its receipt was not sent).
+    /// The store's database did not answer or failed: the request may be retried; a
+    /// submission may or may not have been logged (its receipt was not sent).
     StoreUnavailable,
 }
 
@@ -207,9 +207,10 @@ impl ApiError {
             ApiError::NotFound => "no such endpoint; see /openapi.json".into(),
             ApiError::Timeout => "the collector is busy; try again in a moment".into(),
             ApiError::Internal => "the collector had an internal error; try again later".into(),
-            ApiError::StoreUnavailable => "the ballot box's database is briefly unavailable, \
-                so no receipt was given: vote again in a minute (if this vote was recorded \
-                after all, the new one replaces it: the last vote counts)"
+            ApiError::StoreUnavailable => "the ballot box's database is briefly unavailable; \
+                try again in a minute. If you were casting a vote, no receipt was given: vote \
+                again (if this vote was recorded after all, the new one replaces it: the last \
+                vote counts)"
                 .into(),
         }
     }
