@@ -25,8 +25,9 @@ pub trait StoreView {
     /// Whether an accepted submission used this challenge nonce (remembered at least until
     /// the challenge expires).
     fn challenge_used(&self, nonce: &[u8; 32]) -> bool;
-    /// Whether this ciphertext (`α ‖ β`) is in an accepted ballot.
-    fn ciphertext_stored(&self, ciphertext: &[u8; 64]) -> bool;
+    /// Whether any of these ciphertexts (`α ‖ β`) is in an accepted ballot (one call per
+    /// ballot: a store answers all 81 of a national ballot under one lock).
+    fn any_ciphertext_stored(&self, ciphertexts: &[[u8; 64]]) -> bool;
 }
 
 /// An accepted submission: what the store persists and logs.
@@ -100,7 +101,7 @@ pub fn decide<R: RngCore + CryptoRng>(
     }
     // Copies.
     let ciphertexts: Vec<[u8; 64]> = accepted.ballot.ciphertexts().collect();
-    if ciphertexts.iter().any(|c| view.ciphertext_stored(c)) {
+    if view.any_ciphertext_stored(&ciphertexts) {
         return Err(Rejection::DuplicateCiphertext);
     }
     Ok(Accepted {

@@ -283,7 +283,7 @@ impl StoreView for MemView {
         self.used.contains(nonce)
     }
 
-    fn ciphertext_stored(&self, ciphertext: &[u8; 64]) -> bool {
-        self.ciphertexts.contains(ciphertext)
+    fn any_ciphertext_stored(&self, ciphertexts: &[[u8; 64]]) -> bool {
+        ciphertexts.iter().any(|c| self.ciphertexts.contains(c))
     }
 }

@@ -87,7 +87,7 @@ pub async fn receipts_revotes_and_a_restart(b: &dyn Backend) {
     let store = b.open(&f, f.now + 5).await;
     assert_eq!((store.head().size, store.head().root), (3, head.root));
     assert!(store.challenge_used(&[1; 32]));
-    assert!(store.ciphertext_stored(&ciphertext));
+    assert!(store.any_ciphertext_stored(&[ciphertext]));
     let stored = store.find(&hashes[2]).await.unwrap().unwrap();
     assert_eq!(stored.record.voter_seq, 2);
     assert_eq!(stored.record.ballot_hash, hashes[2]);

@@ -127,8 +127,8 @@ impl StoreView for Shared {
         lock(&self.seen).nonce_used(nonce)
     }
 
-    fn ciphertext_stored(&self, ciphertext: &[u8; 64]) -> bool {
-        lock(&self.seen).ciphertext_stored(ciphertext)
+    fn any_ciphertext_stored(&self, ciphertexts: &[[u8; 64]]) -> bool {
+        lock(&self.seen).any_ciphertext_stored(ciphertexts)
     }
 }
 
@@ -341,8 +341,8 @@ impl StoreView for JournalStore {
         self.shared.challenge_used(nonce)
     }
 
-    fn ciphertext_stored(&self, ciphertext: &[u8; 64]) -> bool {
-        self.shared.ciphertext_stored(ciphertext)
+    fn any_ciphertext_stored(&self, ciphertexts: &[[u8; 64]]) -> bool {
+        self.shared.any_ciphertext_stored(ciphertexts)
     }
 }
 

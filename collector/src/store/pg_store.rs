@@ -693,8 +693,8 @@ impl StoreView for PgStore {
         lock(&self.shared.seen).nonce_used(nonce)
     }
 
-    fn ciphertext_stored(&self, ciphertext: &[u8; 64]) -> bool {
-        lock(&self.shared.seen).ciphertext_stored(ciphertext)
+    fn any_ciphertext_stored(&self, ciphertexts: &[[u8; 64]]) -> bool {
+        lock(&self.shared.seen).any_ciphertext_stored(ciphertexts)
     }
 }
 

@@ -84,9 +84,12 @@ impl Seen {
         self.nonces.contains(nonce)
     }
 
-    /// Whether a logged ballot holds this ciphertext (by fingerprint, see the module docs).
-    pub fn ciphertext_stored(&self, ciphertext: &[u8; 64]) -> bool {
-        self.ciphertexts.contains(&self.fingerprint(ciphertext))
+    /// Whether a logged ballot holds any of these ciphertexts (by fingerprint, see the module
+    /// docs).
+    pub fn any_ciphertext_stored(&self, ciphertexts: &[[u8; 64]]) -> bool {
+        ciphertexts
+            .iter()
+            .any(|c| self.ciphertexts.contains(&self.fingerprint(c)))
     }
 
     /// The re-check at commit of one submission of a batch: its nonce unused and none of
@@ -176,12 +179,12 @@ mod tests {
         let mut b = a;
         b[63] ^= 1;
         s.add([1; 32], 100, &[a]);
-        assert!(s.ciphertext_stored(&a));
-        assert!(!s.ciphertext_stored(&b));
+        assert!(s.any_ciphertext_stored(&[a]));
+        assert!(!s.any_ciphertext_stored(&[b]));
         assert_eq!(s.ciphertexts(), 1);
         // Forgetting the nonce keeps the ciphertext: copies are refused for the whole election.
         s.forget_expired(1_000);
-        assert!(s.ciphertext_stored(&a));
+        assert!(s.any_ciphertext_stored(&[a]));
     }
 
     #[test]
